@@ -1,0 +1,52 @@
+# ptce — two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install check-python lint messages check-messages bench serve clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+	  echo "ptce needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not found')."; \
+	  echo "Install Python 3.11+ and run: make demo PYTHON=python3.11"; exit 1; }
+
+$(BIN)/.installed: requirements/dev.lock pyproject.toml | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
+	@touch $@
+
+install: check-python $(BIN)/.installed
+
+demo: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	@echo "ptce demo on http://$(HOST):$(PORT)/ — organiser sign-in: organisatrice / demo-ptce-2014"
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_messages.py
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract the strings to translate (English msgids), copy them into the English
+# catalogue, then translate the new entries of locale/fr/LC_MESSAGES/django.po and run
+# `make messages` again to compile. Needs Debian's gettext.
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore=.venv --ignore=var --ignore=bench
+	msgen locale/en/LC_MESSAGES/django.po | msgattrib --clear-fuzzy --no-obsolete -o locale/en/LC_MESSAGES/django.po
+	msgattrib --no-obsolete -o locale/fr/LC_MESSAGES/django.po locale/fr/LC_MESSAGES/django.po
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/mail var/static

@@ -1,0 +1,10 @@
+"""Loaded by pytest with `-p config.test_env` (pyproject), before Django is set up."""
+
+import os
+
+# Tests run with DEBUG off; a throwaway key is enough there.
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ["EMAIL_BACKEND"] = "locmem"
+os.environ.setdefault("PTCE_PLAIN_STATIC", "1")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("SITE_URL", "http://testserver")

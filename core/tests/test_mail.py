@@ -1,0 +1,87 @@
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+
+from core.mail import outbound_retry_failed, outbound_send
+from core.models import OutboundEmail
+from events import services
+from events.models import Registration
+from events.tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSON = {
+    "first_name": "Zoé",
+    "last_name": "Lefèvre",
+    "email": "zoe@example.org",
+    "category": "ptce_member",
+    "consent": True,
+}
+
+
+def test_rolled_back_registration_sends_nothing(django_capture_on_commit_callbacks):
+    event = EventFactory()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.registration_create(event=event, **PERSON)
+        raise RuntimeError("the surrounding transaction fails")
+    assert callbacks == []
+    assert not mail.outbox
+    assert not Registration.objects.exists() and not OutboundEmail.objects.exists()
+
+
+def test_failed_send_is_recorded_keeps_registration_and_retries_once(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "core.tests.failing_backend.FailingBackend"
+    event = EventFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(event=event, **PERSON)
+    outbound = OutboundEmail.objects.get()
+    assert outbound.status == "failed" and outbound.attempts == 1
+    assert "SMTP down" in outbound.last_error
+    assert Registration.objects.get().status == "confirmed"
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbound_retry_failed() == 1
+    outbound.refresh_from_db()
+    assert outbound.status == "sent" and outbound.attempts == 2
+    assert len(mail.outbox) == 1
+    # sending again is a no-op: never twice
+    assert outbound_send(outbound_id=outbound.pk) is None
+    assert outbound_retry_failed() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_attempts_are_capped(settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "core.tests.failing_backend.FailingBackend"
+    settings.EMAIL_MAX_ATTEMPTS = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(event=EventFactory(), **PERSON)
+    outbound = OutboundEmail.objects.get()
+    outbound_send(outbound_id=outbound.pk)
+    outbound_send(outbound_id=outbound.pk)
+    outbound.refresh_from_db()
+    assert outbound.attempts == 2 and outbound.status == "failed"
+    assert outbound_retry_failed() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_worker_sends_queued_emails(settings):
+    """With the database backend, nothing is sent until `db_worker` runs."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    event = EventFactory()
+    services.registration_create(event=event, **PERSON)
+    outbound = OutboundEmail.objects.get()
+    assert outbound.status == "queued" and not mail.outbox
+    assert DBTaskResult.objects.count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    outbound.refresh_from_db()
+    assert outbound.status == "sent"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["zoe@example.org"]

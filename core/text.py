@@ -1,0 +1,31 @@
+"""Small text helpers shared by the apps."""
+
+import unicodedata
+
+
+def fold(value: str) -> str:
+    """Lower-case, accent-free, whitespace-collapsed form used for searching.
+
+    "  Zoé N'Diaye-Lefèvre " -> "zoe n'diaye-lefevre"
+    """
+    decomposed = unicodedata.normalize("NFKD", value)
+    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(without_marks.casefold().split())
+
+
+def normalise_email(value: str) -> str:
+    """The form under which two emails are 'the same' (trimmed, case-insensitive)."""
+    return value.strip().casefold()
+
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00", "|", "%")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Neutralise a cell against formula injection (CSV/XLSX exports).
+
+    Text that a spreadsheet would read as a formula gets a leading apostrophe.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value

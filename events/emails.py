@@ -1,0 +1,72 @@
+"""Email renderers of the events app (registered with core.mail in EventsConfig.ready).
+
+Each renders in the active language (the recipient's, set by core.mail) and returns
+None when the registration no longer exists or was erased.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.mail import register_renderer
+from core.models import OutboundEmail
+from events.documents import event_ics, event_when, event_where, ticket_pdf
+from events.models import Registration
+from events.selectors import registration_waiting_position
+from events.tokens import personal_link_token
+
+SUBJECTS = {
+    "confirmed": lambda e: _("Your registration is confirmed – %(event)s") % {"event": e},
+    "waiting": lambda e: _("You are on the waiting list – %(event)s") % {"event": e},
+    "promoted": lambda e: _("A place is yours – %(event)s") % {"event": e},
+    "cancelled": lambda e: _("Your registration is cancelled – %(event)s") % {"event": e},
+    "reminder": lambda e: _("Reminder: %(event)s") % {"event": e},
+    "link_resent": lambda e: _("Your personal link – %(event)s") % {"event": e},
+}
+WITH_TICKET = {"confirmed", "promoted", "reminder"}
+
+
+def personal_url(registration: Registration) -> str:
+    return settings.SITE_URL + reverse("events:personal", args=[personal_link_token(registration)])
+
+
+def _render(outbound: OutboundEmail, name: str) -> EmailMultiAlternatives | None:
+    registration = (
+        Registration.objects.select_related("event").filter(pk=outbound.object_id).first()
+    )
+    if registration is None or registration.erased_at is not None:
+        return None
+    event = registration.event
+    context = {
+        "registration": registration,
+        "event": event,
+        "kind": name,
+        "when": event_when(event),
+        "where": event_where(event),
+        "personal_url": personal_url(registration),
+        "event_url": settings.SITE_URL + reverse("events:detail", args=[event.slug]),
+        "position": registration_waiting_position(registration=registration),
+        "with_ticket": name in WITH_TICKET and registration.status == Registration.Status.CONFIRMED,
+    }
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[name](event.title),
+        body=render_to_string("events/emails/registration.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outbound.to],
+    )
+    message.attach_alternative(
+        render_to_string("events/emails/registration.html", context), "text/html"
+    )
+    if context["with_ticket"]:
+        message.attach(_("ticket.pdf"), ticket_pdf(registration), "application/pdf")
+        message.attach("event.ics", event_ics(event), "text/calendar")
+    return message
+
+
+def register() -> None:
+    for name in SUBJECTS:
+        register_renderer(
+            f"events.registration.{name}", lambda outbound, name=name: _render(outbound, name)
+        )

@@ -1,0 +1,254 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+def new_secret() -> str:
+    """An unguessable token (128 bits of randomness, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("event status", "draft")
+        PUBLISHED = "published", pgettext_lazy("event status", "published")
+        CANCELLED = "cancelled", pgettext_lazy("event status", "cancelled")
+
+    slug = models.SlugField(_("address (slug)"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    venue_name = models.CharField(_("venue"), max_length=200, blank=True)
+    venue_room = models.CharField(_("room"), max_length=200, blank=True)
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    access = models.TextField(
+        _("public transport access"), blank=True, help_text=_("One line per mode.")
+    )
+
+    capacity = models.PositiveIntegerField(_("capacity"))
+    confirmed_count = models.PositiveIntegerField(_("confirmed registrations"), default=0)
+    registration_required = models.BooleanField(_("registration required"), default=True)
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    waiting_list_enabled = models.BooleanField(_("waiting list"), default=True)
+    id_required = models.BooleanField(_("photo ID required at the door"), default=True)
+    entry_notice = models.CharField(
+        _("entry notice"), max_length=200, blank=True, help_text=_("e.g. free entry.")
+    )
+
+    organiser_name = models.CharField(_("organiser"), max_length=200, blank=True)
+    organiser_url = models.URLField(_("organiser's website"), blank=True)
+    press_contact_name = models.CharField(_("press contact"), max_length=200, blank=True)
+    press_contact_phone = models.CharField(_("press contact phone"), max_length=40, blank=True)
+    press_contact_email = models.EmailField(_("press contact email"), blank=True)
+
+    embed_origins = models.TextField(
+        _("origins allowed to embed the form"),
+        blank=True,
+        help_text=_("One origin per line, e.g. https://www.lelabo-ess.org"),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("personal data kept (days after the event)"), default=90
+    )
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_events",
+        verbose_name=_("organisers"),
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_count__lte=F("capacity")),
+                name="event_confirmed_within_capacity",
+                violation_error_message=_("Capacity would be exceeded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def retention_until(self):
+        return self.ends_at + timedelta(days=self.retention_days)
+
+    @property
+    def access_lines(self) -> list[str]:
+        return [line.strip() for line in self.access.splitlines() if line.strip()]
+
+    @property
+    def allowed_embed_origins(self) -> list[str]:
+        return [line.strip() for line in self.embed_origins.splitlines() if line.strip()]
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+
+class Partner(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("name"), max_length=200)
+    url = models.URLField(_("website"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="partner_unique_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Speaker(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    is_demo = models.BooleanField(_("invented for the demo"), default=False)
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Session(models.Model):
+    class Kind(models.TextChoices):
+        WELCOME = "welcome", _("welcome")
+        TESTIMONIES = "testimonies", _("testimonies")
+        ROUND_TABLE = "round_table", _("round table and debate")
+        CHARTER_SIGNING = "charter_signing", _("signing of the charter")
+        BREAK = "break", _("break")
+        CLOSING = "closing", _("closing")
+        OTHER = "other", _("other")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    speakers = models.ManyToManyField(
+        Speaker, blank=True, related_name="sessions", verbose_name=_("speakers")
+    )
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("programme")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITING = "waiting", _("on the waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Category(models.TextChoices):
+        PTCE_MEMBER = "ptce_member", _("PTCE member")
+        NETWORK = "network", _("partner network")
+        LOCAL_AUTHORITY = "local_authority", _("local authority")
+        STATE = "state", _("State or institution")
+        PRESS = "press", _("press")
+        SPEAKER = "speaker", _("speaker")
+        STAFF = "staff", _("organising staff")
+        OTHER = "other", _("other")
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"), max_length=254)
+    email_key = models.CharField(max_length=254, editable=False)
+    search_text = models.CharField(max_length=500, editable=False, db_index=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+
+    ticket_secret = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    link_secret = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+
+    consent_at = models.DateTimeField(_("privacy notice accepted"))
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    is_demo = models.BooleanField(_("invented for the demo"), default=False)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email_key"],
+                condition=~Q(status="cancelled"),
+                name="registration_one_active_per_email",
+                violation_error_message=_("This email is already registered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["confirmed", "waiting", "cancelled"]),
+                name="registration_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="registration_confirmed_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED

@@ -1,0 +1,102 @@
+"""Reads of the events app: querysets with their joins done."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from core.models import OutboundEmail
+from core.text import fold
+from events.models import Event, Registration, Session
+
+
+def event_list_public() -> QuerySet[Event]:
+    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+
+def event_get_public(*, slug: str) -> Event:
+    """A published (or cancelled) event with its programme, speakers and partners."""
+    event = (
+        event_list_public()
+        .prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.prefetch_related("speakers").order_by("starts_at", "id"),
+            ),
+            "partners",
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if event is None:
+        raise Http404
+    return event
+
+
+def registration_waiting_position(*, registration: Registration) -> int | None:
+    if registration.status != Registration.Status.WAITING:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=Registration.Status.WAITING
+    ).filter(
+        Q(created_at__lt=registration.created_at)
+        | Q(created_at=registration.created_at, id__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def event_counts(*, event: Event) -> dict:
+    """Counts by status and by category (kept after personal data is erased)."""
+    by_status = dict(
+        Registration.objects.filter(event=event)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    by_category_rows = (
+        Registration.objects.filter(event=event)
+        .values("category", "status")
+        .annotate(n=Count("id"))
+        .order_by("category")
+    )
+    categories = {
+        value: {"label": label, "confirmed": 0, "waiting": 0, "cancelled": 0}
+        for value, label in Registration.Category.choices
+    }
+    for row in by_category_rows:
+        categories[row["category"]][row["status"]] = row["n"]
+    return {
+        "confirmed": by_status.get(Registration.Status.CONFIRMED, 0),
+        "waiting": by_status.get(Registration.Status.WAITING, 0),
+        "cancelled": by_status.get(Registration.Status.CANCELLED, 0),
+        "by_category": list(categories.values()),
+    }
+
+
+def registration_search(
+    *, event: Event, query: str = "", status: str = ""
+) -> QuerySet[Registration]:
+    """Accent- and case-insensitive search ("lefevre" finds "Lefèvre")."""
+    registrations = Registration.objects.filter(event=event, erased_at__isnull=True)
+    if status in Registration.Status.values:
+        registrations = registrations.filter(status=status)
+    for word in fold(query).split():
+        registrations = registrations.filter(search_text__contains=word)
+    return registrations.order_by("last_name", "first_name", "id")
+
+
+def security_list(*, event: Event) -> list[Registration]:
+    """Confirmed attendees, sorted by last name then first name as a French reader expects."""
+    rows = list(
+        Registration.objects.filter(
+            event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
+        ).only("first_name", "last_name", "organisation", "category")
+    )
+    rows.sort(key=lambda r: (fold(r.last_name), fold(r.first_name), r.pk))
+    return rows
+
+
+def outbox_for_event(*, event: Event) -> QuerySet[OutboundEmail]:
+    return OutboundEmail.objects.filter(scope=f"events.event:{event.pk}")
+
+
+def registration_emails(*, registration: Registration) -> QuerySet[OutboundEmail]:
+    return outbox_for_event(event=registration.event).filter(object_id=registration.pk)

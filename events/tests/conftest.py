@@ -1,0 +1,42 @@
+import pytest
+
+from events import services
+from events.tests.factories import EventFactory
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory()
+
+
+@pytest.fixture
+def register(db, django_capture_on_commit_callbacks):
+    """Register through the service, with sensible defaults."""
+    counter = iter(range(10_000))
+
+    def _register(event, **overrides):
+        n = next(counter)
+        data = {
+            "first_name": "Zoé",
+            "last_name": "N'Diaye-Lefèvre",
+            "email": f"zoe{n}@example.org",
+            "organisation": "Pôle test",
+            "category": "ptce_member",
+            "consent": True,
+        }
+        data.update(overrides)
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.registration_create(event=event, **data)
+
+    return _register
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a callable as if its transaction committed (on_commit callbacks executed)."""
+
+    def _run(func, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return func(*args, **kwargs)
+
+    return _run

@@ -1,0 +1,243 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.models import AuditEntry, OutboundEmail
+from events import services
+from events.models import Event, Registration
+from events.selectors import registration_waiting_position
+from events.tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def statuses(event):
+    return list(
+        Registration.objects.filter(event=event).order_by("id").values_list("status", flat=True)
+    )
+
+
+def test_confirmed_while_places_last_then_waiting_list(event, register):
+    event.capacity = 2
+    event.save()
+    outcomes = [register(event) for _ in range(4)]
+    assert [o.created for o in outcomes] == [True] * 4
+    assert statuses(event) == ["confirmed", "confirmed", "waiting", "waiting"]
+    event.refresh_from_db()
+    assert event.confirmed_count == 2
+    assert registration_waiting_position(registration=outcomes[3].registration) == 2
+    kinds = list(OutboundEmail.objects.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["events.registration.confirmed"] * 2 + ["events.registration.waiting"] * 2
+    assert len(mail.outbox) == 4
+
+
+def test_confirmation_email_carries_pdf_ticket_and_ics_in_recipient_language(event, register):
+    register(event, email="anne@example.org", language="en")
+    message = mail.outbox[-1]
+    assert message.to == ["anne@example.org"]
+    assert message.subject.startswith("Your registration is confirmed")
+    names = [a[0] for a in message.attachments]
+    assert "event.ics" in names
+    pdf = next(a for a in message.attachments if a[2] == "application/pdf")
+    assert pdf[1].startswith(b"%PDF")
+    assert "/inscription/" in message.body
+
+
+def test_full_event_without_waiting_list_refuses(event, register):
+    event.capacity = 1
+    event.waiting_list_enabled = False
+    event.save()
+    register(event)
+    with pytest.raises(DomainError) as error:
+        register(event)
+    assert error.value.code == "event_full"
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_same_email_any_case_creates_nothing_and_resends_link(event, register):
+    first = register(event, email="Zoe@Example.org")
+    again = register(event, email="  zoe@example.ORG ")
+    assert again.created is False
+    assert again.registration.pk == first.registration.pk
+    assert Registration.objects.filter(event=event).count() == 1
+    assert mail.outbox[-1].to == ["Zoe@Example.org"]
+    assert OutboundEmail.objects.filter(kind="events.registration.link_resent").count() == 1
+
+
+def test_email_can_register_again_after_cancelling(event, register):
+    first = register(event, email="a@example.org")
+    services.registration_cancel(registration=first.registration)
+    again = register(event, email="a@example.org")
+    assert again.created is True
+    assert again.registration.status == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"registration_opens_at": timezone.now() + timedelta(days=1)}, "registration_not_open"),
+        ({"registration_closes_at": timezone.now() - timedelta(minutes=1)}, "registration_closed"),
+        ({"status": Event.Status.CANCELLED}, "event_cancelled"),
+        ({"status": Event.Status.DRAFT}, "registration_unavailable"),
+        ({"registration_required": False}, "registration_unavailable"),
+    ],
+)
+def test_registration_window(register, change, code):
+    event = EventFactory(**change)
+    with pytest.raises(DomainError) as error:
+        register(event)
+    assert error.value.code == code
+    assert not Registration.objects.exists()
+    assert not OutboundEmail.objects.exists()
+
+
+def test_started_event_takes_no_registration(register):
+    event = EventFactory(starts_at=timezone.now() - timedelta(hours=1))
+    with pytest.raises(DomainError) as error:
+        register(event)
+    assert error.value.code == "registration_closed"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("first_name", "", "invalid_first_name"),
+        ("last_name", "   ", "invalid_last_name"),
+        ("last_name", "x" * 300, "invalid_last_name"),
+        ("last_name", "<script>alert(1)</script>", "invalid_last_name"),
+        ("first_name", "R2D2", "invalid_first_name"),
+        ("email", "not-an-email", "invalid_email"),
+        ("email", "", "invalid_email"),
+        ("phone", "12", "invalid_phone"),
+        ("phone", "06 12 34 56 7a", "invalid_phone"),
+        ("organisation", "o" * 201, "invalid_organisation"),
+        ("category", "king", "invalid_category"),
+        ("consent", False, "consent_required"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_saved(event, register, field, value, code):
+    with pytest.raises(DomainError) as error:
+        register(event, **{field: value})
+    assert error.value.code == code
+    assert str(error.value.message)
+    assert not Registration.objects.exists()
+    assert not OutboundEmail.objects.exists()
+    event.refresh_from_db()
+    assert event.confirmed_count == 0
+
+
+def test_names_with_accents_apostrophes_hyphens_are_kept(event, register):
+    outcome = register(event, first_name="Zoé", last_name="N'Diaye-Lefèvre", phone="06 12 34 56 78")
+    registration = outcome.registration
+    assert registration.last_name == "N'Diaye-Lefèvre"
+    assert registration.phone == "+33612345678"
+    assert "ndiaye" not in registration.search_text
+    assert "n'diaye-lefevre" in registration.search_text
+
+
+def test_cancelling_promotes_first_waiting_in_same_transaction(event, register, committed):
+    event.capacity = 1
+    event.save()
+    confirmed = register(event).registration
+    second = register(event, email="second@example.org").registration
+    register(event, email="third@example.org")
+    mail.outbox.clear()
+    promoted = committed(services.registration_cancel, registration=confirmed)
+    assert [p.pk for p in promoted] == [second.pk]
+    second.refresh_from_db()
+    assert second.status == "confirmed"
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["second@example.org", confirmed.email]
+    assert AuditEntry.objects.filter(action="events.registration.promoted").count() == 1
+
+
+def test_leaving_waiting_list_promotes_nobody(event, register):
+    event.capacity = 1
+    event.save()
+    register(event)
+    waiting = register(event, email="w@example.org").registration
+    assert services.registration_cancel(registration=waiting) == []
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
+
+
+def test_cancelling_twice_is_refused(event, register):
+    registration = register(event).registration
+    services.registration_cancel(registration=registration)
+    with pytest.raises(DomainError) as error:
+        services.registration_cancel(registration=registration)
+    assert error.value.code == "already_cancelled"
+    event.refresh_from_db()
+    assert event.confirmed_count == 0
+
+
+def test_correcting_name_and_organisation(event, register):
+    registration = register(event).registration
+    services.registration_correct(
+        registration=registration, first_name="Zoé", last_name="Lefèvre", organisation="Autre"
+    )
+    registration.refresh_from_db()
+    assert (registration.last_name, registration.organisation) == ("Lefèvre", "Autre")
+    with pytest.raises(DomainError) as error:
+        services.registration_correct(
+            registration=registration, first_name="", last_name="X", organisation=""
+        )
+    assert error.value.code == "invalid_first_name"
+    registration.refresh_from_db()
+    assert registration.first_name == "Zoé"
+
+
+def test_erasing_frees_the_place_and_keeps_only_counts(event, register):
+    event.capacity = 1
+    event.save()
+    registration = register(event, phone="0612345678").registration
+    waiting = register(event, email="w@example.org").registration
+    services.registration_erase(registration=registration)
+    registration.refresh_from_db()
+    waiting.refresh_from_db()
+    assert registration.erased_at is not None
+    assert registration.first_name == "—" and registration.phone == ""
+    assert registration.category == "ptce_member"
+    assert registration.status == "cancelled"
+    assert waiting.status == "confirmed"
+
+
+def test_retention_erases_personal_data_after_the_period(register):
+    event = EventFactory(retention_days=30)
+    register(event, email="keep@example.org")
+    assert services.events_erase_expired_personal_data() == 0
+    with time_machine.travel(event.ends_at + timedelta(days=31)):
+        assert services.events_erase_expired_personal_data() == 1
+        assert services.events_erase_expired_personal_data() == 0
+    registration = Registration.objects.get(event=event)
+    assert registration.email.endswith(".invalid") and registration.erased_at
+    assert registration.category == "ptce_member"
+    event.refresh_from_db()
+    assert event.personal_data_erased_at is not None
+
+
+def test_reminders_are_sent_once(event, register):
+    register(event)
+    register(event, email="b@example.org")
+    assert services.event_send_reminders(event=event) == 2
+    assert services.event_send_reminders(event=event) == 0
+    assert OutboundEmail.objects.filter(kind="events.registration.reminder").count() == 2
+
+
+def test_raising_capacity_promotes_waiting_and_lowering_below_confirmed_is_refused(event, register):
+    event.capacity = 1
+    event.save()
+    register(event)
+    waiting = register(event, email="w@example.org").registration
+    with pytest.raises(DomainError) as error:
+        services.event_set_capacity(event=event, capacity=0)
+    assert error.value.code == "capacity_below_confirmed"
+    promoted = services.event_set_capacity(event=event, capacity=5)
+    assert [p.pk for p in promoted] == [waiting.pk]
+    event.refresh_from_db()
+    assert (event.capacity, event.confirmed_count) == (5, 2)

@@ -1,0 +1,122 @@
+import csv
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from events.tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def organiser(event):
+    user = get_user_model().objects.create_user("orga", password="x-pass-1234", is_staff=True)
+    event.managers.add(user)
+    return user
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    client.force_login(organiser)
+    return client
+
+
+def manage_urls(event):
+    names = ["event", "outbox", "export_csv", "export_xlsx", "security_csv", "security_pdf"]
+    return [reverse(f"events_manage:{name}", args=[event.slug]) for name in names]
+
+
+def test_anonymous_is_sent_to_sign_in(client, event):
+    for url in manage_urls(event):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_staff_of_another_event_is_refused(client, event):
+    other = get_user_model().objects.create_user("other", password="x-pass-1234", is_staff=True)
+    EventFactory().managers.add(other)
+    client.force_login(other)
+    for url in manage_urls(event):
+        assert client.get(url).status_code == 403
+    assert client.post(reverse("events_manage:reminders", args=[event.slug])).status_code == 403
+
+
+def test_non_staff_user_is_refused(client, event):
+    user = get_user_model().objects.create_user("plain", password="x-pass-1234")
+    event.managers.add(user)
+    client.force_login(user)
+    assert client.get(reverse("events_manage:event", args=[event.slug])).status_code == 403
+    assert client.get(reverse("events_manage:dashboard")).status_code == 403
+
+
+def test_overview_counts_and_accent_insensitive_search(organiser_client, event, register):
+    register(event, last_name="Lefèvre", first_name="Hélène", email="h@example.org")
+    register(event, last_name="Martin", first_name="Paul", email="p@example.org")
+    url = reverse("events_manage:event", args=[event.slug])
+    html = organiser_client.get(url, {"q": "lefevre"}).content.decode()
+    assert "LEFÈVRE" in html and "MARTIN" not in html
+    html = organiser_client.get(url, {"q": "HELENE lef"}).content.decode()
+    assert "LEFÈVRE" in html
+    html = organiser_client.get(url).content.decode()
+    assert "MARTIN" in html and "<strong>2</strong>" in html
+
+
+def test_exports_neutralise_formulas(organiser_client, event, register):
+    register(event, organisation='=HYPERLINK("http://evil")', email="a@example.org")
+    register(event, organisation="+33 cooperative", email="b@example.org")
+    response = organiser_client.get(reverse("events_manage:export_csv", args=[event.slug]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    organisations = {row[3] for row in rows[1:]}
+    assert organisations == {'\'=HYPERLINK("http://evil")', "'+33 cooperative"}
+    response = organiser_client.get(reverse("events_manage:export_xlsx", args=[event.slug]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = {sheet.cell(row=r, column=4).value for r in range(2, sheet.max_row + 1)}
+    assert cells == organisations
+
+
+def test_security_list_sorted_by_last_name_confirmed_only(organiser_client, register):
+    event = EventFactory(capacity=3)
+    for last, email in [
+        ("Zola", "z@e.org"),
+        ("Ébert", "e@e.org"),
+        ("Abel", "a@e.org"),
+        ("Waiting", "w@e.org"),
+    ]:
+        register(event, last_name=last, email=email)
+    organiser_client.force_login(event.managers.first() or _manager(event))
+    response = organiser_client.get(reverse("events_manage:security_csv", args=[event.slug]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == ["ABEL", "ÉBERT", "ZOLA"]
+    pdf = organiser_client.get(reverse("events_manage:security_pdf", args=[event.slug]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def _manager(event):
+    user = get_user_model().objects.create_user("m2", password="x-pass-1234", is_staff=True)
+    event.managers.add(user)
+    return user
+
+
+def test_outbox_and_reminders(
+    organiser_client, event, register, django_capture_on_commit_callbacks
+):
+    register(event)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(reverse("events_manage:reminders", args=[event.slug]))
+    assert response.status_code == 302
+    html = organiser_client.get(reverse("events_manage:outbox", args=[event.slug])).content.decode()
+    assert html.count("<tr>") == 3  # header + confirmation + reminder
+
+
+def test_manage_pages_query_count_is_pinned(
+    organiser_client, event, register, django_assert_max_num_queries
+):
+    for n in range(30):
+        register(event, email=f"p{n}@example.org")
+    with django_assert_max_num_queries(12):
+        organiser_client.get(reverse("events_manage:event", args=[event.slug]))

@@ -1,0 +1,295 @@
+import json
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
+
+from events.models import Registration
+from events.tests.factories import EventFactory
+from events.tokens import personal_link_token, ticket_secret_from_token, ticket_token
+
+pytestmark = pytest.mark.django_db
+
+
+def fr(msgid: str, **values) -> str:
+    """The French text of a message, HTML-escaped as a page shows it."""
+    with translation.override("fr"):
+        text = gettext(msgid)
+    return escape(text % values if values else text)
+
+
+GOOD = {
+    "first_name": "Zoé",
+    "last_name": "N'Diaye-Lefèvre",
+    "email": "zoe@example.org",
+    "organisation": "Pôle des Deux Rives",
+    "category": "ptce_member",
+    "phone": "",
+    "consent": "on",
+}
+
+
+@pytest.fixture
+def post_registration(client, django_capture_on_commit_callbacks):
+    def _post(event, **changes):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("events:register", args=[event.slug]), {**GOOD, **changes})
+
+    return _post
+
+
+def personal_path_from_mail(message) -> str:
+    match = re.search(r"http://testserver(/inscription/[^\s/]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_event_page_says_what_a_visitor_needs(client, event):
+    event.access = "RER A ou D\nBus 24 et 87"
+    event.save()
+    response = client.get(reverse("events:detail", args=[event.slug]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert event.title in html
+    assert "RER A ou D" in html
+    assert "10" in html  # places left
+    assert f'href="/evenements/{event.slug}/inscription/"' in html
+    assert 'property="og:title"' in html
+    data = json.loads(re.search(r'application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "Event"
+    assert data["location"]["address"]["postalCode"] == "75012"
+    assert response["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_event_page_says_closed_and_full(client, register):
+    closed = EventFactory(
+        registration_closes_at=EventFactory.starts_at.function() - timedelta(days=40)
+    )
+    html = client.get(reverse("events:detail", args=[closed.slug])).content.decode()
+    assert f'href="/evenements/{closed.slug}/inscription/"' not in html
+    full = EventFactory(capacity=1)
+    register(full)
+    html = client.get(reverse("events:detail", args=[full.slug])).content.decode()
+    assert "/inscription/" in html  # waiting list still open
+
+
+def test_draft_event_is_not_found(client):
+    draft = EventFactory(status="draft")
+    assert client.get(reverse("events:detail", args=[draft.slug])).status_code == 404
+
+
+def test_ics_download(client, event):
+    response = client.get(reverse("events:ics", args=[event.slug]))
+    assert response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body and "SUMMARY:" in body
+
+
+def test_register_then_open_personal_link_and_ticket(client, event, post_registration):
+    response = post_registration(event)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("events:register_sent", args=[event.slug])
+    sent = client.get(response["Location"]).content.decode()
+    assert "zoe@example.org" in sent
+    registration = Registration.objects.get()
+    assert registration.status == "confirmed"
+    path = personal_path_from_mail(mail.outbox[-1])
+    page = client.get(path)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html and "N&#x27;Diaye-Lefèvre" in html or "N'Diaye" in html
+    pdf = client.get(path + "billet.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_duplicate_email_gets_the_same_neutral_answer(client, event, post_registration):
+    first = post_registration(event)
+    second = post_registration(event, email="ZOE@example.org", first_name="Autre")
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Registration.objects.count() == 1
+    assert [m.to for m in mail.outbox] == [["zoe@example.org"], ["zoe@example.org"]]
+    assert "/inscription/" in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"first_name": ""}, "This field is required."),
+        ({"last_name": "x" * 300}, "The %(label)s is too long (%(max)d characters at most)."),
+        (
+            {"last_name": "<b>Bob</b>"},
+            "The %(label)s may contain only letters, spaces, apostrophes, hyphens "
+            "and dots, exactly as on your photo ID.",
+        ),
+        ({"email": "zoe@"}, "Enter a valid email address, such as name@example.org."),
+        (
+            {"phone": "0612"},
+            "Enter a valid phone number, such as 06 12 34 56 78 or +33 6 12 34 56 78.",
+        ),
+        ({"consent": ""}, "Please accept the privacy notice to register."),
+        (
+            {"category": "roi"},
+            "Select a valid choice. %(value)s is not one of the available choices.",
+        ),
+    ],
+)
+def test_bad_input_shows_french_message_and_saves_nothing(
+    client, event, post_registration, changes, message
+):
+    response = post_registration(event, **changes)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'lang="fr"' in html
+    with translation.override("fr"):
+        french = gettext(message)
+    # the start of the French message, before any placeholder
+    assert escape(french.split("%(")[0][:25]) in html
+    assert 'role="alert"' in html
+    assert not Registration.objects.exists()
+    assert not mail.outbox
+
+
+def test_registration_before_opening_says_so(client, post_registration):
+    event = EventFactory(registration_opens_at=EventFactory.starts_at.function())
+    response = post_registration(event)
+    assert response.status_code == 400
+    assert fr("Registration is not open yet.") in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_registration_after_closing_says_so(client, post_registration):
+    event = EventFactory()
+    with time_machine.travel(event.starts_at + timedelta(minutes=5)):
+        response = post_registration(event)
+    assert response.status_code == 400
+    assert fr("Registration is closed.") in response.content.decode()
+
+
+def test_html_in_organisation_is_shown_inert(client, event, post_registration, admin_client):
+    post_registration(event, organisation='<script>alert("x")</script>')
+    assert Registration.objects.get().organisation.startswith("<script>")
+    html = client.get(personal_path_from_mail(mail.outbox[-1])).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;" in html
+    manage = admin_client.get(reverse("events_manage:event", args=[event.slug])).content.decode()
+    assert "<script>alert" not in manage
+
+
+def test_post_without_csrf_token_is_refused(event):
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post(reverse("events:register", args=[event.slug]), GOOD)
+    assert response.status_code == 403
+    assert not Registration.objects.exists()
+
+
+def test_forged_altered_and_expired_links(client, event, register):
+    registration = register(event).registration
+    token = personal_link_token(registration)
+    altered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    for bad in (altered, "forged", registration.link_secret):
+        response = client.get(reverse("events:personal", args=[bad]))
+        assert response.status_code == 404
+        assert fr("This link is not valid. Check that it was copied whole.") in (
+            response.content.decode()
+        )
+    with time_machine.travel(timedelta(days=401)):
+        response = client.get(reverse("events:personal", args=[token]))
+    assert response.status_code == 404
+    assert (
+        fr("This link has expired. Register again with the same email to get a new one.")
+        in response.content.decode()
+    )
+    # and nothing can be cancelled with a bad link
+    client.post(reverse("events:personal_cancel", args=[altered]))
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
+
+
+def test_ticket_token_is_signed_and_tamper_evident(event, register):
+    registration = register(event).registration
+    token = ticket_token(registration)
+    assert str(registration.pk) != token.split(":")[0]
+    assert ticket_secret_from_token(token) == registration.ticket_secret
+    from core.errors import DomainError
+
+    for tampered in (
+        token[:-1] + ("x" if token[-1] != "x" else "y"),
+        "abc:def",
+        token.split(":")[0],
+    ):
+        with pytest.raises(DomainError) as error:
+            ticket_secret_from_token(tampered)
+        assert error.value.code == "ticket_invalid"
+
+
+def test_cancel_from_personal_link_promotes_next(
+    client, register, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=1)
+    first = register(event).registration
+    second = register(event, email="next@example.org").registration
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("events:personal_cancel", args=[personal_link_token(first)]))
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == "confirmed"
+    assert {m.to[0] for m in mail.outbox} == {first.email, "next@example.org"}
+
+
+def test_correct_name_from_personal_link(client, event, register):
+    registration = register(event).registration
+    token = personal_link_token(registration)
+    url = reverse("events:personal_correct", args=[token])
+    bad = client.post(url, {"first_name": "", "last_name": "Lefèvre", "organisation": ""})
+    assert bad.status_code == 400
+    ok = client.post(url, {"first_name": "Zoé", "last_name": "Lefèvre", "organisation": "X"})
+    assert ok.status_code == 302
+    registration.refresh_from_db()
+    assert registration.last_name == "Lefèvre"
+
+
+def test_download_and_erase_my_data(client, event, register):
+    registration = register(event, phone="0612345678").registration
+    token = personal_link_token(registration)
+    data = json.loads(client.get(reverse("events:personal_data", args=[token])).content)
+    assert data["registration"]["email"] == registration.email
+    assert data["registration"]["phone"] == "+33612345678"
+    assert data["emails_sent"][0]["kind"] == "events.registration.confirmed"
+    not_confirmed = client.post(reverse("events:personal_erase", args=[token]))
+    assert not_confirmed.status_code == 302
+    registration.refresh_from_db()
+    assert registration.erased_at is None
+    done = client.post(reverse("events:personal_erase", args=[token]), {"confirm": "yes"})
+    assert done.status_code == 200
+    registration.refresh_from_db()
+    assert registration.erased_at is not None and registration.email.endswith(".invalid")
+    assert client.get(reverse("events:personal", args=[token])).status_code == 404
+
+
+def test_embed_page_may_be_framed_only_by_allowed_origins(client):
+    event = EventFactory(embed_origins="https://www.lelabo-ess.org")
+    response = client.get(reverse("events:embed", args=[event.slug]))
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert (
+        "frame-ancestors 'self' https://www.lelabo-ess.org" in response["Content-Security-Policy"]
+    )
+    page = client.get(reverse("events:detail", args=[event.slug]))
+    assert page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
+def test_language_switch_to_english(client, event):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("events:register", args=[event.slug])).content.decode()
+    assert 'lang="en"' in html
+    assert "Last name" in html

@@ -1,0 +1,172 @@
+"""Organiser face of the events app: counts, search, exports, security list, outbox."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from core.text import spreadsheet_safe
+from events import selectors, services
+from events.documents import security_list_pdf
+from events.models import Event, Registration
+from events.permissions import can_manage_event, can_see_manage_area
+
+
+def _event_for_manager(request, slug: str) -> Event:
+    """Fetch the event and check the user may manage it, in one call."""
+    event = get_object_or_404(Event, slug=slug)
+    if not can_manage_event(request.user, event):
+        raise PermissionDenied
+    return event
+
+
+@login_required
+def dashboard(request):
+    if not can_see_manage_area(request.user):
+        raise PermissionDenied
+    events = Event.objects.all() if request.user.is_superuser else request.user.managed_events.all()
+    return render(
+        request, "events/manage/dashboard.html", {"events": events.order_by("-starts_at")}
+    )
+
+
+@login_required
+def event_overview(request, slug: str):
+    event = _event_for_manager(request, slug)
+    query = request.GET.get("q", "")[:100]
+    status = request.GET.get("status", "")
+    registrations = selectors.registration_search(event=event, query=query, status=status)
+    page = Paginator(registrations, 50).get_page(request.GET.get("page"))
+    embed_url = request.build_absolute_uri(reverse("events:embed", args=[event.slug]))
+    return render(
+        request,
+        "events/manage/event.html",
+        {
+            "event": event,
+            "counts": selectors.event_counts(event=event),
+            "page": page,
+            "query": query,
+            "status": status,
+            "statuses": Registration.Status.choices,
+            "embed_snippet": (
+                f'<iframe src="{embed_url}" title="{_("Registration")} – {event.title}" '
+                'style="width:100%;min-height:70rem;border:0" loading="lazy"></iframe>'
+            ),
+        },
+    )
+
+
+@login_required
+def event_outbox(request, slug: str):
+    event = _event_for_manager(request, slug)
+    page = Paginator(selectors.outbox_for_event(event=event), 100).get_page(request.GET.get("page"))
+    return render(request, "events/manage/outbox.html", {"event": event, "page": page})
+
+
+@login_required
+@require_POST
+def event_reminders(request, slug: str):
+    event = _event_for_manager(request, slug)
+    count = services.event_send_reminders(event=event, actor=request.user)
+    messages.success(request, _("%(count)d reminder(s) queued.") % {"count": count})
+    return redirect("events_manage:event", slug=event.slug)
+
+
+def _registration_rows(event: Event):
+    header = [
+        _("Last name"),
+        _("First name"),
+        _("Email"),
+        _("Organisation"),
+        _("Category"),
+        _("Phone"),
+        _("Status"),
+        _("Registered"),
+    ]
+    rows = []
+    for r in selectors.registration_search(event=event):
+        rows.append(
+            [
+                r.last_name,
+                r.first_name,
+                r.email,
+                r.organisation,
+                r.get_category_display(),
+                r.phone,
+                r.get_status_display(),
+                formats.date_format(timezone.localtime(r.created_at), "Y-m-d H:i"),
+            ]
+        )
+    return header, rows
+
+
+def _csv_response(filename: str, header: list, rows: list) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so that spreadsheets read UTF-8
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def export_registrations_csv(request, slug: str):
+    event = _event_for_manager(request, slug)
+    header, rows = _registration_rows(event)
+    return _csv_response(f"inscriptions-{event.slug}.csv", header, rows)
+
+
+@login_required
+def export_registrations_xlsx(request, slug: str):
+    event = _event_for_manager(request, slug)
+    header, rows = _registration_rows(event)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Registrations")[:31]
+    sheet.append(header)
+    for row in rows:
+        sheet.append([spreadsheet_safe(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="inscriptions-{event.slug}.xlsx"'
+    return response
+
+
+@login_required
+def security_list_csv(request, slug: str):
+    event = _event_for_manager(request, slug)
+    rows = [
+        [r.last_name.upper(), r.first_name, r.organisation]
+        for r in selectors.security_list(event=event)
+    ]
+    return _csv_response(
+        f"liste-securite-{event.slug}.csv",
+        [_("Last name"), _("First name"), _("Organisation")],
+        rows,
+    )
+
+
+@login_required
+def security_list_pdf_view(request, slug: str):
+    event = _event_for_manager(request, slug)
+    pdf = security_list_pdf(event, selectors.security_list(event=event))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="liste-securite-{event.slug}.pdf"'
+    return response

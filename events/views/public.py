@@ -1,0 +1,340 @@
+"""Public face of the events app: event page, registration, personal link."""
+
+import json
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import DomainError
+from events import selectors, services
+from events.documents import event_ics, event_when, event_where, qr_svg, ticket_pdf
+from events.forms import CorrectionForm, RegistrationForm
+from events.models import Event, Registration
+from events.tokens import registration_from_link_token, ticket_token
+
+
+def home(request):
+    events = list(selectors.event_list_public().order_by("-starts_at"))
+    now = timezone.now()
+    return render(
+        request,
+        "events/public/home.html",
+        {
+            "upcoming": [e for e in events if e.ends_at > now],
+            "past": [e for e in events if e.ends_at <= now],
+        },
+    )
+
+
+def _registration_state(event: Event) -> dict:
+    """What the page says about registering now: open, waiting list, closed…"""
+    try:
+        services.registration_window_check(event=event, now=timezone.now())
+    except DomainError as error:
+        return {"open": False, "code": error.code, "message": error.message}
+    if event.places_left > 0:
+        return {"open": True, "code": "open", "message": ""}
+    if event.waiting_list_enabled:
+        return {"open": True, "code": "waiting_list", "message": ""}
+    return {"open": False, "code": "event_full", "message": _("This event is full.")}
+
+
+def _json_ld(request, event: Event) -> str:
+    url = request.build_absolute_uri(reverse("events:detail", args=[event.slug]))
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary,
+        "startDate": timezone.localtime(event.starts_at).isoformat(),
+        "endDate": timezone.localtime(event.ends_at).isoformat(),
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "eventStatus": "https://schema.org/EventCancelled"
+        if event.status == Event.Status.CANCELLED
+        else "https://schema.org/EventScheduled",
+        "isAccessibleForFree": True,
+        "inLanguage": "fr",
+        "url": url,
+        "location": {
+            "@type": "Place",
+            "name": " – ".join(p for p in (event.venue_name, event.venue_room) if p),
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": event.street,
+                "postalCode": event.postal_code,
+                "addressLocality": event.city,
+                "addressCountry": "FR",
+            },
+        },
+        "maximumAttendeeCapacity": event.capacity,
+        "offers": {
+            "@type": "Offer",
+            "price": "0",
+            "priceCurrency": "EUR",
+            "url": request.build_absolute_uri(reverse("events:register", args=[event.slug])),
+            "availability": "https://schema.org/InStock"
+            if event.places_left
+            else "https://schema.org/SoldOut",
+        },
+    }
+    if event.organiser_name:
+        data["organizer"] = {"@type": "Organization", "name": event.organiser_name}
+        if event.organiser_url:
+            data["organizer"]["url"] = event.organiser_url
+    # json.dumps does not escape "</": do it so the script block cannot be closed early.
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+def event_detail(request, slug: str):
+    event = selectors.event_get_public(slug=slug)
+    return render(
+        request,
+        "events/public/event_detail.html",
+        {
+            "event": event,
+            "when": event_when(event),
+            "where": event_where(event),
+            "state": _registration_state(event),
+            "json_ld": _json_ld(request, event),
+            "canonical_url": request.build_absolute_uri(),
+        },
+    )
+
+
+def event_ics_download(request, slug: str):
+    event = selectors.event_get_public(slug=slug)
+    response = HttpResponse(event_ics(event), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+def privacy_notice(request, slug: str):
+    event = selectors.event_get_public(slug=slug)
+    return render(request, "events/public/privacy.html", {"event": event})
+
+
+def _register(request, slug: str, *, template: str, embedded: bool):
+    event = selectors.event_get_public(slug=slug)
+    state = _registration_state(event)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = services.registration_create(
+                event=event,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                organisation=data["organisation"],
+                category=data["category"],
+                phone=data["phone"],
+                consent=data["consent"],
+                language=translation.get_language() or "fr",
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            request.session["events.sent_to"] = outcome.registration.email
+            name = "events:embed_sent" if embedded else "events:register_sent"
+            return redirect(name, slug=event.slug)
+    response = render(
+        request,
+        template,
+        {
+            "event": event,
+            "form": form,
+            "state": state,
+            "when": event_when(event),
+            "embedded": embedded,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+    if embedded:
+        response.frame_ancestors = event.allowed_embed_origins
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def register(request, slug: str):
+    return _register(request, slug, template="events/public/register.html", embedded=False)
+
+
+@xframe_options_exempt
+@require_http_methods(["GET", "POST"])
+def register_embed(request, slug: str):
+    return _register(request, slug, template="events/public/register_embed.html", embedded=True)
+
+
+def _sent(request, slug: str, *, embedded: bool):
+    event = selectors.event_get_public(slug=slug)
+    email = request.session.get("events.sent_to", "")
+    response = render(
+        request,
+        "events/public/register_embed_sent.html"
+        if embedded
+        else "events/public/register_sent.html",
+        {"event": event, "email": email, "embedded": embedded},
+    )
+    if embedded:
+        response.frame_ancestors = event.allowed_embed_origins
+    return response
+
+
+def register_sent(request, slug: str):
+    return _sent(request, slug, embedded=False)
+
+
+@xframe_options_exempt
+def register_embed_sent(request, slug: str):
+    return _sent(request, slug, embedded=True)
+
+
+def _open_link(request, token: str):
+    """The registration behind a personal link, or a page saying why it does not open."""
+    try:
+        return registration_from_link_token(token), None
+    except DomainError as error:
+        response = render(request, "events/public/link_error.html", {"error": error}, status=404)
+        return None, response
+
+
+def personal(request, token: str):
+    registration, error_response = _open_link(request, token)
+    if error_response:
+        return error_response
+    form = CorrectionForm(
+        initial={
+            "first_name": registration.first_name,
+            "last_name": registration.last_name,
+            "organisation": registration.organisation,
+        }
+    )
+    return _personal_page(request, token, registration, form)
+
+
+def _personal_page(request, token, registration: Registration, form, status: int = 200):
+    event = registration.event
+    qr = None
+    if registration.status == Registration.Status.CONFIRMED:
+        qr = qr_svg(ticket_token(registration), scale=6, title=_("QR code of your ticket"))
+    return render(
+        request,
+        "events/public/personal.html",
+        {
+            "registration": registration,
+            "event": event,
+            "token": token,
+            "when": event_when(event),
+            "where": event_where(event),
+            "qr": qr,
+            "position": selectors.registration_waiting_position(registration=registration),
+            "form": form,
+            "editable": registration.status != Registration.Status.CANCELLED and not event.is_past,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def personal_correct(request, token: str):
+    registration, error_response = _open_link(request, token)
+    if error_response:
+        return error_response
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.registration_correct(registration=registration, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your details have been updated."))
+            return redirect("events:personal", token=token)
+    return _personal_page(request, token, registration, form, status=400)
+
+
+@require_POST
+def personal_cancel(request, token: str):
+    registration, error_response = _open_link(request, token)
+    if error_response:
+        return error_response
+    try:
+        services.registration_cancel(registration=registration)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if registration.status == Registration.Status.CANCELLED:
+            messages.success(
+                request, _("Your registration is cancelled. Thank you for freeing your place.")
+            )
+    return redirect("events:personal", token=token)
+
+
+def personal_ticket_pdf(request, token: str):
+    registration, error_response = _open_link(request, token)
+    if error_response:
+        return error_response
+    if registration.status != Registration.Status.CONFIRMED:
+        messages.error(request, _("There is no ticket for a registration that is not confirmed."))
+        return redirect("events:personal", token=token)
+    response = HttpResponse(ticket_pdf(registration), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="billet-{registration.event.slug}.pdf"'
+    return response
+
+
+def personal_data(request, token: str):
+    """Everything stored about the person, as JSON (right of access)."""
+    registration, error_response = _open_link(request, token)
+    if error_response:
+        return error_response
+    fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "organisation",
+        "category",
+        "phone",
+        "language",
+        "status",
+        "consent_at",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+    ]
+    data = {
+        "event": registration.event.title,
+        "registration": {
+            f: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for f in fields
+            for v in [getattr(registration, f)]
+        },
+        "kept_until": registration.event.retention_until.date().isoformat(),
+        "emails_sent": list(
+            selectors.registration_emails(registration=registration).values(
+                "kind", "status", "created_at", "sent_at"
+            )
+        ),
+    }
+    response = JsonResponse(
+        data, json_dumps_params={"ensure_ascii": False, "indent": 2, "default": str}
+    )
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees.json"'
+    return response
+
+
+@require_POST
+def personal_erase(request, token: str):
+    registration, error_response = _open_link(request, token)
+    if error_response:
+        return error_response
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that you want your data erased."))
+        return redirect("events:personal", token=token)
+    event = registration.event
+    services.registration_erase(registration=registration)
+    return render(request, "events/public/erased.html", {"event": event})
