@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from events.urls import manage_patterns, public_patterns
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=static("core/img/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("compte/", include("accounts.urls")),

@@ -9,7 +9,7 @@ from datetime import datetime
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
@@ -32,16 +32,24 @@ def _local(value: datetime) -> datetime:
     return timezone.localtime(value)
 
 
+def clock(value: datetime) -> str:
+    """A time as its reader writes it: "9 h 30" in French, "9:30" in English."""
+    if translation.get_language() == "fr":
+        return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
+    return f"{value.hour}:{value.minute:02d}"
+
+
 def event_when(event: Event) -> str:
     start, end = _local(event.starts_at), _local(event.ends_at)
     day = formats.date_format(start, "l j F Y")
     if start.date() == end.date():
         return _("%(day)s, %(start)s–%(end)s") % {
             "day": day.capitalize(),
-            "start": formats.time_format(start, "H:i"),
-            "end": formats.time_format(end, "H:i"),
+            "start": clock(start),
+            "end": clock(end),
         }
-    return f"{day} – {formats.date_format(end, 'l j F Y H:i')}"
+    end_day = formats.date_format(end, "l j F Y")
+    return f"{day.capitalize()} {clock(start)} – {end_day} {clock(end)}"
 
 
 def event_where(event: Event) -> str:

@@ -9,18 +9,21 @@ class RegistrationForm(forms.Form):
     first_name = forms.CharField(
         label=_("First name"),
         max_length=300,
+        error_messages={"required": _("Enter your first name.")},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=300,
         help_text=_("Exactly as on your photo ID: it is checked at the entrance."),
+        error_messages={"required": _("Enter your last name.")},
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     email = forms.CharField(
         label=_("Email"),
         max_length=320,
         help_text=_("Your ticket and your personal link are sent to this address."),
+        error_messages={"required": _("Enter your email address.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     organisation = forms.CharField(
@@ -31,6 +34,7 @@ class RegistrationForm(forms.Form):
     )
     category = forms.ChoiceField(
         label=_("You come as"),
+        error_messages={"required": _("Choose the category you come as.")},
         choices=[("", _("Choose…"))]
         + [c for c in Registration.Category.choices if c[0] not in (Registration.Category.STAFF,)],
     )

@@ -1,8 +1,10 @@
 """Public face of the events app: event page, registration, personal link."""
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core import signing
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +19,10 @@ from events.documents import event_ics, event_when, event_where, qr_svg, ticket_
 from events.forms import CorrectionForm, RegistrationForm
 from events.models import Event, Registration
 from events.tokens import registration_from_link_token, ticket_token
+
+# The "check your email" page names the address typed, carried signed in its URL
+# (no server-side session for visitors).
+_SENT_SALT = "ptce.events.sent-to"
 
 
 def home(request):
@@ -126,7 +132,7 @@ def _register(request, slug: str, *, template: str, embedded: bool):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            outcome = services.registration_create(
+            services.registration_create(
                 event=event,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -140,9 +146,9 @@ def _register(request, slug: str, *, template: str, embedded: bool):
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            request.session["events.sent_to"] = outcome.registration.email
             name = "events:embed_sent" if embedded else "events:register_sent"
-            return redirect(name, slug=event.slug)
+            sent_to = signing.dumps(data["email"], salt=_SENT_SALT, compress=True)
+            return redirect(reverse(name, args=[event.slug]) + "?" + urlencode({"a": sent_to}))
     response = render(
         request,
         template,
@@ -173,7 +179,10 @@ def register_embed(request, slug: str):
 
 def _sent(request, slug: str, *, embedded: bool):
     event = selectors.event_get_public(slug=slug)
-    email = request.session.get("events.sent_to", "")
+    try:
+        email = signing.loads(request.GET.get("a", ""), salt=_SENT_SALT, max_age=3600)
+    except signing.BadSignature:
+        email = ""
     response = render(
         request,
         "events/public/register_embed_sent.html"
@@ -263,6 +272,9 @@ def personal_cancel(request, token: str):
     registration, error_response = _open_link(request, token)
     if error_response:
         return error_response
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm the cancellation."))
+        return redirect("events:personal", token=token)
     try:
         services.registration_cancel(registration=registration)
     except DomainError as error:

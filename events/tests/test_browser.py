@@ -1,0 +1,297 @@
+"""End-to-end tests in a real browser: Debian's Chromium driven by Playwright.
+
+A person registers on the event page, gets the email, opens the personal link, sees the
+QR code and cancels. The form's error path is checked for keyboard and screen-reader use,
+and axe-core scans the public pages at a phone and a desktop width (no serious or critical
+violation allowed). Screenshots go to /tmp/ptce-shots/ for people to look at.
+
+Elements are found by role, name and href rather than by visible text: the interface
+language is French by default and its wording may change.
+"""
+
+import json
+import os
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from events import services
+from events.models import Event, Registration
+from events.tokens import personal_link_token
+
+pytestmark = pytest.mark.browser
+
+SLUG = "2e-journee-nationale-des-ptce"
+SHOTS = Path("/tmp/ptce-shots")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORTS = {
+    "phone": {"width": 360, "height": 740},
+    "desktop": {"width": 1280, "height": 900},
+}
+BLOCKING_IMPACTS = {"serious", "critical"}
+PERSONAL_LINK = re.compile(r"https?://[^/\s]+(/inscription/[^/\s]+/)")
+# The submit button of the page's own form, not the language switch in the header.
+MAIN_SUBMIT = "main form button[type=submit]"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the module (startup is the slow part)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed: apt-get install chromium")
+    # Playwright's sync API keeps an event loop in this thread: Django would then refuse
+    # database calls from the test body ("you cannot call this from an async context").
+    # Allowed only while the browser runs, for this module.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_api.sync_playwright().start()
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+        finally:
+            playwright.stop()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open a page in a fresh French-speaking context at a given viewport."""
+    contexts = []
+
+    def _open(viewport="phone"):
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport], locale="fr-FR", timezone_id="Europe/Paris"
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def demo_event(live_server):
+    call_command("load_demo", "--no-attendees", stdout=StringIO())
+    return Event.objects.get(slug=SLUG)
+
+
+def url(live_server, path: str) -> str:
+    return live_server.url + path
+
+
+def goto(page, address: str, status: int = 200):
+    response = page.goto(address)
+    assert response is not None and response.status == status, address
+    return response
+
+
+def screenshot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_scan(page) -> dict:
+    """axe-core's results for the page (checked to have really run)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    assert results["passes"], "axe-core checked nothing: was it blocked?"
+    return results
+
+
+def no_horizontal_scroll(page) -> bool:
+    """Content reflows to the viewport width (WCAG 1.4.10), nothing sticks out."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
+        lines.extend(f"    {node['target']}" for node in violation["nodes"])
+    return "\n".join(lines)
+
+
+def fill_registration(page, *, email: str) -> None:
+    page.fill("input[name=first_name]", "Zoé")
+    page.fill("input[name=last_name]", "N'Diaye-Lefèvre")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=organisation]", "Pôle fictif des Deux Rives")
+    page.select_option("select[name=category]", "ptce_member")
+    page.check("input[name=consent]")
+
+
+def test_register_open_ticket_and_cancel(live_server, demo_event, new_page):
+    page = new_page("phone")
+    goto(page, url(live_server, f"/evenements/{SLUG}/"))
+    assert page.locator(".notice.id").is_visible()  # photo ID required
+    assert page.locator('a[href$="/agenda.ics"]').first.is_visible()
+
+    register_link = page.locator('main a[href$="/inscription/"]')
+    assert register_link.is_visible()
+    register_link.click()
+    page.wait_for_url(f"**/evenements/{SLUG}/inscription/")
+
+    fill_registration(page, email="zoe.ndiaye@example.org")
+    with page.expect_navigation():
+        page.click(MAIN_SUBMIT)
+    page.wait_for_url(re.compile(rf"/evenements/{SLUG}/inscription/envoyee/\?a="))
+    assert "zoe.ndiaye@example.org" in page.locator("main").inner_text()
+    screenshot(page, "sent-phone")
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["zoe.ndiaye@example.org"]
+    match = PERSONAL_LINK.search(message.body)
+    assert match, message.body
+    personal_path = match.group(1)
+
+    goto(page, url(live_server, personal_path))
+    qr = page.locator(".qr svg")
+    assert qr.is_visible()
+    assert qr.bounding_box()["width"] > 100  # big enough to be scanned
+    assert page.locator(".badge.cancelled").count() == 0
+    assert page.locator('a[href$="/billet.pdf"]').is_visible()
+    assert page.locator(f'form[action="{personal_path}corriger/"]').is_visible()
+    # The name is shown as the photo ID must carry it.
+    assert "N'DIAYE-LEFÈVRE" in page.locator(".ticket .name").inner_text()
+
+    page.check('form[action$="/annuler/"] input[name=confirm]')
+    with page.expect_navigation():
+        page.click('form[action$="/annuler/"] button[type=submit]')
+    page.wait_for_url(f"**{personal_path}")
+    assert page.locator(".badge.cancelled").is_visible()
+    assert page.locator(".qr svg").count() == 0
+    assert page.locator('form[action$="/annuler/"]').count() == 0
+    screenshot(page, "personal-cancelled-phone")
+
+    registration = Registration.objects.get(email="zoe.ndiaye@example.org")
+    assert registration.status == Registration.Status.CANCELLED
+    assert registration.first_name == "Zoé"
+    assert registration.last_name == "N'Diaye-Lefèvre"
+    demo_event.refresh_from_db()
+    assert demo_event.confirmed_count == 0
+
+
+def test_empty_form_shows_focusable_error_summary(live_server, demo_event, new_page):
+    page = new_page("desktop")
+    goto(page, url(live_server, f"/evenements/{SLUG}/inscription/"))
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.click(MAIN_SUBMIT)
+    assert posted.value.status == 400
+
+    summary = page.locator(".alert.error")
+    assert summary.is_visible()
+    assert summary.get_attribute("role") == "alert"
+    page.wait_for_load_state("load")
+    # focus lands on the summary by itself (autofocus), no script needed
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+
+    for name in ("first_name", "last_name", "email", "category", "consent"):
+        assert page.locator(f"[name={name}]").get_attribute("aria-invalid") == "true", name
+    for name in ("organisation", "phone"):  # optional, left empty: no error
+        assert page.locator(f"[name={name}]").get_attribute("aria-invalid") is None, name
+
+    # Each summary entry leads to its field.
+    summary.locator('a[href="#id_first_name"]').click()
+    assert page.evaluate("document.activeElement.name") == "first_name"
+    assert Registration.objects.count() == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_public_pages_accessibility(live_server, demo_event, new_page, viewport):
+    """axe-core on each public page, plus screenshots for a human look."""
+    outcome = services.registration_create(
+        event=demo_event,
+        first_name="Zoé",
+        last_name="N'Diaye-Lefèvre",
+        email=f"zoe.{viewport}@example.org",
+        organisation="Pôle fictif des Deux Rives",
+        category="ptce_member",
+        consent=True,
+    )
+    token = personal_link_token(outcome.registration)
+    page = new_page(viewport)
+    scans = {}
+
+    def scan(name):
+        assert no_horizontal_scroll(page), f"{name} scrolls sideways at {viewport}"
+        scans[name] = axe_scan(page)
+        screenshot(page, f"{name}-{viewport}")
+
+    goto(page, url(live_server, f"/evenements/{SLUG}/"))
+    scan("event")
+
+    goto(page, url(live_server, f"/evenements/{SLUG}/inscription/"))
+    scan("form")
+
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.click(MAIN_SUBMIT)
+    assert posted.value.status == 400
+    scan("form-errors")
+
+    goto(page, url(live_server, f"/inscription/{token}/"))
+    assert page.locator(".qr svg").is_visible()
+    scan("personal")
+
+    summary = {
+        name: {
+            kind: [
+                {"id": r["id"], "impact": r["impact"], "help": r["help"], "nodes": r["nodes"]}
+                for r in results[kind]
+            ]
+            for kind in ("violations", "incomplete")
+        }
+        for name, results in scans.items()
+    }
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / f"axe-{viewport}.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    for name, results in scans.items():
+        if results["violations"]:
+            print(f"\naxe, {name} at {viewport}:\n{describe(results['violations'])}")
+    blocking = {
+        name: [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        for name, results in scans.items()
+    }
+    report = "\n".join(
+        f"{name} ({viewport}):\n{describe(found)}" for name, found in blocking.items() if found
+    )
+    assert not report, f"serious/critical accessibility violations:\n{report}"
+
+
+def test_field_errors_are_tied_to_their_fields(live_server, demo_event, new_page):
+    page = new_page("desktop")
+    goto(page, url(live_server, f"/evenements/{SLUG}/inscription/"))
+    with page.expect_navigation():
+        page.click(MAIN_SUBMIT)
+    dangling = page.evaluate(
+        """() => [...document.querySelectorAll('main [aria-invalid="true"]')]
+            .filter(field => !(field.getAttribute('aria-describedby') || '').split(/\\s+/)
+                .some(id => document.getElementById(id)?.classList.contains('error')))
+            .map(field => `${field.name}: aria-describedby="${
+                field.getAttribute('aria-describedby')}"`)"""
+    )
+    assert dangling == [], "error messages not tied to their fields:\n" + "\n".join(dangling)
