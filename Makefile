@@ -41,7 +41,7 @@ lint: install
 # `make messages` again to compile. Needs Debian's gettext.
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore=.venv --ignore=var --ignore=bench
-	msgen locale/en/LC_MESSAGES/django.po | msgattrib --clear-fuzzy --no-obsolete -o locale/en/LC_MESSAGES/django.po
+	msgfilter --keep-header -i locale/en/LC_MESSAGES/django.po sed -e d | msgen - | msgattrib --clear-fuzzy --no-obsolete -o locale/en/LC_MESSAGES/django.po
 	msgattrib --no-obsolete -o locale/fr/LC_MESSAGES/django.po locale/fr/LC_MESSAGES/django.po
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 

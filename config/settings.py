@@ -202,6 +202,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# In production over https: redirect http and tell browsers to stay on https.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 
 # How long a personal link (ticket, cancel, correct) stays valid, in days.
 PTCE_PERSONAL_LINK_MAX_AGE_DAYS = int(os.environ.get("PTCE_PERSONAL_LINK_MAX_AGE_DAYS", "400"))

@@ -13,7 +13,9 @@ class OutboundEmail(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
+        SKIPPED = "skipped", _("not sent: no longer applies")
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=80)

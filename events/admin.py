@@ -1,21 +1,44 @@
+"""Django admin for events, programme, speakers and (read-only) registrations.
+
+Organisers who are not superusers see and edit only the events they manage, and cannot
+change who manages them. Registrations change only through the services (personal link,
+organiser page), never by direct edit or delete, so that the place count stays true.
+"""
+
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from events import services
 from events.models import Event, Partner, Registration, Session, Speaker
 
+URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
 
 def https_by_default(db_field, **kwargs):
     """URLs typed without a scheme are https (Django 6's default, today)."""
     if isinstance(db_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
+        kwargs.update(URL_OVERRIDES[models.URLField])
     return db_field.formfield(**kwargs)
 
 
-URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+class ManagedEventsMixin:
+    """Limit a model admin to what belongs to the events the user manages."""
+
+    event_path = "event"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.event_path}managers": request.user}).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "event" and not request.user.is_superuser:
+            kwargs["queryset"] = Event.objects.filter(managers=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class SessionInline(admin.TabularInline):
@@ -23,11 +46,17 @@ class SessionInline(admin.TabularInline):
     extra = 0
     filter_horizontal = ["speakers"]
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "speakers":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Speaker.objects.filter(event_id=object_id or 0)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 class PartnerInline(admin.TabularInline):
     model = Partner
-    formfield_overrides = URL_OVERRIDES
     extra = 0
+    formfield_overrides = URL_OVERRIDES
 
 
 class EventAdminForm(forms.ModelForm):
@@ -41,6 +70,7 @@ class EventAdminForm(forms.ModelForm):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The event must end after it starts."))
+        # Early feedback; events.services.event_set_capacity re-checks under the lock.
         capacity = cleaned.get("capacity")
         if self.instance.pk and capacity is not None and capacity < self.instance.confirmed_count:
             self.add_error(
@@ -48,63 +78,72 @@ class EventAdminForm(forms.ModelForm):
                 _("The capacity cannot be lower than the %(count)d confirmed registrations.")
                 % {"count": self.instance.confirmed_count},
             )
-        for origin in (cleaned.get("embed_origins") or "").splitlines():
-            origin = origin.strip()
-            if origin and (not origin.startswith(("https://", "http://")) or " " in origin):
-                self.add_error(
-                    "embed_origins",
-                    _("Each line must be an origin such as https://www.example.org"),
-                )
-                break
         return cleaned
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ManagedEventsMixin, admin.ModelAdmin):
     form = EventAdminForm
     formfield_overrides = URL_OVERRIDES
+    event_path = ""
     list_display = ["title", "starts_at", "status", "confirmed_count", "capacity", "is_demo"]
     list_filter = ["status", "is_demo"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["confirmed_count", "personal_data_erased_at"]
     filter_horizontal = ["managers"]
     inlines = [PartnerInline, SessionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["confirmed_count", "personal_data_erased_at"]
+        if not request.user.is_superuser:
+            fields.append("managers")
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and (obj is None or not obj.registrations.exists())
 
     def save_model(self, request, obj, form, change):
         if not change:
             super().save_model(request, obj, form, change)
+            if not request.user.is_superuser:
+                obj.managers.add(request.user)
             return
-        fields = [f for f in form.changed_data if f not in ("capacity", "managers")]
-        if fields:
-            obj.save(update_fields=fields)
         if "capacity" in form.changed_data:
             try:
                 promoted = services.event_set_capacity(
                     event=obj, capacity=form.cleaned_data["capacity"], actor=request.user
                 )
             except DomainError as error:
+                # Nothing of this change is kept (the admin's view is one transaction).
+                transaction.set_rollback(True)
                 messages.error(request, error.message)
-            else:
-                if promoted:
-                    messages.info(
-                        request,
-                        _("%(count)d person(s) promoted from the waiting list.")
-                        % {"count": len(promoted)},
-                    )
+                return
+            if promoted:
+                messages.info(
+                    request,
+                    _("%(count)d person(s) promoted from the waiting list.")
+                    % {"count": len(promoted)},
+                )
+        fields = [
+            f for f in form.changed_data if f not in ("capacity", "managers") and hasattr(obj, f)
+        ]
+        if fields:
+            obj.save(update_fields=fields)
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(ManagedEventsMixin, admin.ModelAdmin):
+    event_path = "event__"
     list_display = ["name", "role", "organisation", "event", "is_demo"]
     list_filter = ["event"]
     search_fields = ["name", "organisation"]
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
-    """Read-only here: registrations change through the services (personal link, organiser page)."""
+class RegistrationAdmin(ManagedEventsMixin, admin.ModelAdmin):
+    """Read-only: registrations change through the services, so the counts stay true."""
 
+    event_path = "event__"
     list_display = [
         "last_name",
         "first_name",
@@ -118,10 +157,18 @@ class RegistrationAdmin(admin.ModelAdmin):
     search_fields = ["search_text"]
     actions = ["cancel_registrations"]
 
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.action(description=_("Cancel (and promote from the waiting list)"))

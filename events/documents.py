@@ -1,11 +1,14 @@
 """Documents built from an event: ticket PDF, security list PDF, iCalendar.
 
-PDFs use ReportLab's built-in fonts so that nothing beyond pip is needed.
+PDFs embed Roboto (from the font-roboto package: Latin, Greek, Cyrillic and Vietnamese
+letters), so that "Łukasz", "Nguyễn" or "Ольга" print right and nothing beyond pip is
+needed.
 """
 
 import io
 from datetime import datetime
 
+import font_roboto
 import segno
 from django.conf import settings
 from django.urls import reverse
@@ -17,12 +20,21 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.paragraph import Paragraph
 
 from events.models import Event, Registration
 from events.tokens import ticket_token
+
+FONT = "Roboto"
+FONT_BOLD = "Roboto-Bold"
+pdfmetrics.registerFont(TTFont(FONT, font_roboto.font_files["Roboto"]))
+pdfmetrics.registerFont(TTFont(FONT_BOLD, font_roboto.font_files["RobotoBold"]))
+registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 INK = colors.HexColor("#1b2a41")
 ACCENT = colors.HexColor("#0b6e4f")
@@ -91,9 +103,11 @@ def _draw_qr(pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float) 
                 )
 
 
-def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> float:
-    """The largest font size ≤ size at which text fits in width."""
-    while size > 8 and pdf.stringWidth(text, font, size) > width:
+def _fit(
+    pdf: canvas.Canvas, text: str, font: str, size: float, width: float, minimum: float = 8
+) -> float:
+    """The largest font size ≤ size (and ≥ minimum) at which text fits in width."""
+    while size > minimum and pdf.stringWidth(text, font, size) > width:
         size -= 0.5
     return size
 
@@ -111,28 +125,31 @@ def ticket_pdf(registration: Registration) -> bytes:
     pdf.setFillColor(ACCENT)
     pdf.rect(0, height - 28 * mm, width, 28 * mm, stroke=0, fill=1)
     pdf.setFillColor(colors.white)
-    size = _fit(pdf, event.title, "Helvetica-Bold", 20, usable)
-    pdf.setFont("Helvetica-Bold", size)
+    size = _fit(pdf, event.title, FONT_BOLD, 20, usable)
+    pdf.setFont(FONT_BOLD, size)
     pdf.drawString(margin, height - 17 * mm, event.title)
 
     y = height - 42 * mm
     pdf.setFillColor(INK)
-    pdf.setFont("Helvetica", 12)
+    pdf.setFont(FONT, 12)
     for line in (event_when(event), event_where(event)):
-        pdf.setFont("Helvetica", _fit(pdf, line, "Helvetica", 12, usable))
+        pdf.setFont(FONT, _fit(pdf, line, FONT, 12, usable))
         pdf.drawString(margin, y, line)
         y -= 7 * mm
 
     y -= 6 * mm
     name = f"{registration.first_name} {registration.last_name.upper()}"
-    pdf.setFont("Helvetica-Bold", _fit(pdf, name, "Helvetica-Bold", 26, usable))
-    pdf.drawString(margin, y, name)
-    y -= 9 * mm
-    pdf.setFont("Helvetica", 13)
+    size = _fit(pdf, name, FONT_BOLD, 26, usable, minimum=14)
+    pdf.setFont(FONT_BOLD, size)
+    for line in _wrap(pdf, name, FONT_BOLD, size, usable):  # very long names: two lines
+        pdf.drawString(margin, y, line)
+        y -= size * 0.45 * mm
+    y -= 3 * mm
+    pdf.setFont(FONT, 13)
     second = " · ".join(
         p for p in (registration.organisation, registration.get_category_display()) if p
     )
-    pdf.setFont("Helvetica", _fit(pdf, second, "Helvetica", 13, usable))
+    pdf.setFont(FONT, _fit(pdf, second, FONT, 13, usable))
     pdf.drawString(margin, y, second)
 
     qr_size = 80 * mm
@@ -145,7 +162,7 @@ def ticket_pdf(registration: Registration) -> bytes:
     )
     y = y - 12 * mm - qr_size - 10 * mm
 
-    pdf.setFont("Helvetica-Bold", 12)
+    pdf.setFont(FONT_BOLD, 12)
     if registration.status == Registration.Status.CONFIRMED:
         status_line = _("Registration confirmed")
     else:
@@ -153,15 +170,15 @@ def ticket_pdf(registration: Registration) -> bytes:
     pdf.drawCentredString(width / 2, y, status_line)
     y -= 8 * mm
     if event.id_required:
-        pdf.setFont("Helvetica", 11)
+        pdf.setFont(FONT, 11)
         notice = _(
             "Bring a photo ID: it will be checked at the entrance. "
             "The name on this ticket must match it."
         )
-        for line in _wrap(pdf, notice, "Helvetica", 11, usable):
+        for line in _wrap(pdf, notice, FONT, 11, usable):
             pdf.drawCentredString(width / 2, y, line)
             y -= 5.5 * mm
-    pdf.setFont("Helvetica", 8)
+    pdf.setFont(FONT, 8)
     pdf.setFillColor(colors.HexColor("#555555"))
     pdf.drawString(
         margin, 12 * mm, _("Personal ticket – do not share. %(site)s") % {"site": settings.SITE_URL}
@@ -200,6 +217,8 @@ def security_list_pdf(event: Event, rows: list[Registration]) -> bytes:
         title=_("Security list – %(event)s") % {"event": event.title},
         author=event.organiser_name or "ptce",
     )
+    for style in styles.byName.values():
+        style.fontName = FONT_BOLD if "Title" in style.name or "Heading" in style.name else FONT
     cell = styles["BodyText"]
     cell.fontSize = 9
     cell.leading = 11
@@ -212,7 +231,8 @@ def security_list_pdf(event: Event, rows: list[Registration]) -> bytes:
             _("%(count)d confirmed attendees, names as on their photo ID. Printed %(date)s.")
             % {
                 "count": len(rows),
-                "date": formats.date_format(timezone.localtime(), "j F Y H:i"),
+                "date": f"{formats.date_format(timezone.localtime(), 'j F Y')} "
+                f"{clock(timezone.localtime())}",
             },
             styles["Normal"],
         ),
@@ -233,7 +253,7 @@ def security_list_pdf(event: Event, rows: list[Registration]) -> bytes:
             [
                 ("BACKGROUND", (0, 0), (-1, 0), INK),
                 ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef2f5")]),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -242,7 +262,16 @@ def security_list_pdf(event: Event, rows: list[Registration]) -> bytes:
         )
     )
     story.append(table)
-    doc.build(story)
+
+    def footer(pdf: canvas.Canvas, document) -> None:
+        pdf.saveState()
+        pdf.setFont(FONT, 8)
+        pdf.setFillColor(colors.HexColor("#555555"))
+        pdf.drawString(15 * mm, 8 * mm, event.title)
+        pdf.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Page %(page)d") % {"page": document.page})
+        pdf.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 

@@ -26,6 +26,15 @@ SUBJECTS = {
     "link_resent": lambda e: _("Your personal link – %(event)s") % {"event": e},
 }
 WITH_TICKET = {"confirmed", "promoted", "reminder"}
+# The status a registration must still have when the email goes out; otherwise the
+# email no longer applies (e.g. a "waiting" email after a promotion) and is skipped.
+EXPECTED_STATUS = {
+    "confirmed": Registration.Status.CONFIRMED,
+    "waiting": Registration.Status.WAITING,
+    "promoted": Registration.Status.CONFIRMED,
+    "cancelled": Registration.Status.CANCELLED,
+    "reminder": Registration.Status.CONFIRMED,
+}
 
 
 def personal_url(registration: Registration) -> str:
@@ -38,7 +47,12 @@ def _render(outbound: OutboundEmail, name: str) -> EmailMultiAlternatives | None
     )
     if registration is None or registration.erased_at is not None:
         return None
+    expected = EXPECTED_STATUS.get(name)
+    if expected is not None and registration.status != expected:
+        return None
     event = registration.event
+    if name == "reminder" and (event.status != event.Status.PUBLISHED or event.is_past):
+        return None
     context = {
         "registration": registration,
         "event": event,

@@ -5,7 +5,20 @@ from events import validation
 from events.models import Registration
 
 
-class RegistrationForm(forms.Form):
+class PersonFieldsMixin:
+    """The checks on names and organisation shared by both forms (events.validation)."""
+
+    def clean_first_name(self):
+        return validation.clean_name(self.cleaned_data["first_name"], label=_("first name"))
+
+    def clean_last_name(self):
+        return validation.clean_name(self.cleaned_data["last_name"], label=_("last name"))
+
+    def clean_organisation(self):
+        return validation.clean_organisation(self.cleaned_data.get("organisation", ""))
+
+
+class RegistrationForm(PersonFieldsMixin, forms.Form):
     first_name = forms.CharField(
         label=_("First name"),
         max_length=300,
@@ -52,23 +65,14 @@ class RegistrationForm(forms.Form):
         error_messages={"required": _("Please accept the privacy notice to register.")},
     )
 
-    def clean_first_name(self):
-        return validation.clean_name(self.cleaned_data["first_name"], label=_("first name"))
-
-    def clean_last_name(self):
-        return validation.clean_name(self.cleaned_data["last_name"], label=_("last name"))
-
     def clean_email(self):
         return validation.clean_email(self.cleaned_data["email"])
-
-    def clean_organisation(self):
-        return validation.clean_organisation(self.cleaned_data.get("organisation", ""))
 
     def clean_phone(self):
         return validation.clean_phone(self.cleaned_data.get("phone", ""))
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(PersonFieldsMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=300)
     last_name = forms.CharField(
         label=_("Last name"),
@@ -76,12 +80,3 @@ class CorrectionForm(forms.Form):
         help_text=_("Exactly as on your photo ID."),
     )
     organisation = forms.CharField(label=_("Organisation"), max_length=300, required=False)
-
-    def clean_first_name(self):
-        return validation.clean_name(self.cleaned_data["first_name"], label=_("first name"))
-
-    def clean_last_name(self):
-        return validation.clean_name(self.cleaned_data["last_name"], label=_("last name"))
-
-    def clean_organisation(self):
-        return validation.clean_organisation(self.cleaned_data.get("organisation", ""))

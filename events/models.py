@@ -1,12 +1,28 @@
+import re
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+_ORIGIN_RE = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def validate_origins(value: str) -> None:
+    """One web origin per line (scheme://host[:port]): no path, wildcard or separator."""
+    for line in value.splitlines():
+        origin = line.strip()
+        if origin and not _ORIGIN_RE.match(origin):
+            raise ValidationError(
+                _("“%(origin)s” is not an origin such as https://www.example.org"),
+                params={"origin": origin[:80]},
+                code="invalid_origin",
+            )
 
 
 def new_secret() -> str:
@@ -59,6 +75,7 @@ class Event(models.Model):
     embed_origins = models.TextField(
         _("origins allowed to embed the form"),
         blank=True,
+        validators=[validate_origins],
         help_text=_("One origin per line, e.g. https://www.lelabo-ess.org"),
     )
     retention_days = models.PositiveIntegerField(
@@ -203,7 +220,7 @@ class Registration(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email"), max_length=254)
     email_key = models.CharField(max_length=254, editable=False)
-    search_text = models.CharField(max_length=500, editable=False, db_index=True)
+    search_text = models.TextField(editable=False)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -250,5 +267,6 @@ class Registration(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
-    def is_active(self) -> bool:
-        return self.status != self.Status.CANCELLED
+    def is_editable(self) -> bool:
+        """Whether the person may still correct or cancel (the services enforce it too)."""
+        return self.status != self.Status.CANCELLED and not self.event.is_past

@@ -1,6 +1,7 @@
 """Reads of the events app: querysets with their joins done."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404
 
 from core.models import OutboundEmail
@@ -100,3 +101,20 @@ def outbox_for_event(*, event: Event) -> QuerySet[OutboundEmail]:
 
 def registration_emails(*, registration: Registration) -> QuerySet[OutboundEmail]:
     return outbox_for_event(event=registration.event).filter(object_id=registration.pk)
+
+
+def registrations_per_day(*, event: Event) -> list[dict]:
+    """Registrations received per day (Paris time), oldest first, for the organiser's chart."""
+    rows = (
+        Registration.objects.filter(event=event)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    days = [{"day": row["day"], "count": row["n"]} for row in rows]
+    total = 0
+    for day in days:
+        total += day["count"]
+        day["total"] = total
+    return days

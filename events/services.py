@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit
 from core.errors import DomainError
-from core.mail import email_queue
+from core.mail import email_queue, outbound_forget
 from core.text import fold, normalise_email
 from events import validation
 from events.models import Event, Registration
@@ -30,18 +30,36 @@ class RegistrationOutcome:
     created: bool
 
 
-def _scope(event: Event) -> str:
-    return f"{SCOPE}:{event.pk}"
+def _scope(event_id: int) -> str:
+    return f"{SCOPE}:{event_id}"
 
 
-def _queue(kind: str, registration: Registration) -> None:
-    email_queue(
+def _queue(kind: str, registration: Registration, *, dedupe_key: str | None = None):
+    return email_queue(
         kind=kind,
-        scope=_scope(registration.event),
+        scope=_scope(registration.event_id),
         object_id=registration.pk,
         to=registration.email,
         language=registration.language,
+        dedupe_key=dedupe_key,
     )
+
+
+def _search_text(*, first_name: str, last_name: str, organisation: str, email: str) -> str:
+    return fold(f"{last_name} {first_name} {organisation} {email}")
+
+
+def _check_changeable(event: Event, *, now: datetime) -> None:
+    """A registration can be cancelled or corrected until the event ends."""
+    if now >= event.ends_at:
+        raise DomainError(
+            "event_over", _("This event is over: the registration can no longer be changed.")
+        )
+
+
+def _takes_promotions(event: Event, *, now: datetime) -> bool:
+    """Free places go to people waiting only while the event is published and to come."""
+    return event.status == Event.Status.PUBLISHED and now < event.starts_at
 
 
 def registration_window_check(*, event: Event, now: datetime) -> None:
@@ -109,11 +127,15 @@ def registration_create(
         phone=phone,
     )
     email_key = normalise_email(data["email"])
-    now = timezone.now()
     try:
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=event.pk)
+            now = timezone.now()  # after the lock: the time the decision is made
             registration_window_check(event=locked, now=now)
+            # Full and no waiting list: the same answer whether the email is known or
+            # not, so that the form never tells who is registered.
+            if locked.confirmed_count >= locked.capacity and not locked.waiting_list_enabled:
+                raise DomainError("event_full", _("This event is full."))
             existing = (
                 Registration.objects.select_related("event")
                 .filter(event=locked, email_key=email_key)
@@ -121,23 +143,28 @@ def registration_create(
                 .first()
             )
             if existing is not None:
-                _queue("events.registration.link_resent", existing)
+                # At most one such email an hour, so the form cannot flood an inbox.
+                _queue(
+                    "events.registration.link_resent",
+                    existing,
+                    dedupe_key=f"events.link_resent:{existing.pk}:{now:%Y%m%d%H}",
+                )
                 return RegistrationOutcome(existing, created=False)
             if locked.confirmed_count < locked.capacity:
                 status = Registration.Status.CONFIRMED
-            elif locked.waiting_list_enabled:
-                status = Registration.Status.WAITING
             else:
-                raise DomainError("event_full", _("This event is full."))
+                status = Registration.Status.WAITING
             registration = Registration.objects.create(
                 event=locked,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 email=data["email"],
                 email_key=email_key,
-                search_text=fold(
-                    f"{data['last_name']} {data['first_name']} {data['organisation']} "
-                    f"{data['email']}"
+                search_text=_search_text(
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    organisation=data["organisation"],
+                    email=data["email"],
                 ),
                 organisation=data["organisation"],
                 category=category,
@@ -156,7 +183,7 @@ def registration_create(
                 _queue("events.registration.waiting", registration)
             audit(
                 "events.registration.created",
-                scope=_scope(locked),
+                scope=_scope(locked.pk),
                 object_id=registration.pk,
                 actor=actor,
                 status=status,
@@ -172,7 +199,7 @@ def registration_create(
 def _promote_waiting(event: Event, *, now: datetime, actor=None) -> list[Registration]:
     """Fill free places from the waiting list, first come first served. Event row locked."""
     free = event.capacity - event.confirmed_count
-    if free <= 0:
+    if free <= 0 or not _takes_promotions(event, now=now):
         return []
     promoted = list(
         Registration.objects.select_for_update()
@@ -187,7 +214,7 @@ def _promote_waiting(event: Event, *, now: datetime, actor=None) -> list[Registr
         _queue("events.registration.promoted", registration)
         audit(
             "events.registration.promoted",
-            scope=_scope(event),
+            scope=_scope(event.pk),
             object_id=registration.pk,
             actor=actor,
         )
@@ -199,38 +226,50 @@ def _promote_waiting(event: Event, *, now: datetime, actor=None) -> list[Registr
     return promoted
 
 
-def registration_cancel(
-    *, registration: Registration, actor=None, notify: bool = True
+def _cancel_locked(
+    event: Event, current: Registration, *, now: datetime, actor=None
 ) -> list[Registration]:
+    """Cancel a registration whose event and row are locked; promote who is next."""
+    was_confirmed = current.status == Registration.Status.CONFIRMED
+    current.status = Registration.Status.CANCELLED
+    current.cancelled_at = now
+    current.save(update_fields=["status", "cancelled_at"])
+    promoted: list[Registration] = []
+    if was_confirmed:
+        Event.objects.filter(pk=event.pk).update(confirmed_count=F("confirmed_count") - 1)
+        event.confirmed_count -= 1
+        promoted = _promote_waiting(event, now=now, actor=actor)
+    audit(
+        "events.registration.cancelled",
+        scope=_scope(event.pk),
+        object_id=current.pk,
+        actor=actor,
+        was_confirmed=was_confirmed,
+    )
+    return promoted
+
+
+def _lock(registration: Registration) -> tuple[Event, Registration]:
+    """Lock the event row, then the registration row (always in that order)."""
+    event = Event.objects.select_for_update().get(pk=registration.event_id)
+    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    current.event = event
+    return event, current
+
+
+def registration_cancel(*, registration: Registration, actor=None) -> list[Registration]:
     """Cancel a registration (or leave the waiting list) and promote who is next.
 
     Returns the registrations promoted in the same transaction.
     """
-    now = timezone.now()
     with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=registration.event_id)
-        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        event, current = _lock(registration)
+        now = timezone.now()
         if current.status == Registration.Status.CANCELLED:
             raise DomainError("already_cancelled", _("This registration is already cancelled."))
-        was_confirmed = current.status == Registration.Status.CONFIRMED
-        current.status = Registration.Status.CANCELLED
-        current.cancelled_at = now
-        current.save(update_fields=["status", "cancelled_at"])
-        promoted: list[Registration] = []
-        if was_confirmed:
-            Event.objects.filter(pk=event.pk).update(confirmed_count=F("confirmed_count") - 1)
-            event.confirmed_count -= 1
-            promoted = _promote_waiting(event, now=now, actor=actor)
-        current.event = event
-        if notify:
-            _queue("events.registration.cancelled", current)
-        audit(
-            "events.registration.cancelled",
-            scope=_scope(event),
-            object_id=current.pk,
-            actor=actor,
-            was_confirmed=was_confirmed,
-        )
+        _check_changeable(event, now=now)
+        promoted = _cancel_locked(event, current, now=now, actor=actor)
+        _queue("events.registration.cancelled", current)
     registration.status = current.status
     registration.cancelled_at = current.cancelled_at
     return promoted
@@ -242,11 +281,14 @@ def registration_correct(
     """Correct the name (as on the photo ID) or the organisation of a registration."""
     data = _validate_person(first_name=first_name, last_name=last_name, organisation=organisation)
     with transaction.atomic():
-        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        current = (
+            Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        )
         if current.status == Registration.Status.CANCELLED:
             raise DomainError(
                 "already_cancelled", _("A cancelled registration can no longer be changed.")
             )
+        _check_changeable(current.event, now=timezone.now())
         before = {
             "first_name": current.first_name,
             "last_name": current.last_name,
@@ -255,13 +297,16 @@ def registration_correct(
         current.first_name = data["first_name"]
         current.last_name = data["last_name"]
         current.organisation = data["organisation"]
-        current.search_text = fold(
-            f"{current.last_name} {current.first_name} {current.organisation} {current.email}"
+        current.search_text = _search_text(
+            first_name=current.first_name,
+            last_name=current.last_name,
+            organisation=current.organisation,
+            email=current.email,
         )
         current.save(update_fields=["first_name", "last_name", "organisation", "search_text"])
         audit(
             "events.registration.corrected",
-            scope=f"{SCOPE}:{current.event_id}",
+            scope=_scope(current.event_id),
             object_id=current.pk,
             actor=actor,
             changed=[k for k, v in before.items() if getattr(current, k) != v],
@@ -270,7 +315,9 @@ def registration_correct(
 
 
 def _anonymise(registration: Registration, *, now: datetime) -> None:
+    """Replace the person's data by placeholders; the category and status stay."""
     secret_ticket, secret_link = new_secret_pair()
+    outbound_forget(scope=_scope(registration.event_id), object_id=registration.pk)
     Registration.objects.filter(pk=registration.pk).update(
         first_name="—",
         last_name="—",
@@ -286,17 +333,20 @@ def _anonymise(registration: Registration, *, now: datetime) -> None:
 
 
 def registration_erase(*, registration: Registration, actor=None) -> None:
-    """Erase a person's data at their request: cancel first (freeing the place), then
-    anonymise. Counts by category stay."""
-    now = timezone.now()
+    """Erase a person's data at their request. Before the event ends, the registration is
+    cancelled first (freeing the place); the category and status stay for the counts."""
     with transaction.atomic():
-        if registration.status != Registration.Status.CANCELLED:
-            registration_cancel(registration=registration, actor=actor, notify=False)
-        _anonymise(registration, now=now)
+        event, current = _lock(registration)
+        now = timezone.now()
+        if current.erased_at is not None:
+            raise DomainError("already_erased", _("This registration was already erased."))
+        if current.status != Registration.Status.CANCELLED and now < event.ends_at:
+            _cancel_locked(event, current, now=now, actor=actor)
+        _anonymise(current, now=now)
         audit(
             "events.registration.erased",
-            scope=f"{SCOPE}:{registration.event_id}",
-            object_id=registration.pk,
+            scope=_scope(event.pk),
+            object_id=current.pk,
             actor=actor,
         )
 
@@ -320,30 +370,32 @@ def events_erase_expired_personal_data(*, now: datetime | None = None) -> int:
                 _anonymise(registration, now=now)
                 total += 1
             Event.objects.filter(pk=locked.pk).update(personal_data_erased_at=now)
-            audit("events.event.personal_data_erased", scope=_scope(locked), object_id=locked.pk)
+            audit("events.event.personal_data_erased", scope=_scope(locked.pk), object_id=locked.pk)
     return total
 
 
 def event_send_reminders(*, event: Event, actor=None) -> int:
     """Queue a reminder for every confirmed registration; never twice to the same one."""
+    if event.status != Event.Status.PUBLISHED or timezone.now() >= event.starts_at:
+        raise DomainError(
+            "reminder_unavailable",
+            _("Reminders can only be sent for a published event that has not started."),
+        )
     count = 0
     with transaction.atomic():
         confirmed = Registration.objects.select_related("event").filter(
             event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
         )
         for registration in confirmed:
-            queued = email_queue(
-                kind="events.registration.reminder",
-                scope=_scope(event),
-                object_id=registration.pk,
-                to=registration.email,
-                language=registration.language,
+            queued = _queue(
+                "events.registration.reminder",
+                registration,
                 dedupe_key=f"events.reminder:{registration.pk}",
             )
             count += queued is not None
         audit(
             "events.event.reminders_sent",
-            scope=_scope(event),
+            scope=_scope(event.pk),
             object_id=event.pk,
             actor=actor,
             count=count,
@@ -367,7 +419,7 @@ def event_set_capacity(*, event: Event, capacity: int, actor=None) -> list[Regis
         promoted = _promote_waiting(locked, now=timezone.now(), actor=actor)
         audit(
             "events.event.capacity_changed",
-            scope=_scope(locked),
+            scope=_scope(locked.pk),
             object_id=locked.pk,
             actor=actor,
             capacity=capacity,

@@ -11,7 +11,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from events.models import Registration
+from events.models import Registration, new_secret
 
 _TICKET_SALT = "ptce.events.ticket.v1"
 _LINK_SALT = "ptce.events.personal-link.v1"
@@ -59,6 +59,4 @@ def registration_from_link_token(token: str) -> Registration:
 
 def new_secret_pair() -> tuple[str, str]:
     """Fresh ticket and link secrets: the old QR code and personal link stop working."""
-    from events.models import new_secret
-
     return new_secret(), new_secret()

@@ -41,6 +41,11 @@ manage_patterns = (
         path("evenements/<slug:slug>/emails/", manage.event_outbox, name="outbox"),
         path("evenements/<slug:slug>/rappels/", manage.event_reminders, name="reminders"),
         path(
+            "evenements/<slug:slug>/inscriptions/<int:pk>/annuler/",
+            manage.registration_cancel,
+            name="registration_cancel",
+        ),
+        path(
             "evenements/<slug:slug>/inscriptions.csv",
             manage.export_registrations_csv,
             name="export_csv",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 NAME_MAX = 100
 ORGANISATION_MAX = 200
+EMAIL_MAX = 254
 # Letters of any script, combining marks, spaces, apostrophes, hyphens and dots:
 # "Zoé N'Diaye-Lefèvre", "Jean-Marie d’Arc", "J. R. R."
 _NAME_RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|[\s'’.\-])*$", re.UNICODE)
@@ -54,6 +55,11 @@ def clean_email(value: str) -> str:
     value = (value or "").strip()
     if not value:
         raise ValidationError(_("Enter your email address."), code="required")
+    if len(value) > EMAIL_MAX:
+        raise ValidationError(
+            _("The email address is too long (%(max)d characters at most).") % {"max": EMAIL_MAX},
+            code="too_long",
+        )
     try:
         validate_email(value)
     except ValidationError as exc:

@@ -110,8 +110,12 @@ def main() -> int:
             for lang, po in catalogues.items():
                 mo = po.with_suffix(".mo")
                 built = Path(scratch) / f"{lang}.mo"
-                subprocess.run(["msgfmt", "--check-format", "-o", built, po], check=True)
-                if not mo.exists() or mo.read_bytes() != built.read_bytes():
+                compiled = subprocess.run(
+                    ["msgfmt", "--check-format", "-o", built, po], capture_output=True, text=True
+                )
+                if compiled.returncode != 0:
+                    problems.append(f"{lang}: msgfmt refuses the catalogue:\n{compiled.stderr}")
+                elif not mo.exists() or mo.read_bytes() != built.read_bytes():
                     problems.append(f"{lang}: {mo.relative_to(ROOT)} is stale: run `make messages`")
     for problem in problems[:60]:
         print(problem)

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from core.mail import outbound_retry_failed, outbound_send
 from core.models import OutboundEmail
@@ -85,3 +89,33 @@ def test_database_worker_sends_queued_emails(settings):
     outbound.refresh_from_db()
     assert outbound.status == "sent"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["zoe@example.org"]
+
+
+def test_email_that_no_longer_applies_is_skipped(django_capture_on_commit_callbacks):
+    """A 'waiting list' email still queued when the person is promoted is not sent."""
+    event = EventFactory(capacity=1)
+    first = services.registration_create(event=event, **PERSON).registration
+    waiting = services.registration_create(
+        event=event, **{**PERSON, "email": "w@example.org"}
+    ).registration
+    services.registration_cancel(registration=first)  # promotes `waiting`
+    waiting_email = OutboundEmail.objects.get(kind="events.registration.waiting")
+    assert outbound_send(outbound_id=waiting_email.pk) == "skipped"
+    assert not mail.outbox
+    promoted = OutboundEmail.objects.get(kind="events.registration.promoted", object_id=waiting.pk)
+    assert outbound_send(outbound_id=promoted.pk) == "sent"
+    assert mail.outbox[0].to == ["w@example.org"]
+
+
+def test_lost_queued_email_is_sent_by_retry(settings):
+    """A crash after commit leaves the row queued: retry_emails finds it after a while."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    services.registration_create(event=EventFactory(), **PERSON)
+    outbound = OutboundEmail.objects.get()
+    assert outbound.status == "queued"
+    assert outbound_retry_failed() == 0  # too recent: maybe still on its way
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert outbound_retry_failed() == 1
+    outbound.refresh_from_db()
+    assert outbound.status == "sent" and len(mail.outbox) == 1

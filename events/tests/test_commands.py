@@ -102,3 +102,28 @@ def test_admin_capacity_change_promotes_and_refuses_below_confirmed(admin_client
     waiting.refresh_from_db()
     event.refresh_from_db()
     assert (event.capacity, event.confirmed_count, waiting.status) == (2, 2, "confirmed")
+
+
+def test_rerunning_load_demo_restores_capacity_through_the_service(register):
+    call_command("load_demo", "--no-attendees", stdout=StringIO())
+    event = Event.objects.get(slug=SLUG)
+    from events import services
+
+    services.event_set_capacity(event=event, capacity=1)
+    register(event)
+    waiting = register(event, email="w@example.org").registration
+    call_command("load_demo", "--no-attendees", stdout=StringIO())
+    event.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (event.capacity, event.confirmed_count, waiting.status) == (320, 2, "confirmed")
+
+
+def test_demo_account_only_in_debug_or_on_request(settings):
+    from django.contrib.auth import get_user_model
+
+    settings.DEBUG = False
+    call_command("load_demo", "--no-attendees", stdout=StringIO())
+    assert not get_user_model().objects.filter(username="organisatrice").exists()
+    call_command("load_demo", "--no-attendees", "--demo-account", stdout=StringIO())
+    user = get_user_model().objects.get(username="organisatrice")
+    assert Event.objects.get(slug=SLUG).managers.filter(pk=user.pk).exists()

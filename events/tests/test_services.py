@@ -241,3 +241,115 @@ def test_raising_capacity_promotes_waiting_and_lowering_below_confirmed_is_refus
     assert [p.pk for p in promoted] == [waiting.pk]
     event.refresh_from_db()
     assert (event.capacity, event.confirmed_count) == (5, 2)
+
+
+def test_no_promotion_on_a_cancelled_event(event, register):
+    event.capacity = 1
+    event.save()
+    first = register(event).registration
+    waiting = register(event, email="w@example.org").registration
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
+    assert services.registration_cancel(registration=first) == []
+    waiting.refresh_from_db()
+    assert waiting.status == "waiting"
+
+
+def test_nothing_changes_once_the_event_is_over(event, register):
+    registration = register(event).registration
+    with time_machine.travel(event.ends_at + timedelta(minutes=1)):
+        for call in (
+            lambda: services.registration_cancel(registration=registration),
+            lambda: services.registration_correct(
+                registration=registration, first_name="A", last_name="B", organisation=""
+            ),
+        ):
+            with pytest.raises(DomainError) as error:
+                call()
+            assert error.value.code == "event_over"
+        # erasure stays possible after the event, and keeps the attendance count
+        services.registration_erase(registration=registration)
+    registration.refresh_from_db()
+    assert registration.status == "confirmed" and registration.erased_at is not None
+
+
+def test_erasing_after_a_cancellation_from_elsewhere(event, register):
+    registration = register(event).registration
+    stale = Registration.objects.get(pk=registration.pk)
+    services.registration_cancel(registration=registration)
+    services.registration_erase(registration=stale)  # stale copy still says "confirmed"
+    stale.refresh_from_db()
+    assert stale.erased_at is not None
+    event.refresh_from_db()
+    assert event.confirmed_count == 0
+    with pytest.raises(DomainError) as error:
+        services.registration_erase(registration=stale)
+    assert error.value.code == "already_erased"
+
+
+def test_erasure_removes_the_address_from_the_outbox(event, register):
+    registration = register(event, email="secret@example.org").registration
+    services.registration_erase(registration=registration)
+    assert not OutboundEmail.objects.filter(to="secret@example.org").exists()
+    assert OutboundEmail.objects.filter(object_id=registration.pk).exists()
+
+
+def test_full_without_waiting_list_answers_the_same_whoever_asks(event, register):
+    event.capacity = 1
+    event.waiting_list_enabled = False
+    event.save()
+    register(event, email="known@example.org")
+    for email in ("known@example.org", "unknown@example.org"):
+        with pytest.raises(DomainError) as error:
+            register(event, email=email)
+        assert error.value.code == "event_full"
+
+
+def test_link_resent_at_most_once_an_hour(event, register):
+    register(event, email="a@example.org")
+    for _ in range(5):
+        assert register(event, email="a@example.org").created is False
+    assert OutboundEmail.objects.filter(kind="events.registration.link_resent").count() == 1
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1)):
+        register(event, email="a@example.org")
+    assert OutboundEmail.objects.filter(kind="events.registration.link_resent").count() == 2
+
+
+def test_too_long_email_is_refused(event, register):
+    with pytest.raises(DomainError) as error:
+        register(event, email=("a" * 64) + "@" + ("b" * 63 + ".") * 3 + "org")
+    assert error.value.code == "invalid_email"
+
+
+def test_longest_accepted_values_are_saved(event, register):
+    outcome = register(
+        event,
+        first_name="A" * 100,
+        last_name="B" * 100,
+        organisation="C" * 200,
+        email=("a" * 64) + "@" + "b" * 60 + "." + "c" * 60 + "." + "d" * 60 + ".org",
+    )
+    assert outcome.created
+
+
+def test_reminders_refused_for_cancelled_or_started_event(event, register):
+    register(event)
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
+    event.refresh_from_db()
+    with pytest.raises(DomainError) as error:
+        services.event_send_reminders(event=event)
+    assert error.value.code == "reminder_unavailable"
+
+
+def test_ticket_pdf_embeds_a_font_for_every_accepted_name(event, register):
+    from reportlab.pdfbase import pdfmetrics
+
+    from events.documents import FONT, FONT_BOLD, ticket_pdf
+
+    names = "Łukasz Ольга Nguyễn Ærøskøbing Ğülşen Ψυχή"
+    for font in (FONT, FONT_BOLD):
+        face = pdfmetrics.getFont(font).face
+        missing = [c for c in names if c != " " and ord(c) not in face.charToGlyph]
+        assert missing == [], (font, missing)
+    long_name = register(event, first_name="Marie-" * 16 + "Anne", last_name="Ольга").registration
+    pdf = ticket_pdf(long_name)
+    assert pdf.startswith(b"%PDF") and b"Roboto" in pdf

@@ -1,9 +1,11 @@
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from events.tests.factories import EventFactory
@@ -63,6 +65,10 @@ def test_overview_counts_and_accent_insensitive_search(organiser_client, event, 
     assert "LEFÈVRE" in html
     html = organiser_client.get(url).content.decode()
     assert "MARTIN" in html and "<strong>2</strong>" in html
+    # the chart: one bar for today, numbers in SVG syntax (never a French decimal comma)
+    bars = re.findall(r'<rect class="bar" x="([^"]+)" y="([^"]+)" width="([^"]+)"', html)
+    assert len(bars) == 1
+    assert all("," not in value for bar in bars for value in bar)
 
 
 def test_exports_neutralise_formulas(organiser_client, event, register):
@@ -75,8 +81,10 @@ def test_exports_neutralise_formulas(organiser_client, event, register):
     assert organisations == {'\'=HYPERLINK("http://evil")', "'+33 cooperative"}
     response = organiser_client.get(reverse("events_manage:export_xlsx", args=[event.slug]))
     sheet = load_workbook(io.BytesIO(response.content)).active
-    cells = {sheet.cell(row=r, column=4).value for r in range(2, sheet.max_row + 1)}
-    assert cells == organisations
+    cells = [sheet.cell(row=r, column=4) for r in range(2, sheet.max_row + 1)]
+    # XLSX keeps the text as typed, stored as text (never as a formula)
+    assert {c.value for c in cells} == {'=HYPERLINK("http://evil")', "+33 cooperative"}
+    assert {c.data_type for c in cells} == {"s"}
 
 
 def test_security_list_sorted_by_last_name_confirmed_only(organiser_client, register):
@@ -120,3 +128,88 @@ def test_manage_pages_query_count_is_pinned(
         register(event, email=f"p{n}@example.org")
     with django_assert_max_num_queries(12):
         organiser_client.get(reverse("events_manage:event", args=[event.slug]))
+
+
+def test_organiser_cancels_a_registration_after_confirming(
+    organiser_client, register, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    event = EventFactory(capacity=1)
+    event.managers.add(get_user_model().objects.get(username="orga"))
+    first = register(event).registration
+    waiting = register(event, email="w@example.org").registration
+    url = reverse("events_manage:registration_cancel", args=[event.slug, first.pk])
+    page = organiser_client.get(url)
+    assert page.status_code == 200 and escape(first.last_name) in page.content.decode()
+    first.refresh_from_db()
+    assert first.status == "confirmed"  # asking is not doing
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = organiser_client.post(url)
+    assert done.status_code == 302
+    first.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (first.status, waiting.status) == ("cancelled", "confirmed")
+    assert {m.to[0] for m in mail.outbox} == {first.email, "w@example.org"}
+    sent = len(mail.outbox)
+    again = organiser_client.post(url, follow=True)
+    assert again.status_code == 200 and len(mail.outbox) == sent
+
+
+def test_organiser_cannot_cancel_in_another_event(organiser_client, register):
+    other = EventFactory()
+    registration = register(other).registration
+    url = reverse("events_manage:registration_cancel", args=[other.slug, registration.pk])
+    assert organiser_client.post(url).status_code == 403
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
+
+
+def test_embed_snippet_is_escaped(organiser_client, event):
+    event.title = 'Journée "spéciale" <b>'
+    event.save()
+    html = organiser_client.get(reverse("events_manage:event", args=[event.slug])).content.decode()
+    snippet = re.search(r'<pre class="snippet">(.*?)</pre>', html, re.S).group(1)
+    assert snippet.startswith("&lt;iframe ")
+    assert "&amp;quot;spéciale&amp;quot;" in snippet and "<b>" not in snippet
+
+
+def test_embed_origins_must_be_plain_origins():
+    from django.core.exceptions import ValidationError
+
+    from events.models import validate_origins
+
+    validate_origins("https://www.lelabo-ess.org\nhttp://localhost:8080\n")
+    for bad in ("https://x.org;script-src *", "https://*", "https://x.org/path", "javascript:x"):
+        with pytest.raises(ValidationError):
+            validate_origins(bad)
+
+
+def test_admin_shows_an_organiser_only_her_events_and_never_lets_her_add_managers(client, event):
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.create_user("orga2", password="x-pass-1234", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_event", "view_event", "view_registration"])
+    )
+    event.managers.add(user)
+    other = EventFactory()
+    client.force_login(user)
+    assert client.get(reverse("admin:events_event_change", args=[event.pk])).status_code == 200
+    assert client.get(reverse("admin:events_event_change", args=[other.pk])).status_code == 302
+    form = (
+        client.get(reverse("admin:events_event_change", args=[event.pk])).context["adminform"].form
+    )
+    assert "managers" not in form.fields
+    listing = client.get(reverse("admin:events_registration_changelist")).context["cl"]
+    assert all(r.event_id == event.pk for r in listing.queryset)
+
+
+def test_admin_cannot_delete_registrations(admin_client, register, event):
+    registration = register(event).registration
+    url = reverse("admin:events_registration_delete", args=[registration.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    changelist = admin_client.get(reverse("admin:events_registration_changelist"))
+    assert "delete_selected" not in changelist.content.decode()
+    registration.refresh_from_db()

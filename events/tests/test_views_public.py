@@ -97,7 +97,8 @@ def test_register_then_open_personal_link_and_ticket(client, event, post_registr
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("events:register_sent", args=[event.slug]))
     sent = client.get(response["Location"]).content.decode()
-    assert "zoe@example.org" in sent
+    assert "z***@example.org" in sent and "zoe@example.org" not in sent
+    assert "zoe@" not in response["Location"]
     forged = client.get(reverse("events:register_sent", args=[event.slug]) + "?a=evil")
     assert forged.status_code == 200 and "<strong>evil" not in forged.content.decode()
     registration = Registration.objects.get()
@@ -304,3 +305,72 @@ def test_language_switch_to_english(client, event):
     html = client.get(reverse("events:register", args=[event.slug])).content.decode()
     assert 'lang="en"' in html
     assert "Last name" in html
+
+
+def embed_token_from(html: str) -> str:
+    return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+
+
+def test_embedded_form_works_with_its_own_token_and_refuses_without(
+    event, django_capture_on_commit_callbacks
+):
+    browser = Client(enforce_csrf_checks=True)  # no CSRF cookie inside a cross-site frame
+    url = reverse("events:embed", args=[event.slug])
+    token = embed_token_from(browser.get(url).content.decode())
+    refused = browser.post(url, GOOD)
+    assert refused.status_code == 403
+    assert fr("This form has expired or was altered. Reload the page and try again.") in (
+        refused.content.decode()
+    )
+    foreign = browser.post(url, {**GOOD, "form_token": token}, HTTP_ORIGIN="https://evil.example")
+    assert foreign.status_code == 403
+    assert not Registration.objects.exists()
+    other = EventFactory()
+    wrong_event = browser.post(
+        reverse("events:embed", args=[other.slug]), {**GOOD, "form_token": token}
+    )
+    assert wrong_event.status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = browser.post(url, {**GOOD, "form_token": token}, HTTP_ORIGIN="http://testserver")
+    assert accepted.status_code == 302
+    assert accepted["Location"].startswith(reverse("events:embed_sent", args=[event.slug]))
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_expired_embed_token_is_refused(event):
+    browser = Client()
+    url = reverse("events:embed", args=[event.slug])
+    token = embed_token_from(browser.get(url).content.decode())
+    with time_machine.travel(timedelta(hours=7)):
+        response = browser.post(url, {**GOOD, "form_token": token})
+    assert response.status_code == 403
+    assert not Registration.objects.exists()
+
+
+def test_json_ld_cannot_break_out_of_its_script(client):
+    event = EventFactory(title="</script><!--<script>alert(1)</script>", summary="a & b")
+    html = client.get(reverse("events:detail", args=[event.slug])).content.decode()
+    block = re.search(r'application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in block and "&" not in block.replace("&amp;", "")
+    assert json.loads(block)["name"] == event.title
+
+
+def test_csrf_failure_page_is_french(event):
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("events:register", args=[event.slug]), GOOD
+    )
+    assert response.status_code == 403
+    assert fr("Your form could not be sent") in response.content.decode()
+
+
+def test_personal_pages_are_never_cached(client, event, register):
+    token = personal_link_token(register(event).registration)
+    for name in ("personal", "personal_data", "personal_ticket"):
+        response = client.get(reverse(f"events:{name}", args=[token]))
+        assert "no-store" in response["Cache-Control"], name
+
+
+def test_unknown_page_is_a_french_404(client):
+    response = client.get("/nulle-part/")
+    assert response.status_code == 404
+    assert fr("Page not found") in response.content.decode()

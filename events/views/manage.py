@@ -11,12 +11,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
+from core.errors import DomainError
 from core.text import spreadsheet_safe
 from events import selectors, services
+from events.chart import bar_chart
 from events.documents import security_list_pdf
 from events.models import Event, Registration
 from events.permissions import can_manage_event, can_see_manage_area
@@ -48,19 +51,25 @@ def event_overview(request, slug: str):
     registrations = selectors.registration_search(event=event, query=query, status=status)
     page = Paginator(registrations, 50).get_page(request.GET.get("page"))
     embed_url = request.build_absolute_uri(reverse("events:embed", args=[event.slug]))
+    per_day = selectors.registrations_per_day(event=event)
+    chart = bar_chart([(formats.date_format(d["day"], "j M"), d["count"]) for d in per_day])
     return render(
         request,
         "events/manage/event.html",
         {
             "event": event,
             "counts": selectors.event_counts(event=event),
+            "chart": chart,
+            "per_day": per_day,
             "page": page,
             "query": query,
             "status": status,
             "statuses": Registration.Status.choices,
-            "embed_snippet": (
-                f'<iframe src="{embed_url}" title="{_("Registration")} – {event.title}" '
-                'style="width:100%;min-height:70rem;border:0" loading="lazy"></iframe>'
+            "embed_snippet": format_html(
+                '<iframe src="{}" title="{}" style="width:100%;min-height:70rem;border:0" '
+                'loading="lazy"></iframe>',
+                embed_url,
+                f"{_('Registration')} – {event.title}",
             ),
         },
     )
@@ -77,8 +86,12 @@ def event_outbox(request, slug: str):
 @require_POST
 def event_reminders(request, slug: str):
     event = _event_for_manager(request, slug)
-    count = services.event_send_reminders(event=event, actor=request.user)
-    messages.success(request, _("%(count)d reminder(s) queued.") % {"count": count})
+    try:
+        count = services.event_send_reminders(event=event, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(count)d reminder(s) queued.") % {"count": count})
     return redirect("events_manage:event", slug=event.slug)
 
 
@@ -123,6 +136,37 @@ def _csv_response(filename: str, header: list, rows: list) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def registration_cancel(request, slug: str, pk: int):
+    """An organiser cancels a registration (the person is told by email; next one promoted).
+
+    GET asks for confirmation; POST cancels.
+    """
+    event = _event_for_manager(request, slug)
+    registration = get_object_or_404(Registration, pk=pk, event=event, erased_at__isnull=True)
+    if request.method == "GET":
+        return render(
+            request,
+            "events/manage/registration_cancel.html",
+            {"event": event, "registration": registration},
+        )
+    try:
+        promoted = services.registration_cancel(registration=registration, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Registration of %(name)s cancelled; "
+                "%(count)d person(s) promoted from the waiting list."
+            )
+            % {"name": registration.full_name, "count": len(promoted)},
+        )
+    return redirect("events_manage:event", slug=event.slug)
+
+
+@login_required
 def export_registrations_csv(request, slug: str):
     event = _event_for_manager(request, slug)
     header, rows = _registration_rows(event)
@@ -138,7 +182,12 @@ def export_registrations_xlsx(request, slug: str):
     sheet.title = _("Registrations")[:31]
     sheet.append(header)
     for row in rows:
-        sheet.append([spreadsheet_safe(cell) for cell in row])
+        sheet.append(row)
+    # Every cell is text, never a formula: openpyxl would store "=…" as one.
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

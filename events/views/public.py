@@ -3,6 +3,7 @@
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import HttpResponse, JsonResponse
@@ -10,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -23,6 +26,9 @@ from events.tokens import registration_from_link_token, ticket_token
 # The "check your email" page names the address typed, carried signed in its URL
 # (no server-side session for visitors).
 _SENT_SALT = "ptce.events.sent-to"
+_EMBED_SALT = "ptce.events.embed-form"
+_EMBED_MAX_AGE = 6 * 3600
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def home(request):
@@ -93,8 +99,8 @@ def _json_ld(request, event: Event) -> str:
         data["organizer"] = {"@type": "Organization", "name": event.organiser_name}
         if event.organiser_url:
             data["organizer"]["url"] = event.organiser_url
-    # json.dumps does not escape "</": do it so the script block cannot be closed early.
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # As Django's json_script does: no <, > or & can end the script block or open a comment.
+    return json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
 
 
 def event_detail(request, slug: str):
@@ -125,9 +131,50 @@ def privacy_notice(request, slug: str):
     return render(request, "events/public/privacy.html", {"event": event})
 
 
+def mask_email(email: str) -> str:
+    """z***@example.org: enough for the person to recognise, little for anyone else."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _embed_token(event: Event) -> str:
+    return signing.TimestampSigner(salt=_EMBED_SALT).sign(event.slug)
+
+
+def _embed_guard(request, event: Event) -> str | None:
+    """The embedded form cannot rely on the CSRF cookie (browsers do not send a SameSite
+    cookie inside another site's frame). It carries instead a signed, time-limited token
+    of its own, and its POST must come from this site's own page. Returns why it is refused.
+    """
+    origin = request.headers.get("Origin")
+    own = {request.build_absolute_uri("/").rstrip("/"), settings.SITE_URL}
+    if origin and origin not in own:
+        return _("This form was sent from another website. Open it on the event page.")
+    try:
+        slug = signing.TimestampSigner(salt=_EMBED_SALT).unsign(
+            request.POST.get("form_token", ""), max_age=_EMBED_MAX_AGE
+        )
+    except signing.BadSignature:
+        return _("This form has expired or was altered. Reload the page and try again.")
+    if slug != event.slug:
+        return _("This form belongs to another event. Reload the page and try again.")
+    return None
+
+
 def _register(request, slug: str, *, template: str, embedded: bool):
     event = selectors.event_get_public(slug=slug)
     state = _registration_state(event)
+    if embedded and request.method == "POST":
+        refused = _embed_guard(request, event)
+        if refused:
+            response = render(
+                request,
+                "events/public/embed_refused.html",
+                {"event": event, "reason": refused},
+                status=403,
+            )
+            response.frame_ancestors = event.allowed_embed_origins
+            return response
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -147,7 +194,7 @@ def _register(request, slug: str, *, template: str, embedded: bool):
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             name = "events:embed_sent" if embedded else "events:register_sent"
-            sent_to = signing.dumps(data["email"], salt=_SENT_SALT, compress=True)
+            sent_to = signing.dumps(mask_email(data["email"]), salt=_SENT_SALT, compress=True)
             return redirect(reverse(name, args=[event.slug]) + "?" + urlencode({"a": sent_to}))
     response = render(
         request,
@@ -158,6 +205,7 @@ def _register(request, slug: str, *, template: str, embedded: bool):
             "state": state,
             "when": event_when(event),
             "embedded": embedded,
+            "form_token": _embed_token(event) if embedded else "",
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -171,6 +219,7 @@ def register(request, slug: str):
     return _register(request, slug, template="events/public/register.html", embedded=False)
 
 
+@csrf_exempt  # protected by its own signed form token and an Origin check: _embed_guard
 @xframe_options_exempt
 @require_http_methods(["GET", "POST"])
 def register_embed(request, slug: str):
@@ -213,6 +262,7 @@ def _open_link(request, token: str):
         return None, response
 
 
+@never_cache
 def personal(request, token: str):
     registration, error_response = _open_link(request, token)
     if error_response:
@@ -244,12 +294,13 @@ def _personal_page(request, token, registration: Registration, form, status: int
             "qr": qr,
             "position": selectors.registration_waiting_position(registration=registration),
             "form": form,
-            "editable": registration.status != Registration.Status.CANCELLED and not event.is_past,
+            "editable": registration.is_editable,
         },
         status=status,
     )
 
 
+@never_cache
 @require_POST
 def personal_correct(request, token: str):
     registration, error_response = _open_link(request, token)
@@ -267,13 +318,13 @@ def personal_correct(request, token: str):
     return _personal_page(request, token, registration, form, status=400)
 
 
+@never_cache
 @require_POST
 def personal_cancel(request, token: str):
     registration, error_response = _open_link(request, token)
     if error_response:
         return error_response
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm the cancellation."))
+    if not _confirmed(request, _("Tick the box to confirm the cancellation.")):
         return redirect("events:personal", token=token)
     try:
         services.registration_cancel(registration=registration)
@@ -287,6 +338,7 @@ def personal_cancel(request, token: str):
     return redirect("events:personal", token=token)
 
 
+@never_cache
 def personal_ticket_pdf(request, token: str):
     registration, error_response = _open_link(request, token)
     if error_response:
@@ -299,6 +351,7 @@ def personal_ticket_pdf(request, token: str):
     return response
 
 
+@never_cache
 def personal_data(request, token: str):
     """Everything stored about the person, as JSON (right of access)."""
     registration, error_response = _open_link(request, token)
@@ -339,14 +392,26 @@ def personal_data(request, token: str):
     return response
 
 
+@never_cache
 @require_POST
 def personal_erase(request, token: str):
     registration, error_response = _open_link(request, token)
     if error_response:
         return error_response
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm that you want your data erased."))
+    if not _confirmed(request, _("Tick the box to confirm that you want your data erased.")):
         return redirect("events:personal", token=token)
     event = registration.event
-    services.registration_erase(registration=registration)
+    try:
+        services.registration_erase(registration=registration)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("events:personal", token=token)
     return render(request, "events/public/erased.html", {"event": event})
+
+
+def _confirmed(request, message: str) -> bool:
+    """Whether the confirmation box was ticked; if not, say so."""
+    if request.POST.get("confirm") == "yes":
+        return True
+    messages.error(request, message)
+    return False

@@ -8,6 +8,7 @@ registration can be tried, the demo replays it on the next Friday 19 September t
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
@@ -19,6 +20,8 @@ from events import services
 from events.models import Event, Partner, Registration, Session, Speaker
 
 PARIS = ZoneInfo("Europe/Paris")
+DEMO_SLUG = "2e-journee-nationale-des-ptce"
+DEMO_CAPACITY = 320
 NETWORKS = [
     ("Le Labo de l'ESS", "https://www.lelabo-ess.org"),
     (
@@ -62,12 +65,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-attendees", action="store_true", help="Load no demo attendee.")
+        parser.add_argument(
+            "--demo-account",
+            action="store_true",
+            help="Create the demo organiser account (always done when DEBUG is on).",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
         day = next_friday_19_september(timezone.localdate())
+        existing = Event.objects.filter(slug=DEMO_SLUG).first()
         event, created = Event.objects.update_or_create(
-            slug="2e-journee-nationale-des-ptce",
+            slug=DEMO_SLUG,
             defaults={
                 "title": "2e Journée nationale des PTCE",
                 "summary": (
@@ -89,7 +98,9 @@ class Command(BaseCommand):
                 "postal_code": "75012",
                 "city": "Paris",
                 "access": ACCESS,
-                "capacity": 320,
+                # a new event gets its capacity here; a loaded one through the service,
+                # which keeps confirmed ≤ capacity and promotes people waiting
+                "capacity": existing.capacity if existing else DEMO_CAPACITY,
                 "registration_required": True,
                 "registration_opens_at": timezone.now() - timedelta(days=1),
                 "registration_closes_at": at(day - timedelta(days=2), 23, 59),
@@ -105,6 +116,11 @@ class Command(BaseCommand):
                 "retention_days": 90,
             },
         )
+        if existing and existing.capacity != DEMO_CAPACITY:
+            try:
+                services.event_set_capacity(event=event, capacity=DEMO_CAPACITY)
+            except DomainError as error:
+                self.stderr.write(f"Capacity kept at {existing.capacity}: {error.message}")
         for order, (name, url) in enumerate(NETWORKS):
             Partner.objects.update_or_create(
                 event=event, name=name, defaults={"url": url, "order": order}
@@ -132,14 +148,16 @@ class Command(BaseCommand):
         )
         if not options["no_attendees"]:
             self._attendees(event)
-        self._organiser(event)
+        if settings.DEBUG or options["demo_account"]:
+            self._organiser(event)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {event.title} on {day:%d/%m/%Y} "
                 f"({Event.objects.get(pk=event.pk).confirmed_count} confirmed of {event.capacity})."
             )
         )
-        self.stdout.write("Organiser account: organisatrice / demo-ptce-2014 (demo only)")
+        if settings.DEBUG or options["demo_account"]:
+            self.stdout.write("Organiser account: organisatrice / demo-ptce-2014 (demo only)")
 
     def _programme(self, event: Event, day: date) -> None:
         speakers = {}
