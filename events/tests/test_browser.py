@@ -36,6 +36,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # The embedding page of the embed tests is served by Playwright itself (page.route),
+    # which Chromium counts as a public address: its Local Network Access check would
+    # then stop the frame before our headers are even read.
+    "--disable-features=LocalNetworkAccessChecks",
 ]
 VIEWPORTS = {
     "phone": {"width": 360, "height": 740},
@@ -295,3 +299,60 @@ def test_field_errors_are_tied_to_their_fields(live_server, demo_event, new_page
                 field.getAttribute('aria-describedby')}"`)"""
     )
     assert dangling == [], "error messages not tied to their fields:\n" + "\n".join(dangling)
+
+
+def test_registration_from_a_form_embedded_in_another_website(live_server, demo_event, new_page):
+    """The organiser's own site (another origin) frames the form; a person registers in it.
+
+    Inside a cross-site frame the browser keeps SameSite cookies to itself, so the form
+    must work without Django's CSRF cookie (it carries its own signed token).
+    """
+    # Another site on this machine (the live server is on "localhost"): a public
+    # hostname would be stopped by Chromium's private-network protection, not by us.
+    host = "http://127.0.0.1:9"
+    Event.objects.filter(pk=demo_event.pk).update(embed_origins=host)
+    embed_url = url(live_server, f"/evenements/{SLUG}/integrer/")
+    page = new_page("desktop")
+    page.route(
+        f"{host}/**",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=(
+                "<!doctype html><html lang='fr'><title>Site du Labo</title>"
+                f"<iframe src='{embed_url}' title='Inscription' width='800' height='1600'>"
+                "</iframe></html>"
+            ),
+        ),
+    )
+    goto(page, f"{host}/inscription.html")
+    frame = page.frame_locator("iframe")
+    frame.locator("input[name=first_name]").fill("Zoé")
+    frame.locator("input[name=last_name]").fill("N'Diaye-Lefèvre")
+    frame.locator("input[name=email]").fill("embed@example.org")
+    frame.locator("select[name=category]").select_option("network")
+    frame.locator("input[name=consent]").check()
+    frame.locator("main form button[type=submit]").click()
+    frame.locator(".card[role=status]").wait_for()
+    assert "e***@example.org" in frame.locator("main").inner_text()
+    registration = Registration.objects.get(email="embed@example.org")
+    assert registration.status == Registration.Status.CONFIRMED
+    assert len(mail.outbox) == 1
+
+
+def test_embedded_form_is_refused_to_websites_not_allowed(live_server, demo_event, new_page):
+    host = "http://127.0.0.1:7"
+    embed_url = url(live_server, f"/evenements/{SLUG}/integrer/")
+    page = new_page("desktop")
+    page.route(
+        f"{host}/**",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=f"<!doctype html><iframe src='{embed_url}' title='x'></iframe>",
+        ),
+    )
+    goto(page, f"{host}/page.html")
+    page.wait_for_timeout(500)
+    frame = page.frames[-1]
+    # the browser refuses to show the page: frame-ancestors does not list this origin
+    assert frame.url in (embed_url, "about:blank", "chrome-error://chromewebdata/")
+    assert page.frame_locator("iframe").locator("input[name=first_name]").count() == 0
