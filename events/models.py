@@ -91,6 +91,9 @@ class Event(models.Model):
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
+    # Changes with the event and with its programme, speakers or partners: the public
+    # page's cached fragments are keyed on it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("event")
@@ -131,7 +134,26 @@ class Event(models.Model):
         return self.ends_at <= timezone.now()
 
 
-class Partner(models.Model):
+class TouchesEvent(models.Model):
+    """Saving or deleting this row marks its event as changed (cache key of its page)."""
+
+    class Meta:
+        abstract = True
+
+    def _touch_event(self) -> None:
+        Event.objects.filter(pk=self.event_id).update(updated_at=timezone.now())
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._touch_event()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._touch_event()
+        return result
+
+
+class Partner(TouchesEvent):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="partners")
     name = models.CharField(_("name"), max_length=200)
     url = models.URLField(_("website"), blank=True)
@@ -149,7 +171,7 @@ class Partner(models.Model):
         return self.name
 
 
-class Speaker(models.Model):
+class Speaker(TouchesEvent):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=200, blank=True)
@@ -165,7 +187,7 @@ class Speaker(models.Model):
         return self.name
 
 
-class Session(models.Model):
+class Session(TouchesEvent):
     class Kind(models.TextChoices):
         WELCOME = "welcome", _("welcome")
         TESTIMONIES = "testimonies", _("testimonies")

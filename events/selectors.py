@@ -6,7 +6,7 @@ from django.http import Http404
 
 from core.models import OutboundEmail
 from core.text import fold
-from events.models import Event, Registration, Session
+from events.models import Event, Partner, Registration, Session, Speaker
 
 
 def event_list_public() -> QuerySet[Event]:
@@ -14,22 +14,24 @@ def event_list_public() -> QuerySet[Event]:
 
 
 def event_get_public(*, slug: str) -> Event:
-    """A published (or cancelled) event with its programme, speakers and partners."""
-    event = (
-        event_list_public()
-        .prefetch_related(
-            Prefetch(
-                "sessions",
-                queryset=Session.objects.prefetch_related("speakers").order_by("starts_at", "id"),
-            ),
-            "partners",
-        )
-        .filter(slug=slug)
-        .first()
-    )
+    """A published (or cancelled) event, alone (see event_programme for the rest)."""
+    event = event_list_public().filter(slug=slug).first()
     if event is None:
         raise Http404
     return event
+
+
+def event_programme(*, event: Event) -> list[Session]:
+    """The event's sessions in time order, each with its speakers (two queries)."""
+    return list(
+        Session.objects.filter(event=event)
+        .prefetch_related(Prefetch("speakers", queryset=Speaker.objects.order_by("name")))
+        .order_by("starts_at", "id")
+    )
+
+
+def event_partners(*, event: Event) -> list[Partner]:
+    return list(Partner.objects.filter(event=event).order_by("order", "name"))
 
 
 def registration_waiting_position(*, registration: Registration) -> int | None:

@@ -374,3 +374,33 @@ def test_unknown_page_is_a_french_404(client):
     response = client.get("/nulle-part/")
     assert response.status_code == 404
     assert fr("Page not found") in response.content.decode()
+
+
+def test_event_page_programme_is_cached_and_refreshed_on_change(
+    client, event, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from events.models import Session, Speaker
+
+    cache.clear()
+    speaker = Speaker.objects.create(event=event, name="Intervenante fictive")
+    session = Session.objects.create(
+        event=event,
+        kind="testimonies",
+        title="Témoignages",
+        starts_at=event.starts_at,
+        ends_at=event.starts_at + timedelta(hours=1),
+    )
+    session.speakers.add(speaker)
+    url = reverse("events:detail", args=[event.slug])
+    assert "Témoignages" in client.get(url).content.decode()
+    with django_assert_max_num_queries(1):  # the event; programme and partners from cache
+        html = client.get(url).content.decode()
+    assert "Témoignages" in html and "Intervenante fictive" in html
+    session.title = "Table ronde"
+    session.save()
+    html = client.get(url).content.decode()
+    assert "Table ronde" in html and "Témoignages" not in html
+    session.delete()
+    assert "Table ronde" not in client.get(url).content.decode()

@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -114,6 +115,9 @@ def event_detail(request, slug: str):
             "where": event_where(event),
             "state": _registration_state(event),
             "json_ld": _json_ld(request, event),
+            # read only when the cached fragment of the page has to be rendered again
+            "programme": SimpleLazyObject(lambda: selectors.event_programme(event=event)),
+            "partners": SimpleLazyObject(lambda: selectors.event_partners(event=event)),
             "canonical_url": request.build_absolute_uri(),
         },
     )
