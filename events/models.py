@@ -140,9 +140,6 @@ class TouchesEvent(models.Model):
     class Meta:
         abstract = True
 
-    def _touch_event(self) -> None:
-        Event.objects.filter(pk=self.event_id).update(updated_at=timezone.now())
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         self._touch_event()
@@ -151,6 +148,9 @@ class TouchesEvent(models.Model):
         result = super().delete(*args, **kwargs)
         self._touch_event()
         return result
+
+    def _touch_event(self) -> None:
+        Event.objects.filter(pk=self.event_id).update(updated_at=timezone.now())
 
 
 class Partner(TouchesEvent):
