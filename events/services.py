@@ -127,29 +127,17 @@ def registration_create(
         phone=phone,
     )
     email_key = normalise_email(data["email"])
+    # Known emails are answered without taking the event's lock (nothing scarce is
+    # touched); the unique constraint catches two first registrations racing.
+    existing = _active_registration(event_id=event.pk, email_key=email_key)
+    if existing is not None:
+        return _link_resent(event=event, registration=existing)
     try:
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=event.pk)
             now = timezone.now()  # after the lock: the time the decision is made
             registration_window_check(event=locked, now=now)
-            # Full and no waiting list: the same answer whether the email is known or
-            # not, so that the form never tells who is registered.
-            if locked.confirmed_count >= locked.capacity and not locked.waiting_list_enabled:
-                raise DomainError("event_full", _("This event is full."))
-            existing = (
-                Registration.objects.select_related("event")
-                .filter(event=locked, email_key=email_key)
-                .exclude(status=Registration.Status.CANCELLED)
-                .first()
-            )
-            if existing is not None:
-                # At most one such email an hour, so the form cannot flood an inbox.
-                _queue(
-                    "events.registration.link_resent",
-                    existing,
-                    dedupe_key=f"events.link_resent:{existing.pk}:{now:%Y%m%d%H}",
-                )
-                return RegistrationOutcome(existing, created=False)
+            _check_not_full_without_waiting_list(locked)
             if locked.confirmed_count < locked.capacity:
                 status = Registration.Status.CONFIRMED
             else:
@@ -190,10 +178,44 @@ def registration_create(
             )
             return RegistrationOutcome(registration, created=True)
     except IntegrityError as exc:
-        # Only reachable if the lock was bypassed: the constraints are the last word.
+        # The same email registered a moment earlier by a concurrent request.
+        existing = _active_registration(event_id=event.pk, email_key=email_key)
+        if existing is not None:
+            return _link_resent(event=event, registration=existing)
         raise DomainError(
             "registration_conflict", _("Your registration could not be saved. Please try again.")
         ) from exc
+
+
+def _active_registration(*, event_id: int, email_key: str) -> Registration | None:
+    return (
+        Registration.objects.filter(event_id=event_id, email_key=email_key)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+
+
+def _check_not_full_without_waiting_list(event: Event) -> None:
+    """Full and no waiting list: the same answer whether the email is known or not, so
+    that the form never tells who is registered."""
+    if event.confirmed_count >= event.capacity and not event.waiting_list_enabled:
+        raise DomainError("event_full", _("This event is full."))
+
+
+def _link_resent(*, event: Event, registration: Registration) -> RegistrationOutcome:
+    """Answer a second registration of a known email: its personal link, sent again."""
+    now = timezone.now()
+    event = Event.objects.get(pk=event.pk)  # current state, not the caller's copy
+    registration_window_check(event=event, now=now)
+    _check_not_full_without_waiting_list(event)
+    with transaction.atomic():
+        # At most one such email an hour, so the form cannot flood an inbox.
+        _queue(
+            "events.registration.link_resent",
+            registration,
+            dedupe_key=f"events.link_resent:{registration.pk}:{now:%Y%m%d%H}",
+        )
+    return RegistrationOutcome(registration, created=False)
 
 
 def _promote_waiting(event: Event, *, now: datetime, actor=None) -> list[Registration]:

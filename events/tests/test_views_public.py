@@ -404,3 +404,50 @@ def test_event_page_programme_is_cached_and_refreshed_on_change(
     assert "Table ronde" in html and "Témoignages" not in html
     session.delete()
     assert "Table ronde" not in client.get(url).content.decode()
+
+
+def test_empty_form_is_cached_but_each_visitor_gets_a_working_csrf_token(
+    event, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("events:register", args=[event.slug])
+    tokens = []
+    for n in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        with django_assert_max_num_queries(1):  # the event; the page from the cache
+            html = visitor.get(url).content.decode()
+        assert "__ptce_csrf_token__" not in html
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        tokens.append(token)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = visitor.post(
+                url, {**GOOD, "email": f"v{n}@example.org", "csrfmiddlewaretoken": token}
+            )
+        assert response.status_code == 302
+    assert tokens[0] != tokens[1]
+    assert Registration.objects.count() == 2
+
+
+def test_form_page_is_not_served_from_cache_to_a_signed_in_organiser(event, admin_client):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("events:register", args=[event.slug])
+    Client().get(url)  # cached for anonymous visitors
+    html = admin_client.get(url).content.decode()
+    assert reverse("events_manage:dashboard") in html  # the organiser's own header
+
+
+def test_form_page_follows_the_state_of_the_event(event, register):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("events:register", args=[event.slug])
+    assert 'class="notice"' not in Client().get(url).content.decode().split("<form")[1][:400]
+    Event = type(event)
+    Event.objects.filter(pk=event.pk).update(capacity=1)
+    register(event)
+    html = Client().get(url).content.decode()
+    assert fr("Join the waiting list") in html

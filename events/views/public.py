@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import pagecache
 from core.errors import DomainError
 from events import selectors, services
 from events.documents import event_ics, event_when, event_where, qr_svg, ticket_pdf
@@ -200,22 +201,34 @@ def _register(request, slug: str, *, template: str, embedded: bool):
             name = "events:embed_sent" if embedded else "events:register_sent"
             sent_to = signing.dumps(mask_email(data["email"]), salt=_SENT_SALT, compress=True)
             return redirect(reverse(name, args=[event.slug]) + "?" + urlencode({"a": sent_to}))
-    response = render(
+
+    def render_page(extra: dict) -> HttpResponse:
+        response = render(
+            request,
+            template,
+            {
+                "event": event,
+                "form": form,
+                "state": state,
+                "when": event_when(event),
+                "embedded": embedded,
+                "form_token": _embed_token(event) if embedded else "",
+                **extra,
+            },
+            status=400 if request.method == "POST" else 200,
+        )
+        if embedded:
+            response.frame_ancestors = event.allowed_embed_origins
+        return response
+
+    if embedded or request.method == "POST":
+        return render_page({})
+    # The empty form is the same for every visitor: rendered once per language and state.
+    return pagecache.anonymous_page(
         request,
-        template,
-        {
-            "event": event,
-            "form": form,
-            "state": state,
-            "when": event_when(event),
-            "embedded": embedded,
-            "form_token": _embed_token(event) if embedded else "",
-        },
-        status=400 if request.method == "POST" else 200,
+        key=("events.register", event.pk, event.updated_at.timestamp(), state["code"]),
+        render=render_page,
     )
-    if embedded:
-        response.frame_ancestors = event.allowed_embed_origins
-    return response
 
 
 @require_http_methods(["GET", "POST"])
