@@ -9,7 +9,7 @@ PORT ?= 8000
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
-	  echo "ptce needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not found')."; \
+	  echo "ptce needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 | head -n 1)."; \
 	  echo "Install Python 3.11+ and run: make demo PYTHON=python3.11"; exit 1; }
 
 $(BIN)/.installed: requirements/dev.lock pyproject.toml | check-python

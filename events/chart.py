@@ -19,7 +19,7 @@ def bar_chart(points: list[tuple[str, int]], *, width: int = 640, height: int = 
         return {"bars": [], "width": width, "height": height, "max": 0}
     top = max(value for _, value in points) or 1
     gap = 2
-    slot = width / len(points)
+    slot = min(width / len(points), 48)  # a few days: narrow bars, not one green block
     bars = []
     for index, (label, value) in enumerate(points):
         bar_height = (height - 20) * value / top
@@ -33,4 +33,12 @@ def bar_chart(points: list[tuple[str, int]], *, width: int = 640, height: int = 
                 value=value,
             )
         )
-    return {"bars": bars, "width": width, "height": height, "max": top}
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "max": top,
+        "first": bars[0].label,
+        "last": bars[-1].label,
+        "label_y": height - 4,
+    }

@@ -356,3 +356,31 @@ def test_embedded_form_is_refused_to_websites_not_allowed(live_server, demo_even
     # the browser refuses to show the page: frame-ancestors does not list this origin
     assert frame.url in (embed_url, "about:blank", "chrome-error://chromewebdata/")
     assert page.frame_locator("iframe").locator("input[name=first_name]").count() == 0
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_organiser_page_accessibility(live_server, demo_event, new_page, viewport):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("orga", password="Orga-pass-2014", is_staff=True)
+    demo_event.managers.add(user)
+    services.registration_create(
+        event=demo_event,
+        first_name="Hélène",
+        last_name="Lefèvre",
+        email="helene@example.org",
+        category="network",
+        consent=True,
+    )
+    page = new_page(viewport)
+    goto(page, url(live_server, "/compte/connexion/"))
+    page.fill("input[name=username]", "orga")
+    page.fill("input[name=password]", "Orga-pass-2014")
+    with page.expect_navigation():
+        page.click(MAIN_SUBMIT)
+    goto(page, url(live_server, f"/gestion/evenements/{SLUG}/?q=lefevre"))
+    assert "LEFÈVRE" in page.locator("main table").last.inner_text()
+    assert no_horizontal_scroll(page)
+    screenshot(page, f"manage-{viewport}")
+    blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, describe(blocking)

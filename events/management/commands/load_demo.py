@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.text import fold
 from events import services
 from events.models import Event, Partner, Registration, Session, Speaker
 
@@ -233,8 +234,8 @@ class Command(BaseCommand):
 
     def _attendees(self, event: Event) -> None:
         for first, last, category, organisation in DEMO_ATTENDEES:
-            email = f"{first}.{last}".lower().replace("'", "").replace(" ", "") + "@demo.invalid"
-            email = email.encode("ascii", "ignore").decode()
+            local = fold(f"{first}.{last}").replace("ø", "o").replace("'", "").replace(" ", "")
+            email = local.encode("ascii", "ignore").decode() + "@demo.invalid"
             if Registration.objects.filter(event=event, email_key=email).exists():
                 continue
             try:
