@@ -451,3 +451,18 @@ def test_form_page_follows_the_state_of_the_event(event, register):
     register(event)
     html = Client().get(url).content.decode()
     assert fr("Join the waiting list") in html
+
+
+def test_event_page_shows_places_left_as_they_change(client, event, register):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("events:detail", args=[event.slug])
+    with translation.override("fr"):
+        ten = escape(translation.ngettext("%(left)s place left", "%(left)s places left", 10))
+        nine = escape(translation.ngettext("%(left)s place left", "%(left)s places left", 9))
+    assert ten % {"left": 10} in client.get(url).content.decode()
+    assert ten % {"left": 10} in client.get(url).content.decode()  # from the cache
+    register(event)
+    html = client.get(url).content.decode()
+    assert nine % {"left": 9} in html

@@ -107,20 +107,39 @@ def _json_ld(request, event: Event) -> str:
 
 def event_detail(request, slug: str):
     event = selectors.event_get_public(slug=slug)
-    return render(
+    state = _registration_state(event)
+
+    def render_page(extra: dict) -> HttpResponse:
+        return render(
+            request,
+            "events/public/event_detail.html",
+            {
+                "event": event,
+                "when": event_when(event),
+                "where": event_where(event),
+                "state": state,
+                "json_ld": _json_ld(request, event),
+                # read only when the cached fragment of the page has to be rendered again
+                "programme": SimpleLazyObject(lambda: selectors.event_programme(event=event)),
+                "partners": SimpleLazyObject(lambda: selectors.event_partners(event=event)),
+                "canonical_url": request.build_absolute_uri(),
+                **extra,
+            },
+        )
+
+    # Everything the page shows is in the key: the event (and its programme, through
+    # updated_at), the registration state and the places left.
+    return pagecache.anonymous_page(
         request,
-        "events/public/event_detail.html",
-        {
-            "event": event,
-            "when": event_when(event),
-            "where": event_where(event),
-            "state": _registration_state(event),
-            "json_ld": _json_ld(request, event),
-            # read only when the cached fragment of the page has to be rendered again
-            "programme": SimpleLazyObject(lambda: selectors.event_programme(event=event)),
-            "partners": SimpleLazyObject(lambda: selectors.event_partners(event=event)),
-            "canonical_url": request.build_absolute_uri(),
-        },
+        key=(
+            "events.detail",
+            request.get_host(),
+            event.pk,
+            event.updated_at.timestamp(),
+            state["code"],
+            event.places_left,
+        ),
+        render=render_page,
     )
 
 
@@ -226,7 +245,13 @@ def _register(request, slug: str, *, template: str, embedded: bool):
     # The empty form is the same for every visitor: rendered once per language and state.
     return pagecache.anonymous_page(
         request,
-        key=("events.register", event.pk, event.updated_at.timestamp(), state["code"]),
+        key=(
+            "events.register",
+            request.get_host(),
+            event.pk,
+            event.updated_at.timestamp(),
+            state["code"],
+        ),
         render=render_page,
     )
 
