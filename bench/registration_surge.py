@@ -551,6 +551,30 @@ class SurgeResult:
         if len(self.samples) < 5:
             self.samples.append(text[:300])
 
+    def record_post(
+        self,
+        status: int,
+        location: str,
+        expected: str,
+        times: tuple[float, float, float],
+        detail: str = "",
+    ) -> None:
+        """Classify the answer to a registration POST (times: start, POST sent, answered)."""
+        t0, t1, t2 = times
+        if status == 302 and location == expected:
+            self.ok += 1
+            self.total_latencies.append(t2 - t0)
+            self.post_latencies.append(t2 - t1)
+        elif status >= 500:
+            self.status_5xx += 1
+            self.note(f"POST -> {status}")
+        elif status == 400:
+            self.validation_400 += 1
+            self.note(f"POST -> 400 {detail}")
+        else:
+            self.other_status += 1
+            self.note(f"POST -> {status} {location}")
+
 
 def person(index: int, run_tag: str) -> dict[str, str]:
     return {
@@ -652,19 +676,7 @@ async def run_surge(
                 result.note(f"{type(exc).__name__}: {exc}")
                 continue
             location = urlsplit(headers.get("location", [""])[0]).path
-            if status == 302 and location == sent_path:
-                result.ok += 1
-                result.total_latencies.append(t2 - t0)
-                result.post_latencies.append(t2 - t1)
-            elif status >= 500:
-                result.status_5xx += 1
-                result.note(f"POST -> {status}")
-            elif status == 400:
-                result.validation_400 += 1
-                result.note(f"POST -> 400 {data['last_name']!r}")
-            else:
-                result.other_status += 1
-                result.note(f"POST -> {status} {location}")
+            result.record_post(status, location, sent_path, (t0, t1, t2), repr(data["last_name"]))
 
     async def client_loop() -> None:
         async with httpx.AsyncClient(
@@ -704,24 +716,15 @@ async def run_surge(
                     result.exceptions += 1
                     result.note(f"{type(exc).__name__}: {exc}")
                     continue
-                status = response.status_code
                 location = urlsplit(response.headers.get("location", "")).path
-                if status == 302 and location == sent_path:
-                    result.ok += 1
-                    result.total_latencies.append(t2 - t0)
-                    result.post_latencies.append(t2 - t1)
-                elif status >= 500:
-                    result.status_5xx += 1
-                    result.note(f"POST -> {status}")
-                elif status == 400:
-                    result.validation_400 += 1
-                    errors = re.findall(
-                        r'class="[^"]*error[^"]*"[^>]*>([^<]{0,160})', response.text
-                    )
-                    result.note(f"POST -> 400 {data['last_name']!r}: {errors[:3]}")
-                else:
-                    result.other_status += 1
-                    result.note(f"POST -> {status} {response.headers.get('location', '')}")
+                errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]{0,160})', response.text)
+                result.record_post(
+                    response.status_code,
+                    location,
+                    sent_path,
+                    (t0, t1, t2),
+                    f"{data['last_name']!r}: {errors[:3]}",
+                )
 
     deadline = time.monotonic() + deadline_s
     loop = raw_loop if client == "raw" else client_loop

@@ -301,18 +301,8 @@ def test_field_errors_are_tied_to_their_fields(live_server, demo_event, new_page
     assert dangling == [], "error messages not tied to their fields:\n" + "\n".join(dangling)
 
 
-def test_registration_from_a_form_embedded_in_another_website(live_server, demo_event, new_page):
-    """The organiser's own site (another origin) frames the form; a person registers in it.
-
-    Inside a cross-site frame the browser keeps SameSite cookies to itself, so the form
-    must work without Django's CSRF cookie (it carries its own signed token).
-    """
-    # Another site on this machine (the live server is on "localhost"): a public
-    # hostname would be stopped by Chromium's private-network protection, not by us.
-    host = "http://127.0.0.1:9"
-    Event.objects.filter(pk=demo_event.pk).update(embed_origins=host)
-    embed_url = url(live_server, f"/evenements/{SLUG}/integrer/")
-    page = new_page("desktop")
+def open_in_other_site(page, host: str, embed_url: str) -> None:
+    """Open a page of another website (served by Playwright itself) that frames embed_url."""
     page.route(
         f"{host}/**",
         lambda route: route.fulfill(
@@ -325,6 +315,20 @@ def test_registration_from_a_form_embedded_in_another_website(live_server, demo_
         ),
     )
     goto(page, f"{host}/inscription.html")
+
+
+def test_registration_from_a_form_embedded_in_another_website(live_server, demo_event, new_page):
+    """The organiser's own site (another origin) frames the form; a person registers in it.
+
+    Inside a cross-site frame the browser keeps SameSite cookies to itself, so the form
+    must work without Django's CSRF cookie (it carries its own signed token).
+    """
+    # Another site on this machine (the live server is on "localhost"): a public
+    # hostname would be stopped by Chromium's private-network protection, not by us.
+    host = "http://127.0.0.1:9"
+    Event.objects.filter(pk=demo_event.pk).update(embed_origins=host)
+    page = new_page("desktop")
+    open_in_other_site(page, host, url(live_server, f"/evenements/{SLUG}/integrer/"))
     frame = page.frame_locator("iframe")
     frame.locator("input[name=first_name]").fill("Zoé")
     frame.locator("input[name=last_name]").fill("N'Diaye-Lefèvre")
@@ -340,17 +344,9 @@ def test_registration_from_a_form_embedded_in_another_website(live_server, demo_
 
 
 def test_embedded_form_is_refused_to_websites_not_allowed(live_server, demo_event, new_page):
-    host = "http://127.0.0.1:7"
     embed_url = url(live_server, f"/evenements/{SLUG}/integrer/")
     page = new_page("desktop")
-    page.route(
-        f"{host}/**",
-        lambda route: route.fulfill(
-            content_type="text/html",
-            body=f"<!doctype html><iframe src='{embed_url}' title='x'></iframe>",
-        ),
-    )
-    goto(page, f"{host}/page.html")
+    open_in_other_site(page, "http://127.0.0.1:7", embed_url)
     page.wait_for_timeout(500)
     frame = page.frames[-1]
     # the browser refuses to show the page: frame-ancestors does not list this origin
