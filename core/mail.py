@@ -115,7 +115,11 @@ def outbound_send(*, outbound_id: int) -> OutboundEmail.Status | None:
     except Exception as exc:  # noqa: BLE001 - any failure is recorded, never lost
         status = OutboundEmail.Status.FAILED
         error = f"{type(exc).__name__}: {exc}"[:2000]
-    OutboundEmail.objects.filter(pk=outbound.pk).update(
+    # Only while this worker still owns the row (a stalled worker cannot overwrite the
+    # outcome of the one that took over).
+    OutboundEmail.objects.filter(
+        pk=outbound.pk, status=OutboundEmail.Status.SENDING, last_attempt_at=now
+    ).update(
         status=status,
         last_error=error,
         subject=subject,
@@ -129,6 +133,15 @@ def outbound_retry_failed() -> int:
     from core.tasks import send_outbound_email
 
     stale = timezone.now() - STALE_AFTER
+    # Lost in a crash on their last attempt: they will not be tried again, say so.
+    OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.SENDING,
+        last_attempt_at__lt=stale,
+        attempts__gte=settings.EMAIL_MAX_ATTEMPTS,
+    ).update(
+        status=OutboundEmail.Status.FAILED,
+        last_error="Interrupted during its last attempt (worker stopped).",
+    )
     ids = list(
         OutboundEmail.objects.filter(attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
         .filter(

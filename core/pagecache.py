@@ -3,12 +3,14 @@
 A busy public page (the registration form during a surge) is the same HTML for every
 anonymous visitor but for its CSRF token. It is rendered once with a placeholder in place
 of the token and kept in the cache; each request gets its own token put in. Pages with
-something personal (a signed-in user, a flash message, a form with errors) are never
-cached: callers only use this for GET requests of anonymous visitors.
+something personal (a signed-in user, a flash message) or with a query string are never
+cached, and POST requests never are.
 """
 
+import hashlib
 from collections.abc import Callable
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -19,9 +21,10 @@ CSRF_PLACEHOLDER = "__ptce_csrf_token__"
 
 def cacheable(request) -> bool:
     return (
-        request.method == "GET"
+        request.method in ("GET", "HEAD")
+        and not request.GET
         and not request.user.is_authenticated
-        and "messages" not in request.COOKIES
+        and len(get_messages(request)) == 0  # counts without consuming them
     )
 
 
@@ -30,17 +33,23 @@ def anonymous_page(
 ) -> HttpResponse:
     """The page rendered by ``render(extra_context)``, from the cache when possible.
 
-    ``key`` must name everything the page depends on besides the language and the path
-    (which are added here).
+    ``key`` must name everything the page depends on besides the scheme, host, path and
+    language (which are added here).
     """
     if not cacheable(request):
         return render({})
-    cache_key = "page:" + ":".join(
-        str(part) for part in (*key, translation.get_language(), request.get_full_path())
+    parts = (
+        *key,
+        request.scheme,
+        request.get_host(),
+        request.path,
+        translation.get_language(),
     )
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    cache_key = f"page:{digest}"
     html = cache.get(cache_key)
     if html is None:
-        response = render({"csrf_token": CSRF_PLACEHOLDER})
+        response = render({"csrf_token": CSRF_PLACEHOLDER, "messages": ()})
         if response.status_code != 200:
             return response
         html = response.content.decode()

@@ -29,11 +29,12 @@ WITH_TICKET = {"confirmed", "promoted", "reminder"}
 # The status a registration must still have when the email goes out; otherwise the
 # email no longer applies (e.g. a "waiting" email after a promotion) and is skipped.
 EXPECTED_STATUS = {
-    "confirmed": Registration.Status.CONFIRMED,
-    "waiting": Registration.Status.WAITING,
-    "promoted": Registration.Status.CONFIRMED,
-    "cancelled": Registration.Status.CANCELLED,
-    "reminder": Registration.Status.CONFIRMED,
+    "confirmed": {Registration.Status.CONFIRMED},
+    "waiting": {Registration.Status.WAITING},
+    "promoted": {Registration.Status.CONFIRMED},
+    "cancelled": {Registration.Status.CANCELLED},
+    "reminder": {Registration.Status.CONFIRMED},
+    "link_resent": {Registration.Status.CONFIRMED, Registration.Status.WAITING},
 }
 
 
@@ -47,8 +48,7 @@ def _render(outbound: OutboundEmail, name: str) -> EmailMultiAlternatives | None
     )
     if registration is None or registration.erased_at is not None:
         return None
-    expected = EXPECTED_STATUS.get(name)
-    if expected is not None and registration.status != expected:
+    if registration.status not in EXPECTED_STATUS[name]:
         return None
     event = registration.event
     if name == "reminder" and (event.status != event.Status.PUBLISHED or event.is_past):

@@ -113,6 +113,13 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "updated_at" not in update_fields:
+            # auto_now is only written when listed: a partial save is a change too
+            kwargs["update_fields"] = [*update_fields, "updated_at"]
+        super().save(*args, **kwargs)
+
     @property
     def places_left(self) -> int:
         return max(self.capacity - self.confirmed_count, 0)
@@ -134,26 +141,7 @@ class Event(models.Model):
         return self.ends_at <= timezone.now()
 
 
-class TouchesEvent(models.Model):
-    """Saving or deleting this row marks its event as changed (cache key of its page)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self._touch_event()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self._touch_event()
-        return result
-
-    def _touch_event(self) -> None:
-        Event.objects.filter(pk=self.event_id).update(updated_at=timezone.now())
-
-
-class Partner(TouchesEvent):
+class Partner(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="partners")
     name = models.CharField(_("name"), max_length=200)
     url = models.URLField(_("website"), blank=True)
@@ -171,7 +159,7 @@ class Partner(TouchesEvent):
         return self.name
 
 
-class Speaker(TouchesEvent):
+class Speaker(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=200, blank=True)
@@ -187,7 +175,7 @@ class Speaker(TouchesEvent):
         return self.name
 
 
-class Session(TouchesEvent):
+class Session(models.Model):
     class Kind(models.TextChoices):
         WELCOME = "welcome", _("welcome")
         TESTIMONIES = "testimonies", _("testimonies")

@@ -127,17 +127,21 @@ def registration_create(
         phone=phone,
     )
     email_key = normalise_email(data["email"])
-    # Known emails are answered without taking the event's lock (nothing scarce is
-    # touched); the unique constraint catches two first registrations racing.
-    existing = _active_registration(event_id=event.pk, email_key=email_key)
-    if existing is not None:
-        return _link_resent(event=event, registration=existing)
+    # Looked up before the lock, so that the locked section of a new email (nearly every
+    # registration) runs no search; a known email is re-checked under the lock. The
+    # unique constraint catches two first registrations of one email racing.
+    known = _active_registration(event_id=event.pk, email_key=email_key)
     try:
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=event.pk)
             now = timezone.now()  # after the lock: the time the decision is made
             registration_window_check(event=locked, now=now)
             _check_not_full_without_waiting_list(locked)
+            if known is not None:
+                outcome = _link_resent_locked(registration_id=known.pk, now=now)
+                if outcome is not None:
+                    return outcome
+                # cancelled or erased meanwhile: a new registration after all
             if locked.confirmed_count < locked.capacity:
                 status = Registration.Status.CONFIRMED
             else:
@@ -181,7 +185,11 @@ def registration_create(
         # The same email registered a moment earlier by a concurrent request.
         existing = _active_registration(event_id=event.pk, email_key=email_key)
         if existing is not None:
-            return _link_resent(event=event, registration=existing)
+            with transaction.atomic():
+                Event.objects.select_for_update().get(pk=event.pk)
+                outcome = _link_resent_locked(registration_id=existing.pk, now=timezone.now())
+            if outcome is not None:
+                return outcome
         raise DomainError(
             "registration_conflict", _("Your registration could not be saved. Please try again.")
         ) from exc
@@ -202,19 +210,26 @@ def _check_not_full_without_waiting_list(event: Event) -> None:
         raise DomainError("event_full", _("This event is full."))
 
 
-def _link_resent(*, event: Event, registration: Registration) -> RegistrationOutcome:
-    """Answer a second registration of a known email: its personal link, sent again."""
-    now = timezone.now()
-    event = Event.objects.get(pk=event.pk)  # current state, not the caller's copy
-    registration_window_check(event=event, now=now)
-    _check_not_full_without_waiting_list(event)
-    with transaction.atomic():
-        # At most one such email an hour, so the form cannot flood an inbox.
-        _queue(
-            "events.registration.link_resent",
-            registration,
-            dedupe_key=f"events.link_resent:{registration.pk}:{now:%Y%m%d%H}",
-        )
+def _link_resent_locked(*, registration_id: int, now: datetime) -> RegistrationOutcome | None:
+    """Answer a second registration of a known email with its personal link, sent again.
+
+    Runs under the event's lock, like a new registration (same wait, same answer). None
+    when the registration was cancelled or erased in the meantime.
+    """
+    registration = (
+        Registration.objects.select_for_update()
+        .filter(pk=registration_id, erased_at__isnull=True)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+    if registration is None:
+        return None
+    # At most one such email an hour, so the form cannot flood an inbox.
+    _queue(
+        "events.registration.link_resent",
+        registration,
+        dedupe_key=f"events.link_resent:{registration.pk}:{now:%Y%m%d%H}",
+    )
     return RegistrationOutcome(registration, created=False)
 
 
@@ -436,7 +451,7 @@ def event_set_capacity(*, event: Event, capacity: int, actor=None) -> list[Regis
                 % {"count": locked.confirmed_count},
                 field="capacity",
             )
-        Event.objects.filter(pk=locked.pk).update(capacity=capacity)
+        Event.objects.filter(pk=locked.pk).update(capacity=capacity, updated_at=timezone.now())
         locked.capacity = capacity
         promoted = _promote_waiting(locked, now=timezone.now(), actor=actor)
         audit(

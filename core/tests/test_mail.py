@@ -119,3 +119,43 @@ def test_lost_queued_email_is_sent_by_retry(settings):
         assert outbound_retry_failed() == 1
     outbound.refresh_from_db()
     assert outbound.status == "sent" and len(mail.outbox) == 1
+
+
+def test_crash_on_the_last_attempt_ends_as_failed(settings):
+    settings.EMAIL_MAX_ATTEMPTS = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    services.registration_create(event=EventFactory(), **PERSON)
+    outbound = OutboundEmail.objects.get()
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        status="sending", attempts=1, last_attempt_at=timezone.now() - timedelta(minutes=30)
+    )
+    assert outbound_retry_failed() == 0
+    outbound.refresh_from_db()
+    assert outbound.status == "failed" and "last attempt" in outbound.last_error
+
+
+def test_a_stalled_worker_cannot_overwrite_the_outcome_of_the_next(settings, monkeypatch):
+    """Worker A claims, stalls past STALE_AFTER; B takes over and sends; A's late failure
+    must not turn B's 'sent' into 'failed'."""
+    from core import mail as core_mail
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    services.registration_create(event=EventFactory(), **PERSON)
+    outbound = OutboundEmail.objects.get()
+    start = timezone.now()
+    real_renderer = core_mail._renderers[outbound.kind]
+
+    outcomes = []
+
+    def stalled(row):
+        core_mail._renderers[row.kind] = real_renderer  # worker B renders normally
+        with time_machine.travel(start + timedelta(minutes=11)):
+            outcomes.append(outbound_send(outbound_id=row.pk))  # worker B
+        raise ConnectionError("worker A's SMTP finally times out")
+
+    monkeypatch.setitem(core_mail._renderers, outbound.kind, stalled)
+    with time_machine.travel(start):
+        outbound_send(outbound_id=outbound.pk)  # worker A
+    assert outcomes == ["sent"] and len(mail.outbox) == 1
+    outbound.refresh_from_db()
+    assert outbound.status == "sent"

@@ -353,3 +353,54 @@ def test_ticket_pdf_embeds_a_font_for_every_accepted_name(event, register):
     long_name = register(event, first_name="Marie-" * 16 + "Anne", last_name="Ольга").registration
     pdf = ticket_pdf(long_name)
     assert pdf.startswith(b"%PDF") and b"Roboto" in pdf
+
+
+def test_known_email_cancelled_meanwhile_registers_anew(event, register, monkeypatch):
+    """The look-up before the lock found a registration that was cancelled since."""
+    first = register(event, email="a@example.org").registration
+    services.registration_cancel(registration=first)
+    monkeypatch.setattr(services, "_active_registration", lambda **kwargs: first)
+    outcome = register(event, email="a@example.org")
+    assert outcome.created and outcome.registration.pk != first.pk
+    assert not OutboundEmail.objects.filter(kind="events.registration.link_resent").exists()
+
+
+def test_known_email_erased_meanwhile_leaves_no_address_behind(event, register, monkeypatch):
+    first = register(event, email="gone@example.org").registration
+    services.registration_erase(registration=first)
+    stale = Registration(pk=first.pk, event=event, email="gone@example.org", status="confirmed")
+    monkeypatch.setattr(services, "_active_registration", lambda **kwargs: stale)
+    register(event, email="gone@example.org")
+    assert not OutboundEmail.objects.filter(
+        kind="events.registration.link_resent", to="gone@example.org"
+    ).exists()
+
+
+def test_programme_changes_move_the_event_forward(event):
+    from events.models import Session, Speaker
+
+    def stamp():
+        return Event.objects.get(pk=event.pk).updated_at
+
+    before = stamp()
+    speaker = Speaker.objects.create(event=event, name="A")
+    session = Session.objects.create(
+        event=event,
+        kind="welcome",
+        title="Accueil",
+        starts_at=event.starts_at,
+        ends_at=event.starts_at + timedelta(minutes=30),
+    )
+    steps = [
+        lambda: session.speakers.add(speaker),
+        lambda: session.speakers.clear(),
+        lambda: Speaker.objects.filter(pk=speaker.pk).delete(),
+        lambda: Event.objects.get(pk=event.pk).save(update_fields=["title"]),
+        lambda: services.event_set_capacity(event=event, capacity=20),
+    ]
+    for step in steps:
+        with time_machine.travel(timezone.now() + timedelta(seconds=1)):
+            step()
+            after = stamp()
+        assert after > before
+        before = after

@@ -466,3 +466,56 @@ def test_event_page_shows_places_left_as_they_change(client, event, register):
     register(event)
     html = client.get(url).content.decode()
     assert nine % {"left": 9} in html
+
+
+def test_a_partial_save_is_seen_at_once_by_anonymous_visitors(client, event):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("events:detail", args=[event.slug])
+    assert event.title in client.get(url).content.decode()
+    with time_machine.travel(timedelta(seconds=1)):
+        event.title = "Journée renommée"
+        event.save(update_fields=["title"])  # as the admin saves a change
+    assert "Journée renommée" in client.get(url).content.decode()
+
+
+def test_pages_with_a_query_string_are_not_cached(client, event, django_assert_num_queries):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("events:register", args=[event.slug]) + "?utm_source=lettre"
+    client.get(url)
+    with django_assert_num_queries(1):
+        client.get(reverse("events:register", args=[event.slug]))  # first plain visit
+    html = client.get(url).content.decode()
+    assert "__ptce_csrf_token__" not in html
+
+
+def test_cached_page_keeps_the_scheme_of_its_visitor(event):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("events:detail", args=[event.slug])
+    http = Client().get(url).content.decode()
+    https = Client().get(url, secure=True).content.decode()
+    assert 'rel="canonical" href="http://testserver' in http
+    assert 'rel="canonical" href="https://testserver' in https
+
+
+def test_a_visitor_with_a_flash_message_is_served_apart(rf, event):
+    from django.contrib import messages
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    from core import pagecache
+
+    request = rf.get(reverse("events:detail", args=[event.slug]))
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    assert pagecache.cacheable(request)
+    messages.success(request, "Votre inscription est annulée.")
+    assert not pagecache.cacheable(request)
+    assert len(list(request._messages)) == 1  # still there to be shown

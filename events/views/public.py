@@ -133,7 +133,6 @@ def event_detail(request, slug: str):
         request,
         key=(
             "events.detail",
-            request.get_host(),
             event.pk,
             event.updated_at.timestamp(),
             state["code"],
@@ -247,7 +246,6 @@ def _register(request, slug: str, *, template: str, embedded: bool):
         request,
         key=(
             "events.register",
-            request.get_host(),
             event.pk,
             event.updated_at.timestamp(),
             state["code"],
