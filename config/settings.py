@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "events",
+    "checkin",
 ]
 
 MIDDLEWARE = [

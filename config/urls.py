@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from checkin.urls import api_patterns as checkin_api_patterns
 from events.urls import manage_patterns, public_patterns
 
 urlpatterns = [
@@ -11,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("compte/", include("accounts.urls")),
     path("gestion/", include(manage_patterns)),
+    path("api/accueil/", include(checkin_api_patterns)),
     path("", include(public_patterns)),
 ]

@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from checkin.models import Admission, Device, DoorRole, Scan
+
+
+@admin.register(DoorRole)
+class DoorRoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "event"]
+    list_filter = ["event", "role"]
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    """Devices are created, enrolled and revoked through checkin.services."""
+
+    list_display = ["name", "event", "enrolled_at", "revoked_at", "last_seen_at"]
+    list_filter = ["event"]
+    readonly_fields = ["event", "name", "created_by", "enrolled_at", "revoked_at", "last_seen_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Admission)
+class AdmissionAdmin(ReadOnlyAdmin):
+    list_display = ["registration", "event", "device", "checked_by", "scanned_at"]
+    list_filter = ["event", "device"]
+
+
+@admin.register(Scan)
+class ScanAdmin(ReadOnlyAdmin):
+    list_display = ["scanned_at", "device", "user", "verdict", "conflict", "offline"]
+    list_filter = ["event", "verdict", "conflict", "device"]

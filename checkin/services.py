@@ -1,0 +1,307 @@
+"""Writes of the door: enrol and revoke devices, record scans, merge offline batches.
+
+Admissions follow the project's rule for scarce things: lock the registration row,
+re-check, write; the one-to-one ``Admission.registration`` stands behind it. Each scan
+carries a device nonce (unique per device), so a batch sent twice, or cut and sent
+again, gives the same answers and counts nothing twice. When two devices admitted the
+same ticket while offline, the earliest scan keeps the admission and the other is marked
+as a conflict, for both devices and the organiser to see.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from checkin.models import Admission, Device, Scan, Verdict
+from core.audit import audit
+from core.errors import DomainError
+from events.models import Event, Registration
+from events.tokens import ticket_secret_from_token
+
+# Device clocks closer than this to the server's are trusted as they are.
+CLOCK_TOLERANCE = timedelta(seconds=5)
+MAX_BATCH = 500
+
+
+def ticket_hash(token: str) -> str:
+    """What a device keeps offline instead of the ticket token itself."""
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    scan: Scan
+    admission: Admission | None
+
+    @property
+    def verdict(self) -> str:
+        return self.scan.verdict
+
+
+# --- devices -----------------------------------------------------------------------------
+
+
+def device_create(*, event: Event, name: str, actor) -> Device:
+    name = " ".join((name or "").split())
+    if not name or len(name) > 80:
+        raise DomainError(
+            "invalid_device_name", _("Give the device a name of 1 to 80 characters."), field="name"
+        )
+    try:
+        with transaction.atomic():
+            device = Device.objects.create(
+                event=event,
+                name=name,
+                created_by=actor,
+                enrolment_nonce=secrets.token_hex(16),
+            )
+            audit(
+                "checkin.device.created",
+                scope=f"events.event:{event.pk}",
+                object_id=device.pk,
+                actor=actor,
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            "device_name_taken", _("A device of this event already has this name."), field="name"
+        ) from exc
+    return device
+
+
+def device_enrol(*, device_id: int, enrolment_nonce: str) -> tuple[Device, str]:
+    """Claim a device with its one-time enrolment link; returns the device and its secret
+    (shown once, kept by the phone)."""
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        device = Device.objects.select_for_update().filter(pk=device_id).first()
+        if device is None or not secrets.compare_digest(device.enrolment_nonce, enrolment_nonce):
+            raise DomainError("enrolment_invalid", _("This enrolment link is not valid."))
+        if device.revoked_at is not None:
+            raise DomainError("device_revoked", _("This device has been revoked."))
+        if device.enrolled_at is not None:
+            raise DomainError(
+                "enrolment_used",
+                _("This enrolment link was already used. Ask the organiser for a new one."),
+            )
+        device.secret_hash = secret_hash(secret)
+        device.enrolled_at = timezone.now()
+        device.save(update_fields=["secret_hash", "enrolled_at"])
+        audit(
+            "checkin.device.enrolled", scope=f"events.event:{device.event_id}", object_id=device.pk
+        )
+    return device, secret
+
+
+def device_revoke(*, device: Device, actor) -> None:
+    with transaction.atomic():
+        updated = Device.objects.filter(pk=device.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if not updated:
+            raise DomainError("device_revoked", _("This device has been revoked."))
+        audit(
+            "checkin.device.revoked",
+            scope=f"events.event:{device.event_id}",
+            object_id=device.pk,
+            actor=actor,
+        )
+
+
+def device_from_secret(secret: str) -> Device | None:
+    if not secret:
+        return None
+    return Device.objects.select_related("event").filter(secret_hash=secret_hash(secret)).first()
+
+
+# --- scans -------------------------------------------------------------------------------
+
+
+def _resolve(token: str, device: Device) -> tuple[str | None, Registration | None]:
+    """The verdict that needs no lock (forged, unknown, other event), or the registration."""
+    try:
+        secret = ticket_secret_from_token(token)
+    except DomainError:
+        return Verdict.UNKNOWN, None
+    registration = (
+        Registration.objects.filter(ticket_secret=secret, erased_at__isnull=True)
+        .only("pk", "event_id")
+        .first()
+    )
+    if registration is None:
+        return Verdict.UNKNOWN, None
+    if registration.event_id != device.event_id:
+        return Verdict.OTHER_EVENT, registration
+    return None, registration
+
+
+def scan_record(
+    *,
+    device: Device,
+    user,
+    token: str,
+    nonce: str,
+    scanned_at: datetime,
+    id_checked: bool,
+    offline: bool = False,
+    now: datetime | None = None,
+) -> ScanResult:
+    """Decide and record one scan. The same (device, nonce) again returns the same result."""
+    now = now or timezone.now()
+    previous = Scan.objects.filter(device=device, nonce=nonce).first()
+    if previous is not None:
+        return ScanResult(previous, _admission_of(previous))
+    scanned_at = min(scanned_at, now)
+    if not device.is_active:
+        verdict, registration = Verdict.DEVICE_REVOKED, None
+    else:
+        verdict, registration = _resolve(token, device)
+    try:
+        with transaction.atomic():
+            admission = None
+            conflict = False
+            if verdict is None:
+                verdict, admission, conflict = _decide(
+                    registration_id=registration.pk,
+                    device=device,
+                    user=user,
+                    scanned_at=scanned_at,
+                    id_checked=id_checked,
+                    offline=offline,
+                    now=now,
+                )
+            scan = Scan.objects.create(
+                event_id=device.event_id,
+                device=device,
+                user=user,
+                nonce=nonce,
+                registration=registration if verdict != Verdict.OTHER_EVENT else None,
+                scanned_at=scanned_at,
+                received_at=now,
+                verdict=verdict,
+                offline=offline,
+                conflict=conflict,
+            )
+    except IntegrityError:
+        # the same nonce recorded by a concurrent request: its answer is the answer
+        previous = Scan.objects.get(device=device, nonce=nonce)
+        return ScanResult(previous, _admission_of(previous))
+    return ScanResult(scan, admission)
+
+
+def _admission_of(scan: Scan) -> Admission | None:
+    if scan.registration_id is None:
+        return None
+    return (
+        Admission.objects.select_related("device")
+        .filter(registration_id=scan.registration_id)
+        .first()
+    )
+
+
+def _decide(
+    *,
+    registration_id: int,
+    device: Device,
+    user,
+    scanned_at: datetime,
+    id_checked: bool,
+    offline: bool,
+    now: datetime,
+) -> tuple[str, Admission | None, bool]:
+    """Under the registration's lock: admit, or say why not. Returns (verdict, admission,
+    conflict)."""
+    registration = Registration.objects.select_for_update().get(pk=registration_id)
+    if registration.status == Registration.Status.CANCELLED:
+        return Verdict.CANCELLED, None, False
+    if registration.status == Registration.Status.WAITING:
+        return Verdict.WAITING, None, False
+    admission = Admission.objects.select_related("device").filter(registration=registration).first()
+    if admission is not None:
+        if offline and scanned_at < admission.scanned_at:
+            # This offline scan came first: it keeps the admission; the later one is the
+            # conflict now (its device hears of it on its next sync).
+            Scan.objects.filter(registration=registration, verdict=Verdict.ADMITTED).update(
+                verdict=Verdict.ALREADY_ADMITTED, conflict=True
+            )
+            admission.device = device
+            admission.checked_by = user
+            admission.scanned_at = scanned_at
+            admission.received_at = now
+            admission.save(update_fields=["device", "checked_by", "scanned_at", "received_at"])
+            audit(
+                "checkin.admission.conflict_resolved",
+                scope=f"events.event:{registration.event_id}",
+                object_id=registration.pk,
+                kept_device=device.pk,
+            )
+            return Verdict.ADMITTED, admission, True
+        return Verdict.ALREADY_ADMITTED, admission, offline
+    if not id_checked:
+        return Verdict.ID_NOT_CHECKED, None, False
+    admission = Admission.objects.create(
+        event_id=registration.event_id,
+        registration=registration,
+        device=device,
+        checked_by=user,
+        scanned_at=scanned_at,
+        received_at=now,
+        id_checked=True,
+    )
+    return Verdict.ADMITTED, admission, False
+
+
+@dataclass(frozen=True)
+class SyncScan:
+    nonce: str
+    token: str
+    scanned_at: datetime
+    id_checked: bool
+    offline: bool
+
+
+def sync_batch(
+    *, device: Device, user, scans: list[SyncScan], device_time: datetime | None
+) -> list[ScanResult]:
+    """Merge a batch of scans from a device, in the order they happened.
+
+    ``device_time`` is the device's clock when it sent the batch: the difference with the
+    server's clock corrects every scan time (a phone whose clock is off by minutes does
+    not decide which of two admissions came first).
+    """
+    if len(scans) > MAX_BATCH:
+        raise DomainError(
+            "batch_too_large",
+            _("Too many scans in one batch (%(max)d at most): send them in several parts.")
+            % {"max": MAX_BATCH},
+        )
+    now = timezone.now()
+    offset = timedelta(0)
+    if device_time is not None and abs(now - device_time) > CLOCK_TOLERANCE:
+        offset = now - device_time
+    Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    results = []
+    for item in sorted(scans, key=lambda s: s.scanned_at):
+        results.append(
+            scan_record(
+                device=device,
+                user=user,
+                token=item.token,
+                nonce=item.nonce,
+                scanned_at=item.scanned_at + offset,
+                id_checked=item.id_checked,
+                offline=item.offline,
+                now=now,
+            )
+        )
+    order = {item.nonce: index for index, item in enumerate(scans)}
+    results.sort(key=lambda r: order.get(r.scan.nonce, 0))
+    return results

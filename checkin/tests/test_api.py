@@ -1,0 +1,175 @@
+import json
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from checkin import services
+from checkin.models import Admission, Scan
+
+pytestmark = pytest.mark.django_db
+
+SYNC = "/api/accueil/v1/sync"
+AT = "2026-01-01T10:00:00+01:00"
+LIST = "/api/accueil/v1/liste"
+
+
+@pytest.fixture
+def door(client, agent, enrolled):
+    """A signed-in door agent on an enrolled phone: post(batch) -> response."""
+    device, secret = enrolled()
+    client.force_login(agent)
+
+    def post(body, *, raw=False, auth=secret):
+        return client.post(
+            SYNC,
+            data=body if raw else json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Device {auth}",
+        )
+
+    post.device = device
+    post.secret = secret
+    return post
+
+
+def one(token, nonce="nonce-0001", **extra):
+    return {
+        "nonce": nonce,
+        "token": token,
+        "scanned_at": timezone.now().isoformat(),
+        "id_checked": True,
+        **extra,
+    }
+
+
+def test_urls_are_named():
+    assert reverse("checkin_api:sync") == SYNC and reverse("checkin_api:list") == LIST
+
+
+def test_online_scan_then_duplicate(door, ticket):
+    registration, token = ticket()
+    first = door({"scans": [one(token)]}).json()["results"][0]
+    assert first["verdict"] == "admitted" and first["last_name"] == "Lefèvre"
+    second = door({"scans": [one(token, "nonce-0002")]}).json()["results"][0]
+    assert second["verdict"] == "already_admitted"
+    assert second["admitted_by_device"] == door.device.name and second["admitted_at"]
+
+
+def test_replayed_and_reordered_batches_count_once(door, ticket):
+    tokens = [ticket()[1] for _ in range(3)]
+    now = timezone.now()
+    batch = {
+        "device_time": now.isoformat(),
+        "scans": [
+            one(
+                t,
+                f"offline-{i:04d}",
+                scanned_at=(now - timedelta(minutes=5 - i)).isoformat(),
+                offline=True,
+            )
+            for i, t in enumerate(tokens)
+        ],
+    }
+    first = door(batch).json()
+    batch["scans"].reverse()
+    again = door(batch).json()
+    assert sorted(r["verdict"] for r in first["results"]) == ["admitted"] * 3
+    assert {r["nonce"]: r["verdict"] for r in again["results"]} == {
+        r["nonce"]: r["verdict"] for r in first["results"]
+    }
+    assert Admission.objects.count() == 3 and Scan.objects.count() == 3
+
+
+def test_a_batch_cut_in_the_middle_is_refused_whole_then_resent(door, ticket):
+    _, token = ticket()
+    body = json.dumps({"scans": [one(token)]})
+    cut = door(body[: len(body) // 2], raw=True)
+    assert cut.status_code == 400 and cut.json()["error"]["code"] == "malformed_json"
+    assert not Scan.objects.exists()
+    assert door(body, raw=True).json()["results"][0]["verdict"] == "admitted"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("{not json", "malformed_json"),
+        ('"scans"', "malformed_batch"),
+        ('{"scans": {}}', "malformed_batch"),
+        ('{"scans": [42]}', "invalid_scan"),
+        (
+            json.dumps({"scans": [{"nonce": "short", "token": "x", "scanned_at": AT}]}),
+            "invalid_scan",
+        ),
+        (
+            json.dumps({"scans": [{"nonce": "long-enough", "token": "", "scanned_at": AT}]}),
+            "invalid_scan",
+        ),
+        (
+            '{"scans": [{"nonce": "long-enough", "token": "x", "scanned_at": "yesterday"}]}',
+            "invalid_scan",
+        ),
+        (
+            json.dumps({"scans": [{"nonce": "long-enough", "token": "x", "scanned_at": AT[:19]}]}),
+            "invalid_scan",
+        ),
+        ('{"version": 9, "scans": []}', "unsupported_version"),
+    ],
+)
+def test_malformed_batches_get_a_stable_code_and_a_french_message(door, body, code):
+    response = door(body, raw=True)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == code and error["message"]
+    assert not Scan.objects.exists()
+
+
+def test_ten_thousand_scans_in_one_batch_are_refused(door):
+    scans = [one("x", f"nonce-{i:08d}") for i in range(10_000)]
+    response = door({"scans": scans})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "batch_too_large"
+    assert not Scan.objects.exists()
+
+
+def test_unknown_revoked_device_and_person_without_door_role(client, door, ticket, agent):
+    _, token = ticket()
+    assert (
+        door({"scans": [one(token)]}, auth="not-a-secret").json()["error"]["code"]
+        == "device_unknown"
+    )
+    stranger = get_user_model().objects.create_user("stranger", password="x-pass-1234")
+    client.force_login(stranger)
+    response = door({"scans": [one(token)]})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "not_door_staff"
+    client.force_login(agent)
+    services.device_revoke(device=door.device, actor=agent)
+    response = door({"scans": [one(token)]})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "device_revoked"
+    assert not Admission.objects.exists()
+
+
+def test_rate_limit_per_device(door, settings, monkeypatch):
+    from django.core.cache import cache
+
+    from checkin.views import api
+
+    cache.clear()
+    monkeypatch.setattr(api, "RATE_LIMIT", 3)
+    codes = [door({"scans": []}).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+
+
+def test_offline_list_holds_hashes_not_tickets(client, door, ticket):
+    registration, token = ticket()
+    response = client.get(LIST, HTTP_AUTHORIZATION=f"Device {door.secret}")
+    data = response.json()
+    row = data["tickets"][0]
+    assert row["h"] == services.ticket_hash(token) and token not in response.content.decode()
+    assert row["last_name"] == "Lefèvre" and row["admitted_at"] is None
+
+
+def test_get_sync_is_refused(client, door):
+    assert client.get(SYNC, HTTP_AUTHORIZATION=f"Device {door.secret}").status_code == 405

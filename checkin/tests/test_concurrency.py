@@ -1,0 +1,59 @@
+"""On PostgreSQL: twenty devices admitting the same ticket at the same moment."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.utils import timezone
+
+from checkin import services
+from checkin.models import Admission, Scan
+from events import services as event_services
+from events.tests.factories import EventFactory
+from events.tokens import ticket_token
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_twenty_concurrent_admissions_of_one_ticket_admit_once():
+    event = EventFactory(capacity=5)
+    user = get_user_model().objects.create_user("door", is_staff=True)
+    event.managers.add(user)
+    devices = []
+    for index in range(20):
+        device = services.device_create(event=event, name=f"Poste {index}", actor=user)
+        devices.append(
+            services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)[0]
+        )
+    registration = event_services.registration_create(
+        event=event,
+        first_name="Zoé",
+        last_name="Lefèvre",
+        email="z@example.org",
+        category="other",
+        consent=True,
+    ).registration
+    token = ticket_token(registration)
+    barrier = threading.Barrier(20)
+
+    def admit(index):
+        try:
+            barrier.wait(timeout=30)
+            return services.scan_record(
+                device=devices[index],
+                user=user,
+                token=token,
+                nonce=f"race-{index:04d}",
+                scanned_at=timezone.now(),
+                id_checked=True,
+            ).verdict
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        verdicts = list(pool.map(admit, range(20)))
+    assert sorted(verdicts) == ["admitted"] + ["already_admitted"] * 19
+    assert Admission.objects.filter(registration=registration).count() == 1
+    assert Scan.objects.filter(registration=registration).count() == 20

@@ -1,0 +1,179 @@
+"""The door's JSON API, version 1: the offline list and the sync of scans.
+
+A device authenticates with its secret (``Authorization: Device <secret>``) and the person
+with their session; every error is ``{"error": {"code": …, "message": …}}`` with a
+stable code. Each device may make at most RATE_LIMIT requests a minute.
+"""
+
+import json
+from datetime import datetime
+
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from checkin import selectors, services
+from checkin.models import Verdict
+from checkin.permissions import can_scan
+from core.errors import DomainError
+
+API_VERSION = 1
+RATE_LIMIT = 240  # requests a minute per device
+MAX_BODY = 2 * 1024 * 1024
+
+
+def error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse(
+        {"version": API_VERSION, "error": {"code": code, "message": str(message)}}, status=status
+    )
+
+
+def _device_and_user(request):
+    """(device, user, None) or (None, None, error response)."""
+    header = request.headers.get("Authorization", "")
+    secret = header[len("Device ") :] if header.startswith("Device ") else ""
+    device = services.device_from_secret(secret)
+    if device is None:
+        return None, None, error("device_unknown", _("This device is not enrolled."), 401)
+    if device.revoked_at is not None:
+        return None, None, error("device_revoked", _("This device has been revoked."), 403)
+    if not can_scan(request.user, device.event):
+        return (
+            None,
+            None,
+            error("not_door_staff", _("Sign in with an account of this event's door staff."), 403),
+        )
+    window = int(timezone.now().timestamp() // 60)
+    key = f"checkin:rate:{device.pk}:{window}"
+    cache.add(key, 0, 120)
+    if cache.incr(key) > RATE_LIMIT:
+        return (
+            None,
+            None,
+            error("rate_limited", _("Too many requests from this device: wait a minute."), 429),
+        )
+    return device, request.user, None
+
+
+@require_GET
+def door_list(request):
+    device, user, failure = _device_and_user(request)
+    if failure:
+        return failure
+    return JsonResponse(
+        {
+            "version": API_VERSION,
+            "event": {"slug": device.event.slug, "title": device.event.title},
+            "device": device.name,
+            "generated_at": timezone.now().isoformat(),
+            "tickets": selectors.door_list(event=device.event),
+        }
+    )
+
+
+def _parse_time(value, field: str) -> datetime:
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None or timezone.is_naive(parsed):
+        raise DomainError(
+            "invalid_scan",
+            _("“%(field)s” must be a date and time with its time zone.") % {"field": field},
+        )
+    return parsed
+
+
+def _parse_batch(body: bytes) -> tuple[datetime | None, list[services.SyncScan]]:
+    if len(body) > MAX_BODY:
+        raise DomainError(
+            "batch_too_large", _("This batch is too large: send it in several parts.")
+        )
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DomainError(
+            "malformed_json", _("The batch is not valid JSON (cut in transit?).")
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("scans"), list):
+        raise DomainError("malformed_batch", _("A batch is an object with a list “scans”."))
+    if data.get("version", API_VERSION) != API_VERSION:
+        raise DomainError(
+            "unsupported_version", _("This version of the sync API is not supported.")
+        )
+    device_time = (
+        _parse_time(data["device_time"], "device_time") if data.get("device_time") else None
+    )
+    scans = []
+    seen = set()
+    for item in data["scans"]:
+        if not isinstance(item, dict):
+            raise DomainError("invalid_scan", _("Each scan is an object."))
+        nonce, token = item.get("nonce"), item.get("token")
+        if not isinstance(nonce, str) or not 8 <= len(nonce) <= 64 or not nonce.isprintable():
+            raise DomainError("invalid_scan", _("Each scan needs a nonce of 8 to 64 characters."))
+        if not isinstance(token, str) or not 0 < len(token) <= 200:
+            raise DomainError("invalid_scan", _("Each scan needs the ticket's code."))
+        if nonce in seen:
+            continue  # the same scan twice in one batch
+        seen.add(nonce)
+        scans.append(
+            services.SyncScan(
+                nonce=nonce,
+                token=token,
+                scanned_at=_parse_time(item.get("scanned_at"), "scanned_at"),
+                id_checked=item.get("id_checked") is True,
+                offline=item.get("offline") is True,
+            )
+        )
+    return device_time, scans
+
+
+def _result_json(result: services.ScanResult) -> dict:
+    scan = result.scan
+    registration = scan.registration
+    data = {
+        "nonce": scan.nonce,
+        "verdict": scan.verdict,
+        "message": str(Verdict(scan.verdict).label),
+        "conflict": scan.conflict,
+    }
+    if registration is not None and scan.verdict != Verdict.OTHER_EVENT:
+        data.update(
+            first_name=registration.first_name,
+            last_name=registration.last_name,
+            organisation=registration.organisation,
+            category=registration.category,
+        )
+    if result.admission is not None:
+        data["admitted_at"] = result.admission.scanned_at.isoformat()
+        data["admitted_by_device"] = result.admission.device.name
+    return data
+
+
+@csrf_exempt  # authenticated by the device secret header, which browsers never send alone
+@require_POST
+def sync(request):
+    device, user, failure = _device_and_user(request)
+    if failure:
+        return failure
+    try:
+        device_time, scans = _parse_batch(request.body)
+        results = services.sync_batch(
+            device=device, user=user, scans=scans, device_time=device_time
+        )
+    except DomainError as exc:
+        status = 413 if exc.code == "batch_too_large" else 400
+        return error(exc.code, exc.message, status)
+    return JsonResponse(
+        {
+            "version": API_VERSION,
+            "server_time": timezone.now().isoformat(),
+            "results": [_result_json(r) for r in results],
+            "conflicts": [
+                {"nonce": s.nonce, "last_name": s.registration.last_name if s.registration else ""}
+                for s in selectors.device_conflicts(device=device)
+            ],
+        }
+    )
