@@ -36,3 +36,52 @@ def door_list(*, event: Event) -> list[dict]:
 def device_conflicts(*, device) -> QuerySet[Scan]:
     """This device's scans that another device's earlier admission overruled."""
     return Scan.objects.filter(device=device, conflict=True).select_related("registration")
+
+
+def door_counts(*, event: Event) -> dict:
+    """Admitted, still expected and by category (confirmed registrations only)."""
+    from django.db.models import Count, Q
+
+    rows = (
+        Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+        .values("category")
+        .annotate(
+            expected=Count("id"),
+            admitted=Count("id", filter=Q(admission__isnull=False)),
+        )
+    )
+    labels = dict(Registration.Category.choices)
+    by_category = [
+        {"label": labels[row["category"]], "expected": row["expected"], "admitted": row["admitted"]}
+        for row in rows
+    ]
+    expected = sum(row["expected"] for row in by_category)
+    admitted = sum(row["admitted"] for row in by_category)
+    return {
+        "expected": expected,
+        "admitted": admitted,
+        "still_expected": expected - admitted,
+        "by_category": sorted(by_category, key=lambda row: -row["expected"]),
+    }
+
+
+def last_scans(*, event: Event, limit: int = 20) -> QuerySet[Scan]:
+    return (
+        Scan.objects.filter(event=event)
+        .select_related("device", "user", "registration")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def conflicts(*, event: Event) -> QuerySet[Scan]:
+    return (
+        Scan.objects.filter(event=event, conflict=True)
+        .select_related("device", "registration", "registration__admission__device")
+        .order_by("-scanned_at")
+    )
+
+
+def devices(*, event: Event):
+    from checkin.models import Device
+
+    return Device.objects.filter(event=event).select_related("created_by").order_by("name")

@@ -21,7 +21,7 @@ from checkin.models import Admission, Device, Scan, Verdict
 from core.audit import audit
 from core.errors import DomainError
 from events.models import Event, Registration
-from events.tokens import ticket_secret_from_token
+from events.tokens import ticket_secret_from_token, ticket_token
 
 # Device clocks closer than this to the server's are trusted as they are.
 CLOCK_TOLERANCE = timedelta(seconds=5)
@@ -125,8 +125,25 @@ def device_from_secret(secret: str) -> Device | None:
 # --- scans -------------------------------------------------------------------------------
 
 
+def _by_hash(digest: str, device: Device) -> Registration | None:
+    """A person found by name on the phone: the phone knows only their ticket's hash."""
+    candidates = Registration.objects.filter(event_id=device.event_id, erased_at__isnull=True)
+    for registration in candidates.only("pk", "event_id", "ticket_secret"):
+        if secrets.compare_digest(ticket_hash(ticket_token(registration)), digest):
+            return registration
+    return None
+
+
 def _resolve(token: str, device: Device) -> tuple[str | None, Registration | None]:
-    """The verdict that needs no lock (forged, unknown, other event), or the registration."""
+    """The verdict that needs no lock (forged, unknown, other event), or the registration.
+
+    ``token`` is the ticket's code as scanned, or ``h:<sha256 of the code>`` for a person
+    found by name on the phone (which keeps only hashes).
+    """
+    token = token.strip()
+    if token.startswith("h:"):
+        registration = _by_hash(token[2:].lower(), device)
+        return (Verdict.UNKNOWN, None) if registration is None else (None, registration)
     try:
         secret = ticket_secret_from_token(token)
     except DomainError:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from checkin.views import api
+from checkin.views import api, manage, public
 
 api_patterns = (
     [
@@ -8,4 +8,27 @@ api_patterns = (
         path("v1/sync", api.sync, name="sync"),
     ],
     "checkin_api",
+)
+
+public_patterns = (
+    [
+        path("sw.js", public.service_worker, name="service_worker"),
+        path("enregistrer/<str:token>/", public.enrol, name="enrol"),
+        path("<slug:slug>/", public.scanner, name="scanner"),
+        path("<slug:slug>/manifest.webmanifest", public.manifest, name="manifest"),
+    ],
+    "checkin",
+)
+
+manage_patterns = (
+    [
+        path("<slug:slug>/accueil/", manage.door, name="door"),
+        path("<slug:slug>/accueil/appareils/", manage.device_add, name="device_add"),
+        path(
+            "<slug:slug>/accueil/appareils/<int:pk>/revoquer/",
+            manage.device_revoke,
+            name="device_revoke",
+        ),
+    ],
+    "checkin_manage",
 )

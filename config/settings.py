@@ -122,6 +122,9 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
             },
+            # A file, not Django's shared in-memory database: browser tests read while the
+            # live server writes, which the in-memory one answers with "table is locked".
+            "TEST": {"NAME": str(SQLITE_PATH.with_name("test-" + SQLITE_PATH.name))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

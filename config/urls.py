@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from checkin.urls import api_patterns as checkin_api_patterns
+from checkin.urls import manage_patterns as checkin_manage_patterns
+from checkin.urls import public_patterns as checkin_public_patterns
 from events.urls import manage_patterns, public_patterns
 
 urlpatterns = [
@@ -12,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("compte/", include("accounts.urls")),
     path("gestion/", include(manage_patterns)),
+    path("gestion/evenements/", include(checkin_manage_patterns)),
     path("api/accueil/", include(checkin_api_patterns)),
+    path("accueil/", include(checkin_public_patterns)),
     path("", include(public_patterns)),
 ]

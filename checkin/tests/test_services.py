@@ -164,3 +164,13 @@ def test_batch_limit(enrolled, agent):
         services.sync_batch(device=device, user=agent, scans=scans, device_time=None)
     assert error.value.code == "batch_too_large"
     assert not Scan.objects.exists()
+
+
+def test_a_person_found_by_name_is_admitted_by_the_hash_of_their_ticket(enrolled, agent, ticket):
+    device, _ = enrolled()
+    registration, token = ticket()
+    result = scan(device, agent, "h:" + services.ticket_hash(token), "nonce-0001")
+    assert result.verdict == Verdict.ADMITTED
+    assert result.admission.registration == registration
+    assert scan(device, agent, "h:" + "0" * 64, "nonce-0002").verdict == Verdict.UNKNOWN
+    assert scan(device, agent, token, "nonce-0003").verdict == Verdict.ALREADY_ADMITTED

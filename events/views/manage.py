@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from core.errors import DomainError
 from core.text import spreadsheet_safe
-from events import selectors, services
+from events import hooks, selectors, services
 from events.chart import bar_chart
 from events.documents import security_list_pdf
 from events.models import Event, Registration
@@ -59,6 +59,9 @@ def event_overview(request, slug: str):
         {
             "event": event,
             "counts": selectors.event_counts(event=event),
+            "extra_links": [
+                {"label": link.label, "url": link.url(event)} for link in hooks.manage_links
+            ],
             "chart": chart,
             "per_day": per_day,
             "page": page,

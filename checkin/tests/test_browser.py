@@ -1,0 +1,147 @@
+"""The door in a real browser (Debian's Chromium): a door agent finds a person by name,
+confirms the photo ID and admits; the same ticket again says "already admitted"; then,
+the network cut, two tickets are admitted on the phone and counted once back online."""
+
+import os
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from checkin import services
+from checkin.models import Admission, DoorRole
+from events import services as event_services
+from events.models import Event
+from events.tokens import ticket_token
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+SLUG = "2e-journee-nationale-des-ptce"
+SHOTS = Path("/tmp/ptce-shots")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed: apt-get install chromium")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_api.sync_playwright().start()
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+        finally:
+            playwright.stop()
+
+
+@pytest.fixture
+def door(live_server, browser):
+    """An event with three confirmed people, a door agent and an enrolled phone."""
+    call_command("load_demo", "--no-attendees", stdout=StringIO())
+    event = Event.objects.get(slug=SLUG)
+    people = []
+    for first, last in [("Hélène", "Lefèvre"), ("Paul", "Martin"), ("Amina", "Benali")]:
+        registration = event_services.registration_create(
+            event=event,
+            first_name=first,
+            last_name=last,
+            email=f"{first.lower()}.{last.lower()}@example.org".replace("è", "e").replace("é", "e"),
+            category="ptce_member",
+            consent=True,
+        ).registration
+        people.append((registration, ticket_token(registration)))
+    agent = get_user_model().objects.create_user("accueil", password="Door-pass-2014")
+    DoorRole.objects.create(event=event, user=agent, role=DoorRole.Role.AGENT)
+    device = services.device_create(event=event, name="Poste 1", actor=agent)
+    _, secret = services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
+
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="fr-FR", service_workers="block"
+    )
+    context.set_default_timeout(10_000)
+    context.add_init_script(f"window.localStorage.setItem('ptce.device.{SLUG}', '{secret}');")
+    page = context.new_page()
+    page.goto(live_server.url + "/compte/connexion/")
+    page.fill("input[name=username]", "accueil")
+    page.fill("input[name=password]", "Door-pass-2014")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.goto(live_server.url + f"/accueil/{SLUG}/")
+    page.locator("#count-expected").filter(has_text="3").wait_for()
+    yield page, context, people, event
+    context.close()
+
+
+def show(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_find_by_name_check_id_admit_then_already_admitted(door):
+    page, _, people, event = door
+    page.fill("#search", "lefevre")
+    page.locator("#search-results button").first.click()
+    assert "LEFÈVRE" in page.locator("#verdict-name").inner_text()
+    show(page, "door-verdict-phone")
+    page.click("#admit-button")
+    page.locator("#verdict.verdict--admitted").wait_for()
+    assert Admission.objects.filter(registration=people[0][0]).count() == 1
+    page.click("#next-button")
+    page.fill("#code", people[0][1])
+    page.press("#code", "Enter")
+    page.locator("#verdict-message").filter(has_text=re.compile("[Dd]éjà")).wait_for()
+    show(page, "door-already-phone")
+    assert Admission.objects.count() == 1
+
+
+def test_offline_admissions_sync_when_back_online(door):
+    page, context, people, event = door
+    context.set_offline(True)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+    for _, token in people[1:]:
+        page.fill("#code", token)
+        page.press("#code", "Enter")
+        page.click("#admit-button")
+        page.click("#next-button")
+    state = page.locator("#status-banner .door-status__state")
+    state.filter(has_text="2").wait_for()
+    assert "hors ligne" in state.inner_text().lower()
+    show(page, "door-offline-phone")
+    assert Admission.objects.count() == 0
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    # back online: the queue empties by itself and the banner says so
+    page.locator("#status-banner .door-status__state").filter(
+        has_text=re.compile(r"^\s*En ligne\s*$")
+    ).wait_for(timeout=20_000)
+    assert Admission.objects.filter(event=event).count() == 2
+    assert all(a.device.name == "Poste 1" for a in Admission.objects.select_related("device"))
+    page.locator("#count-admitted").filter(has_text="2").wait_for()
+
+
+def test_scanning_page_accessibility(door):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, _, _, _ = door
+    results = Axe().run(page).response
+    blocking = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not blocking, [(v["id"], [n["target"] for n in v["nodes"]]) for v in blocking]

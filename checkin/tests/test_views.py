@@ -1,0 +1,84 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from checkin import services
+from checkin.models import Device
+from checkin.views.manage import enrolment_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def organiser(event):
+    user = get_user_model().objects.create_user("orga", password="x-pass-1234", is_staff=True)
+    event.managers.add(user)
+    return user
+
+
+def test_organiser_creates_a_device_and_sees_its_enrolment_qr(client, organiser, event):
+    client.force_login(organiser)
+    url = reverse("checkin_manage:device_add", args=[event.slug])
+    assert client.post(url, {"name": "Poste 1"}).status_code == 302
+    page = client.get(reverse("checkin_manage:door", args=[event.slug])).content.decode()
+    assert "Poste 1" in page and "/accueil/enregistrer/" in page and "<svg" in page
+    client.post(url, {"name": "Poste 1"})
+    assert Device.objects.filter(event=event).count() == 1  # the same name refused
+    client.post(url, {"name": ""})
+    assert Device.objects.filter(event=event).count() == 1
+
+
+def test_door_page_only_for_the_event_organisers(client, agent, event):
+    client.force_login(agent)
+    assert client.get(reverse("checkin_manage:door", args=[event.slug])).status_code == 403
+    response = client.post(reverse("checkin_manage:device_add", args=[event.slug]), {"name": "X"})
+    assert response.status_code == 403 and not Device.objects.exists()
+
+
+def test_enrolment_on_the_phone_hands_over_the_secret_once(client, organiser, agent, event):
+    device = services.device_create(event=event, name="Poste 1", actor=organiser)
+    url = reverse("checkin:enrol", args=[enrolment_token(device)])
+    assert client.get(url).status_code == 302  # sign in first
+    client.force_login(agent)
+    asking = client.get(url)
+    assert asking.status_code == 200 and "data-secret" not in asking.content.decode()
+    done = client.post(url).content.decode()
+    secret = re.search(r'data-secret="([^"]+)"', done).group(1)
+    assert services.device_from_secret(secret) == device
+    again = client.post(url)
+    assert again.status_code == 400 and "data-secret" not in again.content.decode()
+    forged = client.get(reverse("checkin:enrol", args=["forged-token"]))
+    assert forged.status_code == 404
+
+
+def test_enrolment_needs_a_door_role(client, organiser, event):
+    device = services.device_create(event=event, name="Poste 1", actor=organiser)
+    stranger = get_user_model().objects.create_user("stranger", password="x-pass-1234")
+    client.force_login(stranger)
+    assert client.post(reverse("checkin:enrol", args=[enrolment_token(device)])).status_code == 403
+    device.refresh_from_db()
+    assert device.enrolled_at is None
+
+
+def test_scanning_page_and_its_service_worker(client, agent, event):
+    url = reverse("checkin:scanner", args=[event.slug])
+    assert client.get(url).status_code == 302
+    client.force_login(agent)
+    page = client.get(url).content.decode()
+    assert 'id="door"' in page and 'data-sync-url="/api/accueil/v1/sync"' in page
+    manifest = client.get(reverse("checkin:manifest", args=[event.slug])).json()
+    assert manifest["start_url"] == url and manifest["lang"] == "fr"
+    worker = client.get(reverse("checkin:service_worker"))
+    assert worker["Service-Worker-Allowed"] == "/accueil/"
+    assert worker["Content-Type"].startswith("text/javascript")
+
+
+def test_revoking_from_the_door_page(client, organiser, event):
+    client.force_login(organiser)
+    device = services.device_create(event=event, name="Poste 1", actor=organiser)
+    url = reverse("checkin_manage:device_revoke", args=[event.slug, device.pk])
+    assert client.post(url).status_code == 302
+    device.refresh_from_db()
+    assert device.revoked_at is not None

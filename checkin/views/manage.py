@@ -1,0 +1,86 @@
+"""The organiser's door page: devices, live counts, conflicts and the last scans."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from checkin import selectors, services
+from checkin.models import Device
+from core.errors import DomainError
+from events.documents import qr_svg
+from events.views.manage import _event_for_manager
+
+ENROL_SALT = "ptce.checkin.enrol"
+
+
+def enrolment_token(device: Device) -> str:
+    return signing.dumps({"d": device.pk, "n": device.enrolment_nonce}, salt=ENROL_SALT)
+
+
+@login_required
+def door(request, slug: str):
+    event = _event_for_manager(request, slug)
+    device_rows = []
+    for device in selectors.devices(event=event):
+        row = {"device": device}
+        if device.enrolled_at is None and device.revoked_at is None:
+            link = request.build_absolute_uri(
+                reverse("checkin:enrol", args=[enrolment_token(device)])
+            )
+            row["link"] = link
+            row["qr"] = qr_svg(
+                link, scale=4, title=_("Enrolment QR code of %(name)s") % {"name": device.name}
+            )
+        device_rows.append(row)
+    return render(
+        request,
+        "checkin/manage/door.html",
+        {
+            "event": event,
+            "counts": selectors.door_counts(event=event),
+            "devices": device_rows,
+            "conflicts": selectors.conflicts(event=event),
+            "last_scans": selectors.last_scans(event=event),
+        },
+    )
+
+
+@login_required
+@require_POST
+def device_add(request, slug: str):
+    event = _event_for_manager(request, slug)
+    try:
+        device = services.device_create(
+            event=event, name=request.POST.get("name", ""), actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Device “%(name)s” created: open its enrolment link on the phone.")
+            % {"name": device.name},
+        )
+    return redirect("checkin_manage:door", slug=event.slug)
+
+
+@login_required
+@require_POST
+def device_revoke(request, slug: str, pk: int):
+    event = _event_for_manager(request, slug)
+    device = get_object_or_404(Device, pk=pk, event=event)
+    try:
+        services.device_revoke(device=device, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Device “%(name)s” revoked: its scans are refused from now on.")
+            % {"name": device.name},
+        )
+    return redirect("checkin_manage:door", slug=event.slug)
