@@ -83,7 +83,7 @@ def qr_svg(data: str, *, scale: int = 6, title: str = "") -> str:
     return svg
 
 
-def _draw_qr(pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float) -> None:
     qr = segno.make(data, error="m")
     matrix = list(qr.matrix_iter(scale=1, border=4))
     cell = size / len(matrix)
@@ -103,7 +103,7 @@ def _draw_qr(pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float) 
                 )
 
 
-def _fit(
+def fit_size(
     pdf: canvas.Canvas, text: str, font: str, size: float, width: float, minimum: float = 8
 ) -> float:
     """The largest font size ≤ size (and ≥ minimum) at which text fits in width."""
@@ -125,7 +125,7 @@ def ticket_pdf(registration: Registration) -> bytes:
     pdf.setFillColor(ACCENT)
     pdf.rect(0, height - 28 * mm, width, 28 * mm, stroke=0, fill=1)
     pdf.setFillColor(colors.white)
-    size = _fit(pdf, event.title, FONT_BOLD, 20, usable)
+    size = fit_size(pdf, event.title, FONT_BOLD, 20, usable)
     pdf.setFont(FONT_BOLD, size)
     pdf.drawString(margin, height - 17 * mm, event.title)
 
@@ -133,15 +133,15 @@ def ticket_pdf(registration: Registration) -> bytes:
     pdf.setFillColor(INK)
     pdf.setFont(FONT, 12)
     for line in (event_when(event), event_where(event)):
-        pdf.setFont(FONT, _fit(pdf, line, FONT, 12, usable))
+        pdf.setFont(FONT, fit_size(pdf, line, FONT, 12, usable))
         pdf.drawString(margin, y, line)
         y -= 7 * mm
 
     y -= 6 * mm
     name = f"{registration.first_name} {registration.last_name.upper()}"
-    size = _fit(pdf, name, FONT_BOLD, 26, usable, minimum=14)
+    size = fit_size(pdf, name, FONT_BOLD, 26, usable, minimum=14)
     pdf.setFont(FONT_BOLD, size)
-    for line in _wrap(pdf, name, FONT_BOLD, size, usable):  # very long names: two lines
+    for line in wrap_lines(pdf, name, FONT_BOLD, size, usable):  # very long names: two lines
         pdf.drawString(margin, y, line)
         y -= size * 0.45 * mm
     y -= 3 * mm
@@ -149,11 +149,11 @@ def ticket_pdf(registration: Registration) -> bytes:
     second = " · ".join(
         p for p in (registration.organisation, registration.get_category_display()) if p
     )
-    pdf.setFont(FONT, _fit(pdf, second, FONT, 13, usable))
+    pdf.setFont(FONT, fit_size(pdf, second, FONT, 13, usable))
     pdf.drawString(margin, y, second)
 
     qr_size = 80 * mm
-    _draw_qr(
+    draw_qr(
         pdf,
         ticket_token(registration),
         x=(width - qr_size) / 2,
@@ -175,7 +175,7 @@ def ticket_pdf(registration: Registration) -> bytes:
             "Bring a photo ID: it will be checked at the entrance. "
             "The name on this ticket must match it."
         )
-        for line in _wrap(pdf, notice, FONT, 11, usable):
+        for line in wrap_lines(pdf, notice, FONT, 11, usable):
             pdf.drawCentredString(width / 2, y, line)
             y -= 5.5 * mm
     pdf.setFont(FONT, 8)
@@ -188,7 +188,7 @@ def ticket_pdf(registration: Registration) -> bytes:
     return buffer.getvalue()
 
 
-def _wrap(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
+def wrap_lines(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
     current = ""
     for word in text.split():

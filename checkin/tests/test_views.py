@@ -82,3 +82,58 @@ def test_revoking_from_the_door_page(client, organiser, event):
     assert client.post(url).status_code == 302
     device.refresh_from_db()
     assert device.revoked_at is not None
+
+
+def test_badges_a6_and_four_up_with_long_names(client, organiser, event, ticket):
+    from checkin.models import Admission
+
+    ticket(first_name="Marie-Anne-Sophie-Charlotte", last_name="de La Tour d'Auvergne-Lauraguais")
+    ticket(last_name="Ольга")
+    ticket()
+    client.force_login(organiser)
+    a6 = client.get(reverse("checkin_manage:badges", args=[event.slug]))
+    assert a6["Content-Type"] == "application/pdf" and a6.content.startswith(b"%PDF")
+    four = client.get(reverse("checkin_manage:badges", args=[event.slug]) + "?format=a4x4")
+    assert four.content.startswith(b"%PDF")
+
+    def pages(pdf: bytes) -> int:
+        return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
+
+    assert (pages(a6.content), pages(four.content)) == (3, 1)
+    assert not Admission.objects.exists()  # printing a badge is not an entry
+
+
+def test_single_badge_at_the_desk_for_supervisors_only(client, organiser, agent, event, ticket):
+    from checkin.models import DoorRole
+
+    registration, _ = ticket()
+    url = reverse("checkin_manage:badge", args=[event.slug, registration.pk])
+    client.force_login(agent)
+    assert client.get(url).status_code == 403
+    DoorRole.objects.filter(user=agent).update(role=DoorRole.Role.SUPERVISOR)
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_attendance_by_category(client, organiser, event, ticket, enrolled, agent):
+    import csv
+    import io
+
+    from django.utils import timezone
+
+    device, _ = enrolled()
+    _, token = ticket(category="press")
+    ticket(category="press")
+    services.scan_record(
+        device=device,
+        user=agent,
+        token=token,
+        nonce="nonce-0001",
+        scanned_at=timezone.now(),
+        id_checked=True,
+    )
+    client.force_login(organiser)
+    response = client.get(reverse("checkin_manage:attendance_csv", args=[event.slug]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][1:] == ["2", "1", "1"]
+    assert rows[-1][1:] == ["2", "1", "1"]

@@ -3,15 +3,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from checkin import selectors, services
+from checkin import documents, selectors, services
 from checkin.models import Device
+from checkin.permissions import can_supervise
 from core.errors import DomainError
 from events.documents import qr_svg
+from events.models import Event, Registration
+from events.selectors import security_list
+from events.views.manage import _csv_response as csv_response
 from events.views.manage import _event_for_manager
 
 ENROL_SALT = "ptce.checkin.enrol"
@@ -84,3 +90,53 @@ def device_revoke(request, slug: str, pk: int):
             % {"name": device.name},
         )
     return redirect("checkin_manage:door", slug=event.slug)
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+def badges(request, slug: str):
+    """Every confirmed person's badge, sorted by last name: A6, or 4-up on A4 (?format=a4x4)."""
+    event = _event_for_manager(request, slug)
+    layout = request.GET.get("format", "a6")
+    if layout not in documents.LAYOUTS:
+        layout = "a6"
+    people = security_list(event=event)
+    return _pdf(documents.badges_pdf(event, people, layout=layout), f"badges-{event.slug}.pdf")
+
+
+@login_required
+def badge(request, slug: str, pk: int):
+    """One badge, printed at the desk (organisers and door supervisors)."""
+    event = get_object_or_404(Event, slug=slug)
+    if not can_supervise(request.user, event):
+        raise PermissionDenied
+    registration = get_object_or_404(
+        Registration,
+        pk=pk,
+        event=event,
+        status=Registration.Status.CONFIRMED,
+        erased_at__isnull=True,
+    )
+    return _pdf(documents.badges_pdf(event, [registration]), f"badge-{registration.pk}.pdf")
+
+
+@login_required
+def attendance_csv(request, slug: str):
+    """Attendance by category, for after the event: confirmed, admitted, no-shows."""
+    event = _event_for_manager(request, slug)
+    counts = selectors.door_counts(event=event)
+    rows = [
+        [row["label"], row["expected"], row["admitted"], row["expected"] - row["admitted"]]
+        for row in counts["by_category"]
+    ]
+    rows.append([_("Total"), counts["expected"], counts["admitted"], counts["still_expected"]])
+    return csv_response(
+        f"presence-{event.slug}.csv",
+        [_("Category"), _("Confirmed"), _("Admitted"), _("No-shows")],
+        rows,
+    )
