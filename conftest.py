@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 
@@ -26,3 +27,43 @@ def pytest_collection_modifyitems(config, items):
         return
     for item in needs_pg:
         item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    # The embedding page of the embed tests is served by Playwright itself (page.route),
+    # which Chromium counts as a public address: its Local Network Access check would
+    # then stop the frame before our headers are even read.
+    "--disable-features=LocalNetworkAccessChecks",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module (startup is slow)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed: apt-get install chromium")
+    # Playwright's sync API keeps an event loop in this thread: Django would then refuse
+    # database calls from the test body ("you cannot call this from an async context").
+    # Allowed only while the browser runs, for this module.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_api.sync_playwright().start()
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+        finally:
+            playwright.stop()

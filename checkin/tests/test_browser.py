@@ -2,7 +2,6 @@
 confirms the photo ID and admits; the same ticket again says "already admitted"; then,
 the network cut, two tickets are admitted on the phone and counted once back online."""
 
-import os
 import re
 from io import StringIO
 from pathlib import Path
@@ -19,38 +18,8 @@ from events.tokens import ticket_token
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 SLUG = "2e-journee-nationale-des-ptce"
 SHOTS = Path("/tmp/ptce-shots")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed: apt-get install chromium")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        playwright = sync_api.sync_playwright().start()
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-        finally:
-            playwright.stop()
 
 
 @pytest.fixture

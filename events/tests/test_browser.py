@@ -10,7 +10,6 @@ language is French by default and its wording may change.
 """
 
 import json
-import os
 import re
 from io import StringIO
 from pathlib import Path
@@ -27,20 +26,6 @@ pytestmark = pytest.mark.browser
 
 SLUG = "2e-journee-nationale-des-ptce"
 SHOTS = Path("/tmp/ptce-shots")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    # The embedding page of the embed tests is served by Playwright itself (page.route),
-    # which Chromium counts as a public address: its Local Network Access check would
-    # then stop the frame before our headers are even read.
-    "--disable-features=LocalNetworkAccessChecks",
-]
 VIEWPORTS = {
     "phone": {"width": 360, "height": 740},
     "desktop": {"width": 1280, "height": 900},
@@ -49,30 +34,6 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 PERSONAL_LINK = re.compile(r"https?://[^/\s]+(/inscription/[^/\s]+/)")
 # The submit button of the page's own form, not the language switch in the header.
 MAIN_SUBMIT = "main form button[type=submit]"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module (startup is the slow part)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed: apt-get install chromium")
-    # Playwright's sync API keeps an event loop in this thread: Django would then refuse
-    # database calls from the test body ("you cannot call this from an async context").
-    # Allowed only while the browser runs, for this module.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        playwright = sync_api.sync_playwright().start()
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-        finally:
-            playwright.stop()
 
 
 @pytest.fixture
