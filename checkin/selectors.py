@@ -1,8 +1,11 @@
 """Reads of the door."""
 
-from django.db.models import QuerySet
+from datetime import timedelta
 
-from checkin.models import Admission, Scan
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from checkin.models import Admission, Device, Scan
 from checkin.services import ticket_hash
 from events.models import Event, Registration
 from events.tokens import ticket_token
@@ -40,8 +43,6 @@ def device_conflicts(*, device) -> QuerySet[Scan]:
 
 def door_counts(*, event: Event) -> dict:
     """Admitted, still expected and by category (confirmed registrations only)."""
-    from django.db.models import Count, Q
-
     rows = (
         Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
         .values("category")
@@ -81,7 +82,32 @@ def conflicts(*, event: Event) -> QuerySet[Scan]:
     )
 
 
-def devices(*, event: Event):
-    from checkin.models import Device
-
+def devices(*, event: Event) -> QuerySet[Device]:
     return Device.objects.filter(event=event).select_related("created_by").order_by("name")
+
+
+def arrivals_per_slot(*, event: Event, minutes: int = 5) -> list[dict]:
+    """Admissions per slot of `minutes` (local time), first to last, empty slots included."""
+    times = sorted(
+        timezone.localtime(at)
+        for at in Admission.objects.filter(event=event).values_list("scanned_at", flat=True)
+    )
+    if not times:
+        return []
+
+    def slot_of(moment):
+        return moment.replace(
+            minute=moment.minute - moment.minute % minutes, second=0, microsecond=0
+        )
+
+    slots = []
+    current, last = slot_of(times[0]), slot_of(times[-1])
+    counts: dict = {}
+    for moment in times:
+        counts[slot_of(moment)] = counts.get(slot_of(moment), 0) + 1
+    total = 0
+    while current <= last and len(slots) < 500:
+        total += counts.get(current, 0)
+        slots.append({"start": current, "count": counts.get(current, 0), "total": total})
+        current += timedelta(minutes=minutes)
+    return slots

@@ -137,3 +137,34 @@ def test_attendance_by_category(client, organiser, event, ticket, enrolled, agen
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][1:] == ["2", "1", "1"]
     assert rows[-1][1:] == ["2", "1", "1"]
+
+
+def test_arrivals_chart_and_projection_page(client, organiser, event, ticket, enrolled, agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from checkin import selectors
+
+    device, _ = enrolled()
+    start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=30)
+    for minute in (0, 1, 12):
+        _, token = ticket()
+        services.scan_record(
+            device=device,
+            user=agent,
+            token=token,
+            nonce=f"nonce-{minute:04d}",
+            scanned_at=start + timedelta(minutes=minute),
+            id_checked=True,
+        )
+    slots = selectors.arrivals_per_slot(event=event)
+    assert [s["count"] for s in slots][-1] == 1 and slots[-1]["total"] == 3
+    assert sum(s["count"] for s in slots) == 3
+    client.force_login(organiser)
+    page = client.get(reverse("checkin_manage:projection", args=[event.slug])).content.decode()
+    assert '<meta http-equiv="refresh" content="15">' in page
+    assert page.count('<rect class="bar"') == len(slots)
+    assert "Lefèvre" not in page and "LEFÈVRE" not in page  # no names on the screen
+    client.force_login(agent)
+    assert client.get(reverse("checkin_manage:projection", args=[event.slug])).status_code == 403

@@ -14,6 +14,7 @@ from checkin import documents, selectors, services
 from checkin.models import Device
 from checkin.permissions import can_supervise
 from core.errors import DomainError
+from events.chart import bar_chart
 from events.documents import qr_svg
 from events.models import Event, Registration
 from events.selectors import security_list
@@ -47,11 +48,31 @@ def door(request, slug: str):
         "checkin/manage/door.html",
         {
             "event": event,
+            **_arrivals(event),
             "counts": selectors.door_counts(event=event),
             "devices": device_rows,
             "conflicts": selectors.conflicts(event=event),
             "last_scans": selectors.last_scans(event=event),
         },
+    )
+
+
+def _arrivals(event: Event) -> dict:
+    slots = selectors.arrivals_per_slot(event=event)
+    return {
+        "slots": slots,
+        "chart": bar_chart([(f"{slot['start']:%H:%M}", slot["count"]) for slot in slots]),
+    }
+
+
+@login_required
+def projection(request, slug: str):
+    """For the room's screen: arrivals so far, no names. Reloads itself every 15 s."""
+    event = _event_for_manager(request, slug)
+    return render(
+        request,
+        "checkin/manage/projection.html",
+        {"event": event, "counts": selectors.door_counts(event=event), **_arrivals(event)},
     )
 
 
