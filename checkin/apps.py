@@ -8,11 +8,20 @@ class CheckinConfig(AppConfig):
     verbose_name = _("Door check-in")
 
     def ready(self) -> None:
-        from events.hooks import ManageLink, register_manage_link
+        from checkin.views.public import certificate_url
+        from events.hooks import (
+            ManageLink,
+            PersonalLink,
+            register_manage_link,
+            register_personal_link,
+        )
 
         register_manage_link(
             ManageLink(
                 label=_("Door"),
                 url=lambda event: reverse("checkin_manage:door", args=[event.slug]),
             )
+        )
+        register_personal_link(
+            PersonalLink(label=_("My attendance certificate (PDF)"), url=certificate_url)
         )

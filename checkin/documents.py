@@ -8,13 +8,23 @@ not an entry.
 
 import io
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from events.documents import FONT, FONT_BOLD, INK, draw_qr, fit_size, wrap_lines
+from events.documents import (
+    FONT,
+    FONT_BOLD,
+    INK,
+    draw_qr,
+    event_when,
+    event_where,
+    fit_size,
+    wrap_lines,
+)
 from events.models import Event, Registration
 from events.tokens import ticket_token
 
@@ -109,5 +119,61 @@ def badges_pdf(event: Event, registrations: list[Registration], *, layout: str =
         pdf.setFont(FONT, 12)
         pdf.drawString(20 * mm, 20 * mm, _("No confirmed registration."))
         pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def attendance_certificate_pdf(admission) -> bytes:
+    """A one-page certificate that the person attended (from their personal link)."""
+
+    registration = admission.registration
+    event = registration.event
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf.setTitle(_("Attendance certificate – %(event)s") % {"event": event.title})
+    width, height = A4
+    margin = 25 * mm
+    usable = width - 2 * margin
+    pdf.setFillColor(colors.HexColor("#0b6e4f"))
+    pdf.rect(0, height - 30 * mm, width, 30 * mm, stroke=0, fill=1)
+    pdf.setFillColor(colors.white)
+    pdf.setFont(FONT_BOLD, 22)
+    pdf.drawString(margin, height - 19 * mm, _("Attendance certificate"))
+    pdf.setFillColor(INK)
+    y = height - 55 * mm
+    name = f"{registration.first_name} {registration.last_name.upper()}"
+    admitted = timezone.localtime(admission.scanned_at)
+    paragraphs = [
+        (FONT, 13, _("The organisers of the event below certify that")),
+        (FONT_BOLD, fit_size(pdf, name, FONT_BOLD, 24, usable, minimum=14), name),
+        (FONT, 13, registration.organisation or ""),
+        (
+            FONT,
+            13,
+            _("attended “%(event)s”, entering at %(time)s, after a check of their photo ID.")
+            % {"event": event.title, "time": f"{admitted:%H:%M}"},
+        ),
+        (FONT, 12, event_when(event)),
+        (FONT, 12, event_where(event)),
+    ]
+    for font, size, text in paragraphs:
+        if not text:
+            continue
+        pdf.setFont(font, size)
+        for line in wrap_lines(pdf, text, font, size, usable):
+            pdf.drawString(margin, y, line)
+            y -= size * 0.5 * mm
+        y -= 4 * mm
+    pdf.setFont(FONT, 10)
+    pdf.drawString(
+        margin,
+        30 * mm,
+        _("Issued on %(date)s by %(organiser)s.")
+        % {
+            "date": formats.date_format(timezone.localdate(), "j F Y"),
+            "organiser": event.organiser_name or "ptce",
+        },
+    )
+    pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -14,6 +14,7 @@ public_patterns = (
     [
         path("sw.js", public.service_worker, name="service_worker"),
         path("enregistrer/<str:token>/", public.enrol, name="enrol"),
+        path("attestation/<str:token>/", public.certificate, name="certificate"),
         path("<slug:slug>/", public.scanner, name="scanner"),
         path("<slug:slug>/manifest.webmanifest", public.manifest, name="manifest"),
     ],

@@ -168,3 +168,30 @@ def test_arrivals_chart_and_projection_page(client, organiser, event, ticket, en
     assert "Lefèvre" not in page and "LEFÈVRE" not in page  # no names on the screen
     client.force_login(agent)
     assert client.get(reverse("checkin_manage:projection", args=[event.slug])).status_code == 403
+
+
+def test_attendance_certificate_from_the_personal_link(client, event, ticket, enrolled, agent):
+    from django.utils import timezone
+
+    from events.tokens import personal_link_token
+
+    device, _ = enrolled()
+    registration, token = ticket()
+    link = personal_link_token(registration)
+    personal = reverse("events:personal", args=[link])
+    certificate = reverse("checkin:certificate", args=[link])
+    assert certificate not in client.get(personal).content.decode()  # not admitted yet
+    refused = client.get(certificate)
+    assert refused.status_code == 404 and b"%PDF" not in refused.content
+    services.scan_record(
+        device=device,
+        user=agent,
+        token=token,
+        nonce="nonce-0001",
+        scanned_at=timezone.now(),
+        id_checked=True,
+    )
+    assert certificate in client.get(personal).content.decode()
+    pdf = client.get(certificate)
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.get(reverse("checkin:certificate", args=[link[:-3] + "abc"])).status_code == 404

@@ -15,11 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from checkin import services
-from checkin.models import Device
+from checkin.documents import attendance_certificate_pdf
+from checkin.models import Admission, Device
 from checkin.permissions import can_scan
 from checkin.views.manage import ENROL_SALT
 from core.errors import DomainError
 from events.models import Event
+from events.tokens import registration_from_link_token
 
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "checkin" / "sw.js"
 
@@ -88,3 +90,30 @@ def service_worker(request):
     response["Service-Worker-Allowed"] = "/accueil/"
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@never_cache
+def certificate(request, token: str):
+    """The attendance certificate, from the person's personal link, once they came in."""
+    try:
+        registration = registration_from_link_token(token)
+    except DomainError as error:
+        return render(request, "events/public/link_error.html", {"error": error}, status=404)
+    admission = Admission.objects.filter(registration=registration).first()
+    if admission is None:
+        error = DomainError(
+            "not_admitted", _("There is no attendance to certify: no entry was recorded.")
+        )
+        return render(request, "events/public/link_error.html", {"error": error}, status=404)
+    response = HttpResponse(attendance_certificate_pdf(admission), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="attestation-{registration.event.slug}.pdf"'
+    )
+    return response
+
+
+def certificate_url(registration, token: str) -> str | None:
+    """Offered on the personal page to people who were admitted."""
+    if not Admission.objects.filter(registration=registration).exists():
+        return None
+    return reverse("checkin:certificate", args=[token])

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import pagecache
 from core.errors import DomainError
-from events import selectors, services
+from events import hooks, selectors, services
 from events.documents import event_ics, event_when, event_where, qr_svg, ticket_pdf
 from events.forms import CorrectionForm, RegistrationForm
 from events.models import Event, Registration
@@ -335,6 +335,11 @@ def _personal_page(request, token, registration: Registration, form, status: int
             "position": selectors.registration_waiting_position(registration=registration),
             "form": form,
             "editable": registration.is_editable,
+            "extra_links": [
+                {"label": link.label, "url": url}
+                for link in hooks.personal_links
+                if (url := link.url(registration, token))
+            ],
         },
         status=status,
     )
