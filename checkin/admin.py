@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from checkin.models import Admission, Device, DoorRole, Scan
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(DoorRole)
@@ -18,17 +19,6 @@ class DeviceAdmin(admin.ModelAdmin):
     readonly_fields = ["event", "name", "created_by", "enrolled_at", "revoked_at", "last_seen_at"]
 
     def has_add_permission(self, request):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

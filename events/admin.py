@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from events import services
 from events.models import Event, Partner, Registration, Session, Speaker
@@ -140,7 +141,7 @@ class SpeakerAdmin(ManagedEventsMixin, admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ManagedEventsMixin, admin.ModelAdmin):
+class RegistrationAdmin(ManagedEventsMixin, ReadOnlyAdmin):
     """Read-only: registrations change through the services, so the counts stay true."""
 
     event_path = "event__"
@@ -156,20 +157,6 @@ class RegistrationAdmin(ManagedEventsMixin, admin.ModelAdmin):
     list_filter = ["event", "status", "category"]
     search_fields = ["search_text"]
     actions = ["cancel_registrations"]
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Cancel (and promote from the waiting list)"))
     def cancel_registrations(self, request, queryset):

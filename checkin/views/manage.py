@@ -18,8 +18,7 @@ from events.chart import bar_chart
 from events.documents import qr_svg
 from events.models import Event, Registration
 from events.selectors import security_list
-from events.views.manage import _csv_response as csv_response
-from events.views.manage import _event_for_manager
+from events.views.manage import csv_response, event_for_manager
 
 ENROL_SALT = "ptce.checkin.enrol"
 
@@ -30,7 +29,7 @@ def enrolment_token(device: Device) -> str:
 
 @login_required
 def door(request, slug: str):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     device_rows = []
     for device in selectors.devices(event=event):
         row = {"device": device}
@@ -68,7 +67,7 @@ def _arrivals(event: Event) -> dict:
 @login_required
 def projection(request, slug: str):
     """For the room's screen: arrivals so far, no names. Reloads itself every 15 s."""
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     return render(
         request,
         "checkin/manage/projection.html",
@@ -79,7 +78,7 @@ def projection(request, slug: str):
 @login_required
 @require_POST
 def device_add(request, slug: str):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     try:
         device = services.device_create(
             event=event, name=request.POST.get("name", ""), actor=request.user
@@ -98,7 +97,7 @@ def device_add(request, slug: str):
 @login_required
 @require_POST
 def device_revoke(request, slug: str, pk: int):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     device = get_object_or_404(Device, pk=pk, event=event)
     try:
         services.device_revoke(device=device, actor=request.user)
@@ -122,7 +121,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def badges(request, slug: str):
     """Every confirmed person's badge, sorted by last name: A6, or 4-up on A4 (?format=a4x4)."""
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     layout = request.GET.get("format", "a6")
     if layout not in documents.LAYOUTS:
         layout = "a6"
@@ -149,7 +148,7 @@ def badge(request, slug: str, pk: int):
 @login_required
 def attendance_csv(request, slug: str):
     """Attendance by category, for after the event: confirmed, admitted, no-shows."""
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     counts = selectors.door_counts(event=event)
     rows = [
         [row["label"], row["expected"], row["admitted"], row["expected"] - row["admitted"]]

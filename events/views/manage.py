@@ -25,7 +25,7 @@ from events.models import Event, Registration
 from events.permissions import can_manage_event, can_see_manage_area
 
 
-def _event_for_manager(request, slug: str) -> Event:
+def event_for_manager(request, slug: str) -> Event:
     """Fetch the event and check the user may manage it, in one call."""
     event = get_object_or_404(Event, slug=slug)
     if not can_manage_event(request.user, event):
@@ -45,7 +45,7 @@ def dashboard(request):
 
 @login_required
 def event_overview(request, slug: str):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     query = request.GET.get("q", "")[:100]
     status = request.GET.get("status", "")
     registrations = selectors.registration_search(event=event, query=query, status=status)
@@ -80,7 +80,7 @@ def event_overview(request, slug: str):
 
 @login_required
 def event_outbox(request, slug: str):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     page = Paginator(selectors.outbox_for_event(event=event), 100).get_page(request.GET.get("page"))
     return render(request, "events/manage/outbox.html", {"event": event, "page": page})
 
@@ -88,7 +88,7 @@ def event_outbox(request, slug: str):
 @login_required
 @require_POST
 def event_reminders(request, slug: str):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     try:
         count = services.event_send_reminders(event=event, actor=request.user)
     except DomainError as error:
@@ -126,7 +126,7 @@ def _registration_rows(event: Event):
     return header, rows
 
 
-def _csv_response(filename: str, header: list, rows: list) -> HttpResponse:
+def csv_response(filename: str, header: list, rows: list) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so that spreadsheets read UTF-8
     writer = csv.writer(buffer, delimiter=";")
@@ -145,7 +145,7 @@ def registration_cancel(request, slug: str, pk: int):
 
     GET asks for confirmation; POST cancels.
     """
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     registration = get_object_or_404(Registration, pk=pk, event=event, erased_at__isnull=True)
     if request.method == "GET":
         return render(
@@ -171,14 +171,14 @@ def registration_cancel(request, slug: str, pk: int):
 
 @login_required
 def export_registrations_csv(request, slug: str):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     header, rows = _registration_rows(event)
-    return _csv_response(f"inscriptions-{event.slug}.csv", header, rows)
+    return csv_response(f"inscriptions-{event.slug}.csv", header, rows)
 
 
 @login_required
 def export_registrations_xlsx(request, slug: str):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     header, rows = _registration_rows(event)
     workbook = Workbook()
     sheet = workbook.active
@@ -203,12 +203,12 @@ def export_registrations_xlsx(request, slug: str):
 
 @login_required
 def security_list_csv(request, slug: str):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     rows = [
         [r.last_name.upper(), r.first_name, r.organisation]
         for r in selectors.security_list(event=event)
     ]
-    return _csv_response(
+    return csv_response(
         f"liste-securite-{event.slug}.csv",
         [_("Last name"), _("First name"), _("Organisation")],
         rows,
@@ -217,7 +217,7 @@ def security_list_csv(request, slug: str):
 
 @login_required
 def security_list_pdf_view(request, slug: str):
-    event = _event_for_manager(request, slug)
+    event = event_for_manager(request, slug)
     pdf = security_list_pdf(event, selectors.security_list(event=event))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="liste-securite-{event.slug}.pdf"'
