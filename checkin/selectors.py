@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from checkin.models import Admission, Device, Scan
 from checkin.services import ticket_hash
+from core.models import AuditEntry
 from events.models import Event, Registration
 from events.tokens import ticket_token
 
@@ -111,3 +112,22 @@ def arrivals_per_slot(*, event: Event, minutes: int = 5) -> list[dict]:
         slots.append({"start": current, "count": counts.get(current, 0), "total": total})
         current += timedelta(minutes=minutes)
     return slots
+
+
+def overrides(*, event: Event) -> QuerySet[Admission]:
+    """Admissions a supervisor decided against the door's verdict, with their reason."""
+    return (
+        Admission.objects.filter(event=event)
+        .exclude(override_reason="")
+        .select_related("registration", "device", "checked_by")
+        .order_by("-scanned_at")
+    )
+
+
+def walk_in_count(*, event: Event) -> int:
+    """People registered at the desk (the registration's audit entry says so)."""
+    return AuditEntry.objects.filter(
+        action="events.registration.created",
+        scope=f"events.event:{event.pk}",
+        data__source="walk_in",
+    ).count()

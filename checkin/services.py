@@ -21,11 +21,15 @@ from checkin.models import Admission, Device, Scan, Verdict
 from core.audit import audit
 from core.errors import DomainError
 from events.models import Event, Registration
+from events.services import registration_walk_in
 from events.tokens import ticket_secret_from_token, ticket_token
 
 # Device clocks closer than this to the server's are trusted as they are.
 CLOCK_TOLERANCE = timedelta(seconds=5)
 MAX_BATCH = 500
+REASON_MIN, REASON_MAX = 10, 300
+# The verdicts a supervisor may overrule: the person is known, registered for this event.
+OVERRIDABLE = frozenset({Verdict.CANCELLED, Verdict.WAITING})
 
 
 def ticket_hash(token: str) -> str:
@@ -322,3 +326,160 @@ def sync_batch(
     order = {item.nonce: index for index, item in enumerate(scans)}
     results.sort(key=lambda r: order.get(r.scan.nonce, 0))
     return results
+
+
+# --- supervisors: overrides and walk-ins ---------------------------------------------------
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if len(reason) < REASON_MIN:
+        raise DomainError(
+            "override_reason_required",
+            _("Write why you admit this person (%(min)d characters at least).")
+            % {"min": REASON_MIN},
+            field="reason",
+        )
+    if len(reason) > REASON_MAX:
+        raise DomainError(
+            "override_reason_too_long",
+            _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX},
+            field="reason",
+        )
+    return reason
+
+
+def _replayed(device: Device, nonce: str) -> ScanResult | None:
+    previous = Scan.objects.filter(device=device, nonce=nonce).first()
+    return None if previous is None else ScanResult(previous, _admission_of(previous))
+
+
+def _check_device(device: Device) -> None:
+    if not device.is_active:
+        raise DomainError("device_revoked", _("This device has been revoked."))
+
+
+def _admit_at_desk(
+    *, registration: Registration, device: Device, user, nonce: str, reason: str = ""
+) -> tuple[Scan, Admission]:
+    """Write a supervisor's admission and its scan (inside the caller's transaction)."""
+    now = timezone.now()
+    admission = Admission.objects.create(
+        event_id=registration.event_id,
+        registration=registration,
+        device=device,
+        checked_by=user,
+        scanned_at=now,
+        received_at=now,
+        id_checked=True,
+        override_reason=reason,
+    )
+    scan = Scan.objects.create(
+        event_id=device.event_id,
+        device=device,
+        user=user,
+        nonce=nonce,
+        registration=registration,
+        scanned_at=now,
+        received_at=now,
+        verdict=Verdict.ADMITTED,
+    )
+    return scan, admission
+
+
+def admission_override(
+    *, device: Device, user, token: str, nonce: str, reason: str, id_checked: bool
+) -> ScanResult:
+    """A supervisor admits a person the door refused (registration cancelled, or still on
+    the waiting list), with a written reason kept on the admission and in the audit log.
+
+    The registration keeps its status (an override is an exception, not a registration:
+    it takes no place from anyone waiting). The caller checks ``can_supervise``.
+    """
+    replayed = _replayed(device, nonce)
+    if replayed is not None:
+        return replayed
+    _check_device(device)
+    reason = _clean_reason(reason)
+    if not id_checked:
+        raise DomainError("id_not_checked", _("Check the photo ID before admitting."))
+    verdict, registration = _resolve(token, device)
+    if verdict is not None:
+        raise DomainError(
+            "override_impossible",
+            _("No registration of this event has this ticket: register the person as a walk-in."),
+        )
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.select_for_update().get(pk=registration.pk)
+            if Admission.objects.filter(registration=registration).exists():
+                raise DomainError("already_admitted", _("This person has already been admitted."))
+            if registration.status not in {s.value for s in OVERRIDABLE}:
+                raise DomainError(
+                    "override_not_needed",
+                    _("This ticket is valid: admit the person normally."),
+                )
+            scan, admission = _admit_at_desk(
+                registration=registration, device=device, user=user, nonce=nonce, reason=reason
+            )
+            audit(
+                "checkin.admission.override",
+                scope=f"events.event:{registration.event_id}",
+                object_id=registration.pk,
+                actor=user,
+                device=device.pk,
+                status=registration.status,
+                reason=reason,
+            )
+    except IntegrityError:
+        replayed = _replayed(device, nonce)
+        if replayed is None:
+            raise
+        return replayed
+    return ScanResult(scan, admission)
+
+
+def walk_in_admit(
+    *,
+    device: Device,
+    user,
+    nonce: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: str = "",
+    category: str,
+    consent: bool,
+    id_checked: bool,
+    language: str = "fr",
+) -> ScanResult:
+    """Register a person at the desk and admit them, in one transaction: the place, the
+    admission and the scan are all written, or none. The caller checks ``can_supervise``."""
+    replayed = _replayed(device, nonce)
+    if replayed is not None:
+        return replayed
+    _check_device(device)
+    if not id_checked:
+        raise DomainError("id_not_checked", _("Check the photo ID before admitting."))
+    try:
+        with transaction.atomic():
+            registration = registration_walk_in(
+                event=device.event,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                organisation=organisation,
+                category=category,
+                consent=consent,
+                language=language,
+                actor=user,
+            )
+            scan, admission = _admit_at_desk(
+                registration=registration, device=device, user=user, nonce=nonce
+            )
+    except IntegrityError:
+        replayed = _replayed(device, nonce)
+        if replayed is None:
+            raise
+        return replayed
+    return ScanResult(scan, admission)

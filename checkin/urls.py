@@ -6,6 +6,8 @@ api_patterns = (
     [
         path("v1/liste", api.door_list, name="list"),
         path("v1/sync", api.sync, name="sync"),
+        path("v1/derogation", api.override, name="override"),
+        path("v1/sur-place", api.walk_in, name="walk_in"),
     ],
     "checkin_api",
 )

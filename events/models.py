@@ -62,6 +62,11 @@ class Event(models.Model):
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
     waiting_list_enabled = models.BooleanField(_("waiting list"), default=True)
     id_required = models.BooleanField(_("photo ID required at the door"), default=True)
+    walk_ins_allowed = models.BooleanField(
+        _("walk-in registration at the door"),
+        default=False,
+        help_text=_("Supervisors may register people at the door while places remain."),
+    )
     entry_notice = models.CharField(
         _("entry notice"), max_length=200, blank=True, help_text=_("e.g. free entry.")
     )

@@ -94,6 +94,16 @@ def _validate_person(**fields: str) -> dict[str, str]:
     return cleaned
 
 
+def _validate_registration(
+    *, consent: bool, consent_message, category: str, person: dict[str, str]
+) -> dict[str, str]:
+    if not consent:
+        raise DomainError("consent_required", consent_message, field="consent")
+    if category not in Registration.Category.values:
+        raise DomainError("invalid_category", _("Choose a category."), field="category")
+    return _validate_person(**person)
+
+
 def registration_create(
     *,
     event: Event,
@@ -113,18 +123,17 @@ def registration_create(
     An email already registered for this event creates nothing: the personal link is
     sent again to that address, and the caller shows the same neutral message.
     """
-    if not consent:
-        raise DomainError(
-            "consent_required", _("Please accept the privacy notice to register."), field="consent"
-        )
-    if category not in Registration.Category.values:
-        raise DomainError("invalid_category", _("Choose a category."), field="category")
-    data = _validate_person(
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        organisation=organisation,
-        phone=phone,
+    data = _validate_registration(
+        consent=consent,
+        consent_message=_("Please accept the privacy notice to register."),
+        category=category,
+        person={
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "organisation": organisation,
+            "phone": phone,
+        },
     )
     email_key = normalise_email(data["email"])
     # Looked up before the lock, so that the locked section of a new email (nearly every
@@ -146,39 +155,16 @@ def registration_create(
                 status = Registration.Status.CONFIRMED
             else:
                 status = Registration.Status.WAITING
-            registration = Registration.objects.create(
+            registration = _insert_locked(
                 event=locked,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
+                data=data,
                 email_key=email_key,
-                search_text=_search_text(
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    organisation=data["organisation"],
-                    email=data["email"],
-                ),
-                organisation=data["organisation"],
                 category=category,
-                phone=data["phone"],
-                language=language if language in ("fr", "en") else "fr",
+                language=language,
                 status=status,
-                consent_at=now,
-                created_at=now,
-                confirmed_at=now if status == Registration.Status.CONFIRMED else None,
-                is_demo=is_demo,
-            )
-            if status == Registration.Status.CONFIRMED:
-                Event.objects.filter(pk=locked.pk).update(confirmed_count=F("confirmed_count") + 1)
-                _queue("events.registration.confirmed", registration)
-            else:
-                _queue("events.registration.waiting", registration)
-            audit(
-                "events.registration.created",
-                scope=_scope(locked.pk),
-                object_id=registration.pk,
+                now=now,
                 actor=actor,
-                status=status,
+                is_demo=is_demo,
             )
             return RegistrationOutcome(registration, created=True)
     except IntegrityError as exc:
@@ -193,6 +179,135 @@ def registration_create(
         raise DomainError(
             "registration_conflict", _("Your registration could not be saved. Please try again.")
         ) from exc
+
+
+def _insert_locked(
+    *,
+    event: Event,
+    data: dict[str, str],
+    email_key: str,
+    category: str,
+    language: str,
+    status: str,
+    now: datetime,
+    actor=None,
+    is_demo: bool = False,
+    source: str = "online",
+) -> Registration:
+    """Write a registration, its count and its email; the caller holds the event's lock
+    and has checked that a confirmed place is free."""
+    registration = Registration.objects.create(
+        event=event,
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        email_key=email_key,
+        search_text=_search_text(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            organisation=data["organisation"],
+            email=data["email"],
+        ),
+        organisation=data["organisation"],
+        category=category,
+        phone=data["phone"],
+        language=language if language in ("fr", "en") else "fr",
+        status=status,
+        consent_at=now,
+        created_at=now,
+        confirmed_at=now if status == Registration.Status.CONFIRMED else None,
+        is_demo=is_demo,
+    )
+    if status == Registration.Status.CONFIRMED:
+        Event.objects.filter(pk=event.pk).update(confirmed_count=F("confirmed_count") + 1)
+        _queue("events.registration.confirmed", registration)
+    else:
+        _queue("events.registration.waiting", registration)
+    audit(
+        "events.registration.created",
+        scope=_scope(event.pk),
+        object_id=registration.pk,
+        actor=actor,
+        status=status,
+        source=source,
+    )
+    return registration
+
+
+def registration_walk_in(
+    *,
+    event: Event,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: str = "",
+    category: str,
+    phone: str = "",
+    consent: bool,
+    language: str = "fr",
+    actor,
+) -> Registration:
+    """Register a person at the door: the same checks and the same capacity invariant as
+    online, while the event runs (online registration may have closed), never on the
+    waiting list. Allowed only where the organiser opened walk-ins."""
+    data = _validate_registration(
+        consent=consent,
+        consent_message=_("The person must accept the privacy notice to register."),
+        category=category,
+        person={
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "organisation": organisation,
+            "phone": phone,
+        },
+    )
+    email_key = normalise_email(data["email"])
+    try:
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            now = timezone.now()
+            walk_in_check(event=locked, now=now)
+            if _active_registration(event_id=locked.pk, email_key=email_key) is not None:
+                raise DomainError(
+                    "already_registered",
+                    _("This person is already registered: find them by name."),
+                    field="email",
+                )
+            if locked.confirmed_count >= locked.capacity:
+                raise DomainError("event_full", _("No place left: walk-ins are closed."))
+            return _insert_locked(
+                event=locked,
+                data=data,
+                email_key=email_key,
+                category=category,
+                language=language,
+                status=Registration.Status.CONFIRMED,
+                now=now,
+                actor=actor,
+                source="walk_in",
+            )
+    except IntegrityError as exc:
+        # the same email registered online a moment earlier
+        raise DomainError(
+            "already_registered",
+            _("This person is already registered: find them by name."),
+            field="email",
+        ) from exc
+
+
+def walk_in_check(*, event: Event, now: datetime) -> None:
+    """Raise the DomainError that says why the desk may not register anyone now."""
+    if not event.walk_ins_allowed:
+        raise DomainError(
+            "walk_ins_closed", _("The organiser has not opened walk-in registration.")
+        )
+    if event.status != Event.Status.PUBLISHED:
+        raise DomainError("walk_ins_closed", _("This event takes no registration."))
+    if now >= event.ends_at:
+        raise DomainError("walk_ins_closed", _("This event is over."))
+    if event.confirmed_count >= event.capacity:
+        raise DomainError("event_full", _("No place left: walk-ins are closed."))
 
 
 def _active_registration(*, event_id: int, email_key: str) -> Registration | None:

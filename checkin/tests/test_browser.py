@@ -114,3 +114,48 @@ def test_scanning_page_accessibility(door):
     results = Axe().run(page).response
     blocking = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
     assert not blocking, [(v["id"], [n["target"] for n in v["nodes"]]) for v in blocking]
+
+
+def test_supervisor_overrides_a_refusal_and_registers_a_walk_in(door):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, _, people, event = door
+    DoorRole.objects.filter(user__username="accueil").update(role=DoorRole.Role.SUPERVISOR)
+    cancelled = people[2][0]
+    event_services.registration_cancel(registration=cancelled)
+    page.reload()
+    page.locator("#count-expected").filter(has_text="2").wait_for()
+    page.fill("#search", "benali")
+    page.locator("#search-results button").first.click()
+    page.locator("#verdict-message").filter(has_text="annulée").wait_for()
+    assert page.locator("#override-form").is_visible()
+    page.click("#override-button")  # no reason: refused, said next to the field
+    page.locator("#override-error").filter(has_text="motif").wait_for()
+    assert not Admission.objects.exists()
+    page.fill("#override-reason", "Annulation par erreur, vérifiée avec l'équipe.")
+    page.click("#override-button")
+    page.locator("#verdict.verdict--admitted").wait_for()
+    admission = Admission.objects.get(registration=cancelled)
+    assert admission.override_reason.startswith("Annulation par erreur")
+    page.click("#next-button")
+
+    page.click("#walk-in summary")
+    page.fill("#walk-in-last_name", "Ngoma")
+    page.fill("#walk-in-first_name", "Aïcha")
+    page.fill("#walk-in-email", "pas-une-adresse")
+    page.select_option("#walk-in-category", "network")
+    page.check("#walk-in-consent")
+    page.check("#walk-in-id")
+    results = Axe().run(page).response
+    blocking = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not blocking, [(v["id"], [n["target"] for n in v["nodes"]]) for v in blocking]
+    page.click("#walk-in-form button[type=submit]")
+    page.locator("#walk-in-error").wait_for()
+    assert page.locator("#walk-in-email").get_attribute("aria-invalid") == "true"
+    page.fill("#walk-in-email", "aicha.ngoma@example.org")
+    page.click("#walk-in-form button[type=submit]")
+    page.locator("#verdict.verdict--admitted").wait_for()
+    assert "NGOMA" in page.locator("#verdict-name").inner_text()
+    show(page, "door-walk-in-phone")
+    walk_in = event.registrations.get(email="aicha.ngoma@example.org")
+    assert walk_in.admission.checked_by.username == "accueil"

@@ -57,3 +57,45 @@ def test_twenty_concurrent_admissions_of_one_ticket_admit_once():
     assert sorted(verdicts) == ["admitted"] + ["already_admitted"] * 19
     assert Admission.objects.filter(registration=registration).count() == 1
     assert Scan.objects.filter(registration=registration).count() == 20
+
+
+def test_ten_concurrent_walk_ins_for_three_places_register_three():
+    from core.errors import DomainError
+
+    event = EventFactory(capacity=3, walk_ins_allowed=True)
+    user = get_user_model().objects.create_user("desk", is_staff=True)
+    event.managers.add(user)
+    devices = []
+    for index in range(10):
+        device = services.device_create(event=event, name=f"Bureau {index}", actor=user)
+        devices.append(
+            services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)[0]
+        )
+    barrier = threading.Barrier(10)
+
+    def walk_in(index):
+        try:
+            barrier.wait(timeout=30)
+            return services.walk_in_admit(
+                device=devices[index],
+                user=user,
+                nonce=f"walk-in-{index:04d}",
+                first_name="Personne",
+                last_name="Surplace" + "abcdefghij"[index],
+                email=f"desk{index}@example.org",
+                category="other",
+                consent=True,
+                id_checked=True,
+            ).verdict
+        except DomainError as exc:
+            return exc.code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(walk_in, range(10)))
+    assert sorted(outcomes) == ["admitted"] * 3 + ["event_full"] * 7
+    event.refresh_from_db()
+    assert event.confirmed_count == 3
+    assert Admission.objects.filter(event=event).count() == 3
+    assert Scan.objects.filter(event=event).count() == 3

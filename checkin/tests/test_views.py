@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from checkin import services
-from checkin.models import Device
+from checkin.models import Device, DoorRole
 from checkin.views.manage import enrolment_token
+from events import services as event_services
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +196,47 @@ def test_attendance_certificate_from_the_personal_link(client, event, ticket, en
     pdf = client.get(certificate)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert client.get(reverse("checkin:certificate", args=[link[:-3] + "abc"])).status_code == 404
+
+
+def test_supervisor_tools_on_the_scanner_and_their_log_for_the_organiser(
+    client, organiser, agent, event, ticket, enrolled
+):
+    url = reverse("checkin:scanner", args=[event.slug])
+    client.force_login(agent)
+    page = client.get(url).content.decode()
+    assert 'id="override-form"' not in page and 'id="walk-in"' not in page
+    DoorRole.objects.filter(user=agent).update(role=DoorRole.Role.SUPERVISOR)
+    page = client.get(url).content.decode()
+    assert 'id="override-form"' in page and 'id="walk-in"' not in page  # walk-ins not opened
+    event.walk_ins_allowed = True
+    event.save()
+    page = client.get(url).content.decode()
+    assert 'id="walk-in"' in page and "Inscrire une personne sur place" in page
+
+    device, _ = enrolled()
+    registration, token = ticket(last_name="Dupré")
+    event_services.registration_cancel(registration=registration)
+    services.admission_override(
+        device=device,
+        user=agent,
+        token=token,
+        nonce="override-01",
+        reason="Annulée par erreur, vue avec l'équipe.",
+        id_checked=True,
+    )
+    services.walk_in_admit(
+        device=device,
+        user=agent,
+        nonce="walk-in-01",
+        first_name="Aïcha",
+        last_name="Ngoma",
+        email="aicha@example.org",
+        category="network",
+        consent=True,
+        id_checked=True,
+    )
+    client.force_login(organiser)
+    page = client.get(reverse("checkin_manage:door", args=[event.slug])).content.decode()
+    assert "Annulée par erreur, vue avec l&#x27;équipe." in page and "DUPRÉ" in page
+    assert "<strong>1</strong> inscriptions sur place" in page
+    assert "<strong>1</strong> dérogations" in page

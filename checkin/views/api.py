@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from checkin import selectors, services
 from checkin.models import Verdict
-from checkin.permissions import can_scan
+from checkin.permissions import can_scan, can_supervise
 from core.errors import DomainError
 
 API_VERSION = 1
@@ -26,10 +26,11 @@ RATE_LIMIT = 240  # requests a minute per device
 MAX_BODY = 2 * 1024 * 1024
 
 
-def error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse(
-        {"version": API_VERSION, "error": {"code": code, "message": str(message)}}, status=status
-    )
+def error(code: str, message: str, status: int, field: str | None = None) -> JsonResponse:
+    body = {"code": code, "message": str(message)}
+    if field:
+        body["field"] = field
+    return JsonResponse({"version": API_VERSION, "error": body}, status=status)
 
 
 def _device_and_user(request):
@@ -177,3 +178,89 @@ def sync(request):
             ],
         }
     )
+
+
+def _json_object(body: bytes) -> dict:
+    if len(body) > 64 * 1024:
+        raise DomainError("request_too_large", _("This request is too large."))
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DomainError("malformed_json", _("The request is not valid JSON.")) from exc
+    if not isinstance(data, dict):
+        raise DomainError("malformed_request", _("The request must be a JSON object."))
+    if data.get("version", API_VERSION) != API_VERSION:
+        raise DomainError("unsupported_version", _("This version of the API is not supported."))
+    nonce = data.get("nonce")
+    if not isinstance(nonce, str) or not 8 <= len(nonce) <= 64 or not nonce.isprintable():
+        raise DomainError("invalid_scan", _("Each scan needs a nonce of 8 to 64 characters."))
+    return data
+
+
+def _text(data: dict, field: str, limit: int = 300) -> str:
+    value = data.get(field, "")
+    if not isinstance(value, str) or len(value) > limit:
+        raise DomainError(
+            "invalid_" + field, _("“%(field)s” must be a text.") % {"field": field}, field=field
+        )
+    return value
+
+
+def _supervisor_call(request, action):
+    device, user, failure = _device_and_user(request)
+    if failure:
+        return failure
+    if not can_supervise(user, device.event):
+        return error("not_supervisor", _("Only a supervisor may do this."), 403)
+    try:
+        result = action(device, user, _json_object(request.body))
+    except DomainError as exc:
+        return error(exc.code, exc.message, 400, exc.field)
+    return JsonResponse(
+        {
+            "version": API_VERSION,
+            "server_time": timezone.now().isoformat(),
+            "result": _result_json(result),
+        }
+    )
+
+
+@csrf_exempt  # authenticated by the device secret header, which browsers never send alone
+@require_POST
+def override(request):
+    """A supervisor admits a person refused at the door (cancelled, waiting), with a reason."""
+
+    def action(device, user, data):
+        return services.admission_override(
+            device=device,
+            user=user,
+            token=_text(data, "token", 200),
+            nonce=data["nonce"],
+            reason=_text(data, "reason", 2000),
+            id_checked=data.get("id_checked") is True,
+        )
+
+    return _supervisor_call(request, action)
+
+
+@csrf_exempt  # authenticated by the device secret header, which browsers never send alone
+@require_POST
+def walk_in(request):
+    """A supervisor registers a person at the desk and admits them."""
+
+    def action(device, user, data):
+        return services.walk_in_admit(
+            device=device,
+            user=user,
+            nonce=data["nonce"],
+            first_name=_text(data, "first_name"),
+            last_name=_text(data, "last_name"),
+            email=_text(data, "email"),
+            organisation=_text(data, "organisation"),
+            category=_text(data, "category"),
+            consent=data.get("consent") is True,
+            id_checked=data.get("id_checked") is True,
+            language=getattr(request, "LANGUAGE_CODE", "fr"),
+        )
+
+    return _supervisor_call(request, action)

@@ -51,6 +51,8 @@ def door(request, slug: str):
             "counts": selectors.door_counts(event=event),
             "devices": device_rows,
             "conflicts": selectors.conflicts(event=event),
+            "overrides": selectors.overrides(event=event),
+            "walk_ins": selectors.walk_in_count(event=event),
             "last_scans": selectors.last_scans(event=event),
         },
     )

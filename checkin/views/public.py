@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods
 from checkin import services
 from checkin.documents import attendance_certificate_pdf
 from checkin.models import Admission, Device
-from checkin.permissions import can_scan
+from checkin.permissions import can_scan, can_supervise
 from checkin.views.manage import ENROL_SALT
 from core.errors import DomainError
-from events.models import Event
+from events.models import Event, Registration
 from events.tokens import registration_from_link_token
 
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "checkin" / "sw.js"
@@ -56,7 +56,18 @@ def scanner(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
     if not can_scan(request.user, event):
         raise PermissionDenied
-    return render(request, "checkin/scanner.html", {"event": event, "csrf": get_token(request)})
+    supervisor = can_supervise(request.user, event)
+    return render(
+        request,
+        "checkin/scanner.html",
+        {
+            "event": event,
+            "csrf": get_token(request),
+            "supervisor": supervisor,
+            "walk_ins": supervisor and event.walk_ins_allowed,
+            "categories": Registration.Category.choices,
+        },
+    )
 
 
 @login_required

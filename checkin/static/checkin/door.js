@@ -79,6 +79,11 @@
     cameraDenied:
       "Accès à la caméra refusé : autorisez-le dans les réglages du navigateur, ou saisissez le code.",
     cameraFailed: "La caméra n’a pas pu démarrer : saisissez le code ou utilisez une douchette USB.",
+
+    overridden: (reason) => `Admis·e par dérogation : « ${reason} ».`,
+    overrideNeedsNetwork: "Dérogation impossible hors ligne : réessayez une fois le réseau revenu.",
+    walkInNeedsNetwork: "Inscription sur place impossible hors ligne : réessayez une fois le réseau revenu.",
+    walkInAdmitted: "Inscrit·e sur place ; le billet part par email.",
   };
 
   const CATEGORY_LABELS = {
@@ -415,10 +420,11 @@
   class NetworkError extends Error {}
 
   class ApiError extends Error {
-    constructor(status, code, message) {
+    constructor(status, code, message, field) {
       super(message);
       this.status = status;
       this.code = code;
+      this.field = field || "";
     }
   }
 
@@ -556,6 +562,8 @@
     csrf: "",
     listUrl: "",
     syncUrl: "",
+    overrideUrl: "",
+    walkInUrl: "",
     db: null,
     ready: null, // promise: store opened and tickets loaded
     index: new Map(), // h → search entry (holds the ticket as stored)
@@ -596,6 +604,14 @@
       detail: byId("verdict-detail"),
       admit: byId("admit-button"),
       next: byId("next-button"),
+      overrideForm: byId("override-form"), // supervisors only
+      overrideReason: byId("override-reason"),
+      overrideError: byId("override-error"),
+      overrideOffline: byId("override-offline"),
+      overrideButton: byId("override-button"),
+      walkIn: byId("walk-in"), // supervisors, when the organiser opened walk-ins
+      walkInForm: byId("walk-in-form"),
+      walkInError: byId("walk-in-error"),
     };
   }
 
@@ -842,7 +858,8 @@
       throw new ApiError(
         response.status,
         error.code || `http_${response.status}`,
-        error.message || TEXT.httpError(response.status)
+        error.message || TEXT.httpError(response.status),
+        error.field
       );
     }
     clearNotice("api");
@@ -988,8 +1005,6 @@
   /** What the phone can say on its own about a ticket (null = not in its list). */
   function localView(ticket) {
     if (!ticket) return { tone: "refused", message: TEXT.unknown, sound: "refused" };
-    if (ticket.status === "cancelled") return { tone: "refused", message: TEXT.cancelled, ticket, sound: "refused" };
-    if (ticket.status === "waiting") return { tone: "waiting", message: TEXT.waiting, ticket, sound: "refused" };
     if (ticket.admitted_at) {
       return {
         tone: "already",
@@ -998,6 +1013,12 @@
         detail: TEXT.admittedWhen(formatWhen(ticket.admitted_at), ticket.admitted_by_device),
         sound: "already",
       };
+    }
+    if (ticket.status === "cancelled") {
+      return { tone: "refused", message: TEXT.cancelled, ticket, sound: "refused", overridable: true };
+    }
+    if (ticket.status === "waiting") {
+      return { tone: "waiting", message: TEXT.waiting, ticket, sound: "refused", overridable: true };
     }
     if (ticket.status === "confirmed") return checkView(ticket);
     return { tone: "refused", message: TEXT.badStatus, ticket, sound: "refused" };
@@ -1041,9 +1062,9 @@
           sound: "already",
         };
       case "cancelled":
-        return { tone: "refused", message: TEXT.cancelled, ticket: person, sound: "refused" };
+        return { tone: "refused", message: TEXT.cancelled, ticket: person, sound: "refused", overridable: true };
       case "waiting":
-        return { tone: "waiting", message: TEXT.waiting, ticket: person, sound: "refused" };
+        return { tone: "waiting", message: TEXT.waiting, ticket: person, sound: "refused", overridable: true };
       case "unknown":
         return { tone: "refused", message: TEXT.unknown, sound: "refused" };
       case "other_event":
@@ -1103,6 +1124,7 @@
     setText(detail, view.detail);
     admit.hidden = !view.admit;
     admit.disabled = view.admit !== "enabled";
+    renderOverride(view);
     verdict.hidden = false;
     app.root.classList.add("door--verdict");
     // Focus the verdict (read out at once), unless "Suivant" already has it.
@@ -1293,6 +1315,94 @@
     app.el.code.value = "";
     app.el.code.focus();
     if (source === "camera") guard(startCamera)(); // one hand: go straight on to the next ticket
+  }
+
+  // ------------------------------------------------------------------ supervisors
+
+  function showError(node, text) {
+    node.textContent = text || "";
+    node.hidden = !text;
+  }
+
+  /** The override form, under a refusal a supervisor may overrule (cancelled, waiting). */
+  function renderOverride(view) {
+    const { overrideForm: form, overrideReason: reason, overrideError, overrideOffline } = app.el;
+    if (!form) return;
+    const show = Boolean(view.overridable && app.current && app.current.token && view.ticket);
+    form.hidden = !show;
+    if (!show) return;
+    overrideOffline.hidden = isOnline();
+    showError(overrideError, "");
+    reason.removeAttribute("aria-invalid");
+    reason.value = "";
+  }
+
+  /** « Pièce d’identité vérifiée — admettre par dérogation »: online only, with a reason. */
+  async function submitOverride(event) {
+    event.preventDefault();
+    const ctx = app.current;
+    const { overrideReason: reason, overrideError, overrideButton: button } = app.el;
+    if (!ctx || ctx.busy || !ctx.token) return;
+    ctx.busy = true;
+    button.disabled = true;
+    ctx.overrideNonce = ctx.overrideNonce || newNonce(); // a retry is the same override
+    try {
+      const data = await request(
+        "POST",
+        app.overrideUrl,
+        { version: 1, nonce: ctx.overrideNonce, token: ctx.token, reason: reason.value, id_checked: true },
+        SETTINGS.admitTimeoutMs
+      );
+      const result = data.result || {};
+      const ticket = await applyServerResult(ctx.h, result);
+      const view = viewFromResult(result, ticket || ctx.ticket, "admit");
+      render(ctx, withDetail(view, TEXT.overridden(reason.value.trim())));
+      scheduleListRefresh(SETTINGS.listAfterSyncMs);
+    } catch (error) {
+      if (ctx !== app.current) return;
+      showError(overrideError, error instanceof ApiError ? error.message : TEXT.overrideNeedsNetwork);
+      reason.setAttribute("aria-invalid", "true");
+      reason.focus();
+    } finally {
+      ctx.busy = false;
+      button.disabled = false;
+    }
+  }
+
+  /** Register a walk-in and admit them (online only: the server holds the places). */
+  async function submitWalkIn(event) {
+    event.preventDefault();
+    const { walkIn, walkInForm: form, walkInError } = app.el;
+    if (form.dataset.busy) return;
+    form.dataset.busy = "1";
+    form.dataset.nonce = form.dataset.nonce || newNonce(); // a retry is the same person
+    const fields = new FormData(form);
+    const payload = { version: 1, nonce: form.dataset.nonce };
+    ["first_name", "last_name", "email", "organisation", "category"].forEach((name) => {
+      payload[name] = String(fields.get(name) || "");
+    });
+    payload.consent = fields.get("consent") === "on";
+    payload.id_checked = fields.get("id_checked") === "on";
+    form.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
+    showError(walkInError, "");
+    try {
+      const data = await request("POST", app.walkInUrl, payload, SETTINGS.admitTimeoutMs);
+      form.reset();
+      delete form.dataset.nonce;
+      walkIn.open = false;
+      const ctx = newContext({ token: "", h: null, source: "walk-in" });
+      render(ctx, withDetail(viewFromResult(data.result || {}, null, "admit"), TEXT.walkInAdmitted));
+      scheduleListRefresh(SETTINGS.listAfterSyncMs);
+    } catch (error) {
+      showError(walkInError, error instanceof ApiError ? error.message : TEXT.walkInNeedsNetwork);
+      const field = error instanceof ApiError && error.field ? form.elements.namedItem(error.field) : null;
+      const target = field && field.focus ? field : walkInError;
+      if (field && field.setAttribute) field.setAttribute("aria-invalid", "true");
+      if (target === walkInError) walkInError.tabIndex = -1;
+      target.focus();
+    } finally {
+      delete form.dataset.busy;
+    }
   }
 
   // ------------------------------------------------------------------ search
@@ -1602,6 +1712,8 @@
       if (button) guard(chooseSearchResult)(button.dataset.h);
     });
     el.admit.addEventListener("click", guard(admit));
+    if (el.overrideForm) el.overrideForm.addEventListener("submit", guard(submitOverride));
+    if (el.walkInForm) el.walkInForm.addEventListener("submit", guard(submitWalkIn));
     el.next.addEventListener("click", next);
     el.verdict.addEventListener("keydown", (event) => {
       if (event.key === "Escape") next();
@@ -1652,6 +1764,8 @@
     app.listUrl = root.dataset.listUrl || "";
     app.syncUrl = root.dataset.syncUrl || "";
     app.csrf = root.dataset.csrf || "";
+    app.overrideUrl = root.dataset.overrideUrl || "";
+    app.walkInUrl = root.dataset.walkInUrl || "";
     app.secret = readSecret(app.slug);
     if (!app.slug || !app.secret) {
       showDeviceMissing();

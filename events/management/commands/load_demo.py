@@ -107,6 +107,7 @@ class Command(BaseCommand):
                 "registration_closes_at": at(day - timedelta(days=2), 23, 59),
                 "waiting_list_enabled": True,
                 "id_required": True,
+                "walk_ins_allowed": True,
                 "entry_notice": "Accès libre, inscription obligatoire",
                 "organiser_name": "Le Labo de l'ESS",
                 "organiser_url": "https://www.lelabo-ess.org",
