@@ -18,7 +18,13 @@ $(BIN)/.installed: requirements/dev.lock pyproject.toml | check-python
 	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
 	@touch $@
 
-install: check-python $(BIN)/.installed
+# JavaScript libraries served as static files (the QR decoder of the door).
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "ptce needs Node.js and npm for its JavaScript libraries (Debian: apt-get install nodejs npm)."; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: check-python $(BIN)/.installed node_modules/.package-lock.json
 
 demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -49,4 +55,4 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* var/mail var/static
+	rm -rf $(VENV) node_modules var/*.sqlite3* var/mail var/static

@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium driven by Playwright, one per test module (startup is slow)."""
+@contextmanager
+def chromium_browser(extra_args=()):
+    """Debian's Chromium driven by Playwright (skipped, or failed in CI, without it)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         if IN_CI:
@@ -55,15 +56,24 @@ def browser():
         pytest.skip(f"{CHROMIUM} is not installed: apt-get install chromium")
     # Playwright's sync API keeps an event loop in this thread: Django would then refuse
     # database calls from the test body ("you cannot call this from an async context").
-    # Allowed only while the browser runs, for this module.
+    # Allowed only while the browser runs.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         playwright = sync_api.sync_playwright().start()
         try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args]
+            )
             try:
                 yield chromium
             finally:
                 chromium.close()
         finally:
             playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module (startup is slow)."""
+    with chromium_browser() as chromium:
+        yield chromium

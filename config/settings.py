@@ -152,6 +152,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# JavaScript libraries from npm (package.json + package-lock.json, installed by `make
+# install` with `npm ci`), served from our own static files: never a CDN.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [("vendor/jsqr", NODE_MODULES / "jsqr" / "dist")]
 _PLAIN_STATIC = DEBUG or env_bool("PTCE_PLAIN_STATIC", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

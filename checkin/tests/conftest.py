@@ -1,13 +1,18 @@
 import secrets
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from checkin import services
 from checkin.models import DoorRole
 from events import services as event_services
+from events.models import Event
 from events.tests.factories import EventFactory
 from events.tokens import ticket_token
+
+DEMO_SLUG = "2e-journee-nationale-des-ptce"
 
 
 @pytest.fixture
@@ -59,3 +64,43 @@ def ticket(event):
         return registration, ticket_token(registration)
 
     return _ticket
+
+
+@pytest.fixture
+def door_phone(live_server, browser):
+    """The demo event with three confirmed people, and its scanning page open in Chromium
+    (360 px wide) for a signed-in door agent on an enrolled phone:
+    (page, context, [(registration, ticket token)], event)."""
+    call_command("load_demo", "--no-attendees", stdout=StringIO())
+    event = Event.objects.get(slug=DEMO_SLUG)
+    people = []
+    for first, last in [("Hélène", "Lefèvre"), ("Paul", "Martin"), ("Amina", "Benali")]:
+        registration = event_services.registration_create(
+            event=event,
+            first_name=first,
+            last_name=last,
+            email=f"{first.lower()}.{last.lower()}@example.org".replace("è", "e").replace("é", "e"),
+            category="ptce_member",
+            consent=True,
+        ).registration
+        people.append((registration, ticket_token(registration)))
+    agent = get_user_model().objects.create_user("accueil", password="Door-pass-2014")
+    DoorRole.objects.create(event=event, user=agent, role=DoorRole.Role.AGENT)
+    device = services.device_create(event=event, name="Poste 1", actor=agent)
+    _, secret = services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
+
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="fr-FR", service_workers="block"
+    )
+    context.set_default_timeout(10_000)
+    context.add_init_script(f"window.localStorage.setItem('ptce.device.{DEMO_SLUG}', '{secret}');")
+    page = context.new_page()
+    page.goto(live_server.url + "/compte/connexion/")
+    page.fill("input[name=username]", "accueil")
+    page.fill("input[name=password]", "Door-pass-2014")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.goto(live_server.url + f"/accueil/{DEMO_SLUG}/")
+    page.locator("#count-expected").filter(has_text="3").wait_for()
+    yield page, context, people, event
+    context.close()

@@ -3,61 +3,16 @@ confirms the photo ID and admits; the same ticket again says "already admitted";
 the network cut, two tickets are admitted on the phone and counted once back online."""
 
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
-from checkin import services
 from checkin.models import Admission, DoorRole
 from events import services as event_services
-from events.models import Event
-from events.tokens import ticket_token
 
 pytestmark = pytest.mark.browser
 
-SLUG = "2e-journee-nationale-des-ptce"
 SHOTS = Path("/tmp/ptce-shots")
-
-
-@pytest.fixture
-def door(live_server, browser):
-    """An event with three confirmed people, a door agent and an enrolled phone."""
-    call_command("load_demo", "--no-attendees", stdout=StringIO())
-    event = Event.objects.get(slug=SLUG)
-    people = []
-    for first, last in [("Hélène", "Lefèvre"), ("Paul", "Martin"), ("Amina", "Benali")]:
-        registration = event_services.registration_create(
-            event=event,
-            first_name=first,
-            last_name=last,
-            email=f"{first.lower()}.{last.lower()}@example.org".replace("è", "e").replace("é", "e"),
-            category="ptce_member",
-            consent=True,
-        ).registration
-        people.append((registration, ticket_token(registration)))
-    agent = get_user_model().objects.create_user("accueil", password="Door-pass-2014")
-    DoorRole.objects.create(event=event, user=agent, role=DoorRole.Role.AGENT)
-    device = services.device_create(event=event, name="Poste 1", actor=agent)
-    _, secret = services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
-
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="fr-FR", service_workers="block"
-    )
-    context.set_default_timeout(10_000)
-    context.add_init_script(f"window.localStorage.setItem('ptce.device.{SLUG}', '{secret}');")
-    page = context.new_page()
-    page.goto(live_server.url + "/compte/connexion/")
-    page.fill("input[name=username]", "accueil")
-    page.fill("input[name=password]", "Door-pass-2014")
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    page.goto(live_server.url + f"/accueil/{SLUG}/")
-    page.locator("#count-expected").filter(has_text="3").wait_for()
-    yield page, context, people, event
-    context.close()
 
 
 def show(page, name):
@@ -65,8 +20,8 @@ def show(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_find_by_name_check_id_admit_then_already_admitted(door):
-    page, _, people, event = door
+def test_find_by_name_check_id_admit_then_already_admitted(door_phone):
+    page, _, people, event = door_phone
     page.fill("#search", "lefevre")
     page.locator("#search-results button").first.click()
     assert "LEFÈVRE" in page.locator("#verdict-name").inner_text()
@@ -82,8 +37,8 @@ def test_find_by_name_check_id_admit_then_already_admitted(door):
     assert Admission.objects.count() == 1
 
 
-def test_offline_admissions_sync_when_back_online(door):
-    page, context, people, event = door
+def test_offline_admissions_sync_when_back_online(door_phone):
+    page, context, people, event = door_phone
     context.set_offline(True)
     page.evaluate("window.dispatchEvent(new Event('offline'))")
     for _, token in people[1:]:
@@ -107,19 +62,19 @@ def test_offline_admissions_sync_when_back_online(door):
     page.locator("#count-admitted").filter(has_text="2").wait_for()
 
 
-def test_scanning_page_accessibility(door):
+def test_scanning_page_accessibility(door_phone):
     from axe_playwright_python.sync_playwright import Axe
 
-    page, _, _, _ = door
+    page, _, _, _ = door_phone
     results = Axe().run(page).response
     blocking = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
     assert not blocking, [(v["id"], [n["target"] for n in v["nodes"]]) for v in blocking]
 
 
-def test_supervisor_overrides_a_refusal_and_registers_a_walk_in(door):
+def test_supervisor_overrides_a_refusal_and_registers_a_walk_in(door_phone):
     from axe_playwright_python.sync_playwright import Axe
 
-    page, _, people, event = door
+    page, _, people, event = door_phone
     DoorRole.objects.filter(user__username="accueil").update(role=DoorRole.Role.SUPERVISOR)
     cancelled = people[2][0]
     event_services.registration_cancel(registration=cancelled)

@@ -1,7 +1,11 @@
 /* ptce — the door: scan or find a ticket, check the photo ID, admit. Works offline.
  *
  * Page contract (rendered by Django): #door[data-event][data-list-url][data-sync-url]
- * [data-csrf][data-sw-url] holding the elements whose ids are read in `elements()`.
+ * [data-csrf][data-sw-url][data-qr-decoder-url] (and, for supervisors,
+ * [data-override-url][data-walk-in-url]) holding the elements read in `elements()`.
+ *
+ * Camera: the browser's BarcodeDetector where it reads QR codes (Android, macOS…),
+ * otherwise jsQR (npm package "jsqr", served from our static files, loaded only then).
  * Server: JSON API version 1 (checkin/views/api.py), `Authorization: Device <secret>`.
  *
  * Offline model
@@ -13,7 +17,7 @@
  * - Online, the server decides (a ticket the phone does not know may be a new
  *   registration); offline, the phone decides with its list and queues the admission.
  *
- * Plain ES2020, no dependency, no inline code (CSP script-src 'self').
+ * Plain ES2020, no inline code (CSP script-src 'self').
  */
 (() => {
   "use strict";
@@ -108,6 +112,7 @@
     syncTimeoutMs: 20000,
     listTimeoutMs: 30000,
     detectEveryMs: 200,
+    decodeMaxWidth: 640, // jsQR: frames scaled down to this width (speed; a ticket fills the frame)
     searchMin: 2,
     searchDebounceMs: 120,
     searchMax: 30,
@@ -562,6 +567,7 @@
     csrf: "",
     listUrl: "",
     syncUrl: "",
+    qrDecoderUrl: "",
     overrideUrl: "",
     walkInUrl: "",
     db: null,
@@ -1458,25 +1464,78 @@
 
   // ------------------------------------------------------------------ camera
 
-  const camera = { detector: null, stream: null, running: false, starting: false, timer: 0, label: "" };
+  const camera = {
+    decode: null, // async (video) → the code read in the current frame, or null
+    canvas: null,
+    context: null,
+    stream: null,
+    running: false,
+    starting: false,
+    timer: 0,
+    label: "",
+  };
+
+  async function nativeDecoder() {
+    if (!("BarcodeDetector" in window)) return null;
+    const formats = await window.BarcodeDetector.getSupportedFormats();
+    if (!formats.includes("qr_code")) return null;
+    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    return async (video) => {
+      const found = (await detector.detect(video)).find((code) => code && code.rawValue);
+      return found ? found.rawValue : null;
+    };
+  }
+
+  function loadScript(url) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`could not load ${url}`));
+      document.head.append(script);
+    });
+  }
+
+  /** jsQR on a scaled-down copy of the current frame. */
+  async function jsqrDecoder() {
+    if (!app.qrDecoderUrl) return null;
+    if (typeof window.jsQR !== "function") await loadScript(app.qrDecoderUrl);
+    if (typeof window.jsQR !== "function") return null;
+    return async (video) => {
+      const { videoWidth: width, videoHeight: height } = video;
+      if (!width || !height) return null;
+      const scale = Math.min(1, SETTINGS.decodeMaxWidth / width);
+      const w = Math.round(width * scale);
+      const h = Math.round(height * scale);
+      if (!camera.canvas) {
+        camera.canvas = document.createElement("canvas");
+        camera.context = camera.canvas.getContext("2d", { willReadFrequently: true });
+      }
+      if (camera.canvas.width !== w) camera.canvas.width = w;
+      if (camera.canvas.height !== h) camera.canvas.height = h;
+      camera.context.drawImage(video, 0, 0, w, h);
+      const image = camera.context.getImageData(0, 0, w, h);
+      const code = window.jsQR(image.data, w, h, { inversionAttempts: "dontInvert" });
+      return code && code.data ? code.data : null;
+    };
+  }
 
   async function setupCamera() {
     const button = app.el.cameraButton;
     camera.label = button.textContent;
     button.setAttribute("aria-pressed", "false");
-    let supported = false;
-    try {
-      if ("BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
-        const formats = await window.BarcodeDetector.getSupportedFormats();
-        if (formats.includes("qr_code")) {
-          camera.detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-          supported = true;
+    if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+      for (const make of [nativeDecoder, jsqrDecoder]) {
+        try {
+          camera.decode = await make();
+        } catch (error) {
+          camera.decode = null;
         }
+        if (camera.decode) break;
       }
-    } catch (error) {
-      supported = false;
     }
-    if (!supported) {
+    if (!camera.decode) {
       button.hidden = true;
       cameraNote(TEXT.cameraUnavailable);
     }
@@ -1494,7 +1553,7 @@
   }
 
   async function startCamera() {
-    if (!camera.detector || camera.running || camera.starting) return;
+    if (!camera.decode || camera.running || camera.starting) return;
     const { cameraButton: button, video } = app.el;
     camera.starting = true;
     button.disabled = true;
@@ -1538,11 +1597,10 @@
     if (!camera.running) return;
     if (app.el.video.readyState >= 2) {
       try {
-        const codes = await camera.detector.detect(app.el.video);
-        const found = codes.find((code) => code && code.rawValue);
-        if (found && camera.running) {
+        const value = await camera.decode(app.el.video);
+        if (value && camera.running) {
           stopCamera();
-          guard(handleCode)(found.rawValue, "camera");
+          guard(handleCode)(value, "camera");
           return;
         }
       } catch (error) {
@@ -1764,6 +1822,7 @@
     app.listUrl = root.dataset.listUrl || "";
     app.syncUrl = root.dataset.syncUrl || "";
     app.csrf = root.dataset.csrf || "";
+    app.qrDecoderUrl = root.dataset.qrDecoderUrl || "";
     app.overrideUrl = root.dataset.overrideUrl || "";
     app.walkInUrl = root.dataset.walkInUrl || "";
     app.secret = readSecret(app.slug);

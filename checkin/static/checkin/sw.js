@@ -2,7 +2,8 @@
  *
  * - Pages under /accueil/ (the scanning page): network first, the last good copy when
  *   the network fails or is too slow.
- * - /static/checkin/* and /static/core/css/site*.css: cache first (refreshed in the
+ * - /static/checkin/*, /static/vendor/* (the QR decoder) and /static/core/css/site*.css:
+ *   cache first (refreshed in the
  *   background, so a new deployment is picked up on the next visit).
  * - /api/ and anything else: never touched, never cached.
  * The page posts the exact URLs it loaded ({type: "ptce-door-cache", urls}) so that the
@@ -12,7 +13,7 @@
  */
 "use strict";
 
-const VERSION = "1";
+const VERSION = "2";
 const CACHE_PREFIX = "ptce-door-";
 const CACHE = `${CACHE_PREFIX}v${VERSION}`;
 const NAVIGATION_TIMEOUT_MS = 4000;
@@ -29,6 +30,7 @@ function isApi(url) {
 function isStatic(url) {
   return (
     url.pathname.startsWith("/static/checkin/") ||
+    url.pathname.startsWith("/static/vendor/") ||
     /^\/static\/core\/css\/site(\.[\w-]+)?\.css$/.test(url.pathname)
   );
 }
