@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "events",
     "checkin",
+    "registry",
 ]
 
 MIDDLEWARE = [

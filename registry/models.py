@@ -1,0 +1,252 @@
+"""The registry: poles, their member organisations, partner networks, State laureates.
+
+Places are INSEE codes of the COG (registry.geo, vintage ``cog_year``); department,
+region and position are copied from the commune on every save (services), so that the
+directory's facets and map are plain indexed columns.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Place(models.Model):
+    """Where something is: an INSEE commune and what follows from it."""
+
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    commune_code = models.CharField(_("commune (INSEE code)"), max_length=5, blank=True)
+    cog_year = models.PositiveSmallIntegerField(_("COG vintage"), null=True, blank=True)
+    commune_name = models.CharField(_("commune"), max_length=120, blank=True, editable=False)
+    department_code = models.CharField(
+        _("department"), max_length=3, blank=True, editable=False, db_index=True
+    )
+    region_code = models.CharField(
+        _("region"), max_length=2, blank=True, editable=False, db_index=True
+    )
+    latitude = models.FloatField(null=True, blank=True, editable=False)
+    longitude = models.FloatField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Network(models.Model):
+    """A network of poles or of the ESS (the six partner networks of the 2014 day, and
+    others)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("address (slug)"), max_length=80, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_source_partner = models.BooleanField(
+        _("partner of the 2014 national day"),
+        default=False,
+        help_text=_("One of the six networks named in the press release of 30 July 2014."),
+    )
+
+    class Meta:
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(Place):
+    """A legal person (or a person) that is a member or partner of a pole."""
+
+    class EssStatus(models.TextChoices):
+        ASSOCIATION = "association", _("association")
+        COOPERATIVE = "cooperative", _("cooperative")
+        MUTUAL = "mutual", _("mutual")
+        FOUNDATION = "foundation", _("foundation")
+        ESS_COMPANY = "ess_company", _("ESS commercial company")
+        ESUS = "esus", _("ESUS approved company")
+        NOT_ESS = "not_ess", _("not ESS")
+
+    class Category(models.TextChoices):
+        """Article 9 of the 2014 law: who a pole brings together."""
+
+        ESS_ENTERPRISE = "ess_enterprise", _("ESS enterprise")
+        ENTERPRISE = "enterprise", _("other enterprise")
+        LOCAL_AUTHORITY = "local_authority", _("local authority or grouping")
+        RESEARCH = "research", _("research centre")
+        HIGHER_EDUCATION = "higher_education", _("higher-education and research body")
+        TRAINING = "training", _("training body")
+        OTHER = "other", _("other person")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("address (slug)"), max_length=100, unique=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=120, blank=True)
+    ess_status = models.CharField(_("ESS status"), max_length=20, choices=EssStatus.choices)
+    category = models.CharField(_("category (article 9)"), max_length=20, choices=Category.choices)
+    website = models.URLField(_("website"), blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+    is_demo = models.BooleanField(_("invented for the demo"), default=False)
+    source_url = models.URLField(_("source"), blank=True, max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siret"], condition=~Q(siret=""), name="registry_organisation_siret"
+            ),
+            models.CheckConstraint(
+                condition=Q(siret="") | Q(siret__startswith=models.F("siren")),
+                name="registry_organisation_siret_has_siren",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_ess(self) -> bool:
+        return self.ess_status != self.EssStatus.NOT_ESS
+
+
+class Activity(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pole(Place):
+    class Status(models.TextChoices):
+        CLAIMS = "claims", pgettext_lazy("pole status", "claims the approach")
+        CHECKED = "checked", pgettext_lazy("pole status", "checked against the law")
+        LAUREATE = "laureate", pgettext_lazy("pole status", "laureate of a State call")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("address (slug)"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=120, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
+    year_founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
+    jobs = models.PositiveIntegerField(_("jobs"), null=True, blank=True)
+    strategy = models.TextField(
+        _("common strategy"),
+        blank=True,
+        help_text=_(
+            "The common and continuing strategy of pooling, cooperation or partnership, and "
+            "the innovative project of sustainable local development (article 9)."
+        ),
+    )
+    website = models.URLField(_("website"), blank=True)
+    activities = models.ManyToManyField(
+        Activity, blank=True, related_name="poles", verbose_name=_("activities")
+    )
+    networks = models.ManyToManyField(
+        Network, blank=True, related_name="poles", verbose_name=_("networks")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CLAIMS, db_index=True
+    )
+    check_report = models.JSONField(_("legal check"), default=dict, blank=True, editable=False)
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True, editable=False)
+    search_text = models.TextField(editable=False, blank=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_poles",
+        verbose_name=_("managers"),
+    )
+    is_demo = models.BooleanField(_("invented for the demo"), default=False)
+    source_url = models.URLField(_("source"), blank=True, max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pole")
+        verbose_name_plural = _("poles")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TerritoryArea(models.Model):
+    """One code of a pole's declared territory: an INSEE commune, an EPCI (its SIREN) or a
+    department."""
+
+    class Kind(models.TextChoices):
+        COMMUNE = "commune", _("commune")
+        EPCI = "epci", _("EPCI")
+        DEPARTMENT = "department", _("department")
+
+    pole = models.ForeignKey(Pole, on_delete=models.CASCADE, related_name="territory")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    code = models.CharField(_("code"), max_length=9)
+
+    class Meta:
+        verbose_name = _("territory area")
+        verbose_name_plural = _("territory")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["pole", "code"], name="registry_territory_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        INITIATOR = "initiator", _("initiator")
+        MEMBER = "member", _("member")
+        PARTNER = "partner", _("partner")
+
+    pole = models.ForeignKey(Pole, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    since = models.PositiveSmallIntegerField(_("since (year)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["pole", "organisation"], name="registry_one_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.pole}"
+
+
+class Laureate(models.Model):
+    """A pole selected by a State call for projects."""
+
+    pole = models.ForeignKey(Pole, on_delete=models.CASCADE, related_name="laureates")
+    year = models.PositiveSmallIntegerField(_("year"))
+    call = models.CharField(_("call for projects"), max_length=200, blank=True)
+    source_url = models.URLField(_("source"), max_length=500)
+
+    class Meta:
+        verbose_name = _("laureate")
+        verbose_name_plural = _("laureates")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["pole", "year"], name="registry_laureate_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pole} ({self.year})"

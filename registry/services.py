@@ -1,0 +1,420 @@
+"""Writes of the registry. Every write re-checks what it is given (services may be called
+without a form), owns its transaction, and re-runs the legal check of the poles it
+touches, so that a pole's status always follows from its current members."""
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
+
+from core.audit import audit
+from core.errors import DomainError
+from core.text import fold
+from registry import geo, rules
+from registry.models import (
+    Laureate,
+    Membership,
+    Organisation,
+    Place,
+    Pole,
+    TerritoryArea,
+)
+
+
+def _error(code: str, message, field: str | None = None) -> DomainError:
+    return DomainError(code, message, field=field)
+
+
+LIMITS = {
+    "name": 200,
+    "legal_form": 120,
+    "address": 250,
+    "website": 200,
+    "description": 5000,
+    "strategy": 5000,
+}
+
+
+# --- checks of what people type ------------------------------------------------------------
+
+
+def clean_siren(value: str) -> str:
+    """A SIREN (9 digits, Luhn) or ""; spaces and dots are allowed in what is typed."""
+    value = stdnum_siren.compact(value or "")
+    if not value:
+        return ""
+    try:
+        return stdnum_siren.validate(value)
+    except InvalidLength as exc:
+        raise _error(
+            "invalid_siren", _("A SIREN has 9 digits (%(n)d given).") % {"n": len(value)}, "siren"
+        ) from exc
+    except InvalidFormat as exc:
+        raise _error("invalid_siren", _("A SIREN has digits only."), "siren") from exc
+    except (InvalidChecksum, ValidationError) as exc:
+        raise _error(
+            "invalid_siren",
+            _("This SIREN is not valid: its check digit is wrong (a typo?)."),
+            "siren",
+        ) from exc
+
+
+def clean_siret(value: str) -> str:
+    """A SIRET (14 digits: the SIREN, valid, then the establishment number, the whole
+    checked with Luhn, or La Poste's rule for its establishments) or ""."""
+    value = stdnum_siret.compact(value or "")
+    if not value:
+        return ""
+    try:
+        return stdnum_siret.validate(value)
+    except InvalidLength as exc:
+        raise _error(
+            "invalid_siret", _("A SIRET has 14 digits (%(n)d given).") % {"n": len(value)}, "siret"
+        ) from exc
+    except InvalidFormat as exc:
+        raise _error("invalid_siret", _("A SIRET has digits only."), "siret") from exc
+    except (InvalidChecksum, ValidationError) as exc:
+        raise _error(
+            "invalid_siret",
+            _("This SIRET is not valid: its check digits are wrong (a typo?)."),
+            "siret",
+        ) from exc
+
+
+def clean_commune(value: str, *, required: bool = False) -> geo.Commune | None:
+    code = (value or "").strip().upper()
+    if not code:
+        if required:
+            raise _error(
+                "commune_required", _("Give the commune (its INSEE code)."), "commune_code"
+            )
+        return None
+    place = geo.commune(code)
+    if place is None:
+        raise _error(
+            "unknown_commune",
+            _("“%(code)s” is not an INSEE commune code of the %(year)d geography (COG).")
+            % {"code": code[:10], "year": geo.COG_YEAR},
+            "commune_code",
+        )
+    return place
+
+
+def clean_text(value, field: str, *, required: bool = False) -> str:
+    value = " ".join(str(value or "").split()) if field != "description" else str(value or "")
+    value = value.strip()
+    if required and not value:
+        raise _error(f"{field}_required", _("This field is required."), field)
+    limit = LIMITS.get(field, 200)
+    if len(value) > limit:
+        raise _error(
+            f"{field}_too_long",
+            _("Too long: %(max)d characters at most (%(n)d given).")
+            % {"max": limit, "n": len(value)},
+            field,
+        )
+    return value
+
+
+def clean_choice(value: str, choices, field: str) -> str:
+    if value not in choices.values:
+        raise _error(
+            f"invalid_{field}",
+            _("“%(value)s” is not one of the expected values.") % {"value": str(value)[:40]},
+            field,
+        )
+    return value
+
+
+def clean_territory(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """[(kind, code)] from INSEE commune, EPCI (SIREN) or department codes."""
+    cleaned, seen = [], set()
+    for raw in codes:
+        code = (raw or "").strip().upper()
+        if not code or code in seen:
+            continue
+        kind = geo.area_kind(code)
+        if kind is None:
+            raise _error(
+                "unknown_area",
+                _(
+                    "“%(code)s” is neither an INSEE commune code, nor an EPCI (SIREN), nor a "
+                    "department of the %(year)d geography."
+                )
+                % {"code": code[:12], "year": geo.COG_YEAR},
+                "territory",
+            )
+        seen.add(code)
+        cleaned.append((kind, code))
+    return cleaned
+
+
+def _place(instance: Place, commune: geo.Commune | None) -> None:
+    instance.commune_code = commune.code if commune else ""
+    instance.cog_year = geo.COG_YEAR if commune else None
+    instance.commune_name = commune.name if commune else ""
+    instance.department_code = commune.department if commune else ""
+    instance.region_code = commune.region if commune else ""
+    instance.latitude = commune.latitude if commune else None
+    instance.longitude = commune.longitude if commune else None
+
+
+def _unique_slug(model, name: str, *, exclude_pk=None) -> str:
+    base = slugify(name)[:90] or "fiche"
+    slug, n = base, 1
+    others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
+    while others.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+# --- organisations -------------------------------------------------------------------------
+
+
+def organisation_save(
+    *, data: dict, actor=None, organisation: Organisation | None = None
+) -> Organisation:
+    """Create or update an organisation from plain data (form, import)."""
+    name = clean_text(data.get("name"), "name", required=True)
+    siret = clean_siret(data.get("siret", ""))
+    siren = clean_siren(data.get("siren", "")) or siret[:9]
+    if siret and siret[:9] != siren:
+        raise _error("siret_siren_mismatch", _("The SIRET does not begin with the SIREN."), "siret")
+    ess_status = clean_choice(data.get("ess_status"), Organisation.EssStatus, "ess_status")
+    category = clean_choice(data.get("category"), Organisation.Category, "category")
+    commune = clean_commune(data.get("commune_code", ""))
+    values = {
+        "name": name,
+        "siren": siren,
+        "siret": siret,
+        "legal_form": clean_text(data.get("legal_form"), "legal_form"),
+        "ess_status": ess_status,
+        "category": category,
+        "address": clean_text(data.get("address"), "address"),
+        "postal_code": clean_text(data.get("postal_code"), "postal_code")[:5],
+        "website": clean_text(data.get("website"), "website"),
+        "is_demo": bool(data.get("is_demo", organisation.is_demo if organisation else False)),
+        "source_url": clean_text(data.get("source_url"), "website"),
+    }
+    try:
+        with transaction.atomic():
+            target = organisation or Organisation()
+            for key, value in values.items():
+                setattr(target, key, value)
+            _place(target, commune)
+            target.search_text = fold(f"{name} {siren} {target.commune_name}")
+            if not target.slug:
+                target.slug = _unique_slug(Organisation, name)
+            target.save()
+            audit(
+                "registry.organisation.saved",
+                scope=f"registry.organisation:{target.pk}",
+                object_id=target.pk,
+                actor=actor,
+            )
+            for pole in Pole.objects.filter(memberships__organisation=target):
+                pole_check(pole)
+    except IntegrityError as exc:
+        raise _error(
+            "duplicate_siret", _("An organisation with this SIRET is already registered."), "siret"
+        ) from exc
+    return target
+
+
+# --- poles ---------------------------------------------------------------------------------
+
+
+def pole_save(*, data: dict, actor=None, pole: Pole | None = None) -> Pole:
+    name = clean_text(data.get("name"), "name", required=True)
+    siren = clean_siren(data.get("siren", ""))
+    commune = clean_commune(data.get("commune_code", ""))
+    territory = clean_territory(data.get("territory", []))
+    year = data.get("year_founded")
+    if year not in (None, ""):
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            year = -1
+        if not 1900 <= year <= timezone.now().year:
+            raise _error(
+                "invalid_year", _("Give the year the pole was founded (4 digits)."), "year_founded"
+            )
+    else:
+        year = None
+    jobs = data.get("jobs")
+    if jobs not in (None, ""):
+        try:
+            jobs = int(jobs)
+        except (TypeError, ValueError):
+            jobs = -1
+        if not 0 <= jobs <= 1_000_000:
+            raise _error("invalid_jobs", _("Give a number of jobs."), "jobs")
+    else:
+        jobs = None
+    with transaction.atomic():
+        target = pole or Pole()
+        target.name = name
+        target.siren = siren
+        target.legal_form = clean_text(data.get("legal_form"), "legal_form")
+        target.description = clean_text(data.get("description"), "description")
+        target.strategy = clean_text(data.get("strategy"), "strategy")
+        target.website = clean_text(data.get("website"), "website")
+        target.year_founded = year
+        target.jobs = jobs
+        target.is_demo = bool(data.get("is_demo", target.is_demo))
+        target.source_url = clean_text(data.get("source_url"), "website")
+        _place(target, commune)
+        if not target.slug:
+            target.slug = _unique_slug(Pole, name)
+        target.save()
+        TerritoryArea.objects.filter(pole=target).delete()
+        TerritoryArea.objects.bulk_create(
+            [TerritoryArea(pole=target, kind=kind, code=code) for kind, code in territory]
+        )
+        if "activities" in data:
+            target.activities.set(data["activities"])
+        if "networks" in data:
+            target.networks.set(data["networks"])
+        audit(
+            "registry.pole.saved",
+            scope=f"registry.pole:{target.pk}",
+            object_id=target.pk,
+            actor=actor,
+        )
+        pole_check(target)
+    return target
+
+
+def membership_set(
+    *, pole: Pole, organisation: Organisation, role: str, since: int | None = None, actor=None
+) -> Membership:
+    clean_choice(role, Membership.Role, "role")
+    with transaction.atomic():
+        membership, _created = Membership.objects.update_or_create(
+            pole=pole, organisation=organisation, defaults={"role": role, "since": since}
+        )
+        audit(
+            "registry.membership.saved",
+            scope=f"registry.pole:{pole.pk}",
+            object_id=membership.pk,
+            actor=actor,
+            organisation=organisation.pk,
+            role=role,
+        )
+        pole_check(pole)
+    return membership
+
+
+def membership_remove(*, membership: Membership, actor=None) -> None:
+    with transaction.atomic():
+        pole = membership.pole
+        audit(
+            "registry.membership.removed",
+            scope=f"registry.pole:{pole.pk}",
+            object_id=membership.pk,
+            actor=actor,
+        )
+        membership.delete()
+        pole_check(pole)
+
+
+def laureate_add(*, pole: Pole, year: int, source_url: str, call: str = "", actor=None) -> Laureate:
+    if not source_url:
+        raise _error("source_required", _("Give the public source of this laureate."), "source_url")
+    with transaction.atomic():
+        laureate, _created = Laureate.objects.update_or_create(
+            pole=pole, year=year, defaults={"source_url": source_url, "call": call}
+        )
+        audit(
+            "registry.laureate.saved",
+            scope=f"registry.pole:{pole.pk}",
+            object_id=laureate.pk,
+            actor=actor,
+            year=year,
+        )
+        pole_check(pole)
+    return laureate
+
+
+# --- the legal check -----------------------------------------------------------------------
+
+
+def subject_of(pole: Pole) -> rules.Subject:
+    """The rules' view of a pole (uses prefetched memberships, territory and laureates
+    when present)."""
+    memberships = pole.memberships.all()
+    return rules.Subject(
+        siren=pole.siren,
+        legal_form=pole.legal_form,
+        strategy=pole.strategy,
+        territory=tuple(area.code for area in pole.territory.all()),
+        members=tuple(
+            rules.Member(
+                name=m.organisation.name,
+                role=m.role,
+                category=m.organisation.category,
+                ess_status=m.organisation.ess_status,
+                commune_code=m.organisation.commune_code,
+                has_siren=bool(m.organisation.siren),
+            )
+            for m in sorted(memberships, key=lambda m: m.organisation.name)
+        ),
+        laureate_years=tuple(sorted(la.year for la in pole.laureates.all())),
+    )
+
+
+def status_for(report: rules.Report, subject: rules.Subject) -> str:
+    if subject.laureate_years:
+        return Pole.Status.LAUREATE
+    if report.meets_the_law:
+        return Pole.Status.CHECKED
+    return Pole.Status.CLAIMS
+
+
+def pole_check(pole: Pole, *, now=None) -> rules.Report:
+    """Run the check and keep its outcome on the pole (status badge, summary)."""
+    subject = subject_of(pole)
+    report = rules.check(subject)
+    status = status_for(report, subject)
+    summary = report.summary()
+    if pole.status != status or pole.check_report != summary or pole.checked_at is None:
+        pole.status = status
+        pole.check_report = summary
+        pole.checked_at = now or timezone.now()
+        Pole.objects.filter(pk=pole.pk).update(
+            status=status, check_report=summary, checked_at=pole.checked_at
+        )
+    return report
+
+
+def poles_for_check():
+    return Pole.objects.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("organisation")),
+        "territory",
+        "laureates",
+    )
+
+
+def check_all(*, batch: int = 500) -> dict[str, int]:
+    """The check of the whole registry, in batches (constant memory). Returns counts by
+    status."""
+    counts: dict[str, int] = {}
+    now = timezone.now()
+    last = 0
+    while True:
+        poles = list(poles_for_check().filter(pk__gt=last).order_by("pk")[:batch])
+        if not poles:
+            break
+        with transaction.atomic():
+            for pole in poles:
+                pole_check(pole, now=now)
+                counts[pole.status] = counts.get(pole.status, 0) + 1
+        last = poles[-1].pk
+    return counts

@@ -1,0 +1,178 @@
+import pytest
+
+from core.errors import DomainError
+from core.models import AuditEntry
+from registry import services
+from registry.models import Organisation, Pole
+
+pytestmark = pytest.mark.django_db
+
+
+# --- SIREN / SIRET ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("siren", "siret"),
+    [
+        ("732 829 320", "732 829 320 00074"),
+        ("356000000", "35600000000048"),  # La Poste: its establishments follow another rule
+        ("", ""),
+    ],
+)
+def test_valid_siren_and_siret_are_kept_compact(org, siren, siret):
+    organisation = org(siren=siren, siret=siret)
+    assert organisation.siren == siren.replace(" ", "")
+    assert organisation.siret == siret.replace(" ", "")
+
+
+def test_the_siren_follows_from_the_siret(org):
+    assert org(siret="73282932000074").siren == "732829320"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code", "words"),
+    [
+        ("siren", "73282932", "invalid_siren", "9 chiffres"),
+        ("siren", "732829321", "invalid_siren", "clé"),
+        ("siren", "73282932A", "invalid_siren", "chiffres"),
+        ("siret", "7328293200007", "invalid_siret", "14 chiffres"),
+        ("siret", "73282932000075", "invalid_siret", "clé"),
+        ("siret", "35600000000049", "invalid_siret", "clé"),
+        ("commune_code", "99999", "unknown_commune", "INSEE"),
+        ("category", "vip", "invalid_category", "attendues"),
+        ("ess_status", "", "invalid_ess_status", "attendues"),
+        ("name", "x" * 201, "name_too_long", "200"),
+        ("name", "   ", "name_required", "obligatoire"),
+    ],
+)
+def test_bad_organisation_data_is_refused_in_french_and_nothing_saved(
+    field, value, code, words, db
+):
+    data = {
+        "name": "Archer",
+        "category": "ess_enterprise",
+        "ess_status": "association",
+        "commune_code": "26281",
+        field: value,
+    }
+    with pytest.raises(DomainError) as caught:
+        services.organisation_save(data=data)
+    assert caught.value.code == code and caught.value.field == field
+    assert words in str(caught.value.message)
+    assert not Organisation.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_siret_of_another_siren_is_refused(db):
+    with pytest.raises(DomainError) as caught:
+        services.organisation_save(
+            data={
+                "name": "Archer",
+                "category": "ess_enterprise",
+                "ess_status": "association",
+                "siren": "356000000",
+                "siret": "73282932000074",
+            }
+        )
+    assert caught.value.code == "siret_siren_mismatch"
+
+
+def test_the_same_siret_twice_is_refused(org):
+    org(siret="73282932000074")
+    with pytest.raises(DomainError) as caught:
+        org(siret="73282932000074")
+    assert caught.value.code == "duplicate_siret"
+    assert Organisation.objects.count() == 1
+
+
+def test_place_fields_follow_from_the_commune(org):
+    organisation = org(commune="21231")
+    assert organisation.commune_name == "Dijon" and organisation.cog_year == 2026
+    assert organisation.department_code == "21" and organisation.region_code == "27"
+    assert 47 < organisation.latitude < 48 and 4 < organisation.longitude < 6
+
+
+# --- poles and the check ------------------------------------------------------------------
+
+
+def test_a_pole_with_its_three_kinds_of_members_is_checked_against_the_law(complete_pole):
+    assert complete_pole.status == Pole.Status.CHECKED
+    summary = complete_pole.check_report
+    assert summary["rules"]["R1"] == summary["rules"]["R2"] == summary["rules"]["R3"] == "holds"
+    assert summary["rules"]["R7"] == "declared" and summary["meets_the_law"]
+
+
+def test_a_pole_without_an_ess_enterprise_claims_the_approach_and_says_why(pole, org):
+    target = pole()
+    services.membership_set(
+        pole=target,
+        organisation=org("Usine", category="enterprise", ess_status="not_ess"),
+        role="member",
+    )
+    target.refresh_from_db()
+    assert target.status == Pole.Status.CLAIMS
+    report = services.pole_check(target)
+    r1 = report.by_id()["R1"]
+    assert r1.outcome == "fails" and "entreprise de l’ESS" in r1.explanation
+
+
+def test_a_member_outside_the_territory_is_a_warning_not_an_error(complete_pole, org):
+    services.membership_set(
+        pole=complete_pole, organisation=org("Lointaine", commune="21231"), role="member"
+    )
+    report = services.pole_check(complete_pole)
+    r6 = report.by_id()["R6"]
+    assert r6.outcome == "holds"
+    assert any("Lointaine" in w and "Dijon" in w for w in r6.warnings)
+    complete_pole.refresh_from_db()
+    assert complete_pole.status == Pole.Status.CHECKED
+
+
+def test_laureates_are_laureates_and_no_longer_eligible(complete_pole):
+    services.laureate_add(pole=complete_pole, year=2013, source_url="https://example.org/2013")
+    complete_pole.refresh_from_db()
+    assert complete_pole.status == Pole.Status.LAUREATE
+    assert complete_pole.check_report["rules"]["R8"] == "fails"
+
+
+def test_changing_a_member_re_runs_the_check(complete_pole):
+    ess = complete_pole.memberships.get(organisation__name="Archer").organisation
+    services.organisation_save(
+        data={"name": "Archer", "category": "enterprise", "ess_status": "not_ess"}, organisation=ess
+    )
+    complete_pole.refresh_from_db()
+    assert complete_pole.status == Pole.Status.CLAIMS
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"territory": ["26", "ZZ"]}, "unknown_area"),
+        ({"commune_code": "2A999"}, "unknown_commune"),
+        ({"siren": "123"}, "invalid_siren"),
+        ({"year_founded": "1789"}, "invalid_year"),
+        ({"jobs": "beaucoup"}, "invalid_jobs"),
+        ({"strategy": "x" * 5001}, "strategy_too_long"),
+    ],
+)
+def test_bad_pole_data_saves_nothing(pole, change, code):
+    with pytest.raises(DomainError) as caught:
+        pole(**change)
+    assert caught.value.code == code
+    assert not Pole.objects.exists()
+
+
+def test_territory_accepts_communes_epci_and_departments(pole):
+    target = pole(territory=["26281", "200068781", "07", "26"])
+    kinds = dict(target.territory.values_list("code", "kind"))
+    assert kinds == {
+        "26281": "commune",
+        "200068781": "epci",
+        "07": "department",
+        "26": "department",
+    }
+
+
+def test_check_all_counts_by_status(complete_pole, pole):
+    pole(name="Pôle vide", strategy="")
+    Pole.objects.update(status=Pole.Status.LAUREATE)  # stale: the command puts it right
+    assert services.check_all() == {"checked": 1, "claims": 1}
