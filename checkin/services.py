@@ -28,6 +28,10 @@ from events.tokens import ticket_secret_from_token, ticket_token
 CLOCK_TOLERANCE = timedelta(seconds=5)
 MAX_BATCH = 500
 REASON_MIN, REASON_MAX = 10, 300
+# What a verdict shows of the person: loaded with the registration, in the same query.
+PERSON_FIELDS = ("pk", "event_id", "first_name", "last_name", "organisation", "category")
+# A device's "last seen" is written at most this often (each write is a commit).
+LAST_SEEN_EVERY = timedelta(seconds=30)
 # The verdicts a supervisor may overrule: the person is known, registered for this event.
 OVERRIDABLE = frozenset({Verdict.CANCELLED, Verdict.WAITING})
 
@@ -132,7 +136,7 @@ def device_from_secret(secret: str) -> Device | None:
 def _by_hash(digest: str, device: Device) -> Registration | None:
     """A person found by name on the phone: the phone knows only their ticket's hash."""
     candidates = Registration.objects.filter(event_id=device.event_id, erased_at__isnull=True)
-    for registration in candidates.only("pk", "event_id", "ticket_secret"):
+    for registration in candidates.only(*PERSON_FIELDS, "ticket_secret").order_by():
         if secrets.compare_digest(ticket_hash(ticket_token(registration)), digest):
             return registration
     return None
@@ -154,7 +158,8 @@ def _resolve(token: str, device: Device) -> tuple[str | None, Registration | Non
         return Verdict.UNKNOWN, None
     registration = (
         Registration.objects.filter(ticket_secret=secret, erased_at__isnull=True)
-        .only("pk", "event_id")
+        .only(*PERSON_FIELDS)
+        .order_by()
         .first()
     )
     if registration is None:
@@ -213,8 +218,10 @@ def scan_record(
             )
     except IntegrityError:
         # the same nonce recorded by a concurrent request: its answer is the answer
-        previous = Scan.objects.get(device=device, nonce=nonce)
-        return ScanResult(previous, _admission_of(previous))
+        replayed = _replayed(device, nonce)
+        if replayed is None:
+            raise
+        return replayed
     return ScanResult(scan, admission)
 
 
@@ -308,7 +315,8 @@ def sync_batch(
     offset = timedelta(0)
     if device_time is not None and abs(now - device_time) > CLOCK_TOLERANCE:
         offset = now - device_time
-    Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
     results = []
     for item in sorted(scans, key=lambda s: s.scanned_at):
         results.append(

@@ -173,3 +173,56 @@ def test_offline_list_holds_hashes_not_tickets(client, door, ticket):
 
 def test_get_sync_is_refused(client, door):
     assert client.get(SYNC, HTTP_AUTHORIZATION=f"Device {door.secret}").status_code == 405
+
+
+def test_last_seen_is_written_at_most_every_thirty_seconds(door):
+    import time_machine
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        door({"scans": []})
+        door.device.refresh_from_db()
+        first = door.device.last_seen_at
+        assert first is not None
+        clock.shift(timedelta(seconds=10))
+        door({"scans": []})
+        door.device.refresh_from_db()
+        assert door.device.last_seen_at == first
+        clock.shift(timedelta(seconds=25))
+        door({"scans": []})
+        door.device.refresh_from_db()
+        assert door.device.last_seen_at > first
+
+
+def test_one_online_scan_costs_a_bounded_number_of_queries(
+    door, ticket, django_assert_max_num_queries
+):
+    """The verdict's name and category come with the registration (no query per field)."""
+    _, token = ticket()
+    door({"scans": []})  # session, device, last seen: warmed up
+    with django_assert_max_num_queries(14):
+        result = door({"scans": [one(token)]}).json()["results"][0]
+    assert result["verdict"] == "admitted" and result["category"] == "ptce_member"
+
+
+def test_conflicts_reach_the_device_with_its_heartbeat(client, door, ticket, enrolled):
+    _, token = ticket()
+    other, other_secret = enrolled("Téléphone 2")
+    now = timezone.now()
+    later = one(token, "nonce-late", offline=True, scanned_at=now.isoformat())
+    assert door({"scans": [later]}).json()["results"][0]["verdict"] == "admitted"
+    earlier = one(token, "nonce-early", offline=True)
+    earlier["scanned_at"] = (now - timedelta(minutes=1)).isoformat()
+    response = client.post(
+        SYNC,
+        data=json.dumps({"scans": [earlier]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Device {other_secret}",
+    ).json()
+    # the earliest keeps the admission; both devices are told of the conflict
+    assert response["results"][0]["verdict"] == "admitted"
+    assert response["conflicts"] == [{"nonce": "nonce-early", "last_name": "Lefèvre"}]
+    heartbeat = door({"scans": []}).json()
+    assert heartbeat["conflicts"] == [{"nonce": "nonce-late", "last_name": "Lefèvre"}]
+    _, second = ticket()
+    online = door({"scans": [one(second, "nonce-online")]}).json()
+    assert "conflicts" not in online  # an online scan cannot cause one: no query for it

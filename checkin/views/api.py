@@ -167,17 +167,19 @@ def sync(request):
     except DomainError as exc:
         status = 413 if exc.code == "batch_too_large" else 400
         return error(exc.code, exc.message, status)
-    return JsonResponse(
-        {
-            "version": API_VERSION,
-            "server_time": timezone.now().isoformat(),
-            "results": [_result_json(r) for r in results],
-            "conflicts": [
-                {"nonce": s.nonce, "last_name": s.registration.last_name if s.registration else ""}
-                for s in selectors.device_conflicts(device=device)
-            ],
-        }
-    )
+    payload = {
+        "version": API_VERSION,
+        "server_time": timezone.now().isoformat(),
+        "results": [_result_json(r) for r in results],
+    }
+    if not scans or any(scan.offline for scan in scans):
+        # This device's conflicts come with the heartbeat (an empty batch) and with offline
+        # scans, the only ones that can cause a conflict; an online scan saves the query.
+        payload["conflicts"] = [
+            {"nonce": s.nonce, "last_name": s.registration.last_name if s.registration else ""}
+            for s in selectors.device_conflicts(device=device)
+        ]
+    return JsonResponse(payload)
 
 
 def _json_object(body: bytes) -> dict:
