@@ -46,31 +46,37 @@ Measured on the 2-core machine of this project (AMD EPYC, ``nproc`` 2, PostgreSQ
 the same machine, a shared VM whose speed drifts by +-30 %), defaults (300 tickets, 30
 second scans, 4 phones, 20 clients, 1 scan a request, gunicorn sync x 4).
 
-App as of 27 Nov 07:50 (verdict fields loaded with the registration, "last seen" written
-at most every 30 s, conflicts sent only with heartbeats and offline scans: 12 queries for
-an online scan instead of 18), three runs in a row:
+App as of 27 Nov 07:35 (door pass instead of session + user + role on every scan; a
+batch decided set-based: its registrations locked in one query, its admissions read in
+one, its admissions and scans inserted in one each; 7 queries for an online scan, 8 for a
+batch of any size), three runs in a row:
 
-    run     scans/s   p50      p95      p99      errors
-    1       193       101 ms   118 ms   123 ms   0
-    2       217        91 ms   102 ms   109 ms   0
-    3       164       117 ms   148 ms   157 ms   0
-    median  193       101 ms   118 ms   123 ms   0      goals 400 scans/s and p99 < 100 ms
-                                                          missed; zero errors met
-    --batch 10: 347 scans/s (p99 613 ms a request of 10 scans)
+    run     scans/s   p50      p95      p99      errors   CPU per scan: gunicorn, postgres
+    1       276        65 ms    82 ms   129 ms   0        5.4 ms, 1.2 ms
+    2       252        69 ms   100 ms   135 ms   0        5.9 ms, 1.5 ms
+    3       292        62 ms    81 ms    97 ms   0        5.0 ms, 1.2 ms
+    median  276        65 ms    82 ms   129 ms   0        goals: 400 scans/s missed, p99 <
+                                                          100 ms met in 1 run of 3, zero
+                                                          errors met
+    --batch 2: 404 scans/s, p99 124 ms a request; --batch 3: 490 scans/s, p99 142 ms;
+    --batch 10: 1,031 scans/s, p99 168 ms
 
-Before (3ff14ff, 18 queries a scan), measured by the same script: median 130 scans/s,
-p50/p95/p99 151/185/196 ms; ``--batch 10`` 178 scans/s. With another process taking 0.5
-to 0.9 core the figures halve. Latency at a given load (``--rate``, quiet, before):
-20 requests/s p50/p95/p99 17/22/29 ms; 50/s 20/31/35 ms; 100/s 33/170/194 ms.
+History on the same machine (median of three runs, 1 scan a request): 3ff14ff, 18 queries
+a scan: 130 scans/s, p99 196 ms (--batch 10: 178 scans/s); 5d840f3, 12 queries: 193
+scans/s, p99 123 ms (--batch 10: 347 scans/s). With another process taking 0.5 to 0.9
+core the figures halve. Latency at a given load (``--rate``, quiet, at 3ff14ff): 20
+requests/s p50/p95/p99 17/22/29 ms; 50/s 20/31/35 ms; 100/s 33/170/194 ms.
 
-Where the time goes: the machine is saturated (2 cores / ~10 ms of CPU a scan), and the
-clients are a closed loop, so a request waits for the 19 others: p50 ~ 20 / throughput.
-400 scans/s would need less than 5 ms of CPU a scan in all, PostgreSQL's ~3 ms included.
-A single-scan sync request is 12 SQL queries of about 0.65 ms each (Django's SQL
-compilation plus the round trip): session, user, device, door role, replayed scan?,
-registration, BEGIN, lock, admission?, INSERT admission, INSERT scan, COMMIT. The figures
-say nothing of a real door: 8 desks at 8-15 s a person send less than one scan a second
-(see door_simulation.py).
+Where the time goes: the machine is saturated (2 cores / ~7 ms of CPU a scan, server,
+PostgreSQL and client together), and the clients are a closed loop, so a request waits
+for the 19 others: p50 ~ 20 / throughput. 400 scans/s one scan a request would need
+under 5 ms in all. What remains of a single-scan request (~5.5 ms in one process): 7 SQL
+queries (device, BEGIN, lock the registration, its admission, INSERT admission, INSERT
+scan, COMMIT) whose Django SQL compilation costs about as much as the round trips, and
+Django's request handling. gthread workers or 3 sync workers change nothing measurable.
+The figures say nothing of a real door: 8 desks at 8-15 s a person send less than one
+scan a second (see door_simulation.py); the batch figures are those of phones syncing
+after a network cut.
 
 Usage (from the project root, with the project's virtualenv):
     .venv/bin/python bench/checkin_rush.py
@@ -263,6 +269,9 @@ device = services.device_create(event=census_event, name="Recensement", actor=or
 device, secret = services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
 client = Client()
 client.force_login(agent)
+door_pass = client.get(
+    "/api/accueil/v1/liste", HTTP_AUTHORIZATION=f"Device {secret}"
+).json()["door_pass"]
 counter = iter(range(10**9))
 
 def scan(token, nonce=None):
@@ -273,6 +282,7 @@ def post(scans):
     response = client.post(
         "/api/accueil/v1/sync", data=json.dumps({"scans": scans}),
         content_type="application/json", HTTP_AUTHORIZATION=f"Device {secret}",
+        HTTP_X_DOOR_PASS=door_pass,
     )
     assert response.status_code == 200, (response.status_code, response.content[:300])
     return response
@@ -486,6 +496,7 @@ async def run_rush(
     deadline_s: float,
     request_timeout: float,
     rate: float = 0.0,
+    no_pass: bool = False,
 ) -> RushResult:
     """``clients`` concurrent clients, client i on phone i % len(devices); the clients of
     a phone share its queue of scans (in the plan's order) and take ``batch`` at a time.
@@ -513,6 +524,12 @@ async def run_rush(
         }
         queue = queues[device_index]
         conn = RawConnection(host, port, request_timeout)
+        # As the phone does: its list brings a door pass for this phone and this person,
+        # which spares the server the session and role checks of every scan.
+        status, body = await conn.request(http_request("GET", LIST_PATH, host, port, headers))
+        door_pass = json.loads(body).get("door_pass") if status == 200 else None
+        if door_pass and not no_pass:
+            headers["X-Door-Pass"] = door_pass
         await start_gate.wait()
         try:
             while queue:
@@ -694,6 +711,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0.0,
         help="share of the first scans sent as 'h:<sha256>' (person found by name on the "
         "phone) instead of the QR code (default 0)",
+    )
+    parser.add_argument(
+        "--no-pass",
+        action="store_true",
+        help="do not send the door pass the list hands out: every scan then loads the "
+        "session, the user and the door role (as before the pass existed)",
     )
     parser.add_argument(
         "--rate",
@@ -911,6 +934,7 @@ def main(argv: list[str] | None = None) -> int:
                         deadline_s=args.phase_timeout,
                         request_timeout=args.request_timeout,
                         rate=args.rate,
+                        no_pass=args.no_pass,
                     )
                 )
             rush_cpu = meter.report()

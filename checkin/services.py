@@ -10,10 +10,12 @@ as a conflict, for both devices and the organiser to see.
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -124,10 +126,43 @@ def device_revoke(*, device: Device, actor) -> None:
         )
 
 
+DOOR_PASS_SALT = "checkin.door-pass"  # noqa: S105 - a signing salt, not a secret
+DOOR_PASS_MAX_AGE = 600  # seconds: a door role removed stops working within 10 minutes
+
+
+def door_pass_issue(*, device: Device, user) -> str:
+    """A signed pass binding a person to a device, handed out with the offline list (which
+    checks the session and the door role). The sync API then trusts it for
+    DOOR_PASS_MAX_AGE instead of loading the session, the user and the role on every scan.
+    On its own it is worth nothing: the device's secret is checked on every request."""
+    return signing.dumps({"d": device.pk, "u": user.pk}, salt=DOOR_PASS_SALT)
+
+
+def door_pass_user_id(token: str, *, device: Device) -> int | None:
+    """The person a valid pass of this device names, or None (missing, forged, expired,
+    or issued to another device)."""
+    if not token:
+        return None
+    try:
+        data = signing.loads(token, salt=DOOR_PASS_SALT, max_age=DOOR_PASS_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired included
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("d") != device.pk
+        or not isinstance(data.get("u"), int)
+    ):
+        return None
+    return data["u"]
+
+
 def device_from_secret(secret: str) -> Device | None:
     if not secret:
         return None
-    return Device.objects.select_related("event").filter(secret_hash=secret_hash(secret)).first()
+    # No join on the event (a wide row): the sync path needs only event_id; the others
+    # load it when they need it.
+    found = list(Device.objects.filter(secret_hash=secret_hash(secret)).order_by()[:1])
+    return found[0] if found else None
 
 
 # --- scans -------------------------------------------------------------------------------
@@ -142,8 +177,12 @@ def _by_hash(digest: str, device: Device) -> Registration | None:
     return None
 
 
-def _resolve(token: str, device: Device) -> tuple[str | None, Registration | None]:
-    """The verdict that needs no lock (forged, unknown, other event), or the registration.
+def _resolve(
+    token: str, device: Device, *, lock: bool = False
+) -> tuple[str | None, Registration | None]:
+    """The verdict that needs no decision (forged, unknown, other event), or the
+    registration, locked (``SELECT … FOR UPDATE``, inside the caller's transaction) when
+    ``lock`` is set: the lookup and the lock are then one query.
 
     ``token`` is the ticket's code as scanned, or ``h:<sha256 of the code>`` for a person
     found by name on the phone (which keeps only hashes).
@@ -151,17 +190,25 @@ def _resolve(token: str, device: Device) -> tuple[str | None, Registration | Non
     token = token.strip()
     if token.startswith("h:"):
         registration = _by_hash(token[2:].lower(), device)
-        return (Verdict.UNKNOWN, None) if registration is None else (None, registration)
+        if registration is None:
+            return Verdict.UNKNOWN, None
+        if lock:
+            registration = (
+                Registration.objects.select_for_update()
+                .only(*PERSON_FIELDS, "status")
+                .get(pk=registration.pk)
+            )
+        return None, registration
     try:
         secret = ticket_secret_from_token(token)
     except DomainError:
         return Verdict.UNKNOWN, None
-    registration = (
-        Registration.objects.filter(ticket_secret=secret, erased_at__isnull=True)
-        .only(*PERSON_FIELDS)
-        .order_by()
-        .first()
-    )
+    found = Registration.objects.filter(ticket_secret=secret, erased_at__isnull=True)
+    if lock:
+        found = found.select_for_update().only(*PERSON_FIELDS, "status")
+    else:
+        found = found.only(*PERSON_FIELDS)
+    registration = found.order_by().first()
     if registration is None:
         return Verdict.UNKNOWN, None
     if registration.event_id != device.event_id:
@@ -179,24 +226,29 @@ def scan_record(
     id_checked: bool,
     offline: bool = False,
     now: datetime | None = None,
+    previous: Scan | None | bool = False,
 ) -> ScanResult:
-    """Decide and record one scan. The same (device, nonce) again returns the same result."""
+    """Decide and record one scan. The same (device, nonce) again returns the same result.
+
+    ``previous``: the scan already recorded under this nonce, when the caller looked it up
+    (None: there is none); False: look it up here."""
     now = now or timezone.now()
-    previous = Scan.objects.filter(device=device, nonce=nonce).first()
+    if previous is False:
+        previous = Scan.objects.filter(device=device, nonce=nonce).first()
     if previous is not None:
         return ScanResult(previous, _admission_of(previous))
     scanned_at = min(scanned_at, now)
-    if not device.is_active:
-        verdict, registration = Verdict.DEVICE_REVOKED, None
-    else:
-        verdict, registration = _resolve(token, device)
     try:
         with transaction.atomic():
             admission = None
             conflict = False
+            if not device.is_active:
+                verdict, registration = Verdict.DEVICE_REVOKED, None
+            else:
+                verdict, registration = _resolve(token, device, lock=True)
             if verdict is None:
                 verdict, admission, conflict = _decide(
-                    registration_id=registration.pk,
+                    registration=registration,
                     device=device,
                     user=user,
                     scanned_at=scanned_at,
@@ -237,22 +289,30 @@ def _admission_of(scan: Scan) -> Admission | None:
 
 def _decide(
     *,
-    registration_id: int,
+    registration: Registration,
     device: Device,
     user,
     scanned_at: datetime,
     id_checked: bool,
     offline: bool,
     now: datetime,
+    admission: Admission | None | bool = False,
+    new_admission=None,
 ) -> tuple[str, Admission | None, bool]:
-    """Under the registration's lock: admit, or say why not. Returns (verdict, admission,
-    conflict)."""
-    registration = Registration.objects.select_for_update().get(pk=registration_id)
+    """Under the registration's lock (taken by the caller): admit, or say why not. Returns
+    (verdict, admission, conflict).
+
+    ``admission``: the registration's admission when the caller looked it up (None: none),
+    False: look it up here. ``new_admission(**fields)`` makes the admission (default:
+    insert it now; a batch collects them and inserts them together)."""
     if registration.status == Registration.Status.CANCELLED:
         return Verdict.CANCELLED, None, False
     if registration.status == Registration.Status.WAITING:
         return Verdict.WAITING, None, False
-    admission = Admission.objects.select_related("device").filter(registration=registration).first()
+    if admission is False:
+        admission = (
+            Admission.objects.select_related("device").filter(registration=registration).first()
+        )
     if admission is not None:
         if offline and scanned_at < admission.scanned_at:
             # This offline scan came first: it keeps the admission; the later one is the
@@ -275,7 +335,7 @@ def _decide(
         return Verdict.ALREADY_ADMITTED, admission, offline
     if not id_checked:
         return Verdict.ID_NOT_CHECKED, None, False
-    admission = Admission.objects.create(
+    admission = (new_admission or Admission.objects.create)(
         event_id=registration.event_id,
         registration=registration,
         device=device,
@@ -317,22 +377,142 @@ def sync_batch(
         offset = now - device_time
     if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY:
         Device.objects.filter(pk=device.pk).update(last_seen_at=now)
-    results = []
-    for item in sorted(scans, key=lambda s: s.scanned_at):
-        results.append(
-            scan_record(
-                device=device,
-                user=user,
-                token=item.token,
-                nonce=item.nonce,
-                scanned_at=item.scanned_at + offset,
-                id_checked=item.id_checked,
-                offline=item.offline,
-                now=now,
-            )
-        )
+    # The scans of this batch already recorded (a batch sent again): one query for all.
+    # A single online scan (the common case at the door) skips it: sent twice, its
+    # insert fails on the nonce and the fallback below finds the first answer.
+    seen = {}
+    if len(scans) > 1 or any(item.offline for item in scans):
+        seen = {
+            scan.nonce: scan
+            for scan in Scan.objects.filter(
+                device=device, nonce__in=[s.nonce for s in scans]
+            ).order_by()
+        }
+    timed = sorted(
+        (replace(item, scanned_at=min(item.scanned_at + offset, now)) for item in scans),
+        key=lambda s: s.scanned_at,
+    )
+    results = [
+        ScanResult(seen[item.nonce], _admission_of(seen[item.nonce]))
+        for item in timed
+        if item.nonce in seen
+    ]
+    fresh = [item for item in timed if item.nonce not in seen]
+    if fresh:
+        try:
+            results += _merge(device=device, user=user, scans=fresh, now=now)
+        except IntegrityError:
+            # A scan of this batch recorded meanwhile by a concurrent request (the same
+            # batch sent twice at once): nothing of this attempt was kept; one scan at a
+            # time, each finds its answer.
+            results = [
+                scan_record(
+                    device=device,
+                    user=user,
+                    token=item.token,
+                    nonce=item.nonce,
+                    scanned_at=item.scanned_at,
+                    id_checked=item.id_checked,
+                    offline=item.offline,
+                    now=now,
+                )
+                for item in timed
+            ]
     order = {item.nonce: index for index, item in enumerate(scans)}
     results.sort(key=lambda r: order.get(r.scan.nonce, 0))
+    return results
+
+
+def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> list[ScanResult]:
+    """Record the new scans of a batch (in time order) in one transaction, with a fixed
+    number of queries: every registration named is looked up and locked at once (in id
+    order, so that two batches cannot deadlock), every admission read at once, the new
+    admissions and scans inserted together. The decisions are those of ``_decide``."""
+    registration_of: dict[str, int | None] = {}  # nonce -> registration id (None: unknown)
+    secrets_wanted: dict[str, str] = {}  # nonce -> ticket secret
+    for item in scans:
+        token = item.token.strip()
+        if token.startswith("h:"):
+            found = _by_hash(token[2:].lower(), device) if device.is_active else None
+            registration_of[item.nonce] = found.pk if found else None
+            continue
+        try:
+            secrets_wanted[item.nonce] = ticket_secret_from_token(token)
+        except DomainError:
+            registration_of[item.nonce] = None
+    with transaction.atomic():
+        locked = {}
+        if device.is_active and (secrets_wanted or any(registration_of.values())):
+            by_pk = [pk for pk in registration_of.values() if pk]
+            locked = {
+                r.pk: r
+                for r in Registration.objects.select_for_update()
+                .filter(
+                    Q(ticket_secret__in=set(secrets_wanted.values())) | Q(pk__in=by_pk),
+                    erased_at__isnull=True,
+                )
+                .only(*PERSON_FIELDS, "status", "ticket_secret")
+                .order_by("pk")
+            }
+        by_secret = {r.ticket_secret: r for r in locked.values()}
+        for nonce, secret in secrets_wanted.items():
+            found = by_secret.get(secret)
+            registration_of[nonce] = found.pk if found else None
+        admissions = {
+            a.registration_id: a
+            for a in Admission.objects.select_related("device")
+            .filter(
+                registration_id__in=[pk for pk in locked if locked[pk].event_id == device.event_id]
+            )
+            .order_by()
+        }
+        new_admissions: list[Admission] = []
+
+        def new_admission(**fields) -> Admission:
+            admission = Admission(**fields)
+            new_admissions.append(admission)
+            return admission
+
+        new_scans, results = [], []
+        for item in scans:
+            admission, conflict = None, False
+            registration = locked.get(registration_of.get(item.nonce) or 0)
+            if not device.is_active:
+                verdict, registration = Verdict.DEVICE_REVOKED, None
+            elif registration is None:
+                verdict = Verdict.UNKNOWN
+            elif registration.event_id != device.event_id:
+                verdict = Verdict.OTHER_EVENT
+            else:
+                verdict, admission, conflict = _decide(
+                    registration=registration,
+                    device=device,
+                    user=user,
+                    scanned_at=item.scanned_at,
+                    id_checked=item.id_checked,
+                    offline=item.offline,
+                    now=now,
+                    admission=admissions.get(registration.pk),
+                    new_admission=new_admission,
+                )
+                if admission is not None:
+                    admissions[registration.pk] = admission
+            scan = Scan(
+                event_id=device.event_id,
+                device=device,
+                user=user,
+                nonce=item.nonce,
+                registration=registration if verdict != Verdict.OTHER_EVENT else None,
+                scanned_at=item.scanned_at,
+                received_at=now,
+                verdict=verdict,
+                offline=item.offline,
+                conflict=conflict,
+            )
+            new_scans.append(scan)
+            results.append(ScanResult(scan, admission))
+        Admission.objects.bulk_create(new_admissions)
+        Scan.objects.bulk_create(new_scans)
     return results
 
 

@@ -226,3 +226,82 @@ def test_conflicts_reach_the_device_with_its_heartbeat(client, door, ticket, enr
     _, second = ticket()
     online = door({"scans": [one(second, "nonce-online")]}).json()
     assert "conflicts" not in online  # an online scan cannot cause one: no query for it
+
+
+def test_the_door_pass_stands_for_the_session_for_ten_minutes(client, door, ticket, agent):
+    import time_machine
+
+    from checkin.models import DoorRole
+
+    data = client.get(LIST, HTTP_AUTHORIZATION=f"Device {door.secret}").json()
+    door_pass = data["door_pass"]
+    assert data["door_pass_max_age"] == 600
+
+    def sync(token, nonce, **headers):
+        return client.post(
+            SYNC,
+            data=json.dumps({"scans": [one(token, nonce)]}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Device {door.secret}",
+            **headers,
+        )
+
+    client.logout()
+    _, token = ticket()
+    response = sync(token, "nonce-pass-1", HTTP_X_DOOR_PASS=door_pass)
+    assert response.json()["results"][0]["verdict"] == "admitted"
+    scan = Scan.objects.get(nonce="nonce-pass-1")
+    assert scan.user == agent and scan.registration.admission.checked_by == agent
+    # forged, or another device's pass: worth nothing without a session
+    for bad in (door_pass[:-2] + "xx", "", "n'importe quoi"):
+        response = sync(token, "nonce-pass-2", HTTP_X_DOOR_PASS=bad)
+        assert response.status_code == 403 and response.json()["error"]["code"] == "not_door_staff"
+    # the role removed: the pass still works until it expires, then no more
+    DoorRole.objects.filter(user=agent).delete()
+    with time_machine.travel(timezone.now() + timedelta(seconds=601)):
+        response = sync(token, "nonce-pass-3", HTTP_X_DOOR_PASS=door_pass)
+    assert response.status_code == 403
+    assert Scan.objects.count() == 1
+
+
+def test_a_door_pass_is_bound_to_its_device(client, door, ticket, enrolled, agent):
+    door_pass = client.get(LIST, HTTP_AUTHORIZATION=f"Device {door.secret}").json()["door_pass"]
+    _, other_secret = enrolled("Téléphone 2")
+    client.logout()
+    _, token = ticket()
+    response = client.post(
+        SYNC,
+        data=json.dumps({"scans": [one(token)]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Device {other_secret}",
+        HTTP_X_DOOR_PASS=door_pass,
+    )
+    assert response.status_code == 403 and not Scan.objects.exists()
+
+
+def test_the_list_and_supervisor_calls_ignore_the_pass(client, door):
+    door_pass = client.get(LIST, HTTP_AUTHORIZATION=f"Device {door.secret}").json()["door_pass"]
+    client.logout()
+    response = client.get(
+        LIST, HTTP_AUTHORIZATION=f"Device {door.secret}", HTTP_X_DOOR_PASS=door_pass
+    )
+    assert response.status_code == 403  # a pass never renews itself without the session
+    response = client.post(
+        "/api/accueil/v1/sur-place",
+        data=json.dumps({"nonce": "walk-in-0001"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Device {door.secret}",
+        HTTP_X_DOOR_PASS=door_pass,
+    )
+    assert response.status_code == 403
+
+
+def test_a_single_online_scan_sent_twice_is_one_scan(door, ticket):
+    """The phone did not get the answer (network cut) and sends the same scan again."""
+    _, token = ticket()
+    scan = one(token, "nonce-retry")
+    first = door({"scans": [scan]}).json()["results"][0]
+    again = door({"scans": [scan]}).json()["results"][0]
+    assert first["verdict"] == again["verdict"] == "admitted"
+    assert first["admitted_at"] == again["admitted_at"]
+    assert Scan.objects.count() == 1 and Admission.objects.count() == 1

@@ -99,3 +99,67 @@ def test_ten_concurrent_walk_ins_for_three_places_register_three():
     assert event.confirmed_count == 3
     assert Admission.objects.filter(event=event).count() == 3
     assert Scan.objects.filter(event=event).count() == 3
+
+
+def test_five_devices_syncing_batches_of_the_same_tickets_admit_each_once(monkeypatch):
+    """Each batch locks its registrations (in id order) before deciding: no batch has to
+    fall back to one scan at a time, and nothing is admitted twice."""
+    fallbacks = []
+    real_scan_record = services.scan_record
+
+    def counting_scan_record(**kwargs):
+        fallbacks.append(kwargs["nonce"])
+        return real_scan_record(**kwargs)
+
+    monkeypatch.setattr(services, "scan_record", counting_scan_record)
+    event = EventFactory(capacity=10)
+    user = get_user_model().objects.create_user("batch", is_staff=True)
+    event.managers.add(user)
+    devices = []
+    for index in range(5):
+        device = services.device_create(event=event, name=f"Lot {index}", actor=user)
+        devices.append(
+            services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)[0]
+        )
+    tokens = [
+        ticket_token(
+            event_services.registration_create(
+                event=event,
+                first_name="Zoé",
+                last_name="Lefèvre",
+                email=f"lot{i}@example.org",
+                category="other",
+                consent=True,
+            ).registration
+        )
+        for i in range(10)
+    ]
+    barrier = threading.Barrier(5)
+
+    def sync(index):
+        order = tokens[index:] + tokens[:index]  # each device in its own order
+        scans = [
+            services.SyncScan(
+                nonce=f"lot-{index}-{i:03d}",
+                token=token,
+                scanned_at=timezone.now(),
+                id_checked=True,
+                offline=False,
+            )
+            for i, token in enumerate(order)
+        ]
+        try:
+            barrier.wait(timeout=30)
+            results = services.sync_batch(
+                device=devices[index], user=user, scans=scans, device_time=None
+            )
+            return [r.verdict for r in results]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        verdicts = [v for batch in pool.map(sync, range(5)) for v in batch]
+    assert verdicts.count("admitted") == 10 and verdicts.count("already_admitted") == 40
+    assert fallbacks == []
+    assert Admission.objects.filter(event=event).count() == 10
+    assert Scan.objects.filter(event=event).count() == 50

@@ -174,3 +174,28 @@ def test_a_person_found_by_name_is_admitted_by_the_hash_of_their_ticket(enrolled
     assert result.admission.registration == registration
     assert scan(device, agent, "h:" + "0" * 64, "nonce-0002").verdict == Verdict.UNKNOWN
     assert scan(device, agent, token, "nonce-0003").verdict == Verdict.ALREADY_ADMITTED
+
+
+def test_a_batch_racing_its_own_copy_falls_back_to_one_scan_at_a_time(
+    enrolled, ticket, agent, monkeypatch
+):
+    """The same batch sent twice at once: the copy that loses finds the other's answers."""
+    device, _ = enrolled()
+    _, first = ticket()
+    _, second = ticket()
+    at = timezone.now() - timedelta(minutes=1)
+    batch = [
+        services.SyncScan(nonce=f"race-{i}", token=t, scanned_at=at, id_checked=True, offline=True)
+        for i, t in enumerate((first, second))
+    ]
+    real_merge = services._merge
+
+    def merge_after_the_other_copy(**kwargs):
+        # the other request records the same scans between our lookup and our insert
+        real_merge(**kwargs)
+        return real_merge(**kwargs)
+
+    monkeypatch.setattr(services, "_merge", merge_after_the_other_copy)
+    results = services.sync_batch(device=device, user=agent, scans=batch, device_time=None)
+    assert [r.verdict for r in results] == ["admitted", "admitted"]
+    assert Scan.objects.count() == 2 and Admission.objects.count() == 2

@@ -8,6 +8,7 @@ stable code. Each device may make at most RATE_LIMIT requests a minute.
 import json
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.http import JsonResponse
 from django.utils import timezone
@@ -33,8 +34,13 @@ def error(code: str, message: str, status: int, field: str | None = None) -> Jso
     return JsonResponse({"version": API_VERSION, "error": body}, status=status)
 
 
-def _device_and_user(request):
-    """(device, user, None) or (None, None, error response)."""
+def _device_and_user(request, *, allow_pass: bool = True):
+    """(device, user, None) or (None, None, error response).
+
+    The person is the one named by the device's door pass (``X-Door-Pass``, see
+    services.door_pass_issue) when it is valid, else the signed-in user, whose door role is
+    then checked. With a pass, the user is not loaded: only its id is needed.
+    """
     header = request.headers.get("Authorization", "")
     secret = header[len("Device ") :] if header.startswith("Device ") else ""
     device = services.device_from_secret(secret)
@@ -42,7 +48,14 @@ def _device_and_user(request):
         return None, None, error("device_unknown", _("This device is not enrolled."), 401)
     if device.revoked_at is not None:
         return None, None, error("device_revoked", _("This device has been revoked."), 403)
-    if not can_scan(request.user, device.event):
+    user_id = None
+    if allow_pass:
+        user_id = services.door_pass_user_id(request.headers.get("X-Door-Pass", ""), device=device)
+    if user_id is not None:
+        user = get_user_model()(pk=user_id)
+    elif can_scan(request.user, device.event):
+        user = request.user
+    else:
         return (
             None,
             None,
@@ -57,12 +70,13 @@ def _device_and_user(request):
             None,
             error("rate_limited", _("Too many requests from this device: wait a minute."), 429),
         )
-    return device, request.user, None
+    return device, user, None
 
 
 @require_GET
 def door_list(request):
-    device, user, failure = _device_and_user(request)
+    # always the session and the role: this is where a new door pass is handed out
+    device, user, failure = _device_and_user(request, allow_pass=False)
     if failure:
         return failure
     return JsonResponse(
@@ -71,6 +85,8 @@ def door_list(request):
             "event": {"slug": device.event.slug, "title": device.event.title},
             "device": device.name,
             "generated_at": timezone.now().isoformat(),
+            "door_pass": services.door_pass_issue(device=device, user=user),
+            "door_pass_max_age": services.DOOR_PASS_MAX_AGE,
             "tickets": selectors.door_list(event=device.event),
         }
     )
@@ -209,7 +225,8 @@ def _text(data: dict, field: str, limit: int = 300) -> str:
 
 
 def _supervisor_call(request, action):
-    device, user, failure = _device_and_user(request)
+    # rare and sensitive: always the session, the user and their role
+    device, user, failure = _device_and_user(request, allow_pass=False)
     if failure:
         return failure
     if not can_supervise(user, device.event):

@@ -568,6 +568,8 @@
     listUrl: "",
     syncUrl: "",
     qrDecoderUrl: "",
+    doorPass: "", // signed by the server with the list: this phone + this person
+    doorPassUntil: 0,
     overrideUrl: "",
     walkInUrl: "",
     db: null,
@@ -834,6 +836,9 @@
     const headers = { Accept: "application/json", Authorization: `Device ${app.secret}` };
     if (payload !== undefined) headers["Content-Type"] = "application/json";
     if (app.csrf) headers["X-CSRFToken"] = app.csrf;
+    // The pass that came with the list saves the server the session and role checks of
+    // each scan; without it (expired, page just opened) the session cookie does the job.
+    if (app.doorPass && Date.now() < app.doorPassUntil) headers["X-Door-Pass"] = app.doorPass;
     let response;
     let data = null;
     try {
@@ -991,6 +996,10 @@
     if (data.event && data.event.slug && data.event.slug !== app.slug) {
       showNotice("event", TEXT.wrongEvent);
       return; // this database belongs to the page's event: do not fill it with another's
+    }
+    if (typeof data.door_pass === "string" && Number.isFinite(data.door_pass_max_age)) {
+      app.doorPass = data.door_pass;
+      app.doorPassUntil = Date.now() + Math.max(0, data.door_pass_max_age - 60) * 1000;
     }
     const tickets = data.tickets.map(normaliseTicket).filter(Boolean);
     let stored;
