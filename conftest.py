@@ -77,3 +77,58 @@ def browser():
     """One Chromium per test module (startup is slow)."""
     with chromium_browser() as chromium:
         yield chromium
+
+
+# --- helpers of the browser tests of every app ----------------------------------------------
+
+SHOTS = Path("/tmp/ptce-shots")  # noqa: S108 - screenshots, for people to look at
+VIEWPORTS = {
+    "phone": {"width": 360, "height": 740},
+    "desktop": {"width": 1280, "height": 900},
+}
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open a page in a fresh French-speaking context at a given viewport."""
+    contexts = []
+
+    def _open(viewport="phone"):
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport], locale="fr-FR", timezone_id="Europe/Paris"
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_scan(page) -> dict:
+    """axe-core's results for the page (checked to have really run)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    assert results["passes"], "axe-core checked nothing: was it blocked?"
+    return results
+
+
+def no_horizontal_scroll(page) -> bool:
+    """Content reflows to the viewport width (WCAG 1.4.10), nothing sticks out."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
+        lines.extend(f"    {node['target']}" for node in violation["nodes"])
+    return "\n".join(lines)

@@ -7,6 +7,7 @@ from checkin.urls import api_patterns as checkin_api_patterns
 from checkin.urls import manage_patterns as checkin_manage_patterns
 from checkin.urls import public_patterns as checkin_public_patterns
 from events.urls import manage_patterns, public_patterns
+from registry.urls import public_patterns as registry_public_patterns
 
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("core/img/favicon.svg"), permanent=True)),
@@ -17,5 +18,6 @@ urlpatterns = [
     path("gestion/evenements/", include(checkin_manage_patterns)),
     path("api/accueil/", include(checkin_api_patterns)),
     path("accueil/", include(checkin_public_patterns)),
+    path("", include(registry_public_patterns)),
     path("", include(public_patterns)),
 ]

@@ -29,3 +29,14 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_for_script(data) -> str:
+    """JSON to put inside <script type="application/ld+json"> (as Django's json_script
+    does: no <, > or & can end the script block or open a comment)."""
+    import json
+
+    return json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)

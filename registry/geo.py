@@ -118,3 +118,52 @@ def in_area(commune_code: str, area_code: str) -> bool:
     if place is None:
         return False
     return area_code in (place.code, place.epci, place.department)
+
+
+def _centre(places) -> tuple[float, float] | None:
+    located = [(p.latitude, p.longitude, p.population or 1) for p in places if p.latitude]
+    total = sum(weight for _, _, weight in located)
+    if not total:
+        return None
+    return (
+        round(sum(lat * w for lat, _, w in located) / total, 5),
+        round(sum(lon * w for _, lon, w in located) / total, 5),
+    )
+
+
+@cache
+def department_centre(code: str) -> tuple[float, float] | None:
+    """The population-weighted centre of a department's communes (an estimate, for a
+    place known only by its department)."""
+    return _centre(c for c in communes().values() if c.department == code)
+
+
+@cache
+def region_centre(code: str) -> tuple[float, float] | None:
+    return _centre(c for c in communes().values() if c.region == code)
+
+
+def region_code(name: str) -> str | None:
+    """A region's code from its name, accents and case aside ("Ile-de-France" → "11")."""
+    from core.text import fold
+
+    wanted = fold(name).replace("-", " ").replace("'", " ")
+    for code, region in regions().items():
+        if fold(region).replace("-", " ").replace("'", " ") == wanted:
+            return code
+    return None
+
+
+def find_commune(name: str, department: str = "") -> Commune | None:
+    """A commune from its name (and department when given): the most populated of the
+    namesakes."""
+    from core.text import fold
+
+    wanted = fold(name).replace("-", " ").replace("'", " ")
+    found = [
+        c
+        for c in communes().values()
+        if fold(c.name).replace("-", " ").replace("'", " ") == wanted
+        and (not department or c.department == department)
+    ]
+    return max(found, key=lambda c: c.population) if found else None

@@ -28,6 +28,13 @@ class Place(models.Model):
     )
     latitude = models.FloatField(null=True, blank=True, editable=False)
     longitude = models.FloatField(null=True, blank=True, editable=False)
+    located_by = models.CharField(
+        _("position from"),
+        max_length=12,
+        blank=True,
+        editable=False,
+        help_text=_("commune, or an estimate: EPCI, department or region centre"),
+    )
 
     class Meta:
         abstract = True

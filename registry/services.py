@@ -155,14 +155,53 @@ def clean_territory(codes: Iterable[str]) -> list[tuple[str, str]]:
     return cleaned
 
 
-def _place(instance: Place, commune: geo.Commune | None) -> None:
+def set_place(
+    instance: Place,
+    commune: geo.Commune | None,
+    *,
+    department: str = "",
+    region: str = "",
+) -> None:
+    """Copy what follows from the commune (name, department, region, position); for a
+    place known only by its department or region, that and the area's centre."""
     instance.commune_code = commune.code if commune else ""
     instance.cog_year = geo.COG_YEAR if commune else None
     instance.commune_name = commune.name if commune else ""
-    instance.department_code = commune.department if commune else ""
-    instance.region_code = commune.region if commune else ""
-    instance.latitude = commune.latitude if commune else None
-    instance.longitude = commune.longitude if commune else None
+    if commune:
+        instance.department_code, instance.region_code = commune.department, commune.region
+        instance.latitude, instance.longitude = commune.latitude, commune.longitude
+        exact = commune.position in ("geonames", "commune")
+        instance.located_by = "commune" if exact else (commune.position or "")
+        return
+    if department and department in geo.departments():
+        region = geo.departments()[department][1]
+        centre, located_by = geo.department_centre(department), "department"
+    elif region and region in geo.regions():
+        department, centre, located_by = "", geo.region_centre(region), "region"
+    else:
+        department, region, centre, located_by = "", "", None, ""
+    instance.department_code, instance.region_code = department, region
+    instance.latitude, instance.longitude = centre or (None, None)
+    instance.located_by = located_by if centre else ""
+
+
+def clean_area(data: dict) -> dict[str, str]:
+    """A department or region code given without a commune (a place known only roughly)."""
+    department = (data.get("department_code") or "").strip().upper()
+    region = (data.get("region_code") or "").strip()
+    if department and department not in geo.departments():
+        raise _error(
+            "unknown_department",
+            _("“%(code)s” is not a department code.") % {"code": department[:5]},
+            "department_code",
+        )
+    if region and region not in geo.regions():
+        raise _error(
+            "unknown_region",
+            _("“%(code)s” is not a region code.") % {"code": region[:5]},
+            "region_code",
+        )
+    return {"department": department, "region": region}
 
 
 def _unique_slug(model, name: str, *, exclude_pk=None) -> str:
@@ -190,6 +229,7 @@ def organisation_save(
     ess_status = clean_choice(data.get("ess_status"), Organisation.EssStatus, "ess_status")
     category = clean_choice(data.get("category"), Organisation.Category, "category")
     commune = clean_commune(data.get("commune_code", ""))
+    area = clean_area(data)
     values = {
         "name": name,
         "siren": siren,
@@ -208,7 +248,7 @@ def organisation_save(
             target = organisation or Organisation()
             for key, value in values.items():
                 setattr(target, key, value)
-            _place(target, commune)
+            set_place(target, commune, **area)
             target.search_text = fold(f"{name} {siren} {target.commune_name}")
             if not target.slug:
                 target.slug = _unique_slug(Organisation, name)
@@ -235,6 +275,7 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None) -> Pole:
     name = clean_text(data.get("name"), "name", required=True)
     siren = clean_siren(data.get("siren", ""))
     commune = clean_commune(data.get("commune_code", ""))
+    area = clean_area(data)
     territory = clean_territory(data.get("territory", []))
     year = data.get("year_founded")
     if year not in (None, ""):
@@ -270,7 +311,7 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None) -> Pole:
         target.jobs = jobs
         target.is_demo = bool(data.get("is_demo", target.is_demo))
         target.source_url = clean_text(data.get("source_url"), "website")
-        _place(target, commune)
+        set_place(target, commune, **area)
         if not target.slug:
             target.slug = _unique_slug(Pole, name)
         target.save()
@@ -282,6 +323,8 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None) -> Pole:
             target.activities.set(data["activities"])
         if "networks" in data:
             target.networks.set(data["networks"])
+        target.search_text = pole_search_text(target)
+        Pole.objects.filter(pk=target.pk).update(search_text=target.search_text)
         audit(
             "registry.pole.saved",
             scope=f"registry.pole:{target.pk}",
@@ -290,6 +333,23 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None) -> Pole:
         )
         pole_check(target)
     return target
+
+
+def pole_search_text(pole: Pole) -> str:
+    """What the directory's full-text search looks in, folded (accents and case aside)."""
+    activities = " ".join(a.name for a in pole.activities.all()) if pole.pk else ""
+    return fold(
+        " ".join(
+            [
+                pole.name,
+                pole.commune_name,
+                geo.department_name(pole.department_code),
+                geo.region_name(pole.region_code),
+                activities,
+                pole.description,
+            ]
+        )
+    )
 
 
 def membership_set(
@@ -376,6 +436,11 @@ def status_for(report: rules.Report, subject: rules.Subject) -> str:
     if report.meets_the_law:
         return Pole.Status.CHECKED
     return Pole.Status.CLAIMS
+
+
+def pole_check_report(pole: Pole) -> rules.Report:
+    """The report of the check, for reading (nothing is written)."""
+    return rules.check(subject_of(pole))
 
 
 def pole_check(pole: Pole, *, now=None) -> rules.Report:

@@ -12,12 +12,20 @@ language is French by default and its wording may change.
 import json
 import re
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from conftest import (
+    BLOCKING_IMPACTS,
+    SHOTS,
+    VIEWPORTS,
+    axe_scan,
+    describe,
+    no_horizontal_scroll,
+    screenshot,
+)
 from events import services
 from events.models import Event, Registration
 from events.tokens import personal_link_token
@@ -25,33 +33,9 @@ from events.tokens import personal_link_token
 pytestmark = pytest.mark.browser
 
 SLUG = "2e-journee-nationale-des-ptce"
-SHOTS = Path("/tmp/ptce-shots")
-VIEWPORTS = {
-    "phone": {"width": 360, "height": 740},
-    "desktop": {"width": 1280, "height": 900},
-}
-BLOCKING_IMPACTS = {"serious", "critical"}
 PERSONAL_LINK = re.compile(r"https?://[^/\s]+(/inscription/[^/\s]+/)")
 # The submit button of the page's own form, not the language switch in the header.
 MAIN_SUBMIT = "main form button[type=submit]"
-
-
-@pytest.fixture
-def new_page(browser):
-    """Open a page in a fresh French-speaking context at a given viewport."""
-    contexts = []
-
-    def _open(viewport="phone"):
-        context = browser.new_context(
-            viewport=VIEWPORTS[viewport], locale="fr-FR", timezone_id="Europe/Paris"
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -68,33 +52,6 @@ def goto(page, address: str, status: int = 200):
     response = page.goto(address)
     assert response is not None and response.status == status, address
     return response
-
-
-def screenshot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def axe_scan(page) -> dict:
-    """axe-core's results for the page (checked to have really run)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page).response
-    assert results["passes"], "axe-core checked nothing: was it blocked?"
-    return results
-
-
-def no_horizontal_scroll(page) -> bool:
-    """Content reflows to the viewport width (WCAG 1.4.10), nothing sticks out."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
-        lines.extend(f"    {node['target']}" for node in violation["nodes"])
-    return "\n".join(lines)
 
 
 def fill_registration(page, *, email: str) -> None:

@@ -1,6 +1,5 @@
 """Public face of the events app: event page, registration, personal link."""
 
-import json
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import pagecache
 from core.errors import DomainError
+from core.text import json_for_script
 from events import hooks, selectors, services
 from events.documents import event_ics, event_when, event_where, qr_svg, ticket_pdf
 from events.forms import CorrectionForm, RegistrationForm
@@ -30,7 +30,6 @@ from events.tokens import registration_from_link_token, ticket_token
 _SENT_SALT = "ptce.events.sent-to"
 _EMBED_SALT = "ptce.events.embed-form"
 _EMBED_MAX_AGE = 6 * 3600
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def home(request):
@@ -101,8 +100,7 @@ def _json_ld(request, event: Event) -> str:
         data["organizer"] = {"@type": "Organization", "name": event.organiser_name}
         if event.organiser_url:
             data["organizer"]["url"] = event.organiser_url
-    # As Django's json_script does: no <, > or & can end the script block or open a comment.
-    return json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return json_for_script(data)
 
 
 def event_detail(request, slug: str):

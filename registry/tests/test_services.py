@@ -176,3 +176,17 @@ def test_check_all_counts_by_status(complete_pole, pole):
     pole(name="Pôle vide", strategy="")
     Pole.objects.update(status=Pole.Status.LAUREATE)  # stale: the command puts it right
     assert services.check_all() == {"checked": 1, "claims": 1}
+
+
+def test_a_pole_known_only_by_its_department_or_region_is_placed_at_its_centre(pole):
+    by_department = pole(name="Réuniverre", commune_code="", department_code="974")
+    assert by_department.region_code == "04" and by_department.located_by == "department"
+    assert -22 < by_department.latitude < -20
+    by_region = pole(name="Projet PHARE", commune_code="", region_code="93", territory=[])
+    assert by_region.department_code == "" and by_region.located_by == "region"
+    with pytest.raises(DomainError) as caught:
+        pole(name="Nulle part", commune_code="", department_code="100")
+    assert caught.value.code == "unknown_department"
+    with pytest.raises(DomainError) as caught:
+        pole(name="Nulle part", commune_code="", region_code="99")
+    assert caught.value.code == "unknown_region"

@@ -1,0 +1,219 @@
+"""Reads of the registry: the directory (search, facets, pages), pole and organisation
+pages."""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from core.text import fold
+from registry import geo
+from registry.models import Activity, Laureate, Membership, Network, Organisation, Pole
+
+PAGE_SIZE = 20
+QUERY_MAX = 100
+
+# The directory's filters, in the order shown: name in the URL → what it filters.
+FACETS = ("region", "department", "activity", "status", "category", "network")
+
+
+@dataclass
+class Filters:
+    """What the directory's URL asks for (unknown values are dropped, not errors: a
+    shared link to a facet that no longer exists still opens the directory)."""
+
+    q: str = ""
+    region: str = ""
+    department: str = ""
+    activity: str = ""
+    status: str = ""
+    category: str = ""
+    network: str = ""
+    page: int = 1
+    dropped: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, params) -> "Filters":
+        filters = cls(q=" ".join(params.get("q", "").split())[:QUERY_MAX])
+        checks = {
+            "region": lambda v: v in geo.regions(),
+            "department": lambda v: v in geo.departments(),
+            "activity": lambda v: Activity.objects.filter(slug=v).exists(),
+            "status": lambda v: v in Pole.Status.values,
+            "category": lambda v: v in Organisation.Category.values,
+            "network": lambda v: Network.objects.filter(slug=v).exists(),
+        }
+        for name, valid in checks.items():
+            value = params.get(name, "").strip()[:100]
+            if value and valid(value):
+                setattr(filters, name, value)
+            elif value:
+                filters.dropped.append(name)
+        try:
+            filters.page = max(1, int(params.get("page", 1)))
+        except (TypeError, ValueError):
+            filters.page = 1
+        return filters
+
+    def as_params(self, **change) -> dict[str, str]:
+        """The URL parameters of these filters, with ``change`` applied (a value of ""
+        removes a filter); the page goes back to 1 unless given."""
+        values = {name: getattr(self, name) for name in ("q", *FACETS)}
+        values.update(change)
+        values["page"] = change.get("page", 1)
+        return {k: str(v) for k, v in values.items() if v and not (k == "page" and v == 1)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or any(getattr(self, name) for name in FACETS))
+
+
+def _filtered(filters: Filters, *, skip: str | None = None) -> QuerySet[Pole]:
+    poles = Pole.objects.all()
+    for word in fold(filters.q).split():
+        poles = poles.filter(search_text__contains=word)
+    if filters.region and skip != "region":
+        poles = poles.filter(region_code=filters.region)
+    if filters.department and skip != "department":
+        poles = poles.filter(department_code=filters.department)
+    if filters.status and skip != "status":
+        poles = poles.filter(status=filters.status)
+    if filters.activity and skip != "activity":
+        poles = poles.filter(activities__slug=filters.activity)
+    if filters.network and skip != "network":
+        poles = poles.filter(networks__slug=filters.network)
+    if filters.category and skip != "category":
+        poles = poles.filter(
+            pk__in=Membership.objects.filter(organisation__category=filters.category).values(
+                "pole_id"
+            )
+        )
+    return poles
+
+
+def _counts(queryset: QuerySet, column: str) -> dict[str, int]:
+    return {
+        row[column]: row["n"]
+        for row in queryset.order_by().values(column).annotate(n=Count("pk", distinct=True))
+        if row[column]
+    }
+
+
+def directory(filters: Filters) -> dict:
+    """One page of poles and the facets' counts. Each facet counts the poles matching
+    every *other* filter, so that its values say what choosing them would give."""
+    poles = _filtered(filters)
+    results = (
+        poles.order_by("name", "pk")
+        .only(
+            "name",
+            "slug",
+            "status",
+            "commune_name",
+            "department_code",
+            "region_code",
+            "is_demo",
+            "description",
+        )
+        .prefetch_related("activities")
+    )
+    page = Paginator(results, PAGE_SIZE).get_page(filters.page)
+
+    regions = _counts(_filtered(filters, skip="region"), "region_code")
+    departments = _counts(_filtered(filters, skip="department"), "department_code")
+    statuses = _counts(_filtered(filters, skip="status"), "status")
+    activities = _counts(_filtered(filters, skip="activity"), "activities__slug")
+    networks = _counts(_filtered(filters, skip="network"), "networks__slug")
+    category_poles = _filtered(filters, skip="category")
+    categories = {
+        row["organisation__category"]: row["n"]
+        for row in Membership.objects.filter(pole__in=category_poles.values("pk"))
+        .order_by()
+        .values("organisation__category")
+        .annotate(n=Count("pole_id", distinct=True))
+    }
+    activity_names = dict(Activity.objects.values_list("slug", "name"))
+    network_names = dict(Network.objects.values_list("slug", "name"))
+    status_labels = dict(Pole.Status.choices)
+    category_labels = dict(Organisation.Category.choices)
+
+    def facet(name, label, counts, names, *, sort_by_label=True):
+        values = [
+            {"value": value, "label": names.get(value, value), "count": n}
+            for value, n in counts.items()
+            if value in names
+        ]
+        if getattr(filters, name) and getattr(filters, name) not in counts:
+            current = getattr(filters, name)
+            values.append({"value": current, "label": names.get(current, current), "count": 0})
+        key = (lambda v: fold(str(v["label"]))) if sort_by_label else (lambda v: -v["count"])
+        return {"name": name, "label": label, "values": sorted(values, key=key)}
+
+    department_names = {
+        code: f"{name} ({code})" for code, (name, _region) in geo.departments().items()
+    }
+    facets = [
+        facet("status", _("Status"), statuses, status_labels),
+        facet("region", _("Region"), regions, geo.regions()),
+        facet("department", _("Department"), departments, department_names),
+        facet("activity", _("Activity"), activities, activity_names),
+        facet("category", _("Members"), categories, category_labels),
+        facet("network", _("Network"), networks, network_names),
+    ]
+    return {"page": page, "total": page.paginator.count, "facets": facets}
+
+
+def pole_detail(slug: str) -> Pole:
+    return (
+        Pole.objects.prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organisation").order_by(
+                    "organisation__name"
+                ),
+            ),
+            "territory",
+            Prefetch("laureates", queryset=Laureate.objects.order_by("year")),
+            "activities",
+            "networks",
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def members_by_category(pole: Pole) -> list[dict]:
+    labels = dict(Organisation.Category.choices)
+    groups: dict[str, list[Membership]] = {}
+    for membership in pole.memberships.all():
+        groups.setdefault(membership.organisation.category, []).append(membership)
+    return [
+        {"category": category, "label": labels[category], "memberships": groups[category]}
+        for category in Organisation.Category.values
+        if category in groups
+    ]
+
+
+def organisation_detail(slug: str) -> Organisation | None:
+    return (
+        Organisation.objects.prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("pole"))
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def network_detail(slug: str) -> Network | None:
+    return (
+        Network.objects.prefetch_related(Prefetch("poles", queryset=Pole.objects.order_by("name")))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def networks() -> QuerySet[Network]:
+    return Network.objects.annotate(pole_count=Count("poles")).order_by(
+        "-is_source_partner", "name"
+    )

@@ -1,0 +1,58 @@
+"""The directory in a real browser: search and facets by keyboard and by touch, axe-core
+on the directory and a pole page at a phone and a desktop width."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from conftest import (
+    BLOCKING_IMPACTS,
+    VIEWPORTS,
+    axe_scan,
+    describe,
+    no_horizontal_scroll,
+    screenshot,
+)
+from registry.models import Pole
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(live_server):
+    call_command("load_registry_demo", stdout=StringIO())
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_directory_and_pole_pages_accessibility(live_server, demo, new_page, viewport):
+    page = new_page(viewport)
+    pole = Pole.objects.filter(is_demo=True, status="checked").first()
+    for name, path in (
+        ("directory", "/poles/"),
+        ("directory-filtered", "/poles/?region=84&q=pole"),
+        ("pole", f"/poles/{pole.slug}/"),
+        ("laureate", f"/poles/{Pole.objects.get(name='Pôle Sud Archer').slug}/"),
+    ):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"{path}\n{describe(blocking)}"
+        assert no_horizontal_scroll(page), path
+        screenshot(page, f"registry-{name}-{viewport}")
+
+
+def test_search_then_facet_then_remove_it(live_server, demo, new_page):
+    page = new_page("phone")
+    page.goto(live_server.url + "/poles/")
+    page.fill("#q", "romans")
+    page.press("#q", "Enter")
+    page.get_by_role("heading", name="1 pôle").wait_for()
+    assert page.get_by_role("link", name="Pôle Sud Archer").is_visible()
+    page.locator("summary", has_text="Département").click()
+    page.get_by_role("link", name="Drôme (26) (1)").click()
+    page.wait_for_url("**department=26**")
+    assert "q=romans" in page.url  # the search is kept: the link can be shared as it is
+    page.locator(".chip").first.click()
+    page.wait_for_url(lambda url: "department" not in url)
+    assert page.input_value("#q") == "romans"

@@ -1,0 +1,42 @@
+import csv
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from registry.management.commands.load_registry_demo import LAUREATES
+from registry.models import Laureate, Network, Organisation, Pole
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_registry_demo_is_true_to_its_sources_and_idempotent():
+    call_command("load_registry_demo", stdout=StringIO())
+    counts = (Pole.objects.count(), Organisation.objects.count(), Laureate.objects.count())
+    call_command("load_registry_demo", stdout=StringIO())
+    assert (Pole.objects.count(), Organisation.objects.count(), Laureate.objects.count()) == counts
+    assert Network.objects.filter(is_source_partner=True).count() == 6
+    with LAUREATES.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    real = Pole.objects.filter(is_demo=False)
+    assert real.count() == len(rows) == Laureate.objects.count()
+    for row in rows:  # every real pole carries its source and its year, nothing invented
+        pole = real.get(name=row["name"])
+        assert pole.source_url == row["source_url"] and pole.status == "laureate"
+        assert pole.laureates.get().year == int(row["year"])
+    archer = real.get(name="Pôle Sud Archer")
+    assert archer.commune_code == "26281" and archer.located_by == "commune"
+    invented = Pole.objects.filter(is_demo=True)
+    assert invented.count() == 40 and len(set(invented.values_list("region_code", flat=True))) >= 10
+    assert {"checked", "claims"} <= set(invented.values_list("status", flat=True))
+    assert not Organisation.objects.filter(is_demo=False).exists()
+
+
+def test_check_poles_puts_every_status_right():
+    call_command("load_registry_demo", stdout=StringIO())
+    Pole.objects.update(status="checked", check_report={})
+    out = StringIO()
+    call_command("check_poles", stdout=out)
+    assert "63 poles checked" in out.getvalue()
+    assert Pole.objects.filter(status="laureate").count() == Laureate.objects.count()
+    assert not Pole.objects.filter(check_report={}).exists()

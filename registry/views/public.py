@@ -1,0 +1,172 @@
+"""Public pages of the registry: the directory, poles, organisations, networks."""
+
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.text import json_for_script
+from registry import geo, selectors, services
+from registry.models import Pole
+
+
+def place_label(place) -> str:
+    """ "Romans-sur-Isère, Drôme (26), Auvergne-Rhône-Alpes" (what is known of it)."""
+    department = geo.department_name(place.department_code)
+    parts = [
+        place.commune_name,
+        f"{department} ({place.department_code})" if department else "",
+        geo.region_name(place.region_code),
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def directory(request):
+    filters = selectors.Filters.from_query(request.GET)
+    data = selectors.directory(filters)
+    base = reverse("registry:directory")
+
+    def url(**change) -> str:
+        params = filters.as_params(**change)
+        return f"{base}?{urlencode(params)}" if params else base
+
+    for facet in data["facets"]:
+        current = getattr(filters, facet["name"])
+        for value in facet["values"]:
+            value["selected"] = value["value"] == current
+            value["url"] = url(**{facet["name"]: "" if value["selected"] else value["value"]})
+    chips = [
+        {"label": value["label"], "facet": facet["label"], "url": value["url"]}
+        for facet in data["facets"]
+        for value in facet["values"]
+        if value["selected"]
+    ]
+    page = data["page"]
+    for item in page.object_list:
+        item.place_label = place_label(item)
+    return render(
+        request,
+        "registry/public/directory.html",
+        {
+            "filters": filters,
+            "page": page,
+            "total": data["total"],
+            "facets": data["facets"],
+            "chips": chips,
+            "clear_url": base,
+            "previous_url": url(page=page.previous_page_number()) if page.has_previous() else "",
+            "next_url": url(page=page.next_page_number()) if page.has_next() else "",
+        },
+    )
+
+
+def _pole_json_ld(request, pole: Pole) -> str:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": pole.name,
+        "url": request.build_absolute_uri(reverse("registry:pole", args=[pole.slug])),
+        "description": pole.description,
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": pole.commune_name,
+            "addressRegion": geo.region_name(pole.region_code),
+            "addressCountry": "FR",
+        },
+        "member": [
+            {
+                "@type": "Organization",
+                "name": m.organisation.name,
+                "url": request.build_absolute_uri(
+                    reverse("registry:organisation", args=[m.organisation.slug])
+                ),
+            }
+            for m in pole.memberships.all()
+        ],
+    }
+    if pole.siren:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "SIREN", "value": pole.siren}
+    if pole.year_founded:
+        data["foundingDate"] = str(pole.year_founded)
+    if pole.website:
+        data["sameAs"] = [pole.website]
+    if pole.latitude is not None:
+        data["location"] = {
+            "@type": "Place",
+            "geo": {
+                "@type": "GeoCoordinates",
+                "latitude": pole.latitude,
+                "longitude": pole.longitude,
+            },
+        }
+    return json_for_script({k: v for k, v in data.items() if v not in ("", [], None)})
+
+
+def pole(request, slug: str):
+    found = selectors.pole_detail(slug)
+    if found is None:
+        raise Http404(_("No pole at this address."))
+    report = services.pole_check_report(found)
+    return render(
+        request,
+        "registry/public/pole.html",
+        {
+            "pole": found,
+            "report": report,
+            "groups": selectors.members_by_category(found),
+            "territory": [
+                {
+                    "code": area.code,
+                    "kind": area.get_kind_display(),
+                    "name": geo.area_name(area.code),
+                }
+                for area in found.territory.all()
+            ],
+            "place": place_label(found),
+            "json_ld": _pole_json_ld(request, found),
+        },
+    )
+
+
+def organisation(request, slug: str):
+    found = selectors.organisation_detail(slug)
+    if found is None:
+        raise Http404(_("No organisation at this address."))
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": found.name,
+        "url": request.build_absolute_uri(reverse("registry:organisation", args=[found.slug])),
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": found.commune_name,
+            "addressCountry": "FR",
+        },
+        "memberOf": [
+            {"@type": "Organization", "name": m.pole.name} for m in found.memberships.all()
+        ],
+    }
+    if found.siren:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "SIREN", "value": found.siren}
+    return render(
+        request,
+        "registry/public/organisation.html",
+        {
+            "organisation": found,
+            "place": place_label(found),
+            "json_ld": json_for_script(data),
+        },
+    )
+
+
+def network(request, slug: str):
+    found = selectors.network_detail(slug)
+    if found is None:
+        raise Http404(_("No network at this address."))
+    return render(request, "registry/public/network.html", {"network": found})
+
+
+def networks(request):
+    return render(request, "registry/public/networks.html", {"networks": selectors.networks()})
