@@ -305,3 +305,40 @@ def test_a_single_online_scan_sent_twice_is_one_scan(door, ticket):
     assert first["verdict"] == again["verdict"] == "admitted"
     assert first["admitted_at"] == again["admitted_at"]
     assert Scan.objects.count() == 1 and Admission.objects.count() == 1
+
+
+def test_the_rate_limit_is_shared_by_the_workers_through_redis(door, settings, monkeypatch):
+    """With REDIS_URL (production), every worker process counts in the same place."""
+    import os
+
+    import redis
+    from django.core.cache import caches
+
+    from checkin.views import api
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is not reachable at {url}")
+        pytest.skip(f"Redis is not reachable at {url}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"ptce-test-{os.getpid()}",
+        }
+    }
+    monkeypatch.setattr(api, "RATE_LIMIT", 3)
+    window = int(timezone.now().timestamp() // 60)
+    keys = [f"checkin:rate:{door.device.pk}:{w}" for w in (window, window + 1)]
+    caches["default"].delete_many(keys)  # never clear(): it would empty the whole database
+    try:
+        codes = [door({"scans": []}).status_code for _ in range(5)]
+        assert codes == [200, 200, 200, 429, 429]
+        # a second "worker" (a new cache client on the same server) sees the same count
+        other = caches.create_connection("default")
+        assert sum(other.get(key) or 0 for key in keys) == 5
+    finally:
+        caches["default"].delete_many(keys)
