@@ -3,6 +3,7 @@
 See `.env.example` for the full list and the README's settings table.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -156,7 +157,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # JavaScript libraries from npm (package.json + package-lock.json, installed by `make
 # install` with `npm ci`), served from our own static files: never a CDN.
 NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [("vendor/jsqr", NODE_MODULES / "jsqr" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/jsqr", NODE_MODULES / "jsqr" / "dist"),
+    # Leaflet, as django-leaflet ships it (static/leaflet/…). Not an installed app: its
+    # admin module needs GeoDjango's GDAL, which ptce does not use.
+    Path(importlib.util.find_spec("leaflet").origin).parent / "static",
+]
 _PLAIN_STATIC = DEBUG or env_bool("PTCE_PLAIN_STATIC", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -201,6 +207,15 @@ _TASKS_BACKENDS = {
 }
 _tasks_backend = os.environ.get("TASKS_BACKEND", "immediate")
 TASKS = {"default": {"BACKEND": _TASKS_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+
+# --- Map of poles ------------------------------------------------------------------------
+# The tile server (an address with {z}/{x}/{y}; empty: no background, the poles only) and
+# the attribution its licence asks for.
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILES_ATTRIBUTION = os.environ.get(
+    "MAP_TILES_ATTRIBUTION",
+    '© <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>',
+)
 
 # --- Cache ---------------------------------------------------------------------------------
 # Per process by default (demo, tests). With REDIS_URL, one cache for every worker process:

@@ -8,3 +8,5 @@ os.environ["EMAIL_BACKEND"] = "locmem"
 os.environ.setdefault("PTCE_PLAIN_STATIC", "1")
 os.environ.setdefault("TASKS_BACKEND", "immediate")
 os.environ.setdefault("SITE_URL", "http://testserver")
+# No map tiles from the internet in the tests: the poles on a plain background.
+os.environ.setdefault("MAP_TILES_URL", "")

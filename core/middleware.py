@@ -6,6 +6,8 @@ class SecurityHeadersMiddleware:
 
     Views that may be framed (the embeddable registration form) set
     ``response.frame_ancestors`` to the allowed origins; every other page refuses framing.
+    A page that shows images of another origin (the map's tiles) lists it in
+    ``response.image_origins``.
     """
 
     def __init__(self, get_response):
@@ -19,7 +21,7 @@ class SecurityHeadersMiddleware:
         frame = " ".join(["'self'", *ancestors]) if ancestors else "'none'"
         directives = [
             "default-src 'self'",
-            "img-src 'self' data:",
+            " ".join(["img-src 'self' data:", *getattr(response, "image_origins", ())]),
             "style-src 'self'",
             "script-src 'self'",
             "object-src 'none'",

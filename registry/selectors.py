@@ -4,7 +4,8 @@ pages."""
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, Prefetch, QuerySet
+from django.db.models.functions import Floor
 from django.utils.translation import gettext as _
 
 from core.text import fold
@@ -217,3 +218,87 @@ def networks() -> QuerySet[Network]:
     return Network.objects.annotate(pole_count=Count("poles")).order_by(
         "-is_source_partner", "name"
     )
+
+
+# --- the map ---------------------------------------------------------------------------------
+
+CLUSTER_CELL_PX = 64  # the clusters' grid, in screen pixels (tiles are 256 px)
+CLUSTER_UNTIL_ZOOM = 13  # closer than this, every pole is shown on its own
+MAP_MAX_POINTS = 2000  # more single poles than this in view: they are clustered anyway
+
+
+@dataclass(frozen=True)
+class BBox:
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @classmethod
+    def parse(cls, value: str) -> "BBox | None":
+        try:
+            west, south, east, north = (float(x) for x in value.split(","))
+        except (AttributeError, ValueError):
+            return None
+        if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south < north <= 90):
+            return None
+        return cls(west, south, east, north)
+
+
+def map_points(filters: Filters, *, zoom: int, bbox: BBox | None) -> dict:
+    """The poles in view, grouped on a grid of CLUSTER_CELL_PX pixels at this zoom (in the
+    database: one GROUP BY, whatever the number of poles); a cell of one pole is the pole."""
+    poles = _filtered(filters).filter(latitude__isnull=False, longitude__isnull=False)
+    if bbox is not None:
+        poles = poles.filter(latitude__gte=bbox.south, latitude__lte=bbox.north)
+        if bbox.west <= bbox.east:
+            poles = poles.filter(longitude__gte=bbox.west, longitude__lte=bbox.east)
+        else:  # across the antimeridian
+            poles = poles.exclude(longitude__gt=bbox.east, longitude__lt=bbox.west)
+    zoom = max(0, min(zoom, 20))
+    # degrees of longitude per cell (a plain grid in degrees: near enough at French
+    # latitudes, and the same cells for every request at this zoom)
+    cell = 360 / (2**zoom) * CLUSTER_CELL_PX / 256
+    singles: list[int] = []
+    clusters = []
+    if zoom < CLUSTER_UNTIL_ZOOM or poles.count() > MAP_MAX_POINTS:
+        cells = (
+            poles.order_by()
+            .annotate(gx=Floor(F("longitude") / cell), gy=Floor(F("latitude") / cell))
+            .values("gx", "gy")
+            .annotate(
+                n=Count("pk", distinct=True),
+                lat=Avg("latitude"),
+                lon=Avg("longitude"),
+                first=Min("pk"),
+                last=Max("pk"),
+            )
+        )
+        for row in cells:
+            if row["n"] == 1:
+                singles.append(row["first"])
+            else:
+                clusters.append(
+                    {"lat": round(row["lat"], 5), "lon": round(row["lon"], 5), "count": row["n"]}
+                )
+        shown = Pole.objects.filter(pk__in=singles)
+    else:
+        shown = poles
+    points = [
+        {
+            "lat": pole.latitude,
+            "lon": pole.longitude,
+            "name": pole.name,
+            "slug": pole.slug,
+            "status": pole.status,
+            "approximate": pole.located_by not in ("", "commune"),
+        }
+        for pole in shown.order_by().only(
+            "latitude", "longitude", "name", "slug", "status", "located_by"
+        )
+    ]
+    return {
+        "clusters": clusters,
+        "poles": points,
+        "total": sum(c["count"] for c in clusters) + len(points),
+    }

@@ -56,3 +56,17 @@ def test_search_then_facet_then_remove_it(live_server, demo, new_page):
     page.locator(".chip").first.click()
     page.wait_for_url(lambda url: "department" not in url)
     assert page.input_value("#q") == "romans"
+
+
+def test_the_map_shows_clusters_then_poles(live_server, demo, new_page):
+    page = new_page("desktop")
+    page.goto(live_server.url + "/poles/carte/")
+    page.locator(".pole-cluster").first.wait_for()
+    # metropolitan France in view (the overseas poles are off this frame)
+    metropolitan = Pole.objects.filter(latitude__gt=41, longitude__gt=-6).count()
+    page.locator("#map-status").filter(has_text=f"{metropolitan} pôles dans cette zone").wait_for()
+    blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, describe(blocking)
+    screenshot(page, "registry-map-desktop")
+    page.locator(".pole-cluster").first.click()  # zooms in on the group
+    page.wait_for_function("document.querySelectorAll('.pole-cluster, .pole-dot').length > 0")

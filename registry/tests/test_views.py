@@ -90,3 +90,40 @@ def test_organisation_and_network_pages(client, demo):
 def test_unknown_pages_are_404(client, db):
     for url in ("/poles/nulle-part/", "/structures/nulle-part/", "/reseaux/nulle-part/"):
         assert client.get(url).status_code == 404
+
+
+def test_map_points_are_clustered_per_zoom_and_filtered(client, demo):
+    located = Pole.objects.filter(latitude__isnull=False)
+    far = client.get("/poles/carte/points.json?zoom=3").json()
+    assert far["total"] == located.count() and far["clusters"]
+    assert sum(c["count"] for c in far["clusters"]) + len(far["poles"]) == far["total"]
+    near = client.get("/poles/carte/points.json?zoom=14&bbox=4.9,44.9,5.2,45.2").json()
+    assert not near["clusters"]
+    archer = next(p for p in near["poles"] if p["name"] == "Pôle Sud Archer")
+    assert archer["url"] == "/poles/pole-sud-archer/" and archer["approximate"] is False
+    filtered = client.get("/poles/carte/points.json?zoom=3&status=laureate").json()
+    assert filtered["total"] == located.filter(status="laureate").count()
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("zoom=beaucoup", "invalid_zoom"),
+        ("bbox=1,2,3", "invalid_bbox"),
+        ("bbox=0,50,1,40", "invalid_bbox"),
+    ],
+)
+def test_map_points_refuse_bad_input_in_french(client, db, query, code):
+    response = client.get(f"/poles/carte/points.json?{query}")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == code and error["message"]
+
+
+def test_map_page_allows_its_tile_server_only(client, db, settings):
+    settings.MAP_TILES_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    response = client.get("/poles/carte/?region=84")
+    policy = response["Content-Security-Policy"]
+    assert "img-src 'self' data: https://tiles.example.org" in policy
+    assert "points.json?region=84" in response.content.decode()
+    assert "tiles.example.org" not in client.get("/poles/")["Content-Security-Policy"]

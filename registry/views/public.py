@@ -1,8 +1,9 @@
 """Public pages of the registry: the directory, poles, organisations, networks."""
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -56,6 +57,7 @@ def directory(request):
             "facets": data["facets"],
             "chips": chips,
             "clear_url": base,
+            "map_url": reverse("registry:map") + url()[len(base) :],
             "previous_url": url(page=page.previous_page_number()) if page.has_previous() else "",
             "next_url": url(page=page.next_page_number()) if page.has_next() else "",
         },
@@ -170,3 +172,58 @@ def network(request, slug: str):
 
 def networks(request):
     return render(request, "registry/public/networks.html", {"networks": selectors.networks()})
+
+
+def _tile_origin() -> str:
+    parts = urlsplit(settings.MAP_TILES_URL.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def pole_map(request):
+    """The map of poles, filtered like the directory (same URL parameters)."""
+    filters = selectors.Filters.from_query(request.GET)
+    params = filters.as_params()
+    query = urlencode(params)
+    response = render(
+        request,
+        "registry/public/map.html",
+        {
+            "filters": filters,
+            "points_url": reverse("registry:map_points") + (f"?{query}" if query else ""),
+            "list_url": reverse("registry:directory") + (f"?{query}" if query else ""),
+            "tiles_url": settings.MAP_TILES_URL,
+            "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+        },
+    )
+    if origin := _tile_origin():
+        response.image_origins = [origin]
+    return response
+
+
+def map_points(request):
+    """The poles in view, clustered per zoom: {"clusters": [...], "poles": [...]}."""
+    filters = selectors.Filters.from_query(request.GET)
+    try:
+        zoom = int(request.GET.get("zoom", 5))
+    except ValueError:
+        return JsonResponse(
+            {"error": {"code": "invalid_zoom", "message": _("The zoom is a whole number.")}},
+            status=400,
+        )
+    bbox = None
+    if request.GET.get("bbox"):
+        bbox = selectors.BBox.parse(request.GET["bbox"])
+        if bbox is None:
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "invalid_bbox",
+                        "message": _("The area is west,south,east,north in degrees."),
+                    }
+                },
+                status=400,
+            )
+    data = selectors.map_points(filters, zoom=zoom, bbox=bbox)
+    for pole in data["poles"]:
+        pole["url"] = reverse("registry:pole", args=[pole.pop("slug")])
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
