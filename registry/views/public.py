@@ -3,13 +3,13 @@
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.text import json_for_script
-from registry import geo, selectors, services
+from registry import geo, opendata, selectors, services
 from registry.models import Pole
 
 
@@ -227,3 +227,51 @@ def map_points(request):
     for pole in data["poles"]:
         pole["url"] = reverse("registry:pole", args=[pole.pop("slug")])
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+# --- open data -------------------------------------------------------------------------------
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", opendata.csv_lines),
+    "json": ("application/json", opendata.json_chunks),
+}
+
+
+def _open(response, filename: str):
+    response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def open_data(request):
+    base = request.build_absolute_uri(reverse("registry:open_data"))
+    return render(
+        request,
+        "registry/public/open_data.html",
+        {"resources": opendata.RESOURCES.values(), "base": base, "licence": opendata.LICENCE},
+    )
+
+
+def open_data_file(request, name: str, fmt: str):
+    resource = opendata.RESOURCES.get(name)
+    if resource is None or fmt not in FORMATS:
+        raise Http404(_("No such dataset."))
+    content_type, chunks = FORMATS[fmt]
+    return _open(
+        StreamingHttpResponse(chunks(resource), content_type=content_type), f"{name}.{fmt}"
+    )
+
+
+def open_data_geojson(request):
+    return _open(
+        StreamingHttpResponse(opendata.geojson_chunks(), content_type="application/geo+json"),
+        "poles.geojson",
+    )
+
+
+def open_data_package(request):
+    base = request.build_absolute_uri(reverse("registry:open_data"))
+    return _open(
+        JsonResponse(opendata.datapackage(base), json_dumps_params={"ensure_ascii": False}),
+        "datapackage.json",
+    )
