@@ -7,6 +7,7 @@ from checkin.urls import api_patterns as checkin_api_patterns
 from checkin.urls import manage_patterns as checkin_manage_patterns
 from checkin.urls import public_patterns as checkin_public_patterns
 from events.urls import manage_patterns, public_patterns
+from registry.urls import manage_patterns as registry_manage_patterns
 from registry.urls import public_patterns as registry_public_patterns
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("compte/", include("accounts.urls")),
+    path("gestion/annuaire/", include(registry_manage_patterns)),
     path("gestion/", include(manage_patterns)),
     path("gestion/evenements/", include(checkin_manage_patterns)),
     path("api/accueil/", include(checkin_api_patterns)),

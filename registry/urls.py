@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry.views import public
+from registry.views import manage, public
 
 public_patterns = (
     [
@@ -17,4 +17,9 @@ public_patterns = (
         path("reseaux/<slug:slug>/", public.network, name="network"),
     ],
     "registry",
+)
+
+manage_patterns = (
+    [path("import/", manage.import_csv, name="import")],
+    "registry_manage",
 )
