@@ -341,5 +341,5 @@ def apply(result: Plan, *, actor=None) -> dict[str, int]:
                     data = {k: ("" if v is None else v) for k, v in data.items()}
                     data["territory"] = [a.code for a in target.territory.all()]
                 data.update({k: v for k, v in row.data.items() if k != "territory" or v})
-                services.pole_save(data=data, actor=actor, pole=target)
+                services.pole_save(data=data, actor=actor, pole=target, source="import")
     return result.counts()

@@ -257,3 +257,99 @@ class Laureate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pole} ({self.year})"
+
+
+class PoleClaim(models.Model):
+    """Someone says they run a pole and asks to edit its entry; an editor decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    pole = models.ForeignKey(Pole, on_delete=models.CASCADE, related_name="claims")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role in the pole"), max_length=200)
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pole", "email"],
+                condition=Q(status="pending"),
+                name="registry_one_pending_claim",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.pole}"
+
+
+class PoleRevision(models.Model):
+    """One change of a pole's entry: who, when, from where, and each field before/after."""
+
+    class Source(models.TextChoices):
+        EDIT = "edit", _("edited by a manager")
+        IMPORT = "import", _("import")
+        EDITOR = "editor", _("editor")
+
+    pole = models.ForeignKey(Pole, on_delete=models.CASCADE, related_name="revisions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    changes = models.JSONField(_("changes"))  # {field: [before, after]}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pole} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Suggestion(models.Model):
+    """A correction proposed by anyone, from the pole's public page: to moderation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    pole = models.ForeignKey(Pole, on_delete=models.CASCADE, related_name="suggestions")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    message = models.TextField(_("suggested correction"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.pole}: {self.message[:40]}"

@@ -302,3 +302,56 @@ def map_points(filters: Filters, *, zoom: int, bbox: BBox | None) -> dict:
         "poles": points,
         "total": sum(c["count"] for c in clusters) + len(points),
     }
+
+
+# --- moderation ------------------------------------------------------------------------------
+
+SIMILAR = 0.85  # difflib ratio of folded names, within one commune
+
+
+def likely_duplicates(*, limit: int = 100) -> dict:
+    """Organisations sharing a SIREN, and poles or organisations with similar names in
+    the same commune (compared within each commune only: a few rows each)."""
+    from difflib import SequenceMatcher
+
+    same_siren = list(
+        Organisation.objects.exclude(siren="")
+        .values("siren")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("siren")[:limit]
+    )
+    groups = [
+        {"siren": row["siren"], "items": list(Organisation.objects.filter(siren=row["siren"]))}
+        for row in same_siren
+    ]
+
+    def similar(model) -> list[tuple]:
+        pairs, previous, bucket = [], None, []
+        rows = (
+            model.objects.exclude(commune_code="")
+            .order_by("commune_code", "pk")
+            .values_list("pk", "name", "commune_code", "slug")
+        )
+
+        def compare(items):
+            for i, a in enumerate(items):
+                for b in items[i + 1 :]:
+                    if SequenceMatcher(None, fold(a[1]), fold(b[1])).ratio() >= SIMILAR:
+                        pairs.append((a, b))
+
+        for row in rows.iterator(chunk_size=5000):
+            if row[2] != previous:
+                compare(bucket)
+                bucket, previous = [], row[2]
+            bucket.append(row)
+            if len(pairs) >= limit:
+                break
+        compare(bucket)
+        return pairs[:limit]
+
+    return {
+        "same_siren": groups,
+        "similar_poles": similar(Pole),
+        "similar_organisations": similar(Organisation),
+    }

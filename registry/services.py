@@ -23,6 +23,9 @@ from registry.models import (
     Organisation,
     Place,
     Pole,
+    PoleClaim,
+    PoleRevision,
+    Suggestion,
     TerritoryArea,
 )
 
@@ -33,6 +36,8 @@ def _error(code: str, message, field: str | None = None) -> DomainError:
 
 LIMITS = {
     "name": 200,
+    "role": 200,
+    "message": 5000,
     "legal_form": 120,
     "address": 250,
     "website": 200,
@@ -107,7 +112,8 @@ def clean_commune(value: str, *, required: bool = False) -> geo.Commune | None:
 
 
 def clean_text(value, field: str, *, required: bool = False) -> str:
-    value = " ".join(str(value or "").split()) if field != "description" else str(value or "")
+    multiline = field in ("description", "strategy", "message")
+    value = str(value or "") if multiline else " ".join(str(value or "").split())
     value = value.strip()
     if required and not value:
         raise _error(f"{field}_required", _("This field is required."), field)
@@ -271,7 +277,32 @@ def organisation_save(
 # --- poles ---------------------------------------------------------------------------------
 
 
-def pole_save(*, data: dict, actor=None, pole: Pole | None = None) -> Pole:
+TRACKED = (
+    "name",
+    "siren",
+    "legal_form",
+    "description",
+    "strategy",
+    "website",
+    "year_founded",
+    "jobs",
+    "commune_code",
+    "department_code",
+    "region_code",
+)
+
+
+def _snapshot(pole: Pole | None) -> dict:
+    if pole is None or pole.pk is None:
+        return {}
+    snapshot = {name: getattr(pole, name) for name in TRACKED}
+    snapshot["territory"] = " ".join(sorted(a.code for a in pole.territory.all()))
+    snapshot["activities"] = "; ".join(sorted(a.name for a in pole.activities.all()))
+    return {k: "" if v is None else str(v) for k, v in snapshot.items()}
+
+
+def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str = "editor") -> Pole:
+    """Create or update a pole; every change is kept as a revision (field: before, after)."""
     name = clean_text(data.get("name"), "name", required=True)
     siren = clean_siren(data.get("siren", ""))
     commune = clean_commune(data.get("commune_code", ""))
@@ -300,6 +331,9 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None) -> Pole:
     else:
         jobs = None
     with transaction.atomic():
+        if pole is not None:
+            pole = Pole.objects.select_for_update().get(pk=pole.pk)
+        before = _snapshot(pole)
         target = pole or Pole()
         target.name = name
         target.siren = siren
@@ -325,6 +359,19 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None) -> Pole:
             target.networks.set(data["networks"])
         target.search_text = pole_search_text(target)
         Pole.objects.filter(pk=target.pk).update(search_text=target.search_text)
+        after = _snapshot(target)
+        changes = {
+            key: [before.get(key, ""), value]
+            for key, value in after.items()
+            if before.get(key, "") != value
+        }
+        if changes:
+            PoleRevision.objects.create(
+                pole=target,
+                user=actor if actor is not None and actor.is_authenticated else None,
+                source=source,
+                changes=changes,
+            )
         audit(
             "registry.pole.saved",
             scope=f"registry.pole:{target.pk}",
@@ -483,3 +530,118 @@ def check_all(*, batch: int = 500) -> dict[str, int]:
                 counts[pole.status] = counts.get(pole.status, 0) + 1
         last = poles[-1].pk
     return counts
+
+
+# --- claims and suggestions ----------------------------------------------------------------
+
+
+def _clean_contact(*, name: str, email: str, required: bool = True) -> tuple[str, str]:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    name = clean_text(name, "name", required=required)
+    email = (email or "").strip()
+    if email or required:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise _error("invalid_email", _("Enter a valid email address."), "email") from exc
+    return name, email
+
+
+def claim_submit(*, pole: Pole, name: str, email: str, role: str, message: str = "") -> PoleClaim:
+    """Someone asks to manage a pole's entry; an editor will approve or reject it."""
+    name, email = _clean_contact(name=name, email=email)
+    role = clean_text(role, "role", required=True)
+    message = clean_text(message, "message")
+    try:
+        with transaction.atomic():
+            claim = PoleClaim.objects.create(
+                pole=pole, name=name, email=email, role=role, message=message
+            )
+            audit("registry.claim.submitted", scope=f"registry.pole:{pole.pk}", object_id=claim.pk)
+    except IntegrityError as exc:
+        raise _error(
+            "claim_pending",
+            _("A request for this pole from this address is already waiting for an editor."),
+            "email",
+        ) from exc
+    return claim
+
+
+def claim_decide(*, claim: PoleClaim, approve: bool, actor) -> PoleClaim:
+    """Approve (the person becomes a manager of the pole; an account is made for their
+    email when they have none, with a link to choose a password) or reject a claim."""
+    from django.contrib.auth import get_user_model
+
+    from core.mail import email_queue
+
+    with transaction.atomic():
+        claim = PoleClaim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status != PoleClaim.Status.PENDING:
+            raise _error("claim_decided", _("This request has already been decided."))
+        claim.status = PoleClaim.Status.APPROVED if approve else PoleClaim.Status.REJECTED
+        claim.decided_by, claim.decided_at = actor, timezone.now()
+        if approve:
+            users = get_user_model().objects
+            user = users.filter(email__iexact=claim.email).order_by("pk").first()
+            if user is None:
+                user = users.create_user(
+                    username=claim.email.casefold()[:150], email=claim.email, password=None
+                )
+                user.first_name = claim.name[:150]
+                user.save(update_fields=["first_name"])
+            claim.user = user
+            claim.pole.managers.add(user)
+        claim.save(update_fields=["status", "decided_by", "decided_at", "user"])
+        audit(
+            f"registry.claim.{claim.status}",
+            scope=f"registry.pole:{claim.pole_id}",
+            object_id=claim.pk,
+            actor=actor,
+        )
+        email_queue(
+            kind=f"registry.claim.{claim.status}",
+            scope=f"registry.pole:{claim.pole_id}",
+            object_id=claim.pk,
+            to=claim.email,
+            language="fr",
+            dedupe_key=f"registry.claim.{claim.pk}",
+        )
+    return claim
+
+
+def suggestion_submit(*, pole: Pole, name: str, email: str, message: str) -> Suggestion:
+    name, email = _clean_contact(name=name, email=email, required=False)
+    message = clean_text(message, "message", required=True)
+    if len(message) < 10:
+        raise _error(
+            "message_too_short",
+            _("Say what should be corrected (10 characters at least)."),
+            "message",
+        )
+    with transaction.atomic():
+        suggestion = Suggestion.objects.create(pole=pole, name=name, email=email, message=message)
+        audit(
+            "registry.suggestion.submitted",
+            scope=f"registry.pole:{pole.pk}",
+            object_id=suggestion.pk,
+        )
+    return suggestion
+
+
+def suggestion_decide(*, suggestion: Suggestion, accept: bool, actor) -> Suggestion:
+    with transaction.atomic():
+        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if suggestion.status != Suggestion.Status.PENDING:
+            raise _error("suggestion_decided", _("This suggestion has already been decided."))
+        suggestion.status = Suggestion.Status.ACCEPTED if accept else Suggestion.Status.REJECTED
+        suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
+        suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+        audit(
+            f"registry.suggestion.{suggestion.status}",
+            scope=f"registry.pole:{suggestion.pole_id}",
+            object_id=suggestion.pk,
+            actor=actor,
+        )
+    return suggestion

@@ -8,6 +8,8 @@ public_patterns = (
         path("poles/carte/", public.pole_map, name="map"),
         path("poles/carte/points.json", public.map_points, name="map_points"),
         path("poles/<slug:slug>/", public.pole, name="pole"),
+        path("poles/<slug:slug>/revendiquer/", public.pole_claim, name="claim"),
+        path("poles/<slug:slug>/suggerer/", public.pole_suggest, name="suggest"),
         path("structures/<slug:slug>/", public.organisation, name="organisation"),
         path("donnees/", public.open_data, name="open_data"),
         path("donnees/datapackage.json", public.open_data_package, name="datapackage"),
@@ -20,6 +22,10 @@ public_patterns = (
 )
 
 manage_patterns = (
-    [path("import/", manage.import_csv, name="import")],
+    [
+        path("import/", manage.import_csv, name="import"),
+        path("moderation/", manage.moderation, name="moderation"),
+        path("poles/<slug:slug>/", manage.pole_edit, name="pole_edit"),
+    ],
     "registry_manage",
 )

@@ -8,9 +8,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from core.text import json_for_script
 from registry import geo, opendata, selectors, services
 from registry.models import Pole
+from registry.permissions import can_edit_pole
 
 
 def place_label(place) -> str:
@@ -128,6 +130,7 @@ def pole(request, slug: str):
             ],
             "place": place_label(found),
             "json_ld": _pole_json_ld(request, found),
+            "can_edit": can_edit_pole(request.user, found),
         },
     )
 
@@ -275,3 +278,49 @@ def open_data_package(request):
         JsonResponse(opendata.datapackage(base), json_dumps_params={"ensure_ascii": False}),
         "datapackage.json",
     )
+
+
+# --- claims and suggestions ----------------------------------------------------------------
+
+
+def _honeypot(request) -> bool:
+    """A field people do not see (robots fill it)."""
+    return bool(request.POST.get("website_url"))
+
+
+def pole_claim(request, slug: str):
+    found = Pole.objects.filter(slug=slug).first()
+    if found is None:
+        raise Http404(_("No pole at this address."))
+    context = {"pole": found, "values": {}, "errors": {}}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in ("name", "email", "role", "message")}
+        context["values"] = values
+        if _honeypot(request):
+            return render(request, "registry/public/claim_sent.html", {"pole": found})
+        try:
+            services.claim_submit(pole=found, **values)
+        except DomainError as exc:
+            context["errors"] = {exc.field or "form": exc.message}
+        else:
+            return render(request, "registry/public/claim_sent.html", {"pole": found})
+    return render(request, "registry/public/claim.html", context)
+
+
+def pole_suggest(request, slug: str):
+    found = Pole.objects.filter(slug=slug).first()
+    if found is None:
+        raise Http404(_("No pole at this address."))
+    context = {"pole": found, "values": {}, "errors": {}}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in ("name", "email", "message")}
+        context["values"] = values
+        if _honeypot(request):
+            return render(request, "registry/public/suggestion_sent.html", {"pole": found})
+        try:
+            services.suggestion_submit(pole=found, **values)
+        except DomainError as exc:
+            context["errors"] = {exc.field or "form": exc.message}
+        else:
+            return render(request, "registry/public/suggestion_sent.html", {"pole": found})
+    return render(request, "registry/public/suggestion.html", context)

@@ -1,0 +1,171 @@
+"""Claims, editing with history, suggestions to moderation, likely duplicates."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core import mail
+
+from core.errors import DomainError
+from registry import selectors, services
+from registry.models import PoleClaim, PoleRevision, Suggestion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pole(db):
+    return services.pole_save(
+        data={"name": "Pôle Sud Archer", "commune_code": "26281", "territory": ["26"]}
+    )
+
+
+@pytest.fixture
+def editor(db):
+    user = get_user_model().objects.create_user("editeur", password="x-pass-1234", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["change_pole"]))
+    return user
+
+
+CLAIM = {
+    "name": "Christophe Chevalier",
+    "email": "cc@archer.example",
+    "role": "président du groupe Archer",
+    "message": "",
+}
+
+
+def test_a_claim_approved_makes_a_manager_who_sets_a_password_and_edits(
+    client, pole, editor, django_capture_on_commit_callbacks
+):
+    response = client.post(f"/poles/{pole.slug}/revendiquer/", CLAIM)
+    assert "Demande envoyée" in response.content.decode()
+    claim = PoleClaim.objects.get()
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/gestion/annuaire/moderation/", {"claim": claim.pk, "action": "approve"})
+    claim.refresh_from_db()
+    assert claim.status == "approved" and pole.managers.filter(email="cc@archer.example").exists()
+    [message] = mail.outbox
+    assert message.to == ["cc@archer.example"] and "Pôle Sud Archer" in message.subject
+    link = re.search(r"http://testserver(/compte/mot-de-passe/[^\s]+)", message.body).group(1)
+    client.logout()
+    page = client.get(link, follow=True)
+    assert page.status_code == 200
+    client.post(
+        page.redirect_chain[-1][0] if page.redirect_chain else link,
+        {"new_password1": "Coop-Romans-2014!", "new_password2": "Coop-Romans-2014!"},
+    )
+    assert client.login(username="cc@archer.example", password="Coop-Romans-2014!")
+    edit = f"/gestion/annuaire/poles/{pole.slug}/"
+    response = client.post(
+        edit,
+        {
+            "description": "Groupe d'entreprises de l'ESS à Romans.",
+            "strategy": "Reprendre des entreprises et créer des emplois sur le bassin romanais.",
+            "territory": "26 26281",
+            "commune_code": "26281",
+            "year_founded": "2007",
+        },
+    )
+    assert response.status_code == 302
+    revision = PoleRevision.objects.filter(source="edit").get()
+    assert revision.user.email == "cc@archer.example"
+    assert revision.changes["year_founded"] == ["", "2007"]
+    assert revision.changes["territory"] == ["26", "26 26281"]
+    page = client.get(edit).content.decode()
+    assert "Historique" in page and "2007" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"email": "pas-une-adresse"}, "invalid_email"),
+        ({"role": ""}, "role_required"),
+        ({"name": ""}, "name_required"),
+    ],
+)
+def test_bad_claims_are_refused_in_french(pole, change, code):
+    with pytest.raises(DomainError) as caught:
+        services.claim_submit(pole=pole, **{**CLAIM, **change})
+    assert caught.value.code == code and caught.value.message
+    assert not PoleClaim.objects.exists()
+
+
+def test_one_pending_claim_per_address_and_a_decision_is_final(
+    pole, editor, django_capture_on_commit_callbacks
+):
+    claim = services.claim_submit(pole=pole, **CLAIM)
+    with pytest.raises(DomainError) as caught:
+        services.claim_submit(pole=pole, **CLAIM)
+    assert caught.value.code == "claim_pending"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_decide(claim=claim, approve=False, actor=editor)
+    with pytest.raises(DomainError) as caught:
+        services.claim_decide(claim=claim, approve=True, actor=editor)
+    assert caught.value.code == "claim_decided"
+    assert not pole.managers.exists()
+    assert "pas été acceptée" in mail.outbox[0].body
+
+
+def test_nobody_edits_someone_elses_pole(client, pole):
+    other = services.pole_save(data={"name": "Autre pôle", "commune_code": "21231"})
+    manager = get_user_model().objects.create_user("gestionnaire", password="x-pass-1234")
+    other.managers.add(manager)
+    client.force_login(manager)
+    edit = f"/gestion/annuaire/poles/{pole.slug}/"
+    assert client.get(edit).status_code == 403
+    assert client.post(edit, {"description": "piraté"}).status_code == 403
+    pole.refresh_from_db()
+    assert pole.description == "" and not PoleRevision.objects.filter(source="edit").exists()
+    assert client.get("/gestion/annuaire/moderation/").status_code == 403
+
+
+def test_a_bad_edit_saves_nothing(client, pole):
+    manager = get_user_model().objects.create_user("gestionnaire", password="x-pass-1234")
+    pole.managers.add(manager)
+    client.force_login(manager)
+    page = client.post(
+        f"/gestion/annuaire/poles/{pole.slug}/",
+        {"territory": "26 ZZ", "commune_code": "26281", "description": "nouveau"},
+    ).content.decode()
+    assert "n’est ni un code INSEE" in page and 'aria-invalid="true"' in page
+    pole.refresh_from_db()
+    assert pole.description == ""
+
+
+def test_public_suggestions_go_to_moderation(client, pole, editor):
+    client.post(f"/poles/{pole.slug}/suggerer/", {"message": "trop court"[:5]})
+    assert not Suggestion.objects.exists()
+    client.post(f"/poles/{pole.slug}/suggerer/", {"message": "x", "website_url": "spam"})
+    assert not Suggestion.objects.exists()  # the robots' field
+    text = "Le siège est à Valence depuis 2019 (source : site du groupe)."
+    assert (
+        "Merci" in client.post(f"/poles/{pole.slug}/suggerer/", {"message": text}).content.decode()
+    )
+    suggestion = Suggestion.objects.get()
+    client.force_login(editor)
+    assert text in client.get("/gestion/annuaire/moderation/").content.decode()
+    client.post("/gestion/annuaire/moderation/", {"suggestion": suggestion.pk, "action": "accept"})
+    suggestion.refresh_from_db()
+    assert suggestion.status == "accepted" and suggestion.decided_by == editor
+
+
+def test_likely_duplicates_are_flagged(pole):
+    services.pole_save(data={"name": "Pole Sud-Archer", "commune_code": "26281"})
+    services.pole_save(data={"name": "Pôle Nord", "commune_code": "26281"})
+    for siret in ("73282932000074", "73282932000082"):
+        services.organisation_save(
+            data={
+                "name": f"Usine {siret[-2:]}",
+                "category": "enterprise",
+                "ess_status": "not_ess",
+                "siret": siret,
+            }
+        )
+    found = selectors.likely_duplicates()
+    assert [{a[1], b[1]} for a, b in found["similar_poles"]] == [
+        {"Pôle Sud Archer", "Pole Sud-Archer"}
+    ]
+    assert [g["siren"] for g in found["same_siren"]] == ["732829320"]
