@@ -97,6 +97,14 @@ def decode(raw: bytes) -> tuple[str, str]:
     """(text, encoding name)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8"), "UTF-8 (BOM)"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise DomainError(
+                "bad_encoding",
+                _("This UTF-16 file is damaged: save it again as CSV UTF-8."),
+            ) from exc
     try:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -117,13 +125,13 @@ def read(raw: bytes, kind: str) -> tuple[list[dict], str, str]:
             "file_too_large",
             _("The file is too large (%(max)d MB at most).") % {"max": MAX_BYTES // 2**20},
         )
-    if b"\x00" in raw[:4096]:
+    text, encoding = decode(raw)
+    if "\x00" in text[:4096]:
         raise DomainError(
             "not_csv", _("This is not a CSV text file (a spreadsheet saved as .xlsx?).")
         )
-    text, encoding = decode(raw)
     first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns = [(c or "").strip().lower() for c in (reader.fieldnames or [])]
     missing = [c for c in KINDS[kind]["required"] if c not in columns]

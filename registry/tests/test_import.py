@@ -42,6 +42,7 @@ def archer(db):
         (lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), ";"),
         (lambda t: t.encode("cp1252"), ";"),
         (lambda t: t.replace(";", ",").encode("latin-1", "replace"), ","),
+        (lambda t: t.replace(";", "\t").encode("utf-16"), "\t"),  # Excel's "Unicode text"
     ],
 )
 def test_french_spreadsheets_are_read_whatever_their_encoding(archer, encode, separator):
@@ -113,6 +114,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(archer, line, colu
     [
         (b"nom;categorie\nX;Y\n", "missing_columns"),
         (b"PK\x03\x04\x00\x00binary", "not_csv"),
+        (b"\xff\xfen\x00a\x00\x00\xd8", "bad_encoding"),  # UTF-16 cut in a surrogate
         (b"x" * (importing.MAX_BYTES + 1), "file_too_large"),
     ],
 )
