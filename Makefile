@@ -47,9 +47,12 @@ lint: install
 # catalogue, then translate the new entries of locale/fr/LC_MESSAGES/django.po and run
 # `make messages` again to compile. Needs Debian's gettext.
 messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore=.venv --ignore=var --ignore=bench
-	msgfilter --keep-header -i locale/en/LC_MESSAGES/django.po sed -e d | msgen - | msgattrib --clear-fuzzy --no-obsolete -o locale/en/LC_MESSAGES/django.po
-	msgattrib --no-obsolete -o locale/fr/LC_MESSAGES/django.po locale/fr/LC_MESSAGES/django.po
+	DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-location --ignore=.venv --ignore=var --ignore=bench --ignore=node_modules
+	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l fr -l en --no-location --ignore=.venv --ignore=var --ignore=bench --ignore=node_modules
+	for d in django djangojs; do \
+	  msgfilter --keep-header -i locale/en/LC_MESSAGES/$$d.po sed -e d | msgen - | msgattrib --clear-fuzzy --no-obsolete -o locale/en/LC_MESSAGES/$$d.po; \
+	  msgattrib --no-obsolete -o locale/fr/LC_MESSAGES/$$d.po locale/fr/LC_MESSAGES/$$d.po; \
+	done
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install

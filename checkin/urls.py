@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from checkin.views import api, manage, public
 
@@ -15,6 +16,8 @@ api_patterns = (
 public_patterns = (
     [
         path("sw.js", public.service_worker, name="service_worker"),
+        # the door's words in the visitor's language (kept offline by the service worker)
+        path("jsi18n/", JavaScriptCatalog.as_view(packages=["checkin"]), name="jsi18n"),
         path("enregistrer/<str:token>/", public.enrol, name="enrol"),
         path("attestation/<str:token>/", public.certificate, name="certificate"),
         path("<slug:slug>/", public.scanner, name="scanner"),

@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "locale"
 LANGS = ["fr", "en"]
+DOMAINS = ["django", "djangojs"]  # templates and Python; the door's JavaScript
 CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -68,36 +69,48 @@ def main() -> int:
             print("ERROR:", message)
             return 1
         print("WARNING:", message, "Only the committed catalogues were checked.")
-    catalogues = {lang: LOCALE / lang / "LC_MESSAGES" / "django.po" for lang in LANGS}
+    catalogues = {
+        (lang, domain): LOCALE / lang / "LC_MESSAGES" / f"{domain}.po"
+        for lang in LANGS
+        for domain in DOMAINS
+    }
     with tempfile.TemporaryDirectory() as scratch:
         to_check = dict(catalogues)
         if have_tools:
             backup = Path(scratch) / "locale"
             shutil.copytree(LOCALE, backup)
             try:
-                subprocess.run(
-                    [
-                        sys.executable,
-                        "manage.py",
-                        "makemessages",
-                        "--no-location",
-                        "--ignore=.venv",
-                        "--ignore=var",
-                        "--ignore=bench",
-                        "-v0",
-                        *sum((["-l", lang] for lang in LANGS), []),
-                    ],
-                    cwd=ROOT,
-                    check=True,
-                    env={**os.environ, "DEBUG": "1"},
-                )
+                for domain in DOMAINS:
+                    subprocess.run(
+                        [
+                            sys.executable,
+                            "manage.py",
+                            "makemessages",
+                            "-d",
+                            domain,
+                            "--no-location",
+                            "--ignore=.venv",
+                            "--ignore=var",
+                            "--ignore=bench",
+                            "--ignore=node_modules",
+                            "-v0",
+                            *sum((["-l", lang] for lang in LANGS), []),
+                        ],
+                        cwd=ROOT,
+                        check=True,
+                        env={**os.environ, "DEBUG": "1"},
+                    )
                 fresh = Path(scratch) / "fresh"
                 shutil.copytree(LOCALE, fresh)
-                to_check = {lang: fresh / lang / "LC_MESSAGES" / "django.po" for lang in LANGS}
+                to_check = {
+                    (lang, domain): fresh / lang / "LC_MESSAGES" / f"{domain}.po"
+                    for lang in LANGS
+                    for domain in DOMAINS
+                }
             finally:
                 shutil.rmtree(LOCALE)
                 shutil.copytree(backup, LOCALE)
-        for lang, path in to_check.items():
+        for (lang, _domain), path in to_check.items():
             if not path.exists():
                 problems.append(f"{lang}: no catalogue at {path}")
                 continue
@@ -107,9 +120,9 @@ def main() -> int:
                 elif not entry["msgstr"] or any(not p for p in entry.get("plurals", [])):
                     problems.append(f"{lang}: missing translation: {entry['msgid'][:70]!r}")
         if have_tools:
-            for lang, po in catalogues.items():
+            for (lang, domain), po in catalogues.items():
                 mo = po.with_suffix(".mo")
-                built = Path(scratch) / f"{lang}.mo"
+                built = Path(scratch) / f"{lang}-{domain}.mo"
                 compiled = subprocess.run(
                     ["msgfmt", "--check-format", "-o", built, po], capture_output=True, text=True
                 )

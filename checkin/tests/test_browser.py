@@ -114,3 +114,15 @@ def test_supervisor_overrides_a_refusal_and_registers_a_walk_in(door_phone):
     show(page, "door-walk-in-phone")
     walk_in = event.registrations.get(email="aicha.ngoma@example.org")
     assert walk_in.admission.checked_by.username == "accueil"
+
+
+def test_the_door_speaks_english_too(door_phone, live_server):
+    page, context, people, event = door_phone
+    state = page.locator("#status-banner .door-status__state")
+    state.filter(has_text="En ligne").wait_for()
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.reload()
+    state.filter(has_text="Online").wait_for()
+    page.fill("#code", people[0][1])
+    page.press("#code", "Enter")
+    page.locator("#verdict-message").filter(has_text="Check the photo ID").wait_for()

@@ -24,81 +24,109 @@
 
   // ------------------------------------------------------------------ texts and settings
 
-  /** Every user-visible string (the page is in French). */
-  const TEXT = {
-    online: "En ligne",
-    onlinePending: (n) => `En ligne — ${entries(n)} à transmettre`,
-    offline: (n) => `Hors ligne — ${entries(n)} en attente`,
-    listAge: (time) => `liste de ${time}`,
-    dismiss: "OK",
-    dismissLabel: "Masquer ce message",
+  // Translations: Django's JavaScript catalogue (/accueil/jsi18n/, loaded before this file
+  // and kept offline by the service worker). English msgids, French first.
+  const _ = typeof window.gettext === "function" ? window.gettext : (text) => text;
+  const ngettext =
+    typeof window.ngettext === "function"
+      ? window.ngettext
+      : (one, many, n) => (n === 1 ? one : many);
+  const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_m, key) => String(values[key]));
+  const LANGUAGE = document.documentElement.lang || "fr";
 
-    pending: "Vérification en ligne…",
-    check: "Vérifier la pièce d’identité",
-    checkFromSearch: "Trouvé·e par la recherche de nom : vérifier la pièce d’identité avec soin.",
-    admitted: "Entrée validée",
-    admittedOffline: "Entrée validée (hors ligne)",
-    already: "Déjà entré·e",
-    unknown: "Billet inconnu ou falsifié",
-    cancelled: "Inscription annulée",
-    waiting: "Sur liste d’attente",
-    otherEvent: "Billet d’un autre événement",
-    deviceRevoked: "Appareil révoqué",
-    deviceUnknown: "Appareil non reconnu",
-    idNotChecked: "Pièce d’identité non vérifiée",
-    badStatus: "Inscription dans un état inattendu",
-    unexpected: "Réponse inattendue du serveur.",
-    httpError: (status) => `Le serveur a refusé la demande (erreur ${status}).`,
+  /** Every user-visible string. */
+  const TEXT = {
+    online: _("Online"),
+    onlinePending: (n) =>
+      fmt(ngettext("Online — %(n)s entry to send", "Online — %(n)s entries to send", n), { n }),
+    offline: (n) =>
+      fmt(ngettext("Offline — %(n)s entry waiting", "Offline — %(n)s entries waiting", n), { n }),
+    listAge: (time) => fmt(_("list of %(time)s"), { time }),
+    dismiss: _("OK"),
+    dismissLabel: _("Hide this message"),
+
+    pending: _("Checking online…"),
+    check: _("Check the photo ID"),
+    checkFromSearch: _("Found by a name search: check the photo ID with care."),
+    admitted: _("Admitted"),
+    admittedOffline: _("Admitted (offline)"),
+    already: _("Already admitted"),
+    unknown: _("Unknown or forged ticket"),
+    cancelled: _("Registration cancelled"),
+    waiting: _("On the waiting list"),
+    otherEvent: _("Ticket of another event"),
+    deviceRevoked: _("Device revoked"),
+    deviceUnknown: _("Device not recognised"),
+    idNotChecked: _("Photo ID not checked"),
+    badStatus: _("Registration in an unexpected state"),
+    unexpected: _("Unexpected answer from the server."),
+    httpError: (status) => fmt(_("The server refused the request (error %(status)s)."), { status }),
 
     admittedWhen: (when, device) =>
-      `Entrée validée ${when}${device ? ` par l’appareil « ${device} »` : ""}.`,
-    todayAt: (time) => `à ${time}`,
-    dayAt: (day, time) => `le ${day} à ${time}`,
-    localDecision: "Hors ligne : décision prise avec la liste enregistrée sur ce téléphone.",
-    unknownOffline:
-      "Hors ligne : une inscription très récente peut manquer dans la liste de ce téléphone.",
-    savedForSync: "Enregistrée sur ce téléphone ; elle sera transmise dès le retour du réseau.",
-    savedInMemory:
-      "Gardée en mémoire seulement (stockage local indisponible) : ne fermez pas cette page avant le retour du réseau.",
-    notSaved:
-      "Attention : l’entrée n’a pas pu être enregistrée sur ce téléphone. Notez le nom et prévenez l’équipe organisatrice.",
-    conflictDetail: "Conflit : un autre appareil avait validé cette entrée plus tôt.",
+      device
+        ? fmt(_("Admitted %(when)s by the device “%(device)s”."), { when, device })
+        : fmt(_("Admitted %(when)s."), { when }),
+    todayAt: (time) => fmt(_("at %(time)s"), { time }),
+    dayAt: (day, time) => fmt(_("on %(day)s at %(time)s"), { day, time }),
+    localDecision: _("Offline: decided with the list kept on this phone."),
+    unknownOffline: _("Offline: a very recent registration may be missing from this phone's list."),
+    savedForSync: _("Kept on this phone; it will be sent as soon as the network is back."),
+    savedInMemory: _(
+      "Kept in memory only (local storage unavailable): do not close this page before the network is back."
+    ),
+    notSaved: _(
+      "Warning: the entry could not be saved on this phone. Write the name down and tell the organisers."
+    ),
+    conflictDetail: _("Conflict: another device had admitted this person earlier."),
     conflict: (n, names) =>
-      `Conflit : ${n} entrée${n > 1 ? "s" : ""} déjà validée${n > 1 ? "s" : ""} par un autre appareil` +
-      (names ? ` (${names})` : ""),
+      fmt(
+        ngettext(
+          "Conflict: %(n)s entry already admitted by another device",
+          "Conflict: %(n)s entries already admitted by another device",
+          n
+        ),
+        { n }
+      ) + (names ? ` (${names})` : ""),
     offlineRefused: (name, reason) =>
-      `Entrée hors ligne refusée par le serveur : ${name || "personne inconnue"} — ${reason}`,
-    wrongEvent: "Ce téléphone est enregistré pour un autre événement que cette page.",
-    storageUnavailable:
-      "Stockage local indisponible : les entrées hors ligne seront perdues si la page est fermée.",
+      fmt(_("Offline entry refused by the server: %(name)s — %(reason)s"), {
+        name: name || _("unknown person"),
+        reason,
+      }),
+    wrongEvent: _("This phone is enrolled for another event than this page."),
+    storageUnavailable: _("Local storage unavailable: offline entries will be lost if the page is closed."),
 
-    searchEmpty: "Aucun résultat",
-    searchMore: (n) => `… et ${n} autre${n > 1 ? "s" : ""} : précisez la recherche`,
-    statusLabels: { confirmed: "inscrit·e", waiting: "liste d’attente", cancelled: "annulée" },
-    statusAdmitted: (when) => `entré·e ${when}`,
+    searchEmpty: _("No result"),
+    searchMore: (n) =>
+      fmt(ngettext("… and %(n)s more: narrow the search", "… and %(n)s more: narrow the search", n), { n }),
+    statusLabels: {
+      confirmed: _("registered"),
+      waiting: _("waiting list"),
+      cancelled: _("cancelled"),
+    },
+    statusAdmitted: (when) => fmt(_("admitted %(when)s"), { when }),
 
-    cameraStop: "Arrêter la caméra",
-    cameraUnavailable:
-      "La caméra ne peut pas lire les QR codes sur ce navigateur : saisissez le code ou utilisez une douchette USB.",
-    cameraDenied:
-      "Accès à la caméra refusé : autorisez-le dans les réglages du navigateur, ou saisissez le code.",
-    cameraFailed: "La caméra n’a pas pu démarrer : saisissez le code ou utilisez une douchette USB.",
+    cameraStop: _("Stop the camera"),
+    cameraUnavailable: _(
+      "The camera cannot read QR codes in this browser: type the code or use a USB scanner."
+    ),
+    cameraDenied: _("Camera access refused: allow it in the browser's settings, or type the code."),
+    cameraFailed: _("The camera could not start: type the code or use a USB scanner."),
 
-    overridden: (reason) => `Admis·e par dérogation : « ${reason} ».`,
-    overrideNeedsNetwork: "Dérogation impossible hors ligne : réessayez une fois le réseau revenu.",
-    walkInNeedsNetwork: "Inscription sur place impossible hors ligne : réessayez une fois le réseau revenu.",
-    walkInAdmitted: "Inscrit·e sur place ; le billet part par email.",
+    overridden: (reason) => fmt(_("Admitted by override: “%(reason)s”."), { reason }),
+    overrideNeedsNetwork: _("An override needs the network: try again once online."),
+    walkInNeedsNetwork: _("A walk-in registration needs the network: try again once online."),
+    walkInAdmitted: _("Registered at the desk; the ticket goes out by email."),
   };
 
   const CATEGORY_LABELS = {
-    ptce_member: "membre d’un PTCE",
-    network: "réseau partenaire",
-    local_authority: "collectivité territoriale",
-    state: "État ou institution",
-    press: "presse",
-    speaker: "intervenant·e",
-    staff: "équipe organisatrice",
-    other: "autre",
+    ptce_member: _("member of a PTCE"),
+    network: _("partner network"),
+    local_authority: _("local authority"),
+    state: _("State or institution"),
+    press: _("press"),
+    speaker: _("speaker"),
+    staff: _("organising team"),
+    other: _("other"),
   };
 
   const SETTINGS = {
@@ -132,10 +160,6 @@
     "id_not_checked",
   ]);
   const TONES = ["pending", "check", "admitted", "already", "waiting", "refused"];
-
-  function entries(n) {
-    return `${n} entrée${n > 1 ? "s" : ""}`;
-  }
 
   // ------------------------------------------------------------------ pure helpers
 
@@ -239,7 +263,7 @@
     return Infinity;
   }
 
-  const collator = new Intl.Collator("fr", { sensitivity: "base" });
+  const collator = new Intl.Collator(LANGUAGE, { sensitivity: "base" });
 
   /**
    * Search entries by name. Several words must each match (in any order: "marie lefe");
@@ -351,8 +375,8 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  const timeFormat = new Intl.DateTimeFormat("fr-FR", { hour: "2-digit", minute: "2-digit" });
-  const dayFormat = new Intl.DateTimeFormat("fr-FR", { weekday: "long", day: "numeric", month: "long" });
+  const timeFormat = new Intl.DateTimeFormat(LANGUAGE, { hour: "2-digit", minute: "2-digit" });
+  const dayFormat = new Intl.DateTimeFormat(LANGUAGE, { weekday: "long", day: "numeric", month: "long" });
 
   /** "à 14:32" today, "le samedi 14 juin à 14:32" another day, "" when unreadable. */
   function formatWhen(iso, now = new Date()) {
