@@ -30,6 +30,7 @@ demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py load_registry_demo
+	DEBUG=1 $(BIN)/python manage.py load_charter_demo
 	@echo "ptce demo on http://$(HOST):$(PORT)/ — organiser sign-in: organisatrice / demo-ptce-2014"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "events",
     "checkin",
     "registry",
+    "charter",
 ]
 
 MIDDLEWARE = [

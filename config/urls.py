@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from charter.urls import public_patterns as charter_public_patterns
 from checkin.urls import api_patterns as checkin_api_patterns
 from checkin.urls import manage_patterns as checkin_manage_patterns
 from checkin.urls import public_patterns as checkin_public_patterns
@@ -20,6 +21,7 @@ urlpatterns = [
     path("gestion/evenements/", include(checkin_manage_patterns)),
     path("api/accueil/", include(checkin_api_patterns)),
     path("accueil/", include(checkin_public_patterns)),
+    path("charte/", include(charter_public_patterns)),
     path("", include(registry_public_patterns)),
     path("", include(public_patterns)),
 ]

@@ -54,6 +54,12 @@ class Network(models.Model):
         default=False,
         help_text=_("One of the six networks named in the press release of 30 July 2014."),
     )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_networks",
+        verbose_name=_("managers"),
+    )
 
     class Meta:
         verbose_name = _("network")

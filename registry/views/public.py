@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.text import json_for_script
-from registry import geo, opendata, selectors, services
+from registry import geo, hooks, opendata, selectors, services
 from registry.models import Pole
 from registry.permissions import can_edit_pole
 
@@ -131,6 +131,7 @@ def pole(request, slug: str):
             "place": place_label(found),
             "json_ld": _pole_json_ld(request, found),
             "can_edit": can_edit_pole(request.user, found),
+            "facts": hooks.facts_for(found),
         },
     )
 

@@ -1,0 +1,34 @@
+"""Email renderers of the charter (registered in CharterConfig.ready)."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.mail import register_renderer
+from core.models import OutboundEmail
+
+
+def _confirm(outbound: OutboundEmail) -> EmailMessage | None:
+    from charter.models import Signature
+    from charter.services import confirmation_token
+
+    signature = Signature.objects.select_related("version").filter(pk=outbound.object_id).first()
+    if signature is None or signature.status != Signature.Status.PENDING:
+        return None
+    link = reverse("charter:confirm", args=[confirmation_token(signature)])
+    return EmailMessage(
+        subject=_("Confirm the signature of the PTCE charter – %(signer)s")
+        % {"signer": signature.signer.name},
+        body=render_to_string(
+            "charter/emails/confirm.txt",
+            {"signature": signature, "link": settings.SITE_URL + link},
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outbound.to],
+    )
+
+
+def register() -> None:
+    register_renderer("charter.signature.confirm", _confirm)

@@ -1,0 +1,42 @@
+"""What the charter adds to other apps' pages (through their hooks)."""
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+
+def pole_charter_facts(pole) -> list[dict]:
+    from charter.models import Signature
+
+    signature = (
+        Signature.objects.filter(pole=pole, status__in=["signed", "withdrawn"])
+        .select_related("version")
+        .order_by("-version__number", "-signed_at")
+        .first()
+    )
+    if signature is None:
+        return [{"label": _("PTCE charter"), "value": _("not signed"), "url": ""}]
+    if signature.status == Signature.Status.WITHDRAWN:
+        value = _("signed version %(version)s, then withdrawn on %(date)s") % {
+            "version": signature.version.number,
+            "date": date_format(signature.withdrawn_at, "j F Y"),
+        }
+    else:
+        value = _("signed version %(version)s on %(date)s") % {
+            "version": signature.version.number,
+            "date": date_format(signature.signed_at, "j F Y"),
+        }
+    return [
+        {
+            "label": _("PTCE charter"),
+            "value": value,
+            "url": reverse("charter:signature", args=[signature.pk]),
+        }
+    ]
+
+
+def register() -> None:
+    from registry import hooks
+
+    if pole_charter_facts not in hooks.pole_facts:
+        hooks.pole_facts.append(pole_charter_facts)

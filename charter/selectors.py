@@ -1,0 +1,105 @@
+"""Reads of the charter."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from charter.models import CharterVersion, LedgerEntry, Signature
+from registry import geo
+
+EXPORT_COLUMNS = [
+    "id",
+    "kind",
+    "organisation",
+    "organisation_id",
+    "region",
+    "version",
+    "status",
+    "channel",
+    "signatory",
+    "mandate",
+    "signed_at",
+    "withdrawn_at",
+    "ledger_digest",
+]
+
+
+@dataclass
+class SignatureFilters:
+    kind: str = ""
+    region: str = ""
+    version: int | None = None
+    channel: str = ""
+
+    @classmethod
+    def from_query(cls, params) -> "SignatureFilters":
+        filters = cls()
+        if params.get("kind") in ("pole", "network"):
+            filters.kind = params["kind"]
+        if params.get("region", "") in geo.regions():
+            filters.region = params["region"]
+        if str(params.get("version", "")).isdigit():
+            filters.version = int(params["version"])
+        if params.get("channel") in Signature.Channel.values:
+            filters.channel = params["channel"]
+        return filters
+
+
+def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:
+    rows = (
+        Signature.objects.filter(status__in=["signed", "withdrawn"])
+        .select_related("version", "pole", "network")
+        .prefetch_related("entries")
+        .order_by("signed_at", "pk")
+    )
+    if filters.kind == "pole":
+        rows = rows.filter(pole__isnull=False)
+    elif filters.kind == "network":
+        rows = rows.filter(network__isnull=False)
+    if filters.region:
+        rows = rows.filter(pole__region_code=filters.region)
+    if filters.version:
+        rows = rows.filter(version__number=filters.version)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    return rows
+
+
+def export_row(signature: Signature) -> list:
+    signer = signature.signer
+    entries = [e for e in signature.entries.all() if e.action == "signed"]
+    return [
+        signature.pk,
+        "pole" if signature.pole_id else "network",
+        signer.name,
+        signer.pk,
+        signature.pole.region_code if signature.pole_id else "",
+        signature.version.number,
+        signature.status,
+        signature.channel,
+        signature.signatory_name,
+        signature.signatory_mandate,
+        signature.signed_at.strftime("%Y-%m-%dT%H:%M:%SZ") if signature.signed_at else "",
+        signature.withdrawn_at.strftime("%Y-%m-%dT%H:%M:%SZ") if signature.withdrawn_at else "",
+        entries[0].digest if entries else "",
+    ]
+
+
+def signed_count(version: CharterVersion) -> int:
+    return Signature.objects.filter(version=version, status="signed").count()
+
+
+def regions_with_signatures() -> list[tuple[str, str]]:
+    codes = (
+        Signature.objects.filter(~Q(pole=None), status__in=["signed", "withdrawn"])
+        .values_list("pole__region_code", flat=True)
+        .distinct()
+    )
+    return sorted(((c, geo.region_name(c)) for c in codes if c), key=lambda r: r[1])
+
+
+def ledger_entries() -> list[dict]:
+    return [
+        {"sequence": e.sequence, "payload": e.payload, "previous": e.previous, "digest": e.digest}
+        for e in LedgerEntry.objects.order_by("sequence")
+    ]

@@ -1,0 +1,294 @@
+"""Writes of the charter: sign online (checked by an email link), record a signature in
+the room, withdraw; each signature and withdrawal enters the ledger.
+
+One signature per organisation per version: the ledger head is locked before deciding
+(every signature goes through it), the status re-checked, then written; a partial unique
+constraint stands behind it.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter import ledger
+from charter.models import CharterVersion, LedgerEntry, LedgerHead, Signature
+from core.audit import audit
+from core.errors import DomainError
+from core.mail import email_queue
+from core.text import fold
+from registry.models import Network, Pole
+
+LINK_SALT = "charter.signature"
+LINK_MAX_AGE = timedelta(hours=48)
+TEXT_MAX = 200
+
+
+def current_version(*, today=None) -> CharterVersion | None:
+    today = today or timezone.localdate()
+    return CharterVersion.objects.filter(published_on__lte=today).order_by("-number").first()
+
+
+def _clean(value: str, field: str, label) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise DomainError(
+            f"{field}_required", _("Give the %(label)s.") % {"label": label}, field=field
+        )
+    if len(value) > TEXT_MAX:
+        raise DomainError(
+            f"{field}_too_long",
+            _("Too long: %(max)d characters at most.") % {"max": TEXT_MAX},
+            field=field,
+        )
+    if "<" in value or ">" in value:
+        raise DomainError(
+            f"{field}_markup",
+            _("Plain text only: no “<” or “>” (no HTML)."),
+            field=field,
+        )
+    return value
+
+
+def _check_version(version: CharterVersion) -> None:
+    current = current_version()
+    if current is None or version.pk != current.pk:
+        raise DomainError(
+            "version_not_current",
+            _("Only the current version of the charter can be signed."),
+        )
+
+
+def _signer_kwargs(signer) -> dict:
+    if isinstance(signer, Pole):
+        return {"pole": signer, "network": None}
+    if isinstance(signer, Network):
+        return {"pole": None, "network": signer}
+    raise DomainError("invalid_signer", _("Only a pole or a network signs the charter."))
+
+
+def signature_request(
+    *, version: CharterVersion, signer, name: str, mandate: str, email: str, actor
+) -> Signature:
+    """A pole or network asks to sign: the signatory confirms with the link sent to
+    their email; until then nothing is signed. The caller checks ``can_sign_for``."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    _check_version(version)
+    name = _clean(name, "name", _("signatory's name"))
+    mandate = _clean(mandate, "mandate", _("signatory's mandate"))
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise DomainError(
+            "invalid_email", _("Enter a valid email address."), field="email"
+        ) from exc
+    kwargs = _signer_kwargs(signer)
+    if Signature.objects.filter(
+        version=version, status__in=["signed", "withdrawn"], **kwargs
+    ).exists():
+        raise DomainError("already_signed", _("This organisation has already signed this version."))
+    with transaction.atomic():
+        signature = Signature.objects.create(
+            version=version,
+            signatory_name=name,
+            signatory_mandate=mandate,
+            signatory_email=email,
+            channel=Signature.Channel.ONLINE,
+            token_hash=secrets.token_urlsafe(16),  # a nonce: the link is signed with it
+            requested_by=actor,
+            **kwargs,
+        )
+        audit("charter.signature.requested", scope="charter", object_id=signature.pk, actor=actor)
+        email_queue(
+            kind="charter.signature.confirm",
+            scope="charter",
+            object_id=signature.pk,
+            to=email,
+            language="fr",
+        )
+    return signature
+
+
+def confirmation_token(signature: Signature) -> str:
+    """The link's token: signed (it cannot be forged), dated (it expires after
+    LINK_MAX_AGE), bound to this request's nonce, and good once (the nonce is cleared)."""
+    return signing.dumps({"s": signature.pk, "k": signature.token_hash}, salt=LINK_SALT)
+
+
+def _append(signature: Signature, action: str, head: LedgerHead, now) -> LedgerEntry:
+    signer = signature.signer
+    payload = {
+        "signature": signature.pk,
+        "action": action,
+        "at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "version": signature.version.number,
+        "kind": "pole" if signature.pole_id else "network",
+        "organisation": signer.name,
+        "organisation_id": signer.pk,
+        "signatory": signature.signatory_name,
+        "mandate": signature.signatory_mandate,
+        "channel": signature.channel,
+    }
+    if action == "withdrawn":
+        payload["reason"] = signature.withdrawal_reason
+    digest = ledger.chain(head.digest, payload)
+    entry = LedgerEntry.objects.create(
+        sequence=head.sequence + 1,
+        signature=signature,
+        action=action,
+        payload=payload,
+        previous=head.digest,
+        digest=digest,
+    )
+    head.sequence, head.digest = entry.sequence, digest
+    head.save(update_fields=["sequence", "digest"])
+    return entry
+
+
+def _head() -> LedgerHead:
+    LedgerHead.objects.get_or_create(pk=1)
+    return LedgerHead.objects.select_for_update().get(pk=1)
+
+
+def _sign_locked(signature: Signature, now) -> Signature:
+    """Under the ledger's lock: one signature per organisation per version."""
+    taken = Signature.objects.filter(
+        version_id=signature.version_id,
+        pole_id=signature.pole_id,
+        network_id=signature.network_id,
+        status__in=["signed", "withdrawn"],
+    ).exclude(pk=signature.pk)
+    if taken.exists():
+        raise DomainError("already_signed", _("This organisation has already signed this version."))
+    signature.status = Signature.Status.SIGNED
+    signature.signed_at = now
+    signature.token_hash = ""
+    signature.save(update_fields=["status", "signed_at", "token_hash"])
+    return signature
+
+
+def signature_confirm(*, token: str) -> Signature:
+    """The signatory opened the link of their email: the signature counts from now."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise DomainError(
+            "link_expired", _("This link has expired (48 hours): ask to sign again.")
+        ) from exc
+    except signing.BadSignature as exc:
+        raise DomainError("link_invalid", _("This link is not valid.")) from exc
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            head = _head()
+            signature = (
+                Signature.objects.select_for_update(of=("self",))
+                .select_related("version", "pole", "network")
+                .filter(pk=data.get("s"))
+                .first()
+            )
+            if signature is None:
+                raise DomainError("link_invalid", _("This link is not valid."))
+            if signature.status != Signature.Status.PENDING or not signature.token_hash:
+                raise DomainError(
+                    "link_used", _("This link was already used: the signature is recorded.")
+                )
+            if not secrets.compare_digest(str(data.get("k", "")), signature.token_hash):
+                raise DomainError("link_invalid", _("This link is not valid."))
+            _check_version(signature.version)
+            _sign_locked(signature, now)
+            _append(signature, "signed", head, now)
+            audit("charter.signature.signed", scope="charter", object_id=signature.pk)
+    except IntegrityError as exc:
+        raise DomainError(
+            "already_signed", _("This organisation has already signed this version.")
+        ) from exc
+    return signature
+
+
+def ceremony_record(
+    *, version: CharterVersion, event, signer, name: str, mandate: str, actor
+) -> Signature:
+    """A signature made in the room, recorded by an organiser of the event (the caller
+    checks the role): it counts at once."""
+    _check_version(version)
+    name = _clean(name, "name", _("signatory's name"))
+    mandate = _clean(mandate, "mandate", _("signatory's mandate"))
+    kwargs = _signer_kwargs(signer)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            head = _head()
+            signature = Signature(
+                version=version,
+                signatory_name=name,
+                signatory_mandate=mandate,
+                channel=Signature.Channel.CEREMONY,
+                event=event,
+                requested_by=actor,
+                **kwargs,
+            )
+            _sign_locked_new(signature, now)
+            _append(signature, "signed", head, now)
+            audit(
+                "charter.signature.ceremony", scope="charter", object_id=signature.pk, actor=actor
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            "already_signed", _("This organisation has already signed this version.")
+        ) from exc
+    return signature
+
+
+def _sign_locked_new(signature: Signature, now) -> None:
+    taken = Signature.objects.filter(
+        version=signature.version,
+        pole=signature.pole,
+        network=signature.network,
+        status__in=["signed", "withdrawn"],
+    )
+    if taken.exists():
+        raise DomainError("already_signed", _("This organisation has already signed this version."))
+    signature.status = Signature.Status.SIGNED
+    signature.signed_at = now
+    signature.save()
+
+
+def signature_withdraw(*, signature: Signature, reason: str, actor) -> Signature:
+    """The organisation withdraws its signature: it stays on the list, marked withdrawn."""
+    reason = _clean(reason, "reason", _("reason"))
+    now = timezone.now()
+    with transaction.atomic():
+        head = _head()
+        signature = (
+            Signature.objects.select_for_update(of=("self",))
+            .select_related("version", "pole", "network")
+            .get(pk=signature.pk)
+        )
+        if signature.status != Signature.Status.SIGNED:
+            raise DomainError("not_signed", _("Only a signature in force can be withdrawn."))
+        signature.status = Signature.Status.WITHDRAWN
+        signature.withdrawn_at = now
+        signature.withdrawal_reason = reason
+        signature.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
+        _append(signature, "withdrawn", head, now)
+        audit("charter.signature.withdrawn", scope="charter", object_id=signature.pk, actor=actor)
+    return signature
+
+
+def search_signers(query: str, *, limit: int = 20) -> list:
+    """Poles and networks whose name matches (accents and case aside), for the room."""
+    words = fold(query).split()
+    if not words:
+        return []
+    poles = Pole.objects.all()
+    for word in words:
+        poles = poles.filter(search_text__contains=word)
+    networks = [n for n in Network.objects.all() if all(w in fold(n.name) for w in words)]
+    return list(poles.order_by("name")[:limit]) + networks[:limit]

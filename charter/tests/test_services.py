@@ -1,0 +1,144 @@
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from charter import ledger, selectors, services
+from charter.models import LedgerEntry, Signature
+from core.errors import DomainError
+from events.tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNATORY = {"name": "Christophe Chevalier", "mandate": "président", "email": "cc@archer.example"}
+
+
+def request(versions, pole, manager, **change):
+    return services.signature_request(
+        version=versions[1], signer=pole, actor=manager, **{**SIGNATORY, **change}
+    )
+
+
+def test_a_signature_counts_once_its_email_link_is_opened(
+    versions, pole, manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signature = request(versions, pole, manager)
+    assert signature.status == "pending" and not LedgerEntry.objects.exists()
+    [message] = mail.outbox
+    assert message.to == ["cc@archer.example"] and "/charte/confirmer/" in message.body
+    token = services.confirmation_token(signature)
+    signed = services.signature_confirm(token=token)
+    assert signed.status == "signed" and signed.signed_at
+    with pytest.raises(DomainError) as caught:  # the link works once
+        services.signature_confirm(token=token)
+    assert caught.value.code == "link_used"
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_expired_forged_links_are_refused(versions, pole, manager):
+    import time_machine
+    from django.utils import timezone
+
+    signature = request(versions, pole, manager)
+    token = services.confirmation_token(signature)
+    with pytest.raises(DomainError) as caught:
+        services.signature_confirm(token=token[:-3] + "xyz")
+    assert caught.value.code == "link_invalid"
+    with (
+        time_machine.travel(timezone.now() + services.LINK_MAX_AGE + timezone.timedelta(minutes=1)),
+        pytest.raises(DomainError) as caught,
+    ):
+        services.signature_confirm(token=token)
+    assert caught.value.code == "link_expired"
+    signature.refresh_from_db()
+    assert signature.status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"mandate": "<b>présidente</b>"}, "mandate_markup"),
+        ({"name": "<script>alert(1)</script>"}, "name_markup"),
+        ({"mandate": ""}, "mandate_required"),
+        ({"email": "pas-une-adresse"}, "invalid_email"),
+        ({"mandate": "x" * 201}, "mandate_too_long"),
+    ],
+)
+def test_bad_signature_requests_save_nothing(versions, pole, manager, change, code):
+    with pytest.raises(DomainError) as caught:
+        request(versions, pole, manager, **change)
+    assert caught.value.code == code and caught.value.message
+    assert not Signature.objects.exists()
+
+
+def test_one_signature_per_organisation_and_version(versions, pole, manager):
+    first = request(versions, pole, manager)
+    second = request(versions, pole, manager, name="Autre personne", email="autre@archer.example")
+    services.signature_confirm(token=services.confirmation_token(first))
+    with pytest.raises(DomainError) as caught:
+        services.signature_confirm(token=services.confirmation_token(second))
+    assert caught.value.code == "already_signed"
+    with pytest.raises(DomainError) as caught:
+        request(versions, pole, manager)
+    assert caught.value.code == "already_signed"
+    assert Signature.objects.filter(status="signed").count() == 1
+
+
+def test_an_old_version_cannot_be_signed(versions, pole, manager):
+    with pytest.raises(DomainError) as caught:
+        services.signature_request(version=versions[0], signer=pole, actor=manager, **SIGNATORY)
+    assert caught.value.code == "version_not_current"
+
+
+def test_withdrawal_stays_visible_and_cannot_be_signed_again(versions, pole, manager):
+    signature = services.signature_confirm(
+        token=services.confirmation_token(request(versions, pole, manager))
+    )
+    services.signature_withdraw(signature=signature, reason="Fin du pôle", actor=manager)
+    rows = list(selectors.signature_list(selectors.SignatureFilters()))
+    assert [r.status for r in rows] == ["withdrawn"]
+    with pytest.raises(DomainError) as caught:
+        services.signature_withdraw(signature=signature, reason="encore", actor=manager)
+    assert caught.value.code == "not_signed"
+    with pytest.raises(DomainError) as caught:
+        request(versions, pole, manager)
+    assert caught.value.code == "already_signed"
+
+
+def test_ceremony_signatures_count_at_once(versions, pole, manager):
+    event = EventFactory()
+    signature = services.ceremony_record(
+        version=versions[1],
+        event=event,
+        signer=pole,
+        name="Chevalier",
+        mandate="président",
+        actor=manager,
+    )
+    assert signature.status == "signed" and signature.channel == "ceremony"
+    with pytest.raises(DomainError) as caught:
+        services.ceremony_record(
+            version=versions[1], event=event, signer=pole, name="X", mandate="Y", actor=manager
+        )
+    assert caught.value.code == "already_signed"
+
+
+def test_the_ledger_is_tamper_evident(versions, pole, manager, tmp_path):
+    import json
+
+    signature = services.signature_confirm(
+        token=services.confirmation_token(request(versions, pole, manager))
+    )
+    services.signature_withdraw(signature=signature, reason="Fin du pôle", actor=manager)
+    entries = selectors.ledger_entries()
+    assert ledger.verify(entries) == []
+    call_command("verify_charter")
+    exported = {"digest": entries[-1]["digest"], "entries": entries}
+    path = tmp_path / "registre.json"
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    call_command("verify_charter", "--file", str(path))
+    entries[0]["payload"]["signatory"] = "Quelqu'un d'autre"  # altered after the fact
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    with pytest.raises(CommandError, match="does not hold"):
+        call_command("verify_charter", "--file", str(path))
+    assert ledger.verify(entries[1:], exported["digest"])  # cut: caught too

@@ -1,0 +1,115 @@
+import csv
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from charter import services
+from charter.models import Signature
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_charter_page_renders_markdown_safely(client, versions):
+    diff = client.get("/charte/versions/1/comparer/2/").content.decode()
+    assert "<del>Ligne ancienne.</del>" in diff and "<ins>Ligne nouvelle.</ins>" in diff
+    versions[1].body = "# Titre\n\n<script>alert(1)</script>\n\n[lien](javascript:alert(1))"
+    versions[1].save()
+    page = client.get("/charte/").content.decode()
+    assert "<h1>Titre</h1>" in page and "<script>alert" not in page
+    assert 'href="javascript:' not in page
+    assert "<strong>Texte de remplacement</strong>" in page  # the placeholder says so
+
+
+def test_signing_needs_a_mandate(client, versions, pole, manager):
+    stranger = get_user_model().objects.create_user("autre", password="x-pass-1234")
+    client.force_login(stranger)
+    page = client.post(
+        "/charte/signer/",
+        {
+            "signer": f"pole:{pole.pk}",
+            "name": "X",
+            "mandate": "président",
+            "email": "x@example.org",
+        },
+    ).content.decode()
+    assert "seulement pour un pôle" in page and not Signature.objects.exists()
+    client.force_login(manager)
+    page = client.post(
+        "/charte/signer/",
+        {
+            "signer": f"pole:{pole.pk}",
+            "name": "Chevalier",
+            "mandate": "président",
+            "email": "cc@archer.example",
+        },
+    ).content.decode()
+    assert "cc@archer.example" in page and Signature.objects.get().status == "pending"
+
+
+def test_opening_the_link_does_not_sign_only_the_button_does(client, versions, pole, manager):
+    signature = services.signature_request(
+        version=versions[1],
+        signer=pole,
+        name="Chevalier",
+        mandate="président",
+        email="cc@archer.example",
+        actor=manager,
+    )
+    url = f"/charte/confirmer/{services.confirmation_token(signature)}/"
+    assert client.get(url).status_code == 200  # a mail scanner opening the link
+    signature.refresh_from_db()
+    assert signature.status == "pending"
+    response = client.post(url)
+    assert response.status_code == 302
+    signature.refresh_from_db()
+    assert signature.status == "signed"
+    again = client.post(url)
+    assert again.status_code == 400 and "déjà été utilisé" in again.content.decode()
+
+
+def test_public_list_exports_and_the_pole_page(client, versions, pole, manager):
+    signature = services.signature_confirm(
+        token=services.confirmation_token(
+            services.signature_request(
+                version=versions[1],
+                signer=pole,
+                name="Chevalier",
+                mandate="=président",
+                email="cc@archer.example",
+                actor=manager,
+            )
+        )
+    )
+    page = client.get("/charte/signataires/").content.decode()
+    assert "Pôle Sud Archer" in page and "empreinte publiée" in page
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/charte/signataires.csv").content.decode().lstrip("\ufeff"))
+        )
+    )
+    assert rows[0]["organisation"] == "Pôle Sud Archer" and rows[0]["mandate"] == "'=président"
+    data = client.get("/charte/signataires.json").json()
+    assert data[0]["ledger_digest"] == signature.entries.get().digest
+    ledger = client.get("/charte/registre.json").json()
+    assert ledger["digest"] == data[0]["ledger_digest"]
+    pole_page = client.get(f"/poles/{pole.slug}/").content.decode()
+    assert "version 2" in pole_page and f"/charte/signataires/{signature.pk}/" in pole_page
+    assert client.get(f"/charte/signataires/{signature.pk}/").status_code == 200
+
+
+def test_the_charter_demo_signs_only_invented_poles(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from charter.models import CharterVersion
+
+    call_command("load_demo", "--no-attendees", stdout=StringIO())
+    call_command("load_registry_demo", stdout=StringIO())
+    call_command("load_charter_demo", stdout=StringIO())
+    call_command("load_charter_demo", stdout=StringIO())
+    assert CharterVersion.objects.filter(is_placeholder=True).count() == 2
+    signed = Signature.objects.filter(status="signed")
+    assert signed.exists() and not signed.filter(pole__is_demo=False).exists()
+    assert signed.count() == signed.values("pole").distinct().count()
