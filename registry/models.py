@@ -23,8 +23,9 @@ class Place(models.Model):
     department_code = models.CharField(
         _("department"), max_length=3, blank=True, editable=False, db_index=True
     )
+    # 2 digits for the regions, 3 for the overseas collectivities (975–989)
     region_code = models.CharField(
-        _("region"), max_length=2, blank=True, editable=False, db_index=True
+        _("region"), max_length=3, blank=True, editable=False, db_index=True
     )
     latitude = models.FloatField(null=True, blank=True, editable=False)
     longitude = models.FloatField(null=True, blank=True, editable=False)
@@ -174,6 +175,9 @@ class Pole(Place):
         _("status"), max_length=10, choices=Status.choices, default=Status.CLAIMS, db_index=True
     )
     check_report = models.JSONField(_("legal check"), default=dict, blank=True, editable=False)
+    # " enterprise ess_enterprise … ": its members' categories (article 9), kept with the
+    # check, so that the directory filters and counts them without joining memberships
+    member_categories = models.CharField(max_length=200, blank=True, default="", editable=False)
     checked_at = models.DateTimeField(_("checked"), null=True, blank=True, editable=False)
     search_text = models.TextField(editable=False, blank=True)
     managers = models.ManyToManyField(

@@ -4,7 +4,7 @@ pages."""
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, Max, Min, Prefetch, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Floor
 from django.utils.translation import gettext as _
 
@@ -85,11 +85,7 @@ def _filtered(filters: Filters, *, skip: str | None = None) -> QuerySet[Pole]:
     if filters.network and skip != "network":
         poles = poles.filter(networks__slug=filters.network)
     if filters.category and skip != "category":
-        poles = poles.filter(
-            pk__in=Membership.objects.filter(organisation__category=filters.category).values(
-                "pole_id"
-            )
-        )
+        poles = poles.filter(member_categories__contains=f" {filters.category} ")
     return poles
 
 
@@ -126,14 +122,14 @@ def directory(filters: Filters) -> dict:
     statuses = _counts(_filtered(filters, skip="status"), "status")
     activities = _counts(_filtered(filters, skip="activity"), "activities__slug")
     networks = _counts(_filtered(filters, skip="network"), "networks__slug")
-    category_poles = _filtered(filters, skip="category")
-    categories = {
-        row["organisation__category"]: row["n"]
-        for row in Membership.objects.filter(pole__in=category_poles.values("pk"))
-        .order_by()
-        .values("organisation__category")
-        .annotate(n=Count("pole_id", distinct=True))
-    }
+    # one pass over the poles, no join: the categories are kept on each pole by the check
+    counted = _filtered(filters, skip="category").aggregate(
+        **{
+            value: Count("pk", distinct=True, filter=Q(member_categories__contains=f" {value} "))
+            for value in Organisation.Category.values
+        }
+    )
+    categories = {value: n for value, n in counted.items() if n}
     activity_names = dict(Activity.objects.values_list("slug", "name"))
     network_names = dict(Network.objects.values_list("slug", "name"))
     status_labels = dict(Pole.Status.choices)

@@ -496,14 +496,30 @@ def pole_check(pole: Pole, *, now=None) -> rules.Report:
     report = rules.check(subject)
     status = status_for(report, subject)
     summary = report.summary()
-    if pole.status != status or pole.check_report != summary or pole.checked_at is None:
+    categories = member_categories_text(m.category for m in subject.members)
+    if (
+        pole.status != status
+        or pole.check_report != summary
+        or pole.member_categories != categories
+        or pole.checked_at is None
+    ):
         pole.status = status
         pole.check_report = summary
+        pole.member_categories = categories
         pole.checked_at = now or timezone.now()
         Pole.objects.filter(pk=pole.pk).update(
-            status=status, check_report=summary, checked_at=pole.checked_at
+            status=status,
+            check_report=summary,
+            member_categories=categories,
+            checked_at=pole.checked_at,
         )
     return report
+
+
+def member_categories_text(categories) -> str:
+    """ " a b c " (sorted, each once, spaces around: a LIKE '% a %' finds one exactly)."""
+    found = sorted(set(categories))
+    return f" {' '.join(found)} " if found else ""
 
 
 def poles_for_check():

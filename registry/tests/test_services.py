@@ -190,3 +190,10 @@ def test_a_pole_known_only_by_its_department_or_region_is_placed_at_its_centre(p
     with pytest.raises(DomainError) as caught:
         pole(name="Nulle part", commune_code="", region_code="99")
     assert caught.value.code == "unknown_region"
+
+
+def test_overseas_collectivities_have_three_digit_region_codes(org):
+    """Papeete (French Polynesia): region 987, a code of three digits."""
+    organisation = org(commune="98735")
+    organisation.refresh_from_db()
+    assert organisation.region_code == "987" and organisation.department_code == "987"

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from registry import services
 from registry.models import Pole
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,30 @@ def test_map_page_allows_its_tile_server_only(client, db, settings):
     assert "img-src 'self' data: https://tiles.example.org" in policy
     assert "points.json?region=84" in response.content.decode()
     assert "tiles.example.org" not in client.get("/poles/")["Content-Security-Policy"]
+
+
+def test_member_category_filter_and_counts_follow_the_memberships(client, demo):
+    from registry.models import Membership
+
+    research = Membership.objects.filter(organisation__category="research")
+    before = research.values("pole").distinct().count()
+    page = client.get("/poles/?category=research").content.decode()
+    assert f"{before} pôles" in page
+    # a member changes category: the pole leaves the filter (the check keeps it up to date)
+    membership = Membership.objects.filter(organisation__category="research").first()
+    services.organisation_save(
+        data={
+            "name": membership.organisation.name,
+            "category": "training",
+            "ess_status": "not_ess",
+        },
+        organisation=membership.organisation,
+    )
+    after = (
+        Membership.objects.filter(organisation__category="research")
+        .values("pole")
+        .distinct()
+        .count()
+    )
+    page = client.get("/poles/?category=research").content.decode()
+    assert after == before - 1 and f"{after} pôles" in page
