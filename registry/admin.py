@@ -110,11 +110,16 @@ class PoleAdmin(admin.ModelAdmin):
     inlines = [TerritoryInline, MembershipInline, LaureateInline]
 
     def save_model(self, request, obj, form, change):
+        # the entry as it was, for its history (the admin's changes are kept too)
+        form.before = services.snapshot(Pole.objects.filter(pk=obj.pk).first()) if change else {}
         services.set_place(obj, getattr(form, "commune", None))
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        services.record_revision(
+            pole=form.instance, actor=request.user, source="editor", before=form.before
+        )
         services.pole_check(form.instance)
 
 

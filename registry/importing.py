@@ -340,6 +340,7 @@ def apply(result: Plan, *, actor=None) -> dict[str, int]:
                         role=row.role,
                         since=row.since,
                         actor=actor,
+                        source="import",
                     )
             else:
                 target = Pole.objects.filter(pk=row.target_id).first() if row.target_id else None

@@ -292,7 +292,7 @@ TRACKED = (
 )
 
 
-def _snapshot(pole: Pole | None) -> dict:
+def snapshot(pole: Pole | None) -> dict:
     if pole is None or pole.pk is None:
         return {}
     snapshot = {name: getattr(pole, name) for name in TRACKED}
@@ -333,7 +333,7 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str =
     with transaction.atomic():
         if pole is not None:
             pole = Pole.objects.select_for_update().get(pk=pole.pk)
-        before = _snapshot(pole)
+        before = snapshot(pole)
         target = pole or Pole()
         target.name = name
         target.siren = siren
@@ -359,19 +359,7 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str =
             target.networks.set(data["networks"])
         target.search_text = pole_search_text(target)
         Pole.objects.filter(pk=target.pk).update(search_text=target.search_text)
-        after = _snapshot(target)
-        changes = {
-            key: [before.get(key, ""), value]
-            for key, value in after.items()
-            if before.get(key, "") != value
-        }
-        if changes:
-            PoleRevision.objects.create(
-                pole=target,
-                user=actor if actor is not None and actor.is_authenticated else None,
-                source=source,
-                changes=changes,
-            )
+        record_revision(pole=target, actor=actor, source=source, before=before)
         audit(
             "registry.pole.saved",
             scope=f"registry.pole:{target.pk}",
@@ -380,6 +368,28 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str =
         )
         pole_check(target)
     return target
+
+
+def record_revision(
+    *, pole: Pole, actor=None, source: str, before: dict | None = None, changes=None
+) -> PoleRevision | None:
+    """Keep a change of a pole in its history: the given ``changes``, or what differs
+    from the ``before`` snapshot (see ``snapshot``). Nothing when nothing changed."""
+    if changes is None:
+        after = snapshot(pole)
+        changes = {
+            key: [before.get(key, ""), value]
+            for key, value in after.items()
+            if before.get(key, "") != value
+        }
+    if not changes:
+        return None
+    return PoleRevision.objects.create(
+        pole=pole,
+        user=actor if actor is not None and actor.is_authenticated else None,
+        source=source,
+        changes=changes,
+    )
 
 
 def pole_search_text(pole: Pole) -> str:
@@ -400,13 +410,29 @@ def pole_search_text(pole: Pole) -> str:
 
 
 def membership_set(
-    *, pole: Pole, organisation: Organisation, role: str, since: int | None = None, actor=None
+    *,
+    pole: Pole,
+    organisation: Organisation,
+    role: str,
+    since: int | None = None,
+    actor=None,
+    source: str = "editor",
 ) -> Membership:
     clean_choice(role, Membership.Role, "role")
     with transaction.atomic():
+        previous = Membership.objects.filter(pole=pole, organisation=organisation).first()
         membership, _created = Membership.objects.update_or_create(
             pole=pole, organisation=organisation, defaults={"role": role, "since": since}
         )
+        before = f"{previous.get_role_display()}" if previous else ""
+        after = f"{membership.get_role_display()}"
+        if before != after or (previous and previous.since != since):
+            record_revision(
+                pole=pole,
+                actor=actor,
+                source=source,
+                changes={f"member: {organisation.name}": [before, after]},
+            )
         audit(
             "registry.membership.saved",
             scope=f"registry.pole:{pole.pk}",
@@ -421,12 +447,21 @@ def membership_set(
 
 def membership_remove(*, membership: Membership, actor=None) -> None:
     with transaction.atomic():
+        membership = Membership.objects.select_related("pole", "organisation").get(pk=membership.pk)
         pole = membership.pole
         audit(
             "registry.membership.removed",
             scope=f"registry.pole:{pole.pk}",
             object_id=membership.pk,
             actor=actor,
+        )
+        record_revision(
+            pole=pole,
+            actor=actor,
+            source="editor",
+            changes={
+                f"member: {membership.organisation.name}": [membership.get_role_display(), ""]
+            },
         )
         membership.delete()
         pole_check(pole)

@@ -169,3 +169,38 @@ def test_likely_duplicates_are_flagged(pole):
         {"Pôle Sud Archer", "Pole Sud-Archer"}
     ]
     assert [g["siren"] for g in found["same_siren"]] == ["732829320"]
+
+
+def test_member_changes_and_admin_edits_are_in_the_history(client, pole, editor):
+    organisation = services.organisation_save(
+        data={"name": "Archer", "category": "ess_enterprise", "ess_status": "association"}
+    )
+    membership = services.membership_set(pole=pole, organisation=organisation, role="member")
+    services.membership_set(pole=pole, organisation=organisation, role="initiator")
+    services.membership_remove(membership=membership)
+    history = [r.changes for r in PoleRevision.objects.filter(pole=pole).order_by("pk")]
+    assert {"member: Archer": ["", "membre"]} in history
+    assert {"member: Archer": ["membre", "porteur"]} in history
+    assert {"member: Archer": ["porteur", ""]} in history
+    root = get_user_model().objects.create_superuser("root", password="x-pass-1234")
+    client.force_login(root)
+    response = client.post(
+        f"/admin/registry/pole/{pole.pk}/change/",
+        {
+            "name": "Pôle Sud Archer",
+            "slug": pole.slug,
+            "commune_code": "26281",
+            "siren": "",
+            "strategy": "",
+            "description": "Modifié dans l'admin",
+            "territory-TOTAL_FORMS": "0",
+            "territory-INITIAL_FORMS": "0",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "laureates-TOTAL_FORMS": "0",
+            "laureates-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    last = PoleRevision.objects.filter(pole=pole).first()  # newest first
+    assert last.user == root and last.changes["description"] == ["", "Modifié dans l'admin"]
