@@ -103,3 +103,12 @@ def ledger_entries() -> list[dict]:
         {"sequence": e.sequence, "payload": e.payload, "previous": e.previous, "digest": e.digest}
         for e in LedgerEntry.objects.order_by("sequence")
     ]
+
+
+def event_signatures(event) -> QuerySet[Signature]:
+    """Signatures made in the room at this event, newest first."""
+    return (
+        Signature.objects.filter(event=event, status__in=["signed", "withdrawn"])
+        .select_related("pole", "network", "version")
+        .order_by("-signed_at", "-pk")
+    )

@@ -282,8 +282,9 @@ def signature_withdraw(*, signature: Signature, reason: str, actor) -> Signature
     return signature
 
 
-def search_signers(query: str, *, limit: int = 20) -> list:
-    """Poles and networks whose name matches (accents and case aside), for the room."""
+def search_signers(query: str, *, limit: int = 20) -> list[tuple[str, object]]:
+    """[(kind, pole or network)] whose name matches (accents and case aside), for the
+    room."""
     words = fold(query).split()
     if not words:
         return []
@@ -291,4 +292,6 @@ def search_signers(query: str, *, limit: int = 20) -> list:
     for word in words:
         poles = poles.filter(search_text__contains=word)
     networks = [n for n in Network.objects.all() if all(w in fold(n.name) for w in words)]
-    return list(poles.order_by("name")[:limit]) + networks[:limit]
+    return [("pole", p) for p in poles.order_by("name")[:limit]] + [
+        ("network", n) for n in networks[:limit]
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from charter.views import public
+from charter.views import manage, public
 
 public_patterns = (
     [
@@ -14,6 +14,13 @@ public_patterns = (
         path("signataires.json", public.signatures_json, name="signatures_json"),
         path("signataires/<int:pk>/", public.signature_detail, name="signature"),
         path("registre.json", public.ledger_json, name="ledger"),
+        path("projection/<slug:slug>/", public.projection, name="projection"),
+        path("projection/<slug:slug>/etat.json", public.projection_state, name="projection_state"),
     ],
     "charter",
+)
+
+manage_patterns = (
+    [path("ceremonie/<slug:slug>/", manage.ceremony, name="ceremony")],
+    "charter_manage",
 )

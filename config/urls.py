@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from charter.urls import manage_patterns as charter_manage_patterns
 from charter.urls import public_patterns as charter_public_patterns
 from checkin.urls import api_patterns as checkin_api_patterns
 from checkin.urls import manage_patterns as checkin_manage_patterns
@@ -17,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("compte/", include("accounts.urls")),
     path("gestion/annuaire/", include(registry_manage_patterns)),
+    path("gestion/charte/", include(charter_manage_patterns)),
     path("gestion/", include(manage_patterns)),
     path("gestion/evenements/", include(checkin_manage_patterns)),
     path("api/accueil/", include(checkin_api_patterns)),

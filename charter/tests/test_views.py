@@ -113,3 +113,47 @@ def test_the_charter_demo_signs_only_invented_poles(db):
     signed = Signature.objects.filter(status="signed")
     assert signed.exists() and not signed.filter(pole__is_demo=False).exists()
     assert signed.count() == signed.values("pole").distinct().count()
+
+
+@pytest.fixture
+def event_with_organiser(db):
+    from events.tests.factories import EventFactory
+
+    event = EventFactory(slug="journee")
+    organiser = get_user_model().objects.create_user("orga", password="x-pass-1234", is_staff=True)
+    event.managers.add(organiser)
+    return event, organiser
+
+
+def test_ceremony_mode_search_confirm_done(client, versions, pole, event_with_organiser):
+    event, organiser = event_with_organiser
+    url = "/gestion/charte/ceremonie/journee/"
+    client.force_login(organiser)
+    page = client.get(url, {"q": "sud archer"}).content.decode()
+    assert f"?signer=pole:{pole.pk}" in page
+    page = client.post(
+        url, {"signer": f"pole:{pole.pk}", "name": "Chevalier", "mandate": "<i>président</i>"}
+    ).content.decode()
+    assert "pas de HTML" in page and not Signature.objects.exists()
+    response = client.post(
+        url, {"signer": f"pole:{pole.pk}", "name": "Chevalier", "mandate": "président"}
+    )
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert (
+        signature.channel == "ceremony"
+        and signature.event == event
+        and signature.status == "signed"
+    )
+    state = client.get("/charte/projection/journee/etat.json").json()
+    assert state["count"] == 1 and state["signatures"][0]["name"] == "Pôle Sud Archer"
+
+
+def test_ceremony_mode_needs_the_organiser_role(
+    client, versions, pole, event_with_organiser, manager
+):
+    client.force_login(manager)  # a pole manager, not an organiser of the event
+    url = "/gestion/charte/ceremonie/journee/"
+    assert client.get(url).status_code == 403
+    response = client.post(url, {"signer": f"pole:{pole.pk}", "name": "X", "mandate": "Y"})
+    assert response.status_code == 403 and not Signature.objects.exists()

@@ -19,6 +19,7 @@ from charter.models import CharterVersion, LedgerHead, Signature
 from charter.permissions import can_sign_for
 from core.errors import DomainError
 from core.text import spreadsheet_safe
+from registry import geo
 from registry.models import Network, Pole
 
 # CommonMark without raw HTML: the text is shown safely, whoever typed it.
@@ -186,3 +187,35 @@ def ledger_json(request):
     )
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def projection(request, slug: str):
+    """For the room's screen: each signature appears as it is recorded (the page polls)."""
+    from events.models import Event
+
+    event = get_object_or_404(Event, slug=slug)
+    return render(request, "charter/public/projection.html", {"event": event})
+
+
+def projection_state(request, slug: str):
+    from events.models import Event
+
+    event = get_object_or_404(Event, slug=slug)
+    rows = list(selectors.event_signatures(event).filter(status="signed")[:30])
+    version = services.current_version()
+    return JsonResponse(
+        {
+            "count": selectors.event_signatures(event).filter(status="signed").count(),
+            "total": selectors.signed_count(version) if version else 0,
+            "signatures": [
+                {
+                    "id": s.pk,
+                    "name": s.signer.name,
+                    "kind": "pole" if s.pole_id else "network",
+                    "region": geo.region_name(s.pole.region_code) if s.pole_id else "",
+                }
+                for s in rows
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

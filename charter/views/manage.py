@@ -1,0 +1,73 @@
+"""Ceremony mode: an organiser records, on a phone or tablet, the signatures made in the
+room during the event's signing session."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from charter import selectors, services
+from charter.permissions import can_record_ceremony
+from core.errors import DomainError
+from events.models import Event
+from registry.models import Network, Pole
+
+
+def _signer(value: str):
+    kind, _sep, pk = (value or "").partition(":")
+    model = {"pole": Pole, "network": Network}.get(kind)
+    return model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ceremony(request, slug: str):
+    event = get_object_or_404(Event, slug=slug)
+    if not can_record_ceremony(request.user, event):
+        raise PermissionDenied
+    version = services.current_version()
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    signer = _signer(request.POST.get("signer") or request.GET.get("signer", ""))
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in ("name", "mandate")}
+        try:
+            if version is None:
+                raise DomainError("no_version", _("No version of the charter is published."))
+            if signer is None:
+                raise DomainError("invalid_signer", _("Choose the pole or network first."))
+            services.ceremony_record(
+                version=version,
+                event=event,
+                signer=signer,
+                name=values["name"],
+                mandate=values["mandate"],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            errors = {exc.field or "form": exc.message}
+        else:
+            messages.success(
+                request, _("Signature recorded: %(signer)s.") % {"signer": signer.name}
+            )
+            return redirect(reverse("charter_manage:ceremony", args=[event.slug]))
+    return render(
+        request,
+        "charter/manage/ceremony.html",
+        {
+            "event": event,
+            "version": version,
+            "query": query,
+            "results": services.search_signers(query) if query and signer is None else [],
+            "signer": signer,
+            "signer_value": (
+                f"{'pole' if isinstance(signer, Pole) else 'network'}:{signer.pk}" if signer else ""
+            ),
+            "values": values,
+            "errors": errors,
+            "recent": selectors.event_signatures(event)[:10],
+        },
+    )
