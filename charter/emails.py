@@ -30,5 +30,40 @@ def _confirm(outbound: OutboundEmail) -> EmailMessage | None:
     )
 
 
+def _invitation(outbound: OutboundEmail) -> EmailMessage | None:
+    from charter.models import Signature
+    from charter.services import current_version
+
+    signature = Signature.objects.select_related("version").filter(pk=outbound.object_id).first()
+    version = current_version()
+    if signature is None or version is None or version.number <= signature.version.number:
+        return None
+    if Signature.objects.filter(
+        version=version,
+        pole_id=signature.pole_id,
+        network_id=signature.network_id,
+        status__in=["signed", "withdrawn"],
+    ).exists():
+        return None  # already signed the new one meanwhile
+    return EmailMessage(
+        subject=_("A new version of the PTCE charter – %(signer)s")
+        % {"signer": signature.signer.name},
+        body=render_to_string(
+            "charter/emails/invitation.txt",
+            {
+                "signature": signature,
+                "version": version,
+                "charter_url": settings.SITE_URL + reverse("charter:home"),
+                "diff_url": settings.SITE_URL
+                + reverse("charter:diff", args=[signature.version.number, version.number]),
+                "sign_url": settings.SITE_URL + reverse("charter:sign"),
+            },
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outbound.to],
+    )
+
+
 def register() -> None:
     register_renderer("charter.signature.confirm", _confirm)
+    register_renderer("charter.invitation", _invitation)

@@ -295,3 +295,59 @@ def search_signers(query: str, *, limit: int = 20) -> list[tuple[str, object]]:
     return [("pole", p) for p in poles.order_by("name")[:limit]] + [
         ("network", n) for n in networks[:limit]
     ]
+
+
+def version_publish(
+    *,
+    number: int,
+    title: str,
+    body: str,
+    published_on,
+    summary: str = "",
+    is_placeholder: bool = False,
+    actor=None,
+) -> CharterVersion:
+    """Publish a new version; the signatories of the version in force until then are
+    invited to sign this one (the public list shows which version each signed)."""
+    title = " ".join((title or "").split())
+    if not title or not (body or "").strip():
+        raise DomainError("version_incomplete", _("A version needs a title and a text."))
+    latest = CharterVersion.objects.order_by("-number").first()
+    if latest is not None and (number <= latest.number or published_on < latest.published_on):
+        raise DomainError(
+            "version_order",
+            _("A new version comes after version %(number)d, at a later date.")
+            % {"number": latest.number},
+        )
+    with transaction.atomic():
+        version = CharterVersion.objects.create(
+            number=number,
+            title=title,
+            body=body,
+            published_on=published_on,
+            summary=summary,
+            is_placeholder=is_placeholder,
+        )
+        audit("charter.version.published", scope="charter", object_id=version.pk, actor=actor)
+        if latest is not None:
+            for signature in Signature.objects.filter(version=latest, status="signed"):
+                for address in _invitation_addresses(signature):
+                    email_queue(
+                        kind="charter.invitation",
+                        scope="charter",
+                        object_id=signature.pk,
+                        to=address,
+                        language="fr",
+                        dedupe_key=f"charter.invitation.{version.pk}.{signature.pk}.{address}"[
+                            :120
+                        ],
+                    )
+    return version
+
+
+def _invitation_addresses(signature: Signature) -> list[str]:
+    """Who is told of the new version: the signatory, else the managers of the entry."""
+    if signature.signatory_email:
+        return [signature.signatory_email]
+    signer = signature.signer
+    return sorted({u.email for u in signer.managers.all() if u.email})

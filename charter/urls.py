@@ -13,6 +13,7 @@ public_patterns = (
         path("signataires.csv", public.signatures_csv, name="signatures_csv"),
         path("signataires.json", public.signatures_json, name="signatures_json"),
         path("signataires/<int:pk>/", public.signature_detail, name="signature"),
+        path("signataires/<int:pk>/retirer/", public.withdraw, name="withdraw"),
         path("registre.json", public.ledger_json, name="ledger"),
         path("projection/<slug:slug>/", public.projection, name="projection"),
         path("projection/<slug:slug>/etat.json", public.projection_state, name="projection_state"),

@@ -142,3 +142,31 @@ def test_the_ledger_is_tamper_evident(versions, pole, manager, tmp_path):
     with pytest.raises(CommandError, match="does not hold"):
         call_command("verify_charter", "--file", str(path))
     assert ledger.verify(entries[1:], exported["digest"])  # cut: caught too
+
+
+def test_a_new_version_invites_the_signatories_of_the_old_one(
+    versions, pole, manager, tmp_path, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from charter.models import CharterVersion
+
+    signature = services.signature_confirm(
+        token=services.confirmation_token(request(versions, pole, manager))
+    )
+    mail.outbox.clear()
+    path = tmp_path / "v3.md"
+    path.write_text("# Charte\n\nTexte de remplacement, version 3.", encoding="utf-8")
+    with pytest.raises(CommandError, match="version_order"):
+        call_command("publish_charter_version", "2", str(path), "--date", "2024-01-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("publish_charter_version", "3", str(path), "--date", "2024-01-01")
+    assert CharterVersion.objects.filter(number=3).exists()
+    [invitation] = mail.outbox
+    assert invitation.to == [signature.signatory_email]
+    assert "/charte/versions/2/comparer/3/" in invitation.body
+    # the public list still shows version 2 until they sign the new one
+    assert [r.version.number for r in selectors.signature_list(selectors.SignatureFilters())] == [2]
+    with pytest.raises(DomainError) as caught:
+        services.version_publish(number=4, title="", body="", published_on=date(2025, 1, 1))
+    assert caught.value.code == "version_incomplete"

@@ -157,3 +157,32 @@ def test_ceremony_mode_needs_the_organiser_role(
     assert client.get(url).status_code == 403
     response = client.post(url, {"signer": f"pole:{pole.pk}", "name": "X", "mandate": "Y"})
     assert response.status_code == 403 and not Signature.objects.exists()
+
+
+def test_managers_withdraw_their_signature_which_stays_visible(client, versions, pole, manager):
+    signature = services.signature_confirm(
+        token=services.confirmation_token(
+            services.signature_request(
+                version=versions[1],
+                signer=pole,
+                name="Chevalier",
+                mandate="président",
+                email="cc@archer.example",
+                actor=manager,
+            )
+        )
+    )
+    url = f"/charte/signataires/{signature.pk}/retirer/"
+    stranger = get_user_model().objects.create_user("autre", password="x-pass-1234")
+    client.force_login(stranger)
+    assert client.post(url, {"reason": "pirate"}).status_code == 403
+    client.force_login(manager)
+    page = client.get(f"/charte/signataires/{signature.pk}/").content.decode()
+    assert "Retirer la signature" in page
+    bad = client.post(url, {"reason": "<b>non</b>"})
+    assert bad.status_code == 400 and "pas de HTML" in bad.content.decode()
+    assert client.post(url, {"reason": "Le pôle a cessé son activité"}).status_code == 302
+    signature.refresh_from_db()
+    assert signature.status == "withdrawn"
+    listing = client.get("/charte/signataires/").content.decode()
+    assert "retirée" in listing and "Pôle Sud Archer" in listing

@@ -149,7 +149,12 @@ def signature_detail(request, pk: int):
     return render(
         request,
         "charter/public/signature.html",
-        {"signature": signature, "entries": signature.entries.all()},
+        {
+            "signature": signature,
+            "entries": signature.entries.all(),
+            "can_withdraw": signature.status == "signed"
+            and can_sign_for(request.user, signature.signer),
+        },
     )
 
 
@@ -219,3 +224,34 @@ def projection_state(request, slug: str):
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def withdraw(request, pk: int):
+    """The managers of the signing pole or network withdraw its signature (it stays on
+    the list, marked withdrawn, with the reason)."""
+    signature = get_object_or_404(
+        Signature.objects.select_related("pole", "network"), pk=pk, status="signed"
+    )
+    if not can_sign_for(request.user, signature.signer):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    try:
+        services.signature_withdraw(
+            signature=signature, reason=request.POST.get("reason", ""), actor=request.user
+        )
+    except DomainError as exc:
+        return render(
+            request,
+            "charter/public/signature.html",
+            {
+                "signature": signature,
+                "entries": signature.entries.all(),
+                "can_withdraw": True,
+                "error": exc.message,
+            },
+            status=400,
+        )
+    return redirect("charter:signature", pk=signature.pk)
