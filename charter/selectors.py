@@ -112,3 +112,26 @@ def event_signatures(event) -> QuerySet[Signature]:
         .select_related("pole", "network", "version")
         .order_by("-signed_at", "-pk")
     )
+
+
+def ledger_mismatches() -> list[str]:
+    """Signatures whose row says something their last ledger entry does not (a row edited
+    behind the services' back)."""
+    last: dict[int, dict] = {}
+    for entry in LedgerEntry.objects.order_by("sequence"):
+        last[entry.signature_id] = entry.payload
+    problems = []
+    for signature in Signature.objects.filter(status__in=["signed", "withdrawn"]):
+        payload = last.get(signature.pk)
+        if payload is None:
+            problems.append(f"signature {signature.pk}: not in the ledger")
+            continue
+        expected = {
+            "action": signature.status,
+            "signatory": signature.signatory_name,
+            "mandate": signature.signatory_mandate,
+        }
+        for key, value in expected.items():
+            if payload.get(key) != value:
+                problems.append(f"signature {signature.pk}: {key} differs from the ledger")
+    return problems

@@ -44,6 +44,10 @@ def _clean(value: str, field: str, label) -> str:
             _("Too long: %(max)d characters at most.") % {"max": TEXT_MAX},
             field=field,
         )
+    if any(ord(c) < 32 for c in value):
+        raise DomainError(
+            f"{field}_control", _("This text holds invisible control characters."), field=field
+        )
     if "<" in value or ">" in value:
         raise DomainError(
             f"{field}_markup",
@@ -312,6 +316,11 @@ def version_publish(
     title = " ".join((title or "").split())
     if not title or not (body or "").strip():
         raise DomainError("version_incomplete", _("A version needs a title and a text."))
+    if published_on > timezone.localdate():
+        raise DomainError(
+            "version_future",
+            _("Publish a version on its date, not before (its signatories are invited then)."),
+        )
     latest = CharterVersion.objects.order_by("-number").first()
     if latest is not None and (number <= latest.number or published_on < latest.published_on):
         raise DomainError(

@@ -27,7 +27,8 @@ def _claim(outbound: OutboundEmail, status: str) -> EmailMessage | None:
         "password_url": "",
     }
     user = claim.user
-    if user is not None and not user.has_usable_password():
+    # a password link only for the account this approval made (never for an existing one)
+    if user is not None and claim.new_account and not user.has_usable_password():
         context["password_url"] = settings.SITE_URL + reverse(
             "accounts:password_set",
             args=[

@@ -72,6 +72,16 @@ ORGANISATION_FIELDS = [
     "commune_code",
     "website",
 ]
+# what organisation_save writes: an update starts from all of it
+STORED_FIELDS = [
+    *ORGANISATION_FIELDS,
+    "address",
+    "postal_code",
+    "source_url",
+    "department_code",
+    "region_code",
+    "is_demo",
+]
 POLE_FIELDS = [
     "name",
     "siren",
@@ -161,6 +171,11 @@ def read(raw: bytes, kind: str) -> tuple[list[dict], str, str]:
 
 def _diff(instance, data: dict, fields: list[str]) -> dict:
     changes = {}
+    if "territory" in fields and "territory" in data and data["territory"]:
+        before = " ".join(sorted(a.code for a in instance.territory.all())) if instance else ""
+        after = " ".join(sorted(data["territory"]))
+        if before != after:
+            changes["territory"] = (before, after)
     for name in fields:
         if name not in data or name == "territory":
             continue
@@ -218,9 +233,10 @@ def _check_organisation(row: dict) -> dict:
             "siret_siren_mismatch", _("The SIRET does not begin with the SIREN."), field="siret"
         )
     services.clean_text(data.get("name"), "name", required=True)
-    for name in ("legal_form", "website"):
-        if name in data:
-            services.clean_text(data[name], name)
+    if "legal_form" in data:
+        services.clean_text(data["legal_form"], "legal_form")
+    if "website" in data:
+        services.clean_url(data["website"], "website")
     services.clean_choice(data.get("category", ""), Organisation.Category, "category")
     services.clean_choice(data.get("ess_status", ""), Organisation.EssStatus, "ess_status")
     if data.get("commune_code"):
@@ -278,9 +294,13 @@ def plan(raw: bytes, kind: str) -> Plan:
                     data["commune_code"] = services.clean_commune(data["commune_code"]).code
                 services.clean_area(data)
                 services.clean_territory(data["territory"])
-                for name in ("description", "strategy", "legal_form", "website"):
+                for name in ("description", "strategy", "legal_form"):
                     if name in data:
                         services.clean_text(data[name], name)
+                for name in ("website", "source_url"):
+                    if name in data:
+                        services.clean_url(data[name], name)
+                services.clean_year_and_jobs(data)
                 key = f"siren:{data['siren']}" if data["siren"] else f"name:{data['name']}"
                 target = _pole_match({**data, "id": row.get("id", "")})
                 item = RowPlan(line=line, action="", name=data["name"], data=data)
@@ -328,7 +348,7 @@ def apply(result: Plan, *, actor=None) -> dict[str, int]:
                     Organisation.objects.filter(pk=row.target_id).first() if row.target_id else None
                 )
                 # a column the file does not have keeps its value
-                data = {f: getattr(target, f) or "" for f in ORGANISATION_FIELDS} if target else {}
+                data = {f: getattr(target, f) or "" for f in STORED_FIELDS} if target else {}
                 data.update(row.data)
                 organisation = services.organisation_save(
                     data=data, actor=actor, organisation=target

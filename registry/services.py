@@ -35,6 +35,7 @@ def _error(code: str, message, field: str | None = None) -> DomainError:
 
 
 LIMITS = {
+    "source_url": 500,
     "name": 200,
     "role": 200,
     "message": 5000,
@@ -114,6 +115,8 @@ def clean_commune(value: str, *, required: bool = False) -> geo.Commune | None:
 def clean_text(value, field: str, *, required: bool = False) -> str:
     multiline = field in ("description", "strategy", "message")
     value = str(value or "") if multiline else " ".join(str(value or "").split())
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise _error(f"{field}_control", _("This text holds invisible control characters."), field)
     value = value.strip()
     if required and not value:
         raise _error(f"{field}_required", _("This field is required."), field)
@@ -191,6 +194,51 @@ def set_place(
     instance.located_by = located_by if centre else ""
 
 
+def clean_year_and_jobs(data: dict) -> tuple[int | None, int | None]:
+    year = data.get("year_founded")
+    if year not in (None, ""):
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            year = -1
+        if not 1900 <= year <= timezone.now().year:
+            raise _error(
+                "invalid_year", _("Give the year the pole was founded (4 digits)."), "year_founded"
+            )
+    else:
+        year = None
+    jobs = data.get("jobs")
+    if jobs not in (None, ""):
+        try:
+            jobs = int(jobs)
+        except (TypeError, ValueError):
+            jobs = -1
+        if not 0 <= jobs <= 1_000_000:
+            raise _error("invalid_jobs", _("Give a number of jobs."), "jobs")
+    else:
+        jobs = None
+    return year, jobs
+
+
+def clean_url(value, field: str) -> str:
+    """An http(s) address or "" (a "javascript:" link would be stored and published)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    value = clean_text(value, field)
+    if not value:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError as exc:
+        raise _error(
+            f"invalid_{field}",
+            _("Give a web address starting with https:// (or http://)."),
+            field,
+        ) from exc
+    return value
+
+
 def clean_area(data: dict) -> dict[str, str]:
     """A department or region code given without a commune (a place known only roughly)."""
     department = (data.get("department_code") or "").strip().upper()
@@ -245,9 +293,9 @@ def organisation_save(
         "category": category,
         "address": clean_text(data.get("address"), "address"),
         "postal_code": clean_text(data.get("postal_code"), "postal_code")[:5],
-        "website": clean_text(data.get("website"), "website"),
+        "website": clean_url(data.get("website"), "website"),
         "is_demo": bool(data.get("is_demo", organisation.is_demo if organisation else False)),
-        "source_url": clean_text(data.get("source_url"), "website"),
+        "source_url": clean_url(data.get("source_url"), "source_url"),
     }
     try:
         with transaction.atomic():
@@ -308,28 +356,7 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str =
     commune = clean_commune(data.get("commune_code", ""))
     area = clean_area(data)
     territory = clean_territory(data.get("territory", []))
-    year = data.get("year_founded")
-    if year not in (None, ""):
-        try:
-            year = int(year)
-        except (TypeError, ValueError):
-            year = -1
-        if not 1900 <= year <= timezone.now().year:
-            raise _error(
-                "invalid_year", _("Give the year the pole was founded (4 digits)."), "year_founded"
-            )
-    else:
-        year = None
-    jobs = data.get("jobs")
-    if jobs not in (None, ""):
-        try:
-            jobs = int(jobs)
-        except (TypeError, ValueError):
-            jobs = -1
-        if not 0 <= jobs <= 1_000_000:
-            raise _error("invalid_jobs", _("Give a number of jobs."), "jobs")
-    else:
-        jobs = None
+    year, jobs = clean_year_and_jobs(data)
     with transaction.atomic():
         if pole is not None:
             pole = Pole.objects.select_for_update().get(pk=pole.pk)
@@ -340,11 +367,11 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str =
         target.legal_form = clean_text(data.get("legal_form"), "legal_form")
         target.description = clean_text(data.get("description"), "description")
         target.strategy = clean_text(data.get("strategy"), "strategy")
-        target.website = clean_text(data.get("website"), "website")
+        target.website = clean_url(data.get("website"), "website")
         target.year_founded = year
         target.jobs = jobs
         target.is_demo = bool(data.get("is_demo", target.is_demo))
-        target.source_url = clean_text(data.get("source_url"), "website")
+        target.source_url = clean_url(data.get("source_url"), "source_url")
         set_place(target, commune, **area)
         if not target.slug:
             target.slug = _unique_slug(Pole, name)
@@ -597,6 +624,13 @@ def _clean_contact(*, name: str, email: str, required: bool = True) -> tuple[str
             validate_email(email)
         except ValidationError as exc:
             raise _error("invalid_email", _("Enter a valid email address."), "email") from exc
+        if not email.isascii():
+            # "admın@…" (dotless i) would match "admin@…" case-insensitively
+            raise _error(
+                "invalid_email",
+                _("Enter the email address in plain Latin letters (no accents)."),
+                "email",
+            )
     return name, email
 
 
@@ -636,15 +670,26 @@ def claim_decide(*, claim: PoleClaim, approve: bool, actor) -> PoleClaim:
         if approve:
             users = get_user_model().objects
             user = users.filter(email__iexact=claim.email).order_by("pk").first()
-            if user is None:
-                user = users.create_user(
-                    username=claim.email.casefold()[:150], email=claim.email, password=None
+            if user is not None and (user.is_staff or user.is_superuser or not user.is_active):
+                raise _error(
+                    "claim_privileged_account",
+                    _(
+                        "This address belongs to a staff or inactive account: add it to the "
+                        "pole's managers by hand in the admin, if that is right."
+                    ),
                 )
+            if user is None:
+                username, n = claim.email.casefold()[:140], 1
+                while users.filter(username=username).exists():
+                    n += 1
+                    username = f"{claim.email.casefold()[:140]}-{n}"
+                user = users.create_user(username=username, email=claim.email, password=None)
                 user.first_name = claim.name[:150]
                 user.save(update_fields=["first_name"])
+                claim.new_account = True
             claim.user = user
             claim.pole.managers.add(user)
-        claim.save(update_fields=["status", "decided_by", "decided_at", "user"])
+        claim.save(update_fields=["status", "decided_by", "decided_at", "user", "new_account"])
         audit(
             f"registry.claim.{claim.status}",
             scope=f"registry.pole:{claim.pole_id}",
@@ -655,7 +700,8 @@ def claim_decide(*, claim: PoleClaim, approve: bool, actor) -> PoleClaim:
             kind=f"registry.claim.{claim.status}",
             scope=f"registry.pole:{claim.pole_id}",
             object_id=claim.pk,
-            to=claim.email,
+            # an existing account is written to at its own address, never the one typed
+            to=claim.user.email if claim.user is not None else claim.email,
             language="fr",
             dedupe_key=f"registry.claim.{claim.pk}",
         )

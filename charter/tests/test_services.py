@@ -62,6 +62,7 @@ def test_expired_forged_links_are_refused(versions, pole, manager):
         ({"mandate": ""}, "mandate_required"),
         ({"email": "pas-une-adresse"}, "invalid_email"),
         ({"mandate": "x" * 201}, "mandate_too_long"),
+        ({"mandate": "présidente\x00"}, "mandate_control"),
     ],
 )
 def test_bad_signature_requests_save_nothing(versions, pole, manager, change, code):
@@ -136,12 +137,28 @@ def test_the_ledger_is_tamper_evident(versions, pole, manager, tmp_path):
     exported = {"digest": entries[-1]["digest"], "entries": entries}
     path = tmp_path / "registre.json"
     path.write_text(json.dumps(exported), encoding="utf-8")
-    call_command("verify_charter", "--file", str(path))
+    published = exported["digest"]
+    call_command("verify_charter", "--file", str(path), "--digest", published)
+    with pytest.raises(CommandError, match="give --digest"):  # a file proves nothing alone
+        call_command("verify_charter", "--file", str(path))
     entries[0]["payload"]["signatory"] = "Quelqu'un d'autre"  # altered after the fact
     path.write_text(json.dumps(exported), encoding="utf-8")
     with pytest.raises(CommandError, match="does not hold"):
-        call_command("verify_charter", "--file", str(path))
-    assert ledger.verify(entries[1:], exported["digest"])  # cut: caught too
+        call_command("verify_charter", "--file", str(path), "--digest", published)
+    # altered and the whole chain recomputed: the published digest still catches it
+    previous = ledger.GENESIS
+    for entry in entries:
+        entry["previous"], entry["digest"] = previous, ledger.chain(previous, entry["payload"])
+        previous = entry["digest"]
+    exported["digest"] = previous
+    path.write_text(json.dumps(exported), encoding="utf-8")
+    with pytest.raises(CommandError, match="does not hold"):
+        call_command("verify_charter", "--file", str(path), "--digest", published)
+    assert ledger.verify(entries[1:], published)  # cut: caught too
+    # a row edited behind the services' back: the database check sees it
+    Signature.objects.filter(pk=signature.pk).update(signatory_name="Autre nom")
+    with pytest.raises(CommandError, match="does not hold"):
+        call_command("verify_charter")
 
 
 def test_a_new_version_invites_the_signatories_of_the_old_one(
@@ -159,6 +176,8 @@ def test_a_new_version_invites_the_signatories_of_the_old_one(
     path.write_text("# Charte\n\nTexte de remplacement, version 3.", encoding="utf-8")
     with pytest.raises(CommandError, match="version_order"):
         call_command("publish_charter_version", "2", str(path), "--date", "2024-01-01")
+    with pytest.raises(CommandError, match="version_future"):
+        call_command("publish_charter_version", "3", str(path), "--date", "2999-01-01")
     with django_capture_on_commit_callbacks(execute=True):
         call_command("publish_charter_version", "3", str(path), "--date", "2024-01-01")
     assert CharterVersion.objects.filter(number=3).exists()

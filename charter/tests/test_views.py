@@ -186,3 +186,12 @@ def test_managers_withdraw_their_signature_which_stays_visible(client, versions,
     assert signature.status == "withdrawn"
     listing = client.get("/charte/signataires/").content.decode()
     assert "retirée" in listing and "Pôle Sud Archer" in listing
+
+
+def test_projection_of_a_draft_event_is_not_public(client, db):
+    from events.models import Event
+    from events.tests.factories import EventFactory
+
+    EventFactory(slug="brouillon", status=Event.Status.DRAFT)
+    assert client.get("/charte/projection/brouillon/").status_code == 404
+    assert client.get("/charte/projection/brouillon/etat.json").status_code == 404

@@ -198,14 +198,14 @@ def projection(request, slug: str):
     """For the room's screen: each signature appears as it is recorded (the page polls)."""
     from events.models import Event
 
-    event = get_object_or_404(Event, slug=slug)
+    event = get_object_or_404(Event, slug=slug, status=Event.Status.PUBLISHED)
     return render(request, "charter/public/projection.html", {"event": event})
 
 
 def projection_state(request, slug: str):
     from events.models import Event
 
-    event = get_object_or_404(Event, slug=slug)
+    event = get_object_or_404(Event, slug=slug, status=Event.Status.PUBLISHED)
     rows = list(selectors.event_signatures(event).filter(status="signed")[:30])
     version = services.current_version()
     return JsonResponse(

@@ -204,3 +204,35 @@ def test_member_changes_and_admin_edits_are_in_the_history(client, pole, editor)
     assert response.status_code == 302
     last = PoleRevision.objects.filter(pole=pole).first()  # newest first
     assert last.user == root and last.changes["description"] == ["", "Modifié dans l'admin"]
+
+
+def test_a_claim_never_hands_over_an_existing_account(
+    pole, editor, django_capture_on_commit_callbacks
+):
+    """Look-alike addresses are refused; a staff account is never attached by a claim; an
+    existing account gets no password link, and is written to at its own address."""
+    users = get_user_model().objects
+    users.create_user("chef", email="admin@ptce.example", password=None, is_staff=True)
+    with pytest.raises(DomainError) as caught:
+        services.claim_submit(pole=pole, **{**CLAIM, "email": "admın@ptce.example"})
+    assert caught.value.code == "invalid_email"
+    claim = services.claim_submit(pole=pole, **{**CLAIM, "email": "ADMIN@ptce.example"})
+    with pytest.raises(DomainError) as caught:
+        services.claim_decide(claim=claim, approve=True, actor=editor)
+    assert caught.value.code == "claim_privileged_account" and not pole.managers.exists()
+    member = users.create_user("membre", email="membre@archer.example", password=None)
+    users.create_user("membre@archer.example-x", email="autre@example.org")
+    claim = services.claim_submit(pole=pole, **{**CLAIM, "email": "Membre@Archer.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_decide(claim=claim, approve=True, actor=editor)
+    [message] = mail.outbox
+    assert message.to == ["membre@archer.example"] and "mot-de-passe" not in message.body
+    assert pole.managers.filter(pk=member.pk).exists()
+
+
+def test_a_taken_username_does_not_block_an_approval(pole, editor):
+    get_user_model().objects.create_user("cc@archer.example", email="old@example.org")
+    claim = services.claim_submit(pole=pole, **CLAIM)
+    services.claim_decide(claim=claim, approve=True, actor=editor)
+    claim.refresh_from_db()
+    assert claim.new_account and claim.user.username == "cc@archer.example-2"

@@ -167,3 +167,47 @@ def test_the_editors_page_checks_then_imports(client, archer):
         "/gestion/annuaire/import/", {"kind": "structures", "file": bad}
     ).content.decode()
     assert "1 ligne refusée" in text and 'name="payload"' not in text
+
+
+def test_an_import_keeps_what_the_file_does_not_mention(archer):
+    organisation = services.organisation_save(
+        data={
+            "name": "Archer",
+            "category": "ess_enterprise",
+            "ess_status": "association",
+            "address": "1 rue des Clercs",
+            "postal_code": "26100",
+            "commune_code": "26281",
+            "source_url": "https://example.org/archer",
+        }
+    )
+    raw = f"id,name,category,ess_status,website\n{organisation.pk},Archer,ess_enterprise,association,https://archer.example\n"
+    plan = importing.plan(raw.encode(), "structures")
+    assert [r.changes for r in plan.rows] == [{"website": ("", "https://archer.example")}]
+    importing.apply(plan)
+    organisation.refresh_from_db()
+    assert organisation.website == "https://archer.example"
+    assert (organisation.address, organisation.postal_code) == ("1 rue des Clercs", "26100")
+    assert organisation.source_url == "https://example.org/archer"
+
+
+def test_a_territory_change_is_seen_and_applied(archer):
+    raw = f"id,name,territory\n{archer.pk},Pôle Sud Archer,26 07\n".encode()
+    plan = importing.plan(raw, "poles")
+    assert plan.rows[0].action == "update" and plan.rows[0].changes["territory"] == ("26", "07 26")
+    importing.apply(plan)
+    assert sorted(archer.territory.values_list("code", flat=True)) == ["07", "26"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "code_words"),
+    [
+        ("year_founded", "abcd", "année"),
+        ("jobs", "-3", "emplois"),
+        ("website", "javascript:alert(1)", "https://"),
+    ],
+)
+def test_pole_rows_are_checked_in_the_dry_run(archer, column, value, code_words):
+    raw = f"name,{column}\nNouveau pôle,{value}\n".encode()
+    plan = importing.plan(raw, "poles")
+    assert not plan.ok and plan.errors[0].column == column and code_words in plan.errors[0].message

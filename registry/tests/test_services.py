@@ -197,3 +197,17 @@ def test_overseas_collectivities_have_three_digit_region_codes(org):
     organisation = org(commune="98735")
     organisation.refresh_from_db()
     assert organisation.region_code == "987" and organisation.department_code == "987"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org", "pas une adresse"])
+def test_websites_are_web_addresses_only(org, url):
+    with pytest.raises(DomainError) as caught:
+        org(website=url)
+    assert caught.value.code == "invalid_website" and "https://" in str(caught.value.message)
+    assert not Organisation.objects.exists()
+
+
+def test_invisible_control_characters_are_refused(org):
+    with pytest.raises(DomainError) as caught:
+        org(name="Archer\x00")
+    assert caught.value.code == "name_control"
