@@ -96,7 +96,7 @@ def signature_request(
     if Signature.objects.filter(
         version=version, status__in=["signed", "withdrawn"], **kwargs
     ).exists():
-        raise DomainError("already_signed", _("This organisation has already signed this version."))
+        raise _already_signed()
     with transaction.atomic():
         signature = Signature.objects.create(
             version=version,
@@ -160,20 +160,30 @@ def _head() -> LedgerHead:
     return LedgerHead.objects.select_for_update().get(pk=1)
 
 
+def _already_signed() -> DomainError:
+    return DomainError("already_signed", _("This organisation has already signed this version."))
+
+
 def _sign_locked(signature: Signature, now) -> Signature:
-    """Under the ledger's lock: one signature per organisation per version."""
+    """Under the ledger's lock: one signature per organisation per version. Signs a
+    pending signature (online) or a new one (in the room)."""
     taken = Signature.objects.filter(
         version_id=signature.version_id,
         pole_id=signature.pole_id,
         network_id=signature.network_id,
         status__in=["signed", "withdrawn"],
-    ).exclude(pk=signature.pk)
+    )
+    if signature.pk is not None:
+        taken = taken.exclude(pk=signature.pk)
     if taken.exists():
-        raise DomainError("already_signed", _("This organisation has already signed this version."))
+        raise _already_signed()
     signature.status = Signature.Status.SIGNED
     signature.signed_at = now
     signature.token_hash = ""
-    signature.save(update_fields=["status", "signed_at", "token_hash"])
+    if signature.pk is None:
+        signature.save()
+    else:
+        signature.save(update_fields=["status", "signed_at", "token_hash"])
     return signature
 
 
@@ -210,9 +220,7 @@ def signature_confirm(*, token: str) -> Signature:
             _append(signature, "signed", head, now)
             audit("charter.signature.signed", scope="charter", object_id=signature.pk)
     except IntegrityError as exc:
-        raise DomainError(
-            "already_signed", _("This organisation has already signed this version.")
-        ) from exc
+        raise _already_signed() from exc
     return signature
 
 
@@ -238,30 +246,14 @@ def ceremony_record(
                 requested_by=actor,
                 **kwargs,
             )
-            _sign_locked_new(signature, now)
+            _sign_locked(signature, now)
             _append(signature, "signed", head, now)
             audit(
                 "charter.signature.ceremony", scope="charter", object_id=signature.pk, actor=actor
             )
     except IntegrityError as exc:
-        raise DomainError(
-            "already_signed", _("This organisation has already signed this version.")
-        ) from exc
+        raise _already_signed() from exc
     return signature
-
-
-def _sign_locked_new(signature: Signature, now) -> None:
-    taken = Signature.objects.filter(
-        version=signature.version,
-        pole=signature.pole,
-        network=signature.network,
-        status__in=["signed", "withdrawn"],
-    )
-    if taken.exists():
-        raise DomainError("already_signed", _("This organisation has already signed this version."))
-    signature.status = Signature.Status.SIGNED
-    signature.signed_at = now
-    signature.save()
 
 
 def signature_withdraw(*, signature: Signature, reason: str, actor) -> Signature:

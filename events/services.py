@@ -274,8 +274,6 @@ def registration_walk_in(
                     _("This person is already registered: find them by name."),
                     field="email",
                 )
-            if locked.confirmed_count >= locked.capacity:
-                raise DomainError("event_full", _("No place left: walk-ins are closed."))
             return _insert_locked(
                 event=locked,
                 data=data,

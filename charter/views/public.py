@@ -6,6 +6,7 @@ import difflib
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
@@ -235,8 +236,6 @@ def withdraw(request, pk: int):
         Signature.objects.select_related("pole", "network"), pk=pk, status="signed"
     )
     if not can_sign_for(request.user, signature.signer):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     try:
         services.signature_withdraw(

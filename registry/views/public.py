@@ -289,39 +289,44 @@ def _honeypot(request) -> bool:
     return bool(request.POST.get("website_url"))
 
 
-def pole_claim(request, slug: str):
+def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent: str):
+    """A form anyone may send about a pole (a claim, a suggestion): checked by the
+    service, the same answer to robots that fill the hidden field."""
     found = Pole.objects.filter(slug=slug).first()
     if found is None:
         raise Http404(_("No pole at this address."))
     context = {"pole": found, "values": {}, "errors": {}}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in ("name", "email", "role", "message")}
+        values = {k: request.POST.get(k, "") for k in fields}
         context["values"] = values
         if _honeypot(request):
-            return render(request, "registry/public/claim_sent.html", {"pole": found})
+            return render(request, sent, {"pole": found})
         try:
-            services.claim_submit(pole=found, **values)
+            submit(pole=found, **values)
         except DomainError as exc:
             context["errors"] = {exc.field or "form": exc.message}
         else:
-            return render(request, "registry/public/claim_sent.html", {"pole": found})
-    return render(request, "registry/public/claim.html", context)
+            return render(request, sent, {"pole": found})
+    return render(request, template, context)
+
+
+def pole_claim(request, slug: str):
+    return _pole_public_form(
+        request,
+        slug,
+        fields=("name", "email", "role", "message"),
+        submit=services.claim_submit,
+        template="registry/public/claim.html",
+        sent="registry/public/claim_sent.html",
+    )
 
 
 def pole_suggest(request, slug: str):
-    found = Pole.objects.filter(slug=slug).first()
-    if found is None:
-        raise Http404(_("No pole at this address."))
-    context = {"pole": found, "values": {}, "errors": {}}
-    if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in ("name", "email", "message")}
-        context["values"] = values
-        if _honeypot(request):
-            return render(request, "registry/public/suggestion_sent.html", {"pole": found})
-        try:
-            services.suggestion_submit(pole=found, **values)
-        except DomainError as exc:
-            context["errors"] = {exc.field or "form": exc.message}
-        else:
-            return render(request, "registry/public/suggestion_sent.html", {"pole": found})
-    return render(request, "registry/public/suggestion.html", context)
+    return _pole_public_form(
+        request,
+        slug,
+        fields=("name", "email", "message"),
+        submit=services.suggestion_submit,
+        template="registry/public/suggestion.html",
+        sent="registry/public/suggestion_sent.html",
+    )
