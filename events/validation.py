@@ -1,32 +1,73 @@
-"""Checks on what a person types, shared by the forms and the services."""
+"""Checks on what a person types, shared by the forms and the services.
+
+Every text goes through ``core.input.clean_text`` first (NFC, no control or invisible
+format character such as a bidi override or a zero-width space, length counted after
+normalisation), then through the rule of its field.
+"""
 
 import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from core.input import clean_text
+from core.text import normalise_email
+
 NAME_MAX = 100
 ORGANISATION_MAX = 200
 EMAIL_MAX = 254
-# Letters of any script, combining marks, spaces, apostrophes, hyphens and dots:
-# "Zoé N'Diaye-Lefèvre", "Jean-Marie d’Arc", "J. R. R."
-_NAME_RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|[\s'’.\-])*$", re.UNICODE)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Between the words of a name: "Zoé N'Diaye-Lefèvre", "Jean-Marie d’Arc", "J. R. R.",
+# and the Hebrew geresh (« ג׳ורג׳ »).
+_NAME_SEPARATORS = frozenset(" '’.-\u05f3")
+# Joiners that some scripts need inside a word (clean_text keeps them only between two
+# letters or marks).
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _is_name(value: str) -> bool:
+    """Letters of any script, each letter followed by its combining marks (accents of a
+    decomposed Latin or Vietnamese text, Devanagari and Tamil vowel signs and viramas,
+    Thai tone marks, Arabic shadda…), words separated by spaces, apostrophes, hyphens and
+    dots. No digit of any script, no symbol, no punctuation other than those separators.
+    """
+    previous = ""
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        if category[0] == "L":
+            kind = "letter"
+        elif (category[0] == "M" or char in _JOINERS) and previous in ("letter", "mark"):
+            kind = "mark"
+        elif char in _NAME_SEPARATORS and index > 0:
+            kind = "separator"
+        else:
+            return False
+        previous = kind
+    return previous != ""
+
+
+def _clean(value, *, max_length: int, too_long_message) -> str:
+    """clean_text, with the field's own message when the text is too long."""
+    try:
+        return clean_text(value, max_length=max_length)
+    except ValidationError as exc:
+        if exc.code == "too_long":
+            raise ValidationError(too_long_message, code="too_long") from exc
+        raise
 
 
 def clean_name(value: str, *, label: str) -> str:
-    value = " ".join((value or "").split())
+    value = _clean(
+        value,
+        max_length=NAME_MAX,
+        too_long_message=_("The %(label)s is too long (%(max)d characters at most).")
+        % {"label": label, "max": NAME_MAX},
+    )
     if not value:
         raise ValidationError(_("Enter your %(label)s.") % {"label": label}, code="required")
-    if len(value) > NAME_MAX:
-        raise ValidationError(
-            _("The %(label)s is too long (%(max)d characters at most).")
-            % {"label": label, "max": NAME_MAX},
-            code="too_long",
-        )
-    if not _NAME_RE.match(value):
+    if not _is_name(value):
         raise ValidationError(
             _(
                 "The %(label)s may contain only letters, spaces, apostrophes, hyphens "
@@ -39,33 +80,34 @@ def clean_name(value: str, *, label: str) -> str:
 
 
 def clean_organisation(value: str) -> str:
-    value = " ".join((value or "").split())
-    if len(value) > ORGANISATION_MAX:
-        raise ValidationError(
-            _("The organisation is too long (%(max)d characters at most).")
-            % {"max": ORGANISATION_MAX},
-            code="too_long",
-        )
-    if _CONTROL_RE.search(value):
-        raise ValidationError(_("The organisation contains invalid characters."), code="invalid")
-    return value
+    return _clean(
+        value,
+        max_length=ORGANISATION_MAX,
+        too_long_message=_("The organisation is too long (%(max)d characters at most).")
+        % {"max": ORGANISATION_MAX},
+    )
 
 
 def clean_email(value: str) -> str:
-    value = (value or "").strip()
+    too_long = ValidationError(
+        _("The email address is too long (%(max)d characters at most).") % {"max": EMAIL_MAX},
+        code="too_long",
+    )
+    value = unicodedata.normalize("NFC", (value or "").strip())
     if not value:
         raise ValidationError(_("Enter your email address."), code="required")
     if len(value) > EMAIL_MAX:
-        raise ValidationError(
-            _("The email address is too long (%(max)d characters at most).") % {"max": EMAIL_MAX},
-            code="too_long",
-        )
+        raise too_long
     try:
         validate_email(value)
     except ValidationError as exc:
         raise ValidationError(
             _("Enter a valid email address, such as name@example.org."), code="invalid"
         ) from exc
+    # The address is stored with its normalised form (the key that makes two spellings
+    # one person), which may be longer: « ß » casefolds to « ss ».
+    if len(normalise_email(value)) > EMAIL_MAX:
+        raise too_long
     return value
 
 

@@ -242,6 +242,9 @@ def test_walk_ins_respect_the_capacity(desk, walk_ins, ticket):
     ("change", "code", "field"),
     [
         ({"email": "pas-une-adresse"}, "invalid_email", "email"),
+        # 134 characters, 258 once casefolded (« ß » → « ss »): too long for its key
+        ({"email": "zoe@" + ".".join(["ß" * 31] * 4) + ".de"}, "invalid_email", "email"),
+        ({"last_name": "Ngu\u202eyen"}, "invalid_last_name", "last_name"),
         ({"last_name": ""}, "invalid_last_name", "last_name"),
         ({"category": "vip"}, "invalid_category", "category"),
         ({"consent": False}, "consent_required", "consent"),
