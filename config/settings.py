@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: tasks enqueued by a request run after its response (TASKS_BACKEND=immediate)
+    "core.tasks_backend.TasksAfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -199,10 +201,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PTCE <ne-pas-repondre
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "5"))
 
 # --- Background tasks (Django tasks API, django-tasks backport) ----------------------------
-# "immediate": run in the web process after commit (demo, tests).
+# "immediate": run in the web process after commit; a task enqueued by a request runs once
+# its response has gone (demo, tests: core/tasks_backend.py).
 # "database": queued in the database, run by `manage.py db_worker` (production).
 _TASKS_BACKENDS = {
-    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "immediate": "core.tasks_backend.AfterResponseBackend",
     "database": "django_tasks_db.DatabaseBackend",
     "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
@@ -242,6 +245,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the proxy, a visitor's address is the last one the proxy appended to
+# X-Forwarded-For (the proxy must append it: nginx's $proxy_add_x_forwarded_for).
+PTCE_CLIENT_IP_FROM_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
+# The registration forms send an email to the address typed: registrations per visitor's
+# address in 10 minutes (generous: a venue's Wi-Fi is one address) and per email address
+# in an hour. Counted in the cache (shared by every process with REDIS_URL).
+PTCE_REGISTRATION_LIMIT_PER_IP = int(os.environ.get("PTCE_REGISTRATION_LIMIT_PER_IP", "30"))
+PTCE_REGISTRATION_LIMIT_PER_ADDRESS = int(
+    os.environ.get("PTCE_REGISTRATION_LIMIT_PER_ADDRESS", "5")
+)
 # In production over https: redirect http and tell browsers to stay on https.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
