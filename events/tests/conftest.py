@@ -1,7 +1,16 @@
+import uuid
+
 import pytest
 
-from events import services
+from events import ratelimit, services
 from events.tests.factories import EventFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(monkeypatch):
+    """Each test starts with no registration counted against its limits (the tests all
+    post from one address)."""
+    monkeypatch.setattr(ratelimit, "KEY_PREFIX", f"test-ratelimit-{uuid.uuid4().hex}")
 
 
 @pytest.fixture

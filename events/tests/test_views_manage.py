@@ -213,3 +213,38 @@ def test_admin_cannot_delete_registrations(admin_client, register, event):
     changelist = admin_client.get(reverse("admin:events_registration_changelist"))
     assert "delete_selected" not in changelist.content.decode()
     registration.refresh_from_db()
+
+
+def test_search_with_a_nul_byte_or_an_invisible_character_still_searches(
+    organiser_client, event, register
+):
+    """PostgreSQL refuses a NUL byte in a query (500 before): the search box drops what
+    cannot be searched for and keeps the rest."""
+    register(event, last_name="Lefèvre", first_name="Hélène", email="h@example.org")
+    register(event, last_name="Martin", first_name="Paul", email="p@example.org")
+    url = reverse("events_manage:event", args=[event.slug])
+    for query in ("Lefè\x00vre", "lef\u202eevre", "\x00"):
+        response = organiser_client.get(url, {"q": query})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "LEFÈVRE" in html, query
+    assert "MARTIN" not in organiser_client.get(url, {"q": "Lefè\x00vre"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "²"},
+        {"page": "-3"},
+        {"page": "9" * 5000},
+        {"page": "1\x00"},
+        {"status": "\x00"},
+        {"status": "confirmed\u202e"},
+        {"q": "x" * 10_000},
+    ],
+)
+def test_hostile_query_strings_on_organiser_pages(organiser_client, event, register, params):
+    register(event, email="h@example.org")
+    for name in ("event", "outbox"):
+        response = organiser_client.get(reverse(f"events_manage:{name}", args=[event.slug]), params)
+        assert response.status_code == 200, (name, params)

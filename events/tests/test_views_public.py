@@ -519,3 +519,69 @@ def test_a_visitor_with_a_flash_message_is_served_apart(rf, event):
     messages.success(request, "Votre inscription est annulée.")
     assert not pagecache.cacheable(request)
     assert len(list(request._messages)) == 1  # still there to be shown
+
+
+# --- what a person may type (events.validation through the forms) -----------------------
+
+SHARP_S_EMAIL = "zoe@" + ".".join(["ß" * 31] * 4) + ".de"  # 258 characters once casefolded
+
+
+def post_embedded(event, **changes):
+    browser = Client()
+    url = reverse("events:embed", args=[event.slug])
+    token = embed_token_from(browser.get(url).content.decode())
+    return browser.post(url, {**GOOD, "form_token": token, **changes})
+
+
+@pytest.mark.parametrize("embedded", [False, True])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"email": SHARP_S_EMAIL},
+            "The email address is too long (%(max)d characters at most).",
+        ),
+        (
+            {"last_name": "Lef\u202eèvre"},
+            "This text holds an invisible or control character (%(char)s): remove it.",
+        ),
+        (
+            {"organisation": "Pôle\u200b des Deux Rives"},
+            "This text holds an invisible or control character (%(char)s): remove it.",
+        ),
+    ],
+)
+def test_hostile_values_get_a_french_message_on_both_forms(
+    client, event, post_registration, embedded, changes, message
+):
+    post = post_embedded if embedded else post_registration
+    response = post(event, **changes)
+    assert response.status_code == 400
+    assert fr(message).split("%(")[0][:25] in response.content.decode()
+    assert not Registration.objects.exists()
+    assert not mail.outbox
+
+
+def test_a_decomposed_vietnamese_name_is_registered_composed(client, event, post_registration):
+    import unicodedata
+
+    typed = unicodedata.normalize("NFD", "Nguyễn Thị Minh Khai")
+    response = post_registration(event, last_name=typed, first_name="अनुराधा")
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert registration.last_name == "Nguyễn Thị Minh Khai"
+    assert registration.first_name == "अनुराधा"
+
+
+@pytest.mark.parametrize(
+    "value", ["\x00", "²", "a" * 5000, "é:é:é", "x:\u202e:y", "%00", "1" * 50 + ":" + "é"]
+)
+def test_hostile_values_in_public_urls_never_break_a_page(client, event, value):
+    sent = client.get(reverse("events:register_sent", args=[event.slug]), {"a": value})
+    assert sent.status_code == 200
+    embed_sent = client.get(reverse("events:embed_sent", args=[event.slug]), {"a": value})
+    assert embed_sent.status_code == 200
+    assert client.get(reverse("events:personal", args=[value])).status_code == 404
+    refused = client.post(reverse("events:embed", args=[event.slug]), {**GOOD, "form_token": value})
+    assert refused.status_code == 403
+    assert not Registration.objects.exists()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
 from core.errors import DomainError
+from core.input import clean_query, parse_int
 from core.text import spreadsheet_safe
 from events import hooks, selectors, services
 from events.chart import bar_chart
@@ -33,6 +34,11 @@ def event_for_manager(request, slug: str) -> Event:
     return event
 
 
+def _page_number(request) -> int:
+    """The page asked for in the query string (the first one when it is not a number)."""
+    return parse_int(request.GET.get("page"), default=1, minimum=1)
+
+
 @login_required
 def dashboard(request):
     if not can_see_manage_area(request.user):
@@ -46,10 +52,10 @@ def dashboard(request):
 @login_required
 def event_overview(request, slug: str):
     event = event_for_manager(request, slug)
-    query = request.GET.get("q", "")[:100]
-    status = request.GET.get("status", "")
+    query = clean_query(request.GET.get("q"), max_length=100)
+    status = clean_query(request.GET.get("status"), max_length=20)
     registrations = selectors.registration_search(event=event, query=query, status=status)
-    page = Paginator(registrations, 50).get_page(request.GET.get("page"))
+    page = Paginator(registrations, 50).get_page(_page_number(request))
     embed_url = request.build_absolute_uri(reverse("events:embed", args=[event.slug]))
     per_day = selectors.registrations_per_day(event=event)
     chart = bar_chart([(formats.date_format(d["day"], "j M"), d["count"]) for d in per_day])
@@ -81,7 +87,7 @@ def event_overview(request, slug: str):
 @login_required
 def event_outbox(request, slug: str):
     event = event_for_manager(request, slug)
-    page = Paginator(selectors.outbox_for_event(event=event), 100).get_page(request.GET.get("page"))
+    page = Paginator(selectors.outbox_for_event(event=event), 100).get_page(_page_number(request))
     return render(request, "events/manage/outbox.html", {"event": event, "page": page})
 
 

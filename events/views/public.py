@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import pagecache
 from core.errors import DomainError
-from core.text import json_for_script
-from events import hooks, selectors, services
+from core.text import json_for_script, normalise_email
+from events import hooks, ratelimit, selectors, services
 from events.documents import event_ics, event_when, event_where, qr_svg, ticket_pdf
 from events.forms import CorrectionForm, RegistrationForm
 from events.models import Event, Registration
@@ -182,6 +182,33 @@ def _embed_guard(request, event: Event) -> str | None:
     return None
 
 
+def _over_limit(request, form, *, email: str) -> int | None:
+    """Count a registration sent from this connection and for this address; when one is
+    over its limit, say so on the form and return the seconds to wait. Nothing is written
+    then, and no email goes out."""
+    per_ip, per_address = ratelimit.registration_limits()
+    wait = ratelimit.attempt(per_ip, ratelimit.client_ip(request))
+    if wait is not None:
+        form.add_error(
+            None,
+            _(
+                "Too many registrations were sent from your connection in the last few "
+                "minutes. Please try again in a few minutes."
+            ),
+        )
+        return wait
+    wait = ratelimit.attempt(per_address, normalise_email(email))
+    if wait is not None:
+        form.add_error(
+            "email",
+            _(
+                "Too many registrations were sent for this email address in the last hour. "
+                "Please try again later."
+            ),
+        )
+    return wait
+
+
 def _register(request, slug: str, *, template: str, embedded: bool):
     event = selectors.event_get_public(slug=slug)
     state = _registration_state(event)
@@ -197,26 +224,32 @@ def _register(request, slug: str, *, template: str, embedded: bool):
             response.frame_ancestors = event.allowed_embed_origins
             return response
     form = RegistrationForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.registration_create(
-                event=event,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                organisation=data["organisation"],
-                category=data["category"],
-                phone=data["phone"],
-                consent=data["consent"],
-                language=translation.get_language() or "fr",
-            )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        retry_after = _over_limit(request, form, email=data["email"])
+        if retry_after is not None:
+            status = 429
         else:
-            name = "events:embed_sent" if embedded else "events:register_sent"
-            sent_to = signing.dumps(mask_email(data["email"]), salt=_SENT_SALT, compress=True)
-            return redirect(reverse(name, args=[event.slug]) + "?" + urlencode({"a": sent_to}))
+            try:
+                services.registration_create(
+                    event=event,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    organisation=data["organisation"],
+                    category=data["category"],
+                    phone=data["phone"],
+                    consent=data["consent"],
+                    language=translation.get_language() or "fr",
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                name = "events:embed_sent" if embedded else "events:register_sent"
+                sent_to = signing.dumps(mask_email(data["email"]), salt=_SENT_SALT, compress=True)
+                return redirect(reverse(name, args=[event.slug]) + "?" + urlencode({"a": sent_to}))
 
     def render_page(extra: dict) -> HttpResponse:
         response = render(
@@ -231,10 +264,12 @@ def _register(request, slug: str, *, template: str, embedded: bool):
                 "form_token": _embed_token(event) if embedded else "",
                 **extra,
             },
-            status=400 if request.method == "POST" else 200,
+            status=status,
         )
         if embedded:
             response.frame_ancestors = event.allowed_embed_origins
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
         return response
 
     if embedded or request.method == "POST":
