@@ -7,14 +7,18 @@ organiser page), never by direct edit or delete, so that the place count stays t
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
+from core.input import clean_text
 from events import services
 from events.models import Event, Partner, Registration, Session, Speaker
 
+# The longest text of a field without a length of its own (a description).
+TEXT_MAX = 20_000
 URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
 
@@ -25,10 +29,37 @@ def https_by_default(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+class CleanTextForm(forms.ModelForm):
+    """Every text typed in the form goes through core.input.clean_text (NFC; control,
+    bidi and zero-width characters refused with a French message; length counted after
+    normalisation). Addresses, URLs, slugs and choices keep their own validation."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if (
+                not isinstance(value, str)
+                or type(field) is not forms.CharField  # not a URL, email, slug…
+                or name in self.errors
+            ):
+                continue
+            try:
+                cleaned[name] = clean_text(
+                    value,
+                    max_length=field.max_length or TEXT_MAX,
+                    multiline=isinstance(field.widget, forms.Textarea),
+                )
+            except ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
+
+
 class ManagedEventsMixin:
     """Limit a model admin to what belongs to the events the user manages."""
 
     event_path = "event"
+    form = CleanTextForm
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -44,6 +75,7 @@ class ManagedEventsMixin:
 
 class SessionInline(admin.TabularInline):
     model = Session
+    form = CleanTextForm
     extra = 0
     filter_horizontal = ["speakers"]
 
@@ -56,11 +88,12 @@ class SessionInline(admin.TabularInline):
 
 class PartnerInline(admin.TabularInline):
     model = Partner
+    form = CleanTextForm
     extra = 0
     formfield_overrides = URL_OVERRIDES
 
 
-class EventAdminForm(forms.ModelForm):
+class EventAdminForm(CleanTextForm):
     class Meta:
         model = Event
         exclude = ["confirmed_count"]  # noqa: DJ006 - every other field is edited here

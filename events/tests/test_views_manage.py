@@ -248,3 +248,35 @@ def test_hostile_query_strings_on_organiser_pages(organiser_client, event, regis
     for name in ("event", "outbox"):
         response = organiser_client.get(reverse(f"events_manage:{name}", args=[event.slug]), params)
         assert response.status_code == 200, (name, params)
+
+
+def admin_form_data(event, **changes):
+    from django.forms.models import model_to_dict
+
+    data = model_to_dict(event, exclude=["id", "confirmed_count", "personal_data_erased_at"])
+    data["managers"] = [user.pk for user in data.get("managers", [])]
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    return {**data, **changes}
+
+
+def test_admin_texts_go_through_the_input_layer(event):
+    import unicodedata
+
+    from events.admin import EventAdminForm
+
+    decomposed = unicodedata.normalize("NFD", "Journée des pôles à Hué")
+    form = EventAdminForm(
+        data=admin_form_data(event, title=decomposed, summary="Ligne 1   \r\nLigne 2"),
+        instance=event,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["title"] == "Journée des pôles à Hué"
+    assert form.cleaned_data["summary"] == "Ligne 1\nLigne 2"
+    for field, value in [
+        ("title", "Journée\u202e des pôles"),
+        ("venue_name", "Halle\u200b Tony Garnier"),
+        ("summary", "Un résumé\u2066 piégé"),
+    ]:
+        form = EventAdminForm(data=admin_form_data(event, **{field: value}), instance=event)
+        assert not form.is_valid()
+        assert "U+" in form.errors[field][0], form.errors
