@@ -7,13 +7,14 @@ organiser page), never by direct edit or delete, so that the place count stays t
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
-from core.input import clean_text
+from core.input import clean_text, invisible_characters
 from events import services
 from events.models import Event, Partner, Registration, Session, Speaker
 
@@ -60,6 +61,15 @@ class ManagedEventsMixin:
 
     event_path = "event"
     form = CleanTextForm
+
+    def get_changelist_instance(self, request):
+        # A filter value with a NUL byte (or another control character) cannot be
+        # compared by PostgreSQL: the admin's own answer to wrong filters (back to the
+        # unfiltered list, "?e=1") rather than a 500.
+        for key, values in request.GET.lists():
+            if any(invisible_characters(text) for text in (key, *values)):
+                raise IncorrectLookupParameters
+        return super().get_changelist_instance(request)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
