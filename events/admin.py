@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, VisibleFiltersMixin
 from core.errors import DomainError
 from events import services
 from events.models import Event, Partner, Registration, Session, Speaker
@@ -25,10 +25,11 @@ def https_by_default(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class ManagedEventsMixin:
-    """Limit a model admin to what belongs to the events the user manages."""
+class ManagedEventsMixin(VisibleFiltersMixin):
+    """Limit a model admin to what belongs to the events the user manages (its list
+    filters too)."""
 
-    event_path = "event"
+    event_path = "event__"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
