@@ -74,8 +74,7 @@ class HeadAsGetMiddleware:
         finally:
             request.method = "HEAD"
         if response.streaming:
-            if hasattr(response, "close"):
-                response.close()
+            # (the server closes the response, and its files, when it is sent)
             response.streaming_content = []
         else:
             response.content = b""
