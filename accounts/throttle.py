@@ -8,7 +8,9 @@ Three counters, in the shared cache, for a day from their first failure:
   every door volunteer behind one address, and one of them mistyping must not lock out
   the others);
 - one account, from every address (``ACCOUNT_LIMIT``): guessing spread over many
-  addresses.
+  addresses. This lock does not apply from an address where the account signed in
+  before (for ``KNOWN_FOR``): whoever spreads their guesses cannot lock the person out
+  of the office or the browser she always uses.
 
 Once a counter reaches its limit, every new failure locks what it counts for
 ``FIRST_DELAY`` seconds, doubled at each further failure, at most ``MAX_DELAY``. While
@@ -26,10 +28,11 @@ from core import throttle
 
 WINDOW = 24 * 3600
 PAIR_LIMIT = 5
-ACCOUNT_LIMIT = 20
+ACCOUNT_LIMIT = 50
 IP_LIMIT = 40
 FIRST_DELAY = 60
 MAX_DELAY = 3600
+KNOWN_FOR = 60 * 24 * 3600
 
 
 def _username(value) -> str:
@@ -48,11 +51,18 @@ def _counters(request, username: str) -> list[tuple[str, int]]:
     return counters
 
 
+def _known_key(request, username: str) -> str:
+    return throttle.key("signin:known", username, throttle.client_ip(request))
+
+
 def locked_for(request, username) -> int:
     """Seconds to wait before this account may try again from this address (0: now)."""
-    keys = [f"{counter}:until" for counter, _limit in _counters(request, _username(username))]
+    username = _username(username)
+    counters = [counter for counter, _limit in _counters(request, username)]
+    if username and cache.get(_known_key(request, username)):
+        counters = [c for c in counters if c != throttle.key("signin:account", username)]
     now = time.time()
-    until = max((cache.get_many(keys) or {}).values(), default=0)
+    until = max((cache.get_many([f"{c}:until" for c in counters]) or {}).values(), default=0)
     return max(0, int(until - now + 0.999))
 
 
@@ -67,8 +77,10 @@ def failure(request, username) -> None:
 
 
 def success(request, username) -> None:
-    """The right password: this account's failures from this address are forgotten."""
+    """The right password: this account's failures from this address are forgotten, and
+    the address is known to the account."""
     username = _username(username)
     if username:
         counter = throttle.key("signin:pair", username, throttle.client_ip(request))
         cache.delete_many([counter, f"{counter}:until"])
+        cache.set(_known_key(request, username), 1, KNOWN_FOR)
