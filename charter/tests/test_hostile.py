@@ -209,3 +209,39 @@ def test_a_network_signer_still_resolves(client, versions, manager):
     )
     assert response.status_code == 200
     assert Signature.objects.get().network == network
+
+
+def _signed(versions, manager, numbers):
+    from registry import services as registry_services
+
+    for n in numbers:
+        pole = registry_services.pole_save(
+            data={"name": f"Pôle numéro {n}", "commune_code": "26281"}
+        )
+        pole.managers.add(manager)
+        signature = services.signature_request(
+            version=versions[1],
+            signer=pole,
+            name="Chevalier",
+            mandate="maire",
+            email=f"p{n}@exemple.example",
+            actor=manager,
+        )
+        services.signature_confirm(token=services.confirmation_token(signature))
+
+
+@pytest.mark.parametrize(
+    "url, queries",
+    [("/charte/signataires/", 5), ("/charte/signataires.csv", 2), ("/charte/signataires.json", 2)],
+)
+def test_the_lists_of_signatories_take_the_same_queries_whatever_their_length(
+    client, versions, manager, django_assert_num_queries, url, queries
+):
+    _signed(versions, manager, range(2))
+    with django_assert_num_queries(queries):
+        assert client.get(url, {"version": "²"}).status_code == 200
+    _signed(versions, manager, range(2, 8))
+    with django_assert_num_queries(queries):
+        response = client.get(url, {"version": "2"})
+    assert response.status_code == 200
+    assert response.content.decode().count("Pôle numéro") >= 8
