@@ -61,6 +61,10 @@ def test_every_get_route_answers_head_with_the_same_status_and_no_body(site):
             if head.status_code != got or body:
                 refused.append((url, got, head.status_code))
     assert not refused
+    # a HEAD first does not leave an empty page in the cache of anonymous pages
+    fresh = Client()
+    assert fresh.head("/poles/").status_code == 200
+    assert "<h1" in fresh.get("/poles/").content.decode()
     # the pages that allow only GET and POST used to refuse HEAD
     assert signed_in.head("/charte/signer/").status_code == 200
     assert signed_in.head(reverse("charter_manage:ceremony", args=["journee"])).status_code == 200
