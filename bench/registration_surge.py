@@ -350,7 +350,7 @@ def app_env(args, *, database_url: str, port: int, mail_dir: Path) -> dict[str, 
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "PTCE_ENV_FILE": "/nonexistent/ptce-bench.env",  # a developer's .env must not leak in
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "bench-" + secrets.token_urlsafe(32),
+            "SECRET_KEY": "bench-" + secrets.token_urlsafe(48),
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{port}",

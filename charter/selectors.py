@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from charter.models import CharterVersion, LedgerEntry, Signature
+from core.input import parse_id
 from registry import geo
+from registry.models import Network, Pole
 
 EXPORT_COLUMNS = [
     "id",
@@ -38,11 +40,19 @@ class SignatureFilters:
             filters.kind = params["kind"]
         if params.get("region", "") in geo.regions():
             filters.region = params["region"]
-        if str(params.get("version", "")).isdigit():
-            filters.version = int(params["version"])
+        filters.version = parse_id(params.get("version"))
         if params.get("channel") in Signature.Channel.values:
             filters.channel = params["channel"]
         return filters
+
+
+def signer_from(value) -> Pole | Network | None:
+    """The pole or network of a « pole:12 » / « network:3 » value (a form's choice), or
+    None for anything else."""
+    kind, _sep, pk = str(value or "").partition(":")
+    model = {"pole": Pole, "network": Network}.get(kind)
+    pk = parse_id(pk)
+    return model.objects.filter(pk=pk).first() if model and pk else None
 
 
 def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:

@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from charter import ledger
 from charter.models import CharterVersion, LedgerEntry, LedgerHead, Signature
 from core.audit import audit
 from core.errors import DomainError
+from core.input import clean_text
 from core.mail import email_queue
 from core.text import fold
 from registry.models import Network, Pole
@@ -25,6 +27,7 @@ from registry.models import Network, Pole
 LINK_SALT = "charter.signature"
 LINK_MAX_AGE = timedelta(hours=48)
 TEXT_MAX = 200
+EMAIL_MAX = 254
 
 
 def current_version(*, today=None) -> CharterVersion | None:
@@ -32,22 +35,17 @@ def current_version(*, today=None) -> CharterVersion | None:
     return CharterVersion.objects.filter(published_on__lte=today).order_by("-number").first()
 
 
-def _clean(value: str, field: str, label) -> str:
-    value = " ".join((value or "").split())
-    if not value:
-        raise DomainError(
-            f"{field}_required", _("Give the %(label)s.") % {"label": label}, field=field
-        )
-    if len(value) > TEXT_MAX:
-        raise DomainError(
-            f"{field}_too_long",
-            _("Too long: %(max)d characters at most.") % {"max": TEXT_MAX},
-            field=field,
-        )
-    if any(ord(c) < 32 for c in value):
-        raise DomainError(
-            f"{field}_control", _("This text holds invisible control characters."), field=field
-        )
+def _clean(value: str, field: str, label, *, max_length: int = TEXT_MAX) -> str:
+    """A text typed by a person, through the shared input layer (NFC; control and
+    invisible format characters such as bidi overrides refused), then plain text only."""
+    try:
+        value = clean_text(value, max_length=max_length, required=True)
+    except ValidationError as exc:
+        if exc.code == "required":
+            raise DomainError(
+                f"{field}_required", _("Give the %(label)s.") % {"label": label}, field=field
+            ) from exc
+        raise DomainError(f"{field}_{exc.code}", exc.messages[0], field=field) from exc
     if "<" in value or ">" in value:
         raise DomainError(
             f"{field}_markup",
@@ -79,14 +77,13 @@ def signature_request(
 ) -> Signature:
     """A pole or network asks to sign: the signatory confirms with the link sent to
     their email; until then nothing is signed. The caller checks ``can_sign_for``."""
-    from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
     _check_version(version)
     name = _clean(name, "name", _("signatory's name"))
     mandate = _clean(mandate, "mandate", _("signatory's mandate"))
-    email = (email or "").strip()
     try:
+        email = clean_text(email, max_length=EMAIL_MAX, required=True)
         validate_email(email)
     except ValidationError as exc:
         raise DomainError(

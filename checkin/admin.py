@@ -1,17 +1,21 @@
+"""Django admin of the door. Organisers who are not superusers see only what belongs to
+the events they manage (rows and list filters alike)."""
+
 from django.contrib import admin
 
 from checkin.models import Admission, Device, DoorRole, Scan
 from core.admin import ReadOnlyAdmin
+from events.admin import ManagedEventsMixin
 
 
 @admin.register(DoorRole)
-class DoorRoleAdmin(admin.ModelAdmin):
+class DoorRoleAdmin(ManagedEventsMixin, admin.ModelAdmin):
     list_display = ["user", "role", "event"]
     list_filter = ["event", "role"]
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(ManagedEventsMixin, admin.ModelAdmin):
     """Devices are created, enrolled and revoked through checkin.services."""
 
     list_display = ["name", "event", "enrolled_at", "revoked_at", "last_seen_at"]
@@ -23,12 +27,12 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Admission)
-class AdmissionAdmin(ReadOnlyAdmin):
+class AdmissionAdmin(ManagedEventsMixin, ReadOnlyAdmin):
     list_display = ["registration", "event", "device", "checked_by", "scanned_at"]
     list_filter = ["event", "device"]
 
 
 @admin.register(Scan)
-class ScanAdmin(ReadOnlyAdmin):
+class ScanAdmin(ManagedEventsMixin, ReadOnlyAdmin):
     list_display = ["scanned_at", "device", "user", "verdict", "conflict", "offline"]
     list_filter = ["event", "verdict", "conflict", "device"]

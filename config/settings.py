@@ -39,13 +39,40 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or env_bool("PTCE_ALLOW_INSECURE_KEY", False):
-        SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
-    else:
+# The placeholder of .env.example and keys known from documentation: never in production.
+KNOWN_PLACEHOLDER_KEYS = {
+    "change-me-to-a-long-random-string",
+    "insecure-local-development-key-do-not-use-in-production",
+}
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def check_secret_key(key: str, *, debug: bool) -> str:
+    """The key, or ImproperlyConfigured when DEBUG is off and it is missing, short or a
+    known placeholder (as Django's own deployment check: 50 characters, 5 different)."""
+    if debug:
+        return key or "insecure-local-development-key-do-not-use-in-production"
+    if not key:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
+    if (
+        key in KNOWN_PLACEHOLDER_KEYS
+        or key.startswith(("change-me", "django-insecure-"))
+        or len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < 5
+    ):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a placeholder or too short: when DEBUG is off it must be a random "
+            f"string of at least {SECRET_KEY_MIN_LENGTH} characters, e.g. the output of "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+        )
+    return key
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = check_secret_key(
+    os.environ.get("SECRET_KEY", ""),
+    debug=DEBUG or env_bool("PTCE_ALLOW_INSECURE_KEY", False),
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -73,9 +100,15 @@ MIDDLEWARE = [
     "core.tasks_backend.TasksAfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HEAD wherever GET is allowed, whatever the view's decorators say
+    "core.middleware.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # before anything reads a form's body: one in another charset than UTF-8 gets a 400
+    "core.middleware.FormCharsetMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # no NUL or control character from the admin's query strings to the database
+    "core.middleware.AdminQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -135,6 +168,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's backend, which refuses every password while sign-ins are throttled
+# (accounts/throttle.py: wrong passwords make the next try wait).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "events_manage:dashboard"
 LOGOUT_REDIRECT_URL = "events:home"
@@ -243,11 +279,10 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
+# Behind the TLS proxy, the person's address is the last of X-Forwarded-For (rate limits).
+PTCE_BEHIND_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if PTCE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind the proxy, a visitor's address is the last one the proxy appended to
-# X-Forwarded-For (the proxy must append it: nginx's $proxy_add_x_forwarded_for).
-PTCE_CLIENT_IP_FROM_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
 # The registration forms send an email to the address typed: registrations per visitor's
 # address in 10 minutes (generous: a venue's Wi-Fi is one address) and per email address
 # in an hour. Counted in the cache (shared by every process with REDIS_URL).

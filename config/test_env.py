@@ -3,7 +3,7 @@
 import os
 
 # Tests run with DEBUG off; a throwaway key is enough there.
-os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret-" + "x0y1z2w3" * 6)
 os.environ["EMAIL_BACKEND"] = "locmem"
 os.environ.setdefault("PTCE_PLAIN_STATIC", "1")
 os.environ.setdefault("TASKS_BACKEND", "immediate")

@@ -27,3 +27,9 @@ urlpatterns = [
     path("", include(registry_public_patterns)),
     path("", include(public_patterns)),
 ]
+
+# Error pages that never read the request's body (core/handlers.py).
+handler400 = "core.handlers.bad_request"
+handler403 = "core.handlers.permission_denied"
+handler404 = "core.handlers.page_not_found"
+handler500 = "core.handlers.server_error"

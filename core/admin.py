@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -18,3 +20,33 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class VisibleRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A list filter on a related model that offers only the rows the user may see in
+    that model's own admin: an organiser does not learn the titles of other organisers'
+    events from the « by event » filter."""
+
+    def field_choices(self, field, request, model_admin):
+        related_admin = model_admin.admin_site._registry.get(field.remote_field.model)
+        if related_admin is None or request.user.is_superuser:
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        visible = related_admin.get_queryset(request).values("pk")
+        return field.get_choices(
+            include_blank=False, ordering=ordering, limit_choices_to=Q(pk__in=visible)
+        )
+
+
+class VisibleFiltersMixin:
+    """Every list filter on a foreign key lists only what the user may see (above)."""
+
+    def get_list_filter(self, request):
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and LOOKUP_SEP not in item:
+                field = self.model._meta.get_field(item)
+                if field.many_to_one or field.one_to_one:
+                    item = (item, VisibleRelatedFieldListFilter)
+            filters.append(item)
+        return filters

@@ -34,3 +34,87 @@ class SecurityHeadersMiddleware:
             directives[2] = "style-src 'self' 'unsafe-inline'"
         response["Content-Security-Policy"] = "; ".join(directives)
         return response
+
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class FormCharsetMiddleware:
+    """A form body declared in another charset than UTF-8 is refused (400) before any
+    view or middleware reads it: Django could not decode it anyway, and would raise again
+    each time something reads ``request.POST``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.split(";", 1)[0].strip().lower() in FORM_CONTENT_TYPES:
+            charset = request.encoding
+            if charset is not None and charset.strip().lower() != "utf-8":
+                from core.handlers import bad_request
+
+                return bad_request(request, None)
+        return self.get_response(request)
+
+
+class HeadAsGetMiddleware:
+    """HEAD is answered wherever GET is (a view that allows only GET and POST used to
+    answer 405): the view runs as for GET, and the body is dropped."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if response.streaming:
+            # (the server closes the response, and its files, when it is sent)
+            response.streaming_content = []
+        else:
+            response.content = b""
+        return response
+
+
+class AdminQueryMiddleware:
+    """The admin's list filters, searches and autocompletes never carry a NUL or another
+    control or invisible character to the database (PostgreSQL refuses a NUL in a string:
+    ``?q=%00`` or ``?status__exact=%00`` answered 500 on every changelist). Such
+    characters are dropped from the query string, as ``clean_query`` does for our own
+    search boxes; any other query string is left as it is."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = None
+
+    def __call__(self, request):
+        if self.prefix is None:
+            from django.urls import reverse
+
+            self.prefix = reverse("admin:index")
+        if request.path.startswith(self.prefix) and request.GET:
+            request.GET = _cleaned_query(request.GET)
+        return self.get_response(request)
+
+
+def _cleaned_query(params):
+    from django.http import QueryDict
+
+    from core.input import clean_query, invisible_characters
+
+    def dirty(text):
+        return bool(invisible_characters(text))
+
+    if not any(dirty(k) or any(dirty(v) for v in vs) for k, vs in params.lists()):
+        return params
+    cleaned = QueryDict(mutable=True)
+    for key, values in params.lists():
+        key = clean_query(key, max_length=200) if dirty(key) else key
+        cleaned.setlist(key, [clean_query(v, max_length=1000) if dirty(v) else v for v in values])
+    cleaned._mutable = False
+    return cleaned

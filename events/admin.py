@@ -7,14 +7,13 @@ organiser page), never by direct edit or delete, so that the place count stays t
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, VisibleFiltersMixin
 from core.errors import DomainError
-from core.input import clean_text, invisible_characters
+from core.input import clean_text
 from events import services
 from events.models import Event, Partner, Registration, Session, Speaker
 
@@ -56,20 +55,13 @@ class CleanTextForm(forms.ModelForm):
         return cleaned
 
 
-class ManagedEventsMixin:
-    """Limit a model admin to what belongs to the events the user manages."""
+class ManagedEventsMixin(VisibleFiltersMixin):
+    """Limit a model admin to what belongs to the events the user manages (its list
+    filters too). A filter holding a NUL byte never reaches the database: the
+    ``AdminQueryMiddleware`` of ``core`` drops control characters from admin queries."""
 
-    event_path = "event"
+    event_path = "event__"
     form = CleanTextForm
-
-    def get_changelist_instance(self, request):
-        # A filter value with a NUL byte (or another control character) cannot be
-        # compared by PostgreSQL: the admin's own answer to wrong filters (back to the
-        # unfiltered list, "?e=1") rather than a 500.
-        for key, values in request.GET.lists():
-            if any(invisible_characters(text) for text in (key, *values)):
-                raise IncorrectLookupParameters
-        return super().get_changelist_instance(request)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -12,14 +12,9 @@ from django.views.decorators.http import require_http_methods
 from charter import selectors, services
 from charter.permissions import can_record_ceremony
 from core.errors import DomainError
+from core.input import clean_query
 from events.models import Event
-from registry.models import Network, Pole
-
-
-def _signer(value: str):
-    kind, _sep, pk = (value or "").partition(":")
-    model = {"pole": Pole, "network": Network}.get(kind)
-    return model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+from registry.models import Pole
 
 
 @login_required
@@ -29,8 +24,8 @@ def ceremony(request, slug: str):
     if not can_record_ceremony(request.user, event):
         raise PermissionDenied
     version = services.current_version()
-    query = " ".join(request.GET.get("q", "").split())[:100]
-    signer = _signer(request.POST.get("signer") or request.GET.get("signer", ""))
+    query = clean_query(request.GET.get("q"), max_length=100)
+    signer = selectors.signer_from(request.POST.get("signer") or request.GET.get("signer", ""))
     values, errors = {}, {}
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("name", "mandate")}

@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from charter import selectors, services
 from charter.models import CharterVersion, LedgerHead, Signature
 from charter.permissions import can_sign_for
+from core import throttle
 from core.errors import DomainError
 from core.text import spreadsheet_safe
 from registry import geo
@@ -86,15 +87,14 @@ def sign(request):
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("signer", "name", "mandate", "email")}
         context["values"] = values
-        kind, _sep, pk = values["signer"].partition(":")
-        model = {"pole": Pole, "network": Network}.get(kind)
-        signer = model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+        signer = selectors.signer_from(values["signer"])
         try:
             if signer is None or not can_sign_for(request.user, signer):
                 raise DomainError(
                     "no_mandate",
                     _("You may sign only for a pole or network whose entry you manage."),
                 )
+            _check_email_rate(request, values["email"])
             services.signature_request(
                 version=version,
                 signer=signer,
@@ -105,9 +105,31 @@ def sign(request):
             )
         except DomainError as exc:
             context["errors"] = {exc.field or "form": exc.message}
+            if exc.code == "rate_limited":
+                return render(request, "charter/public/sign.html", context, status=429)
         else:
             return render(request, "charter/public/sign_sent.html", {"email": values["email"]})
     return render(request, "charter/public/sign.html", context)
+
+
+# Confirmation links sent: at most so many an hour to one address, and from one address.
+EMAILS_PER_ADDRESS = 3
+EMAILS_PER_IP = 20
+EMAIL_WINDOW = 3600
+
+
+def _check_email_rate(request, email: str) -> None:
+    """The form makes the platform send an email to the address typed: not a way to send
+    many (429 past the limits, nothing written)."""
+    to_address = throttle.Limit("charter.sign.address", EMAILS_PER_ADDRESS, EMAIL_WINDOW)
+    from_ip = throttle.Limit("charter.sign.ip", EMAILS_PER_IP, EMAIL_WINDOW)
+    if throttle.attempt(from_ip, throttle.client_ip(request)) or throttle.attempt(
+        to_address, str(email or "").strip().casefold()
+    ):
+        raise DomainError(
+            "rate_limited",
+            _("Too many confirmation links were sent just now: try again in an hour."),
+        )
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,7 +2,8 @@ import uuid
 
 import pytest
 
-from events import ratelimit, services
+from core import throttle
+from events import services
 from events.tests.factories import EventFactory
 
 
@@ -10,7 +11,7 @@ from events.tests.factories import EventFactory
 def fresh_rate_limits(monkeypatch):
     """Each test starts with no registration counted against its limits (the tests all
     post from one address)."""
-    monkeypatch.setattr(ratelimit, "KEY_PREFIX", f"test-ratelimit-{uuid.uuid4().hex}")
+    monkeypatch.setattr(throttle, "KEY_PREFIX", f"test-ratelimit-{uuid.uuid4().hex}")
 
 
 @pytest.fixture

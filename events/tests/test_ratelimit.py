@@ -10,6 +10,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from core import throttle
 from core.models import OutboundEmail
 from events import ratelimit
 from events.models import Registration
@@ -120,17 +121,17 @@ def test_per_address_limit_holds_across_forms(client):
 
 
 def test_the_window_slides():
-    limit = ratelimit.Limit("test.slide", 4, 100)
+    limit = throttle.Limit("test.slide", 4, 100)
     start = 1_000_000.0  # the start of a period
     for second in (90, 91, 92, 93):
-        assert ratelimit.attempt(limit, "who", now=start + second) is None
+        assert throttle.attempt(limit, "who", now=start + second) is None
     # just after the period changes, the four attempts of a moment ago still count
-    assert ratelimit.attempt(limit, "who", now=start + 101) is not None
+    assert throttle.attempt(limit, "who", now=start + 101) is not None
     # half a window later, half of them are forgotten
-    assert ratelimit.attempt(limit, "who", now=start + 150) is None
-    assert ratelimit.attempt(limit, "who", now=start + 151) is None
-    assert ratelimit.attempt(limit, "who", now=start + 152) is not None
-    assert ratelimit.attempt(limit, "someone else", now=start + 152) is None
+    assert throttle.attempt(limit, "who", now=start + 150) is None
+    assert throttle.attempt(limit, "who", now=start + 151) is None
+    assert throttle.attempt(limit, "who", now=start + 152) is not None
+    assert throttle.attempt(limit, "someone else", now=start + 152) is None
 
 
 @pytest.mark.parametrize(
@@ -149,6 +150,6 @@ def test_the_window_slides():
     ],
 )
 def test_client_ip(settings, remote, forwarded, trusted, expected):
-    settings.PTCE_CLIENT_IP_FROM_FORWARDED_FOR = trusted
+    settings.PTCE_BEHIND_PROXY = trusted
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
-    assert ratelimit.client_ip(request) == expected
+    assert throttle.client_ip(request) == expected

@@ -16,7 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import pagecache
+from core import pagecache, throttle
 from core.errors import DomainError
 from core.text import json_for_script, normalise_email
 from events import hooks, ratelimit, selectors, services
@@ -187,7 +187,7 @@ def _over_limit(request, form, *, email: str) -> int | None:
     over its limit, say so on the form and return the seconds to wait. Nothing is written
     then, and no email goes out."""
     per_ip, per_address = ratelimit.registration_limits()
-    wait = ratelimit.attempt(per_ip, ratelimit.client_ip(request))
+    wait = throttle.attempt(per_ip, throttle.client_ip(request))
     if wait is not None:
         form.add_error(
             None,
@@ -197,7 +197,7 @@ def _over_limit(request, form, *, email: str) -> int | None:
             ),
         )
         return wait
-    wait = ratelimit.attempt(per_address, normalise_email(email))
+    wait = throttle.attempt(per_address, normalise_email(email))
     if wait is not None:
         form.add_error(
             "email",

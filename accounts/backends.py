@@ -1,0 +1,14 @@
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+
+from accounts import throttle
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's backend, which refuses every password while the account or the address
+    is locked — whichever form or view asks (the sign-in forms say why before this)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is not None and throttle.locked_for(request, username):
+            raise PermissionDenied
+        return super().authenticate(request, username=username, password=password, **kwargs)

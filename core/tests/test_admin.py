@@ -1,0 +1,148 @@
+"""The admin: hostile query strings on every changelist, and list filters that show an
+organiser only what she may see."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = ["\x00", "a\x00b", "\u202e", "\x1b[0m"]
+
+
+@pytest.fixture
+def superuser_client(db):
+    user = get_user_model().objects.create_superuser("root", password="x-pass-1234")
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def changelists():
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        yield url
+
+
+def test_nul_and_control_characters_in_every_changelist_search_and_filter(superuser_client):
+    from events.tests.factories import EventFactory
+
+    EventFactory(slug="journee")
+    checked = 0
+    for url in changelists():
+        page = superuser_client.get(url)
+        assert page.status_code == 200, url
+        params = ["q"] + [
+            name for spec in page.context["cl"].filter_specs for name in spec.expected_parameters()
+        ]
+        for name in params:
+            for value in HOSTILE:
+                response = superuser_client.get(url, {name: value})
+                assert response.status_code < 500, (url, name, value)
+                assert "\x00" not in response.content.decode(), (url, name)
+                checked += 1
+        # a NUL in the name of a parameter too
+        assert superuser_client.get(url + "?%00=1&q%00=x").status_code < 500
+    assert checked > 100
+
+
+def test_a_search_with_a_nul_finds_what_the_text_around_it_finds(superuser_client):
+    from events.tests.factories import EventFactory
+
+    EventFactory(slug="journee", title="Journée nationale")
+    url = reverse("admin:events_event_changelist")
+    response = superuser_client.get(url, {"q": "Journée\x00"})
+    assert response.status_code == 200
+    assert response.context["cl"].query == "Journée"
+    assert response.context["cl"].result_count == 1
+
+
+def test_the_admin_autocomplete_drops_nul(superuser_client):
+    url = reverse("admin:autocomplete")
+    response = superuser_client.get(
+        url,
+        {
+            "term": "a\x00",
+            "app_label": "registry",
+            "model_name": "membership",
+            "field_name": "organisation",
+        },
+    )
+    assert response.status_code == 200
+
+
+def test_a_clean_query_string_is_left_as_it_is():
+    """Only the dirty values are cleaned; a clean query string is the same object."""
+    from django.http import QueryDict
+
+    from core.middleware import _cleaned_query
+
+    clean = QueryDict("q=a  b&x=1")
+    assert _cleaned_query(clean) is clean
+    assert _cleaned_query(QueryDict("q=a%00b"))["q"] == "a b"
+
+
+@pytest.fixture
+def organiser(db):
+    from events.tests.factories import EventFactory
+
+    user = get_user_model().objects.create_user("orga", password="x-pass-1234", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=[
+                "view_event",
+                "view_registration",
+                "view_speaker",
+                "view_doorrole",
+                "view_device",
+                "view_scan",
+                "view_admission",
+            ]
+        )
+    )
+    mine = [EventFactory(title="Mon événement A"), EventFactory(title="Mon événement B")]
+    for event in mine:
+        event.managers.add(user)
+    other = EventFactory(title="Événement secret d’un autre")
+    client = Client()
+    client.force_login(user)
+    return client, mine, other
+
+
+@pytest.mark.parametrize(
+    "model", ["events_registration", "events_speaker", "checkin_doorrole", "checkin_device"]
+)
+def test_the_event_filter_lists_only_the_organisers_events(organiser, model):
+    client, mine, other = organiser
+    page = client.get(reverse(f"admin:{model}_changelist"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Mon événement A" in html and "Mon événement B" in html
+    assert "secret" not in html
+    choices = [
+        title
+        for spec in page.context["cl"].filter_specs
+        if getattr(spec, "field_path", "") == "event"
+        for _pk, title in spec.lookup_choices
+    ]
+    assert sorted(choices) == ["Mon événement A", "Mon événement B"]
+
+
+def test_door_rows_of_other_events_are_not_listed(organiser):
+    from checkin.models import DoorRole
+
+    client, mine, other = organiser
+    helper = get_user_model().objects.create_user("benevole")
+    DoorRole.objects.create(event=mine[0], user=helper, role="agent")
+    DoorRole.objects.create(event=other, user=helper, role="agent")
+    listing = client.get(reverse("admin:checkin_doorrole_changelist")).context["cl"]
+    assert [role.event_id for role in listing.queryset] == [mine[0].pk]
+
+
+def test_a_superuser_still_sees_every_event_in_the_filter(superuser_client, organiser):
+    _client, _mine, _other = organiser
+    html = superuser_client.get(reverse("admin:events_registration_changelist")).content
+    assert "secret" in html.decode()
