@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from checkin import services
 from checkin.models import Admission, Scan
+from checkin.tests.factories import door_open_event
 from events import services as event_services
-from events.tests.factories import EventFactory
 from events.tokens import ticket_token
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ operation = st.one_of(
 @given(operations=st.lists(operation, min_size=1, max_size=25))
 def test_any_interleaving_merges_to_the_earliest_admission(db, operations):
     tag = secrets.token_hex(4)
-    event = EventFactory(capacity=TICKETS)
+    event = door_open_event(capacity=TICKETS)
     user = get_user_model().objects.create_user(f"door-{tag}", is_staff=True)
     event.managers.add(user)
     devices = []
