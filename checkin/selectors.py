@@ -81,12 +81,12 @@ def last_scans(*, event: Event, limit: int = 20) -> QuerySet[Scan]:
     )
 
 
-def conflicts(*, event: Event, limit: int = LIST_LIMIT) -> list[Scan]:
+def conflicts(*, event: Event, limit: int | None = None) -> list[Scan]:
     """The latest conflicts (at most ``limit``); count them with ``conflict_count``."""
     return list(
         Scan.objects.filter(event=event, conflict=True)
         .select_related("device", "registration", "registration__admission__device")
-        .order_by("-scanned_at", "-id")[:limit]
+        .order_by("-scanned_at", "-id")[: limit or LIST_LIMIT]
     )
 
 
@@ -140,13 +140,13 @@ def arrivals_per_slot(*, event: Event, minutes: int = 5) -> list[dict]:
     return slots
 
 
-def overrides(*, event: Event, limit: int = LIST_LIMIT) -> list[Admission]:
+def overrides(*, event: Event, limit: int | None = None) -> list[Admission]:
     """The latest admissions a supervisor decided against the door's verdict, with their
     reason (at most ``limit``); count them with ``override_count``."""
     return list(
         _overrides(event)
         .select_related("registration", "device", "checked_by")
-        .order_by("-scanned_at", "-id")[:limit]
+        .order_by("-scanned_at", "-id")[: limit or LIST_LIMIT]
     )
 
 
