@@ -469,7 +469,9 @@ def sync_batch(
                 offset = now - device_time
         except (OverflowError, ValueError, TypeError) as exc:
             raise DomainError(
-                "invalid_scan", _("“device_time” must be a date and time with its time zone.")
+                "invalid_scan",
+                _("“%(field)s” must be a date and time with its time zone.")
+                % {"field": "device_time"},
             ) from exc
     if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY:
         Device.objects.filter(pk=device.pk).update(last_seen_at=now)
