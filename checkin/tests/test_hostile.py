@@ -460,6 +460,11 @@ def test_the_door_page_and_the_offline_list_cost_the_same_at_any_size(
     assert page.context["conflict_count"] == size
     assert len(page.context["overrides"]) == min(size // 2, 10)
     assert len(page.context["last_scans"]) <= 20
+    shown = "Seuls les 10\u00a0derniers conflits sont affichés."
+    assert (shown in page.content.decode()) == (size > 10)
+    projection = reverse("checkin_manage:projection", args=[event.slug])
+    with django_assert_num_queries(6):
+        assert client.get(projection).status_code == 200
     with django_assert_num_queries(7):
         listing = client.get(LIST, HTTP_AUTHORIZATION=f"Device {door.secret}")
     assert len(listing.json()["tickets"]) == size
