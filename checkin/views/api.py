@@ -95,16 +95,15 @@ def door_list(request):
     )
 
 
-def _body(request, limit: int) -> bytes:
-    """The request's body, or DomainError ``request_too_large`` (answered with a 413):
-    over ``limit``, or over Django's DATA_UPLOAD_MAX_MEMORY_SIZE (which refuses to read
-    it at all)."""
+def _body(request, limit: int, error: DomainError) -> bytes:
+    """The request's body, or ``error`` (answered with a 413): over ``limit``, or over
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE (which refuses to read it at all)."""
     try:
         body = request.body
     except RequestDataTooBig as exc:
-        raise DomainError("request_too_large", _("This request is too large.")) from exc
+        raise error from exc
     if len(body) > limit:
-        raise DomainError("request_too_large", _("This request is too large."))
+        raise error
     return body
 
 
@@ -158,10 +157,6 @@ def _parse_batch(
 ) -> tuple[datetime | None, list[services.SyncScan | services.ScanRejection]]:
     """The device's time and, in the order sent, each scan or the reason it is refused
     (a bad scan is answered on its own: the others of the batch go on)."""
-    if len(body) > MAX_BODY:
-        raise DomainError(
-            "batch_too_large", _("This batch is too large: send it in several parts.")
-        )
     data = _loads(body, _("The batch is not valid JSON (cut in transit?)."))
     if not isinstance(data, dict) or not isinstance(data.get("scans"), list):
         raise DomainError("malformed_batch", _("A batch is an object with a list “scans”."))
@@ -235,13 +230,16 @@ def sync(request):
     if failure:
         return failure
     try:
-        device_time, items = _parse_batch(_body(request, MAX_BODY))
+        too_large = DomainError(
+            "batch_too_large", _("This batch is too large: send it in several parts.")
+        )
+        device_time, items = _parse_batch(_body(request, MAX_BODY, too_large))
         scans = [item for item in items if isinstance(item, services.SyncScan)]
         results = services.sync_batch(
             device=device, user=user, scans=scans, device_time=device_time
         )
     except DomainError as exc:
-        status = 413 if exc.code in ("batch_too_large", "request_too_large") else 400
+        status = 413 if exc.code == "batch_too_large" else 400
         return error(exc.code, exc.message, status)
     answers = iter(results)  # one answer per scan, in their order
     payload = {
@@ -297,7 +295,8 @@ def _supervisor_call(request, action):
     if not can_supervise(user, device.event):
         return error("not_supervisor", _("Only a supervisor may do this."), 403)
     try:
-        result = action(device, user, _json_object(_body(request, 64 * 1024)))
+        too_large = DomainError("request_too_large", _("This request is too large."))
+        result = action(device, user, _json_object(_body(request, 64 * 1024, too_large)))
     except DomainError as exc:
         status = 413 if exc.code == "request_too_large" else 400
         return error(exc.code, exc.message, status, exc.field)
