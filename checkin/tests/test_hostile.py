@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checkin import selectors, services
 from checkin.models import Admission, Device, DoorRole, Scan
@@ -469,3 +471,73 @@ def test_the_door_page_and_the_offline_list_cost_the_same_at_any_size(
     with django_assert_num_queries(7):
         listing = client.get(LIST, HTTP_AUTHORIZATION=f"Device {door.secret}")
     assert len(listing.json()["tickets"]) == size
+
+
+# --- fuzz: whatever a phone sends, a JSON answer, never a 5xx, nothing half-written ------------
+
+_HOSTILE_TEXT = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "\x00",
+            "h:" + "é" * 64,
+            "h:" + "A" * 64,
+            "2031-02-30T10:00:00+01:00",
+            "2026-02-10T10:00:00+24:00",
+            "0001-01-01T00:30:00+01:00",
+            "9999-12-31T23:59:59-23:59",
+            "2000-01-01T09:00:00+01:00",
+            "‮‭",
+            "²",
+            "NaN",
+        ]
+    ),
+)
+_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), _HOSTILE_TEXT),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(_HOSTILE_TEXT, children, max_size=4)
+    ),
+    max_leaves=12,
+)
+_SCAN = st.fixed_dictionaries(
+    {},
+    optional={
+        "nonce": st.one_of(_HOSTILE_TEXT, st.just("nonce-fuzz-0001"), _JSON),
+        "token": st.one_of(_HOSTILE_TEXT, _JSON),
+        "scanned_at": st.one_of(_HOSTILE_TEXT, _JSON),
+        "id_checked": _JSON,
+        "offline": _JSON,
+    },
+)
+_BATCH = st.one_of(
+    _JSON,
+    st.fixed_dictionaries(
+        {"scans": st.lists(st.one_of(_SCAN, _JSON), max_size=6)},
+        optional={"device_time": st.one_of(_HOSTILE_TEXT, _JSON), "version": _JSON},
+    ),
+)
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=_BATCH)
+def test_any_sync_body_gets_a_json_answer_and_stores_only_readable_times(door, body):
+    from django.core.cache import cache
+
+    cache.clear()  # the device's rate limit counts every example
+    response = door(json.dumps(body))
+    assert response.status_code < 500
+    data = response.json()
+    assert ("error" in data) == (response.status_code >= 400)
+    for result in data.get("results", []):
+        assert "verdict" in result or result["error"]["code"] == "invalid_scan"
+    window = services.door_window(
+        starts_at=door.device.event.starts_at, ends_at=door.device.event.ends_at
+    )
+    for scan in Scan.objects.filter(device=door.device):
+        assert window[0] <= scan.scanned_at <= scan.received_at
