@@ -43,9 +43,14 @@ def door_list(*, event: Event) -> list[dict]:
     return rows
 
 
-def device_conflicts(*, device) -> QuerySet[Scan]:
-    """This device's scans that another device's earlier admission overruled."""
-    return Scan.objects.filter(device=device, conflict=True).select_related("registration")
+def device_conflicts(*, device, limit: int | None = None) -> list[Scan]:
+    """This device's latest scans (at most ``limit``) that another device's earlier
+    admission overruled: sent with every heartbeat, so never all of them."""
+    return list(
+        Scan.objects.filter(device=device, conflict=True)
+        .select_related("registration")
+        .order_by("-received_at", "-id")[: limit or LIST_LIMIT]
+    )
 
 
 def door_counts(*, event: Event) -> dict:

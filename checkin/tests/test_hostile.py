@@ -541,3 +541,47 @@ def test_any_sync_body_gets_a_json_answer_and_stores_only_readable_times(door, b
     )
     for scan in Scan.objects.filter(device=door.device):
         assert window[0] <= scan.scanned_at <= scan.received_at
+
+
+_DESK = st.fixed_dictionaries(
+    {"nonce": st.one_of(st.just("desk-fuzz-0001"), _HOSTILE_TEXT)},
+    optional={
+        field: st.one_of(_HOSTILE_TEXT, _JSON)
+        for field in (
+            "token",
+            "reason",
+            "first_name",
+            "last_name",
+            "email",
+            "organisation",
+            "category",
+            "consent",
+            "id_checked",
+        )
+    },
+)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=st.one_of(_DESK, _JSON), url=st.sampled_from([OVERRIDE, WALK_IN]))
+def test_any_supervisor_request_gets_a_json_answer(door, event, body, url):
+    from django.core.cache import cache
+
+    cache.clear()
+    DoorRole.objects.filter(event=event).update(role=DoorRole.Role.SUPERVISOR)
+    Event.objects.filter(pk=event.pk).update(walk_ins_allowed=True)
+    response = door(json.dumps(body), url=url)
+    assert response.status_code < 500
+    assert ("error" in response.json()) == (response.status_code >= 400)
+
+
+def test_a_heartbeat_brings_only_the_latest_conflicts(door, event, agent, monkeypatch):
+    monkeypatch.setattr(selectors, "LIST_LIMIT", 3)
+    _fill_door(event, door.device, agent, 5)
+    conflicts = door({"scans": []}).json()["conflicts"]
+    assert [c["nonce"] for c in conflicts] == ["fill-000004", "fill-000003", "fill-000002"]
