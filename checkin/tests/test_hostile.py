@@ -585,3 +585,18 @@ def test_a_heartbeat_brings_only_the_latest_conflicts(door, event, agent, monkey
     _fill_door(event, door.device, agent, 5)
     conflicts = door({"scans": []}).json()["conflicts"]
     assert [c["nonce"] for c in conflicts] == ["fill-000004", "fill-000003", "fill-000002"]
+
+
+def test_the_migration_fills_the_hash_of_existing_tickets(ticket):
+    import importlib
+
+    from django.apps import apps
+
+    from events.tokens import ticket_token
+
+    migration = importlib.import_module("events.migrations.0005_registration_ticket_hash")
+    registration, token = ticket()
+    Registration.objects.filter(pk=registration.pk).update(ticket_hash="")
+    migration.fill_ticket_hashes(apps, None)
+    registration.refresh_from_db()
+    assert registration.ticket_hash == services.ticket_hash(ticket_token(registration))
