@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -22,7 +22,6 @@ from checkin import selectors, services
 from checkin.models import Verdict
 from checkin.permissions import can_scan, can_supervise
 from core.errors import DomainError
-from core.input import clean_text
 
 API_VERSION = 1
 RATE_LIMIT = 240  # requests a minute per device
@@ -273,17 +272,13 @@ def _json_object(body: bytes) -> dict:
 
 
 def _text(data: dict, field: str, limit: int = 300) -> str:
-    """A text field of a supervisor's request, or DomainError ``invalid_<field>``: not a
-    text, too long, or holding a control or invisible character (a NUL byte…)."""
+    """A text field of a supervisor's request, or DomainError ``invalid_<field>``. The
+    services clean it (``core.input.clean_text``: control and invisible characters)."""
     value = data.get(field, "")
     if not isinstance(value, str) or len(value) > limit:
         raise DomainError(
             "invalid_" + field, _("“%(field)s” must be a text.") % {"field": field}, field=field
         )
-    try:
-        clean_text(value, max_length=limit, multiline=True)
-    except ValidationError as exc:
-        raise DomainError("invalid_" + field, exc.messages[0], field=field) from exc
     return value
 
 
