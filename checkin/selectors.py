@@ -3,13 +3,19 @@
 from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
 from checkin.models import Admission, Device, Scan
-from checkin.services import ticket_hash
+from checkin.services import door_window
 from core.models import AuditEntry
 from events.models import Event, Registration
-from events.tokens import ticket_token
+
+# The arrivals chart never has more bars than this: the slots widen instead.
+MAX_SLOTS = 144
+SLOT_MINUTES = (5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
+# The door page shows the latest of each list, never all of them.
+LIST_LIMIT = 50
 
 
 def door_list(*, event: Event) -> list[dict]:
@@ -20,12 +26,12 @@ def door_list(*, event: Event) -> list[dict]:
     )
     rows = []
     for registration in Registration.objects.filter(event=event, erased_at__isnull=True).only(
-        "pk", "first_name", "last_name", "organisation", "category", "status", "ticket_secret"
+        "pk", "first_name", "last_name", "organisation", "category", "status", "ticket_hash"
     ):
         admitted_at = admitted.get(registration.pk)
         rows.append(
             {
-                "h": ticket_hash(ticket_token(registration)),
+                "h": registration.ticket_hash,
                 "first_name": registration.first_name,
                 "last_name": registration.last_name,
                 "organisation": registration.organisation,
@@ -37,9 +43,14 @@ def door_list(*, event: Event) -> list[dict]:
     return rows
 
 
-def device_conflicts(*, device) -> QuerySet[Scan]:
-    """This device's scans that another device's earlier admission overruled."""
-    return Scan.objects.filter(device=device, conflict=True).select_related("registration")
+def device_conflicts(*, device, limit: int | None = None) -> list[Scan]:
+    """This device's latest scans (at most ``limit``) that another device's earlier
+    admission overruled: sent with every heartbeat, so never all of them."""
+    return list(
+        Scan.objects.filter(device=device, conflict=True)
+        .select_related("registration")
+        .order_by("-received_at", "-id")[: limit or LIST_LIMIT]
+    )
 
 
 def door_counts(*, event: Event) -> dict:
@@ -75,12 +86,17 @@ def last_scans(*, event: Event, limit: int = 20) -> QuerySet[Scan]:
     )
 
 
-def conflicts(*, event: Event) -> QuerySet[Scan]:
-    return (
+def conflicts(*, event: Event, limit: int | None = None) -> list[Scan]:
+    """The latest conflicts (at most ``limit``); count them with ``conflict_count``."""
+    return list(
         Scan.objects.filter(event=event, conflict=True)
         .select_related("device", "registration", "registration__admission__device")
-        .order_by("-scanned_at")
+        .order_by("-scanned_at", "-id")[: limit or LIST_LIMIT]
     )
+
+
+def conflict_count(*, event: Event) -> int:
+    return Scan.objects.filter(event=event, conflict=True).count()
 
 
 def devices(*, event: Event) -> QuerySet[Device]:
@@ -88,40 +104,63 @@ def devices(*, event: Event) -> QuerySet[Device]:
 
 
 def arrivals_per_slot(*, event: Event, minutes: int = 5) -> list[dict]:
-    """Admissions per slot of `minutes` (local time), first to last, empty slots included."""
-    times = sorted(
-        timezone.localtime(at)
-        for at in Admission.objects.filter(event=event).values_list("scanned_at", flat=True)
+    """Admissions per slot (local time), first to last, empty slots included; a slot is
+    ``minutes`` long, or longer when needed to keep at most MAX_SLOTS of them. Only the
+    door's hours count (``services.door_window``): whatever the data, the chart stays
+    small and grouped by the database (one row per minute at most)."""
+    start, end = door_window(starts_at=event.starts_at, ends_at=event.ends_at)
+    per_minute = (
+        Admission.objects.filter(event=event, scanned_at__range=(start, end))
+        .annotate(minute=TruncMinute("scanned_at", tzinfo=timezone.get_current_timezone()))
+        .values("minute")
+        .annotate(n=Count("id"))
+        .order_by("minute")
     )
-    if not times:
+    counts = [(timezone.localtime(row["minute"]), row["n"]) for row in per_minute]
+    if not counts:
         return []
+    first, last = counts[0][0], counts[-1][0]
+    span = (last - first).total_seconds() / 60
+    minutes = next(
+        (size for size in SLOT_MINUTES if size >= minutes and span / size < MAX_SLOTS),
+        SLOT_MINUTES[-1],
+    )
 
     def slot_of(moment):
-        return moment.replace(
-            minute=moment.minute - moment.minute % minutes, second=0, microsecond=0
-        )
+        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        since = (moment - midnight).total_seconds() // 60
+        return midnight + timedelta(minutes=since - since % minutes)
 
+    by_slot: dict = {}
+    for moment, n in counts:
+        by_slot[slot_of(moment)] = by_slot.get(slot_of(moment), 0) + n
     slots = []
-    current, last = slot_of(times[0]), slot_of(times[-1])
-    counts: dict = {}
-    for moment in times:
-        counts[slot_of(moment)] = counts.get(slot_of(moment), 0) + 1
-    total = 0
-    while current <= last and len(slots) < 500:
-        total += counts.get(current, 0)
-        slots.append({"start": current, "count": counts.get(current, 0), "total": total})
+    current, total = slot_of(first), 0
+    while current <= slot_of(last) and len(slots) < MAX_SLOTS:
+        total += by_slot.get(current, 0)
+        slots.append(
+            {"start": current, "count": by_slot.get(current, 0), "total": total, "minutes": minutes}
+        )
         current += timedelta(minutes=minutes)
     return slots
 
 
-def overrides(*, event: Event) -> QuerySet[Admission]:
-    """Admissions a supervisor decided against the door's verdict, with their reason."""
-    return (
-        Admission.objects.filter(event=event)
-        .exclude(override_reason="")
+def overrides(*, event: Event, limit: int | None = None) -> list[Admission]:
+    """The latest admissions a supervisor decided against the door's verdict, with their
+    reason (at most ``limit``); count them with ``override_count``."""
+    return list(
+        _overrides(event)
         .select_related("registration", "device", "checked_by")
-        .order_by("-scanned_at")
+        .order_by("-scanned_at", "-id")[: limit or LIST_LIMIT]
     )
+
+
+def override_count(*, event: Event) -> int:
+    return _overrides(event).count()
+
+
+def _overrides(event: Event) -> QuerySet[Admission]:
+    return Admission.objects.filter(event=event).exclude(override_reason="")
 
 
 def walk_in_count(*, event: Event) -> int:

@@ -8,12 +8,15 @@ same ticket while offline, the earliest scan keeps the admission and the other i
 as a conflict, for both devices and the organiser to see.
 """
 
+import contextlib
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,12 +25,21 @@ from django.utils.translation import gettext_lazy as _
 from checkin.models import Admission, Device, Scan, Verdict
 from core.audit import audit
 from core.errors import DomainError
+from core.input import clean_text
 from events.models import Event, Registration
 from events.services import registration_walk_in
-from events.tokens import ticket_secret_from_token, ticket_token
+from events.tokens import ticket_secret_from_token
 
 # Device clocks closer than this to the server's are trusted as they are.
 CLOCK_TOLERANCE = timedelta(seconds=5)
+# A scan time sent by a device is a hint: once corrected by the device's clock, it must
+# fall within the door's hours (from DOOR_OPENS_BEFORE the event's start, for the team and
+# the early comers, to DOOR_CLOSES_AFTER its end) and not after the server's clock by
+# more than FUTURE_SKEW (then it is the server's time). Anything else is refused.
+DOOR_OPENS_BEFORE = timedelta(hours=6)
+DOOR_CLOSES_AFTER = timedelta(hours=6)
+FUTURE_SKEW = timedelta(minutes=1)
+_HASH_RE = re.compile(r"[0-9a-f]{64}")
 MAX_BATCH = 500
 REASON_MIN, REASON_MAX = 10, 300
 # What a verdict shows of the person: loaded with the registration, in the same query.
@@ -56,16 +68,87 @@ class ScanResult:
     def verdict(self) -> str:
         return self.scan.verdict
 
+    @property
+    def nonce(self) -> str:
+        return self.scan.nonce
+
+
+@dataclass(frozen=True)
+class ScanRejection:
+    """A scan of a batch refused on its own (its time or its form): nothing is recorded,
+    the other scans of the batch go on. Sent again, it is refused again."""
+
+    nonce: str | None
+    code: str
+    message: str
+
+
+def door_window(*, starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+    """The times at which a scan of this event may have happened."""
+    return starts_at - DOOR_OPENS_BEFORE, ends_at + DOOR_CLOSES_AFTER
+
+
+def scan_time(
+    claimed: datetime,
+    *,
+    offset: timedelta = timedelta(0),
+    window: tuple[datetime, datetime],
+    now: datetime,
+) -> datetime:
+    """The time to record for a scan a device says happened at ``claimed`` (its clock,
+    ``offset`` behind the server's): within the door's ``window`` and never after ``now``,
+    in UTC; else DomainError ``invalid_scan``. Never raises anything else, whatever the
+    date (year 1, year 9999, an offset that overflows)."""
+    try:
+        corrected = (claimed + offset).astimezone(UTC)
+    except (OverflowError, ValueError, TypeError, AttributeError) as exc:
+        raise DomainError(
+            "invalid_scan", _("This scan's date cannot be read: check the phone's date and time.")
+        ) from exc
+    if corrected > now + FUTURE_SKEW:
+        raise DomainError(
+            "invalid_scan", _("This scan is dated in the future: check the phone's date and time.")
+        )
+    start, end = window
+    if not start <= corrected <= end:
+        raise DomainError(
+            "invalid_scan",
+            _(
+                "This scan is dated outside the door's hours of this event (from "
+                "%(before)d hours before its start to %(after)d hours after its end): check "
+                "the phone's date and time."
+            )
+            % {
+                "before": DOOR_OPENS_BEFORE.total_seconds() // 3600,
+                "after": DOOR_CLOSES_AFTER.total_seconds() // 3600,
+            },
+        )
+    return min(corrected, now)
+
+
+def _window_of(device: Device) -> tuple[datetime, datetime]:
+    if Device.event.is_cached(device):
+        event = device.event
+        return door_window(starts_at=event.starts_at, ends_at=event.ends_at)
+    starts_at, ends_at = (
+        Event.objects.filter(pk=device.event_id).values_list("starts_at", "ends_at").get()
+    )
+    return door_window(starts_at=starts_at, ends_at=ends_at)
+
 
 # --- devices -----------------------------------------------------------------------------
 
 
 def device_create(*, event: Event, name: str, actor) -> Device:
-    name = " ".join((name or "").split())
-    if not name or len(name) > 80:
-        raise DomainError(
-            "invalid_device_name", _("Give the device a name of 1 to 80 characters."), field="name"
+    try:
+        name = clean_text(name, max_length=80, required=True)
+    except ValidationError as exc:
+        message = (
+            exc.messages[0]
+            if exc.code == "control"
+            else _("Give the device a name of 1 to 80 characters.")
         )
+        raise DomainError("invalid_device_name", message, field="name") from exc
     try:
         with transaction.atomic():
             device = Device.objects.create(
@@ -168,13 +251,11 @@ def device_from_secret(secret: str) -> Device | None:
 # --- scans -------------------------------------------------------------------------------
 
 
-def _by_hash(digest: str, device: Device) -> Registration | None:
-    """A person found by name on the phone: the phone knows only their ticket's hash."""
-    candidates = Registration.objects.filter(event_id=device.event_id, erased_at__isnull=True)
-    for registration in candidates.only(*PERSON_FIELDS, "ticket_secret").order_by():
-        if secrets.compare_digest(ticket_hash(ticket_token(registration)), digest):
-            return registration
-    return None
+def _digest(token: str) -> str | None:
+    """The ticket hash of an ``h:`` token (a person found by name on the phone, which
+    keeps only hashes), or None when it is not one: 64 hexadecimal digits."""
+    digest = token[2:].strip().lower()
+    return digest if _HASH_RE.fullmatch(digest) else None
 
 
 def _resolve(
@@ -189,15 +270,19 @@ def _resolve(
     """
     token = token.strip()
     if token.startswith("h:"):
-        registration = _by_hash(token[2:].lower(), device)
+        digest = _digest(token)
+        if digest is None:
+            return Verdict.UNKNOWN, None
+        found = Registration.objects.filter(
+            event_id=device.event_id, ticket_hash=digest, erased_at__isnull=True
+        )
+        if lock:
+            found = found.select_for_update().only(*PERSON_FIELDS, "status")
+        else:
+            found = found.only(*PERSON_FIELDS)
+        registration = found.order_by().first()
         if registration is None:
             return Verdict.UNKNOWN, None
-        if lock:
-            registration = (
-                Registration.objects.select_for_update()
-                .only(*PERSON_FIELDS, "status")
-                .get(pk=registration.pk)
-            )
         return None, registration
     try:
         secret = ticket_secret_from_token(token)
@@ -227,17 +312,19 @@ def scan_record(
     offline: bool = False,
     now: datetime | None = None,
     previous: Scan | None | bool = False,
+    window: tuple[datetime, datetime] | None = None,
 ) -> ScanResult:
     """Decide and record one scan. The same (device, nonce) again returns the same result.
 
     ``previous``: the scan already recorded under this nonce, when the caller looked it up
-    (None: there is none); False: look it up here."""
+    (None: there is none); False: look it up here. ``scanned_at`` outside the door's
+    ``window`` (looked up when not given) or in the future: DomainError ``invalid_scan``."""
     now = now or timezone.now()
     if previous is False:
         previous = Scan.objects.filter(device=device, nonce=nonce).first()
     if previous is not None:
         return ScanResult(previous, _admission_of(previous))
-    scanned_at = min(scanned_at, now)
+    scanned_at = scan_time(scanned_at, window=window or _window_of(device), now=now)
     try:
         with transaction.atomic():
             admission = None
@@ -358,12 +445,15 @@ class SyncScan:
 
 def sync_batch(
     *, device: Device, user, scans: list[SyncScan], device_time: datetime | None
-) -> list[ScanResult]:
-    """Merge a batch of scans from a device, in the order they happened.
+) -> list[ScanResult | ScanRejection]:
+    """Merge a batch of scans from a device, in the order they happened; the answers come
+    in the order of ``scans``.
 
     ``device_time`` is the device's clock when it sent the batch: the difference with the
     server's clock corrects every scan time (a phone whose clock is off by minutes does
-    not decide which of two admissions came first).
+    not decide which of two admissions came first). A scan whose corrected time is not
+    plausible (see ``scan_time``) is answered with a ScanRejection and recorded nowhere;
+    the others of the batch go on.
     """
     if len(scans) > MAX_BATCH:
         raise DomainError(
@@ -373,8 +463,16 @@ def sync_batch(
         )
     now = timezone.now()
     offset = timedelta(0)
-    if device_time is not None and abs(now - device_time) > CLOCK_TOLERANCE:
-        offset = now - device_time
+    if device_time is not None:
+        try:
+            if abs(now - device_time) > CLOCK_TOLERANCE:
+                offset = now - device_time
+        except (OverflowError, ValueError, TypeError) as exc:
+            raise DomainError(
+                "invalid_scan",
+                _("“%(field)s” must be a date and time with its time zone.")
+                % {"field": "device_time"},
+            ) from exc
     if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY:
         Device.objects.filter(pk=device.pk).update(last_seen_at=now)
     # The scans of this batch already recorded (a batch sent again): one query for all.
@@ -388,24 +486,29 @@ def sync_batch(
                 device=device, nonce__in=[s.nonce for s in scans]
             ).order_by()
         }
-    timed = sorted(
-        (replace(item, scanned_at=min(item.scanned_at + offset, now)) for item in scans),
-        key=lambda s: s.scanned_at,
-    )
-    results = [
-        ScanResult(seen[item.nonce], _admission_of(seen[item.nonce]))
-        for item in timed
-        if item.nonce in seen
-    ]
-    fresh = [item for item in timed if item.nonce not in seen]
-    if fresh:
+    answers: dict[str, ScanResult | ScanRejection] = {
+        nonce: ScanResult(scan, _admission_of(scan)) for nonce, scan in seen.items()
+    }
+    window = _window_of(device) if len(seen) < len(scans) else None
+    timed = []
+    for item in scans:
+        if item.nonce in seen:
+            continue
         try:
-            results += _merge(device=device, user=user, scans=fresh, now=now)
+            at = scan_time(item.scanned_at, offset=offset, window=window, now=now)
+        except DomainError as exc:
+            answers[item.nonce] = ScanRejection(item.nonce, exc.code, str(exc.message))
+            continue
+        timed.append(replace(item, scanned_at=at))
+    timed.sort(key=lambda s: s.scanned_at)
+    if timed:
+        try:
+            fresh = _merge(device=device, user=user, scans=timed, now=now)
         except IntegrityError:
             # A scan of this batch recorded meanwhile by a concurrent request (the same
             # batch sent twice at once): nothing of this attempt was kept; one scan at a
             # time, each finds its answer.
-            results = [
+            fresh = [
                 scan_record(
                     device=device,
                     user=user,
@@ -415,49 +518,48 @@ def sync_batch(
                     id_checked=item.id_checked,
                     offline=item.offline,
                     now=now,
+                    window=window,
                 )
                 for item in timed
             ]
-    order = {item.nonce: index for index, item in enumerate(scans)}
-    results.sort(key=lambda r: order.get(r.scan.nonce, 0))
-    return results
+        answers.update((result.nonce, result) for result in fresh)
+    return [answers[item.nonce] for item in scans if item.nonce in answers]
 
 
 def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> list[ScanResult]:
     """Record the new scans of a batch (in time order) in one transaction, with a fixed
-    number of queries: every registration named is looked up and locked at once (in id
-    order, so that two batches cannot deadlock), every admission read at once, the new
-    admissions and scans inserted together. The decisions are those of ``_decide``."""
-    registration_of: dict[str, int | None] = {}  # nonce -> registration id (None: unknown)
+    number of queries whatever their number and the event's size: every registration
+    named (by its ticket, or by its ticket's hash for a person found by name) is looked up
+    and locked at once (in id order, so that two batches cannot deadlock), every admission
+    read at once, the new admissions and scans inserted together. The decisions are those
+    of ``_decide``."""
     secrets_wanted: dict[str, str] = {}  # nonce -> ticket secret
+    hashes_wanted: dict[str, str] = {}  # nonce -> ticket hash (a person found by name)
     for item in scans:
         token = item.token.strip()
         if token.startswith("h:"):
-            found = _by_hash(token[2:].lower(), device) if device.is_active else None
-            registration_of[item.nonce] = found.pk if found else None
+            digest = _digest(token)
+            if digest is not None:
+                hashes_wanted[item.nonce] = digest
             continue
-        try:
+        with contextlib.suppress(DomainError):  # forged or mistyped: unknown
             secrets_wanted[item.nonce] = ticket_secret_from_token(token)
-        except DomainError:
-            registration_of[item.nonce] = None
     with transaction.atomic():
         locked = {}
-        if device.is_active and (secrets_wanted or any(registration_of.values())):
-            by_pk = [pk for pk in registration_of.values() if pk]
+        if device.is_active and (secrets_wanted or hashes_wanted):
             locked = {
                 r.pk: r
                 for r in Registration.objects.select_for_update()
                 .filter(
-                    Q(ticket_secret__in=set(secrets_wanted.values())) | Q(pk__in=by_pk),
+                    Q(ticket_secret__in=set(secrets_wanted.values()))
+                    | Q(event_id=device.event_id, ticket_hash__in=set(hashes_wanted.values())),
                     erased_at__isnull=True,
                 )
-                .only(*PERSON_FIELDS, "status", "ticket_secret")
+                .only(*PERSON_FIELDS, "status", "ticket_secret", "ticket_hash")
                 .order_by("pk")
             }
         by_secret = {r.ticket_secret: r for r in locked.values()}
-        for nonce, secret in secrets_wanted.items():
-            found = by_secret.get(secret)
-            registration_of[nonce] = found.pk if found else None
+        by_hash = {r.ticket_hash: r for r in locked.values() if r.event_id == device.event_id}
         admissions = {
             a.registration_id: a
             for a in Admission.objects.select_related("device")
@@ -476,7 +578,10 @@ def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> lis
         new_scans, results = [], []
         for item in scans:
             admission, conflict = None, False
-            registration = locked.get(registration_of.get(item.nonce) or 0)
+            if item.nonce in hashes_wanted:
+                registration = by_hash.get(hashes_wanted[item.nonce])
+            else:
+                registration = by_secret.get(secrets_wanted.get(item.nonce, ""))
             if not device.is_active:
                 verdict, registration = Verdict.DEVICE_REVOKED, None
             elif registration is None:
@@ -520,7 +625,16 @@ def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> lis
 
 
 def _clean_reason(reason: str) -> str:
-    reason = " ".join((reason or "").split())
+    try:
+        reason = clean_text(reason, max_length=REASON_MAX)
+    except ValidationError as exc:
+        if exc.code != "control":
+            raise DomainError(
+                "override_reason_too_long",
+                _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX},
+                field="reason",
+            ) from exc
+        raise DomainError("invalid_reason", exc.messages[0], field="reason") from exc
     if len(reason) < REASON_MIN:
         raise DomainError(
             "override_reason_required",

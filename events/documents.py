@@ -13,6 +13,7 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
@@ -77,8 +78,9 @@ def event_where(event: Event) -> str:
 def qr_svg(data: str, *, scale: int = 6, title: str = "") -> str:
     svg = segno.make(data, error="m").svg_inline(scale=scale, dark="#111", light="#fff", border=4)
     if title:
+        # the title is text (a device's name may hold "<" or "&"): escaped into the SVG
         svg = svg.replace("<svg ", '<svg role="img" ', 1).replace(
-            ">", f"><title>{title}</title>", 1
+            ">", f"><title>{escape(title)}</title>", 1
         )
     return svg
 

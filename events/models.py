@@ -243,6 +243,10 @@ class Registration(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
 
     ticket_secret = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    # SHA-256 of the ticket's code (events.tokens.ticket_hash_of), written with the secret:
+    # the door finds a person found by name on a phone (which keeps only these hashes) in
+    # one indexed lookup.
+    ticket_hash = models.CharField(max_length=64, db_index=True, editable=False, default="")
     link_secret = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
 
     consent_at = models.DateTimeField(_("privacy notice accepted"))
@@ -276,6 +280,15 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_name.upper()} {self.first_name}"
+
+    def save(self, *args, **kwargs):
+        from events.tokens import ticket_hash_of  # tokens imports this module
+
+        self.ticket_hash = ticket_hash_of(self.ticket_secret)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "ticket_secret" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "ticket_hash"]
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

@@ -19,7 +19,7 @@ from core.mail import email_queue, outbound_forget
 from core.text import fold, normalise_email
 from events import validation
 from events.models import Event, Registration
-from events.tokens import new_secret_pair
+from events.tokens import new_secret_pair, ticket_hash_of
 
 SCOPE = "events.event"
 
@@ -477,6 +477,7 @@ def _anonymise(registration: Registration, *, now: datetime) -> None:
         organisation="",
         phone="",
         ticket_secret=secret_ticket,
+        ticket_hash=ticket_hash_of(secret_ticket),
         link_secret=secret_link,
         erased_at=now,
     )

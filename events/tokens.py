@@ -4,6 +4,7 @@ Neither carries a database id: each signs a random secret stored on the registra
 The ticket token never expires (it is checked at the door); the personal link does.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,6 +20,12 @@ _LINK_SALT = "ptce.events.personal-link.v1"
 
 def ticket_token(registration: Registration) -> str:
     return signing.Signer(salt=_TICKET_SALT).sign(registration.ticket_secret)
+
+
+def ticket_hash_of(secret: str) -> str:
+    """SHA-256 of the ticket's code: what the door's phones keep instead of the code, and
+    what ``Registration.ticket_hash`` holds (written with the secret)."""
+    return hashlib.sha256(signing.Signer(salt=_TICKET_SALT).sign(secret).encode()).hexdigest()
 
 
 def ticket_secret_from_token(token: str) -> str:

@@ -1,15 +1,17 @@
 import secrets
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from checkin import services
 from checkin.models import DoorRole
+from checkin.tests.factories import door_open_event
 from events import services as event_services
 from events.models import Event
-from events.tests.factories import EventFactory
 from events.tokens import ticket_token
 
 DEMO_SLUG = "2e-journee-nationale-des-ptce"
@@ -17,7 +19,7 @@ DEMO_SLUG = "2e-journee-nationale-des-ptce"
 
 @pytest.fixture
 def event(db):
-    return EventFactory(capacity=5)
+    return door_open_event(capacity=5)
 
 
 @pytest.fixture
@@ -72,6 +74,11 @@ def door_phone(live_server, browser):
     (360 px wide) for a signed-in door agent on an enrolled phone:
     (page, context, [(registration, ticket token)], event)."""
     call_command("load_demo", "--no-attendees", stdout=StringIO())
+    # the demo's day is today: the door takes scans from a few hours before the start
+    starts_at = timezone.now() + timedelta(hours=1)
+    Event.objects.filter(slug=DEMO_SLUG).update(
+        starts_at=starts_at, ends_at=starts_at + timedelta(hours=7)
+    )
     event = Event.objects.get(slug=DEMO_SLUG)
     people = []
     for first, last in [("Hélène", "Lefèvre"), ("Paul", "Martin"), ("Amina", "Benali")]:

@@ -126,3 +126,50 @@ def test_the_door_speaks_english_too(door_phone, live_server):
     page.fill("#code", people[0][1])
     page.press("#code", "Enter")
     page.locator("#verdict-message").filter(has_text="Check the photo ID").wait_for()
+
+
+POISON_QUEUED_SCAN = """async (slug) => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(`ptce-door-${slug}`, 1);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const rows = await new Promise((resolve) => {
+    const request = db.transaction("queue").objectStore("queue").getAll();
+    request.onsuccess = () => resolve(request.result);
+  });
+  rows.sort((a, b) => a.seq - b.seq);
+  rows[0].scanned_at = "0001-01-01T00:30:00+01:00";
+  await new Promise((resolve) => {
+    const tx = db.transaction("queue", "readwrite");
+    tx.objectStore("queue").put(rows[0]);
+    tx.oncomplete = resolve;
+  });
+  db.close();
+  return rows[0].token;
+}"""
+
+
+def test_a_scan_the_server_refuses_leaves_the_queue_and_never_blocks_the_others(door_phone):
+    """Two entries admitted offline; one of them has a time the server cannot accept (the
+    audit's year 1). Back online, the other is recorded, the bad one is answered on its
+    own, said on the banner, and the queue empties: nothing is sent again forever."""
+    page, context, people, event = door_phone
+    context.set_offline(True)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+    for _, token in people[1:]:
+        page.fill("#code", token)
+        page.press("#code", "Enter")
+        page.click("#admit-button")
+        page.click("#next-button")
+    page.locator("#status-banner .door-status__state").filter(has_text="2").wait_for()
+    poisoned = page.evaluate(POISON_QUEUED_SCAN, event.slug)
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator("#status-banner .door-status__state").filter(
+        has_text=re.compile(r"^\s*En ligne\s*$")
+    ).wait_for(timeout=20_000)
+    page.locator("#status-banner").filter(has_text="non enregistrée").wait_for()
+    admitted = [a.registration for a in Admission.objects.select_related("registration")]
+    tokens = {registration.pk: token for registration, token in people}
+    assert [tokens[r.pk] for r in admitted] == [t for _, t in people[1:] if t != poisoned]

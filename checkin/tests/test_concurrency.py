@@ -10,15 +10,15 @@ from django.utils import timezone
 
 from checkin import services
 from checkin.models import Admission, Scan
+from checkin.tests.factories import door_open_event
 from events import services as event_services
-from events.tests.factories import EventFactory
 from events.tokens import ticket_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_twenty_concurrent_admissions_of_one_ticket_admit_once():
-    event = EventFactory(capacity=5)
+    event = door_open_event(capacity=5)
     user = get_user_model().objects.create_user("door", is_staff=True)
     event.managers.add(user)
     devices = []
@@ -62,7 +62,7 @@ def test_twenty_concurrent_admissions_of_one_ticket_admit_once():
 def test_ten_concurrent_walk_ins_for_three_places_register_three():
     from core.errors import DomainError
 
-    event = EventFactory(capacity=3, walk_ins_allowed=True)
+    event = door_open_event(capacity=3, walk_ins_allowed=True)
     user = get_user_model().objects.create_user("desk", is_staff=True)
     event.managers.add(user)
     devices = []
@@ -112,7 +112,7 @@ def test_five_devices_syncing_batches_of_the_same_tickets_admit_each_once(monkey
         return real_scan_record(**kwargs)
 
     monkeypatch.setattr(services, "scan_record", counting_scan_record)
-    event = EventFactory(capacity=10)
+    event = door_open_event(capacity=10)
     user = get_user_model().objects.create_user("batch", is_staff=True)
     event.managers.add(user)
     devices = []

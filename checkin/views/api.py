@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -25,6 +26,7 @@ from core.errors import DomainError
 API_VERSION = 1
 RATE_LIMIT = 240  # requests a minute per device
 MAX_BODY = 2 * 1024 * 1024
+MAX_TIME_LENGTH = 40  # "2026-09-19T09:30:00.123456+02:00" is 32
 
 
 def error(code: str, message: str, status: int, field: str | None = None) -> JsonResponse:
@@ -92,8 +94,36 @@ def door_list(request):
     )
 
 
+def _body(request, limit: int, error: DomainError) -> bytes:
+    """The request's body, or ``error`` (answered with a 413): over ``limit``, or over
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE (which refuses to read it at all)."""
+    try:
+        body = request.body
+    except RequestDataTooBig as exc:
+        raise error from exc
+    if len(body) > limit:
+        raise error
+    return body
+
+
+def _loads(body: bytes, message: str):
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: arrays nested thousands deep
+        raise DomainError("malformed_json", message) from exc
+
+
 def _parse_time(value, field: str) -> datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    """An aware date and time as written (its own offset), or DomainError ``invalid_scan``:
+    impossible dates (30 February), offsets of a day or more, naive times, anything else.
+    Whether it is plausible is the service's decision (``services.scan_time``)."""
+    parsed = None
+    if isinstance(value, str) and len(value) <= MAX_TIME_LENGTH:
+        try:
+            parsed = parse_datetime(value)
+        except (ValueError, OverflowError):
+            parsed = None
     if parsed is None or timezone.is_naive(parsed):
         raise DomainError(
             "invalid_scan",
@@ -102,17 +132,31 @@ def _parse_time(value, field: str) -> datetime:
     return parsed
 
 
-def _parse_batch(body: bytes) -> tuple[datetime | None, list[services.SyncScan]]:
-    if len(body) > MAX_BODY:
-        raise DomainError(
-            "batch_too_large", _("This batch is too large: send it in several parts.")
-        )
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DomainError(
-            "malformed_json", _("The batch is not valid JSON (cut in transit?).")
-        ) from exc
+def _parse_scan(item) -> services.SyncScan:
+    if not isinstance(item, dict):
+        raise DomainError("invalid_scan", _("Each scan is an object."))
+    token = item.get("token")
+    if not isinstance(token, str) or not 0 < len(token) <= 200:
+        raise DomainError("invalid_scan", _("Each scan needs the ticket's code."))
+    return services.SyncScan(
+        nonce=item["nonce"],
+        token=token,
+        scanned_at=_parse_time(item.get("scanned_at"), "scanned_at"),
+        id_checked=item.get("id_checked") is True,
+        offline=item.get("offline") is True,
+    )
+
+
+def _valid_nonce(nonce) -> bool:
+    return isinstance(nonce, str) and 8 <= len(nonce) <= 64 and nonce.isprintable()
+
+
+def _parse_batch(
+    body: bytes,
+) -> tuple[datetime | None, list[services.SyncScan | services.ScanRejection]]:
+    """The device's time and, in the order sent, each scan or the reason it is refused
+    (a bad scan is answered on its own: the others of the batch go on)."""
+    data = _loads(body, _("The batch is not valid JSON (cut in transit?)."))
     if not isinstance(data, dict) or not isinstance(data.get("scans"), list):
         raise DomainError("malformed_batch", _("A batch is an object with a list “scans”."))
     if data.get("version", API_VERSION) != API_VERSION:
@@ -122,29 +166,38 @@ def _parse_batch(body: bytes) -> tuple[datetime | None, list[services.SyncScan]]
     device_time = (
         _parse_time(data["device_time"], "device_time") if data.get("device_time") else None
     )
-    scans = []
+    items: list[services.SyncScan | services.ScanRejection] = []
     seen = set()
     for item in data["scans"]:
-        if not isinstance(item, dict):
-            raise DomainError("invalid_scan", _("Each scan is an object."))
-        nonce, token = item.get("nonce"), item.get("token")
-        if not isinstance(nonce, str) or not 8 <= len(nonce) <= 64 or not nonce.isprintable():
-            raise DomainError("invalid_scan", _("Each scan needs a nonce of 8 to 64 characters."))
-        if not isinstance(token, str) or not 0 < len(token) <= 200:
-            raise DomainError("invalid_scan", _("Each scan needs the ticket's code."))
+        nonce = item.get("nonce") if isinstance(item, dict) else None
+        if not _valid_nonce(nonce):
+            items.append(
+                services.ScanRejection(
+                    None, "invalid_scan", _("Each scan needs a nonce of 8 to 64 characters.")
+                )
+            )
+            continue
         if nonce in seen:
             continue  # the same scan twice in one batch
         seen.add(nonce)
-        scans.append(
-            services.SyncScan(
-                nonce=nonce,
-                token=token,
-                scanned_at=_parse_time(item.get("scanned_at"), "scanned_at"),
-                id_checked=item.get("id_checked") is True,
-                offline=item.get("offline") is True,
-            )
-        )
-    return device_time, scans
+        try:
+            items.append(_parse_scan(item))
+        except DomainError as exc:
+            items.append(services.ScanRejection(nonce, exc.code, str(exc.message)))
+    return device_time, items
+
+
+def _rejection_json(rejection: services.ScanRejection) -> dict:
+    return {
+        "nonce": rejection.nonce,
+        "error": {"code": rejection.code, "message": rejection.message},
+    }
+
+
+def _answer_json(answer: services.ScanResult | services.ScanRejection) -> dict:
+    if isinstance(answer, services.ScanRejection):
+        return _rejection_json(answer)
+    return _result_json(answer)
 
 
 def _result_json(result: services.ScanResult) -> dict:
@@ -176,17 +229,25 @@ def sync(request):
     if failure:
         return failure
     try:
-        device_time, scans = _parse_batch(request.body)
+        too_large = DomainError(
+            "batch_too_large", _("This batch is too large: send it in several parts.")
+        )
+        device_time, items = _parse_batch(_body(request, MAX_BODY, too_large))
+        scans = [item for item in items if isinstance(item, services.SyncScan)]
         results = services.sync_batch(
             device=device, user=user, scans=scans, device_time=device_time
         )
     except DomainError as exc:
         status = 413 if exc.code == "batch_too_large" else 400
         return error(exc.code, exc.message, status)
+    answers = iter(results)  # one answer per scan, in their order
     payload = {
         "version": API_VERSION,
         "server_time": timezone.now().isoformat(),
-        "results": [_result_json(r) for r in results],
+        "results": [
+            _answer_json(item if isinstance(item, services.ScanRejection) else next(answers))
+            for item in items
+        ],
     }
     if not scans or any(scan.offline for scan in scans):
         # This device's conflicts come with the heartbeat (an empty batch) and with offline
@@ -199,12 +260,7 @@ def sync(request):
 
 
 def _json_object(body: bytes) -> dict:
-    if len(body) > 64 * 1024:
-        raise DomainError("request_too_large", _("This request is too large."))
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DomainError("malformed_json", _("The request is not valid JSON.")) from exc
+    data = _loads(body, _("The request is not valid JSON."))
     if not isinstance(data, dict):
         raise DomainError("malformed_request", _("The request must be a JSON object."))
     if data.get("version", API_VERSION) != API_VERSION:
@@ -216,6 +272,8 @@ def _json_object(body: bytes) -> dict:
 
 
 def _text(data: dict, field: str, limit: int = 300) -> str:
+    """A text field of a supervisor's request, or DomainError ``invalid_<field>``. The
+    services clean it (``core.input.clean_text``: control and invisible characters)."""
     value = data.get(field, "")
     if not isinstance(value, str) or len(value) > limit:
         raise DomainError(
@@ -232,9 +290,11 @@ def _supervisor_call(request, action):
     if not can_supervise(user, device.event):
         return error("not_supervisor", _("Only a supervisor may do this."), 403)
     try:
-        result = action(device, user, _json_object(request.body))
+        too_large = DomainError("request_too_large", _("This request is too large."))
+        result = action(device, user, _json_object(_body(request, 64 * 1024, too_large)))
     except DomainError as exc:
-        return error(exc.code, exc.message, 400, exc.field)
+        status = 413 if exc.code == "request_too_large" else 400
+        return error(exc.code, exc.message, status, exc.field)
     return JsonResponse(
         {
             "version": API_VERSION,

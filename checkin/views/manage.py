@@ -51,7 +51,10 @@ def door(request, slug: str):
             "counts": selectors.door_counts(event=event),
             "devices": device_rows,
             "conflicts": selectors.conflicts(event=event),
+            "conflict_count": selectors.conflict_count(event=event),
             "overrides": selectors.overrides(event=event),
+            "override_count": selectors.override_count(event=event),
+            "list_limit": selectors.LIST_LIMIT,
             "walk_ins": selectors.walk_in_count(event=event),
             "last_scans": selectors.last_scans(event=event),
         },
@@ -62,6 +65,7 @@ def _arrivals(event: Event) -> dict:
     slots = selectors.arrivals_per_slot(event=event)
     return {
         "slots": slots,
+        "slot_minutes": slots[0]["minutes"] if slots else 5,
         "chart": bar_chart([(f"{slot['start']:%H:%M}", slot["count"]) for slot in slots]),
     }
 

@@ -72,8 +72,11 @@ def scanner(request, slug: str):
 
 @login_required
 def manifest(request, slug: str):
-    """The web app manifest of an event's scanning page (installable on the phone)."""
+    """The web app manifest of an event's scanning page (installable on the phone): for
+    the people who may open that page (door staff and organisers), like the page itself."""
     event = get_object_or_404(Event, slug=slug)
+    if not can_scan(request.user, event):
+        raise PermissionDenied
     start = reverse("checkin:scanner", args=[event.slug])
     return JsonResponse(
         {

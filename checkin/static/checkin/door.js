@@ -92,6 +92,12 @@
         name: name || _("unknown person"),
         reason,
       }),
+    notRecorded: _("Entry not recorded"),
+    scanRejected: (name, reason) =>
+      fmt(_("Entry refused by the server, not recorded: %(name)s — %(reason)s"), {
+        name: name || _("unknown person"),
+        reason,
+      }),
     wrongEvent: _("This phone is enrolled for another event than this page."),
     storageUnavailable: _("Local storage unavailable: offline entries will be lost if the page is closed."),
 
@@ -914,6 +920,17 @@
     return (Array.isArray(data.results) ? data.results : []).find((r) => r && r.nonce === nonce) || null;
   }
 
+  /**
+   * A scan the server refused on its own (its time or its form, e.g. a phone's date far
+   * off): {nonce, error: {code, message}}. It was not recorded and never will be: sending
+   * it again gets the same answer, so it leaves the queue.
+   */
+  function scanError(result) {
+    const error = result && result.error;
+    if (!error || typeof error !== "object") return null;
+    return new ApiError(400, String(error.code || "invalid_scan"), String(error.message || TEXT.unexpected));
+  }
+
   /** Show, once, the conflicts the server reports for this device. */
   function handleConflicts(data) {
     const conflicts = Array.isArray(data.conflicts) ? data.conflicts : [];
@@ -973,6 +990,18 @@
     for (const result of Array.isArray(data.results) ? data.results : []) {
       const scan = result && byNonce.get(result.nonce);
       if (!scan) continue;
+      const refused = scanError(result);
+      if (refused) {
+        const known = await getTicket(scan.h);
+        showNotice(`refused:${scan.nonce}`, TEXT.scanRejected(known && known.last_name, refused.message));
+        try {
+          await app.db.delete("queue", scan.nonce);
+          answered += 1;
+        } catch (error) {
+          /* still queued: sent again, answered again the same way */
+        }
+        continue;
+      }
       const ticket = await applyServerResult(scan.h, result);
       if (scan.offline && REFUSALS.has(result.verdict)) {
         const name = ticket ? ticket.last_name : result.last_name;
@@ -1261,6 +1290,8 @@
       handleConflicts(data);
       const result = resultFor(data, scan.nonce);
       if (!result) throw new NetworkError("no result");
+      const refused = scanError(result);
+      if (refused) throw refused;
       const ticket = await applyServerResult(ctx.h, result);
       if (ctx !== app.current) return;
       ctx.ticket = ticket || ctx.ticket;
@@ -1301,6 +1332,21 @@
       try {
         const data = await postScans([scan], SETTINGS.admitTimeoutMs);
         const result = resultFor(data, scan.nonce);
+        const refused = scanError(result);
+        if (refused) {
+          // Not recorded, and it never will be as it is: nothing to keep for later.
+          await app.db.delete("queue", scan.nonce).catch(() => {});
+          await refreshPending();
+          showNotice("api", refused.message);
+          render(ctx, {
+            tone: "refused",
+            message: TEXT.notRecorded,
+            ticket: ctx.ticket,
+            detail: refused.message,
+            sound: "refused",
+          });
+          return;
+        }
         if (result) {
           const ticket = await applyServerResult(scan.h, result);
           await app.db.delete("queue", scan.nonce).catch(() => {});
