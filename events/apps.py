@@ -7,6 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from events import emails, signals  # noqa: F401 - connects the receivers
+        from events import documents, emails, signals  # noqa: F401 - connects the receivers
 
         emails.register()
+        documents.register()

@@ -9,6 +9,7 @@ from checkin import services
 from checkin.models import DoorRole
 from events import services as event_services
 from events.models import Event
+from events.tests.conftest import document_storage, prepared  # noqa: F401 - fixtures
 from events.tests.factories import EventFactory
 from events.tokens import ticket_token
 

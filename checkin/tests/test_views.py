@@ -85,22 +85,25 @@ def test_revoking_from_the_door_page(client, organiser, event):
     assert device.revoked_at is not None
 
 
-def test_badges_a6_and_four_up_with_long_names(client, organiser, event, ticket):
+def test_badges_a6_and_four_up_with_long_names(client, organiser, event, ticket, prepared):
     from checkin.models import Admission
 
     ticket(first_name="Marie-Anne-Sophie-Charlotte", last_name="de La Tour d'Auvergne-Lauraguais")
     ticket(last_name="Ольга")
     ticket()
     client.force_login(organiser)
-    a6 = client.get(reverse("checkin_manage:badges", args=[event.slug]))
-    assert a6["Content-Type"] == "application/pdf" and a6.content.startswith(b"%PDF")
-    four = client.get(reverse("checkin_manage:badges", args=[event.slug]) + "?format=a4x4")
-    assert four.content.startswith(b"%PDF")
+    # the old addresses lead to the documents page, where badges are prepared
+    old = client.get(reverse("checkin_manage:badges", args=[event.slug]) + "?format=a4x4")
+    assert old.status_code == 302 and old["Location"].endswith("#document-badges_a4x4")
+    a6, a6_pdf = prepared(client, event, "badges_a6")
+    assert a6["Content-Type"] == "application/pdf" and a6_pdf.startswith(b"%PDF")
+    _, four_pdf = prepared(client, event, "badges_a4x4")
+    assert four_pdf.startswith(b"%PDF")
 
     def pages(pdf: bytes) -> int:
         return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
 
-    assert (pages(a6.content), pages(four.content)) == (3, 1)
+    assert (pages(a6_pdf), pages(four_pdf)) == (3, 1)
     assert not Admission.objects.exists()  # printing a badge is not an entry
 
 
@@ -116,7 +119,7 @@ def test_single_badge_at_the_desk_for_supervisors_only(client, organiser, agent,
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
-def test_attendance_by_category(client, organiser, event, ticket, enrolled, agent):
+def test_attendance_by_category(client, organiser, event, ticket, enrolled, agent, prepared):
     import csv
     import io
 
@@ -134,8 +137,8 @@ def test_attendance_by_category(client, organiser, event, ticket, enrolled, agen
         id_checked=True,
     )
     client.force_login(organiser)
-    response = client.get(reverse("checkin_manage:attendance_csv", args=[event.slug]))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    _, content = prepared(client, event, "attendance_csv")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][1:] == ["2", "1", "1"]
     assert rows[-1][1:] == ["2", "1", "1"]
 
