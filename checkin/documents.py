@@ -47,6 +47,7 @@ CATEGORY_COLOURS = {
     "other": "#6b7280",
 }
 LAYOUTS = ("a6", "a4x4")
+BADGE_QR_MASK = 2  # a fixed mask: encoding 3,000 codes without trying all eight
 
 
 def _badge(
@@ -83,7 +84,12 @@ def _badge(
 
     qr_size = 30 * mm
     draw_qr(
-        pdf, ticket_token(registration), x=x + width - margin - qr_size, y=y + 10 * mm, size=qr_size
+        pdf,
+        ticket_token(registration),
+        x=x + width - margin - qr_size,
+        y=y + 10 * mm,
+        size=qr_size,
+        mask=BADGE_QR_MASK,
     )
     pdf.setFillColor(band)
     pdf.rect(x, y, width, 7 * mm, stroke=0, fill=1)

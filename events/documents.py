@@ -84,24 +84,37 @@ def qr_svg(data: str, *, scale: int = 6, title: str = "") -> str:
     return svg
 
 
-def draw_qr(pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float) -> None:
-    qr = segno.make(data, error="m")
+def draw_qr(
+    pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float, mask: int | None = None
+) -> None:
+    """The QR code as filled rectangles, one per run of dark modules in a row.
+
+    ``mask`` fixes the QR mask pattern (any of the eight is valid for every reader) and
+    spares the choice of the best one, which is most of the encoding time: badges by the
+    thousand pass it, a single ticket does not.
+    """
+    qr = segno.make(data, error="m", mask=mask)
     matrix = list(qr.matrix_iter(scale=1, border=4))
-    cell = size / len(matrix)
+    modules = len(matrix)
     pdf.setFillColor(colors.white)
     pdf.rect(x, y, size, size, stroke=0, fill=1)
     pdf.setFillColor(colors.black)
+    pdf.saveState()
+    pdf.transform(size / modules, 0, 0, size / modules, x, y)  # one unit = one module
+    operators = []
     for row_index, row in enumerate(matrix):
-        for col_index, dark in enumerate(row):
-            if dark:
-                pdf.rect(
-                    x + col_index * cell,
-                    y + size - (row_index + 1) * cell,
-                    cell + 0.05,
-                    cell + 0.05,
-                    stroke=0,
-                    fill=1,
-                )
+        bottom = modules - row_index - 1
+        start = None
+        for col_index, dark in enumerate([*row, False]):
+            if dark and start is None:
+                start = col_index
+            elif not dark and start is not None:
+                # a hair taller than a module, so that no light line shows between rows
+                operators.append(f"{start} {bottom} {col_index - start} 1.02 re")
+                start = None
+    operators.append("f")
+    pdf.addLiteral("\n".join(operators))
+    pdf.restoreState()
 
 
 def fit_size(

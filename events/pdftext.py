@@ -308,3 +308,19 @@ def _shape(text: str, font: str):
     the font size (so one shaping serves every size)."""
     word = [pdfmetrics.stringWidth(text, font, 1000), (ABag(fontName=font, fontSize=1000), text)]
     return shapeFragWord(word, features=SHAPING_FEATURES, force=True)[1][1]
+
+
+def check_fonts(app_configs=None, **kwargs):
+    """System check: the Debian font packages that print the other scripts."""
+    from django.core.checks import Warning
+
+    missing = missing_font_files()
+    if not missing:
+        return []
+    return [
+        Warning(
+            f"Fonts missing: {', '.join(missing)}; names in these scripts print blank in PDFs.",
+            hint="apt-get install fonts-noto-core fonts-wqy-zenhei",
+            id="events.W001",
+        )
+    ]
