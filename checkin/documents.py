@@ -198,7 +198,7 @@ def attendance_certificate_pdf(admission) -> bytes:
 def _confirmed(event: Event) -> list[Registration]:
     from events.selectors import security_list
 
-    return security_list(event=event)
+    return security_list(event=event, with_tickets=True)
 
 
 def build_badges_a6(event: Event, out: BinaryIO, progress: Progress) -> int:

@@ -88,12 +88,16 @@ def registration_search(
     return registrations.order_by("last_name", "first_name", "id")
 
 
-def security_list(*, event: Event) -> list[Registration]:
-    """Confirmed attendees, sorted by last name then first name as a French reader expects."""
+def security_list(*, event: Event, with_tickets: bool = False) -> list[Registration]:
+    """Confirmed attendees, sorted by last name then first name as a French reader expects
+    (one query; ``with_tickets`` for badges, whose QR codes need each ticket's secret)."""
+    fields = ["first_name", "last_name", "organisation", "category"]
+    if with_tickets:
+        fields.append("ticket_secret")
     rows = list(
         Registration.objects.filter(
             event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
-        ).only("first_name", "last_name", "organisation", "category")
+        ).only(*fields)
     )
     rows.sort(key=lambda r: (fold(r.last_name), fold(r.first_name), r.pk))
     return rows

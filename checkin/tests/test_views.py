@@ -243,3 +243,32 @@ def test_supervisor_tools_on_the_scanner_and_their_log_for_the_organiser(
     assert "Annulée par erreur, vue avec l&#x27;équipe." in page and "DUPRÉ" in page
     assert "<strong>1</strong> inscriptions sur place" in page
     assert "<strong>1</strong> dérogations" in page
+
+
+@pytest.mark.parametrize("kind", ["badges_a6", "badges_a4x4", "attendance_csv"])
+def test_door_documents_queries_do_not_grow(kind, event, document_storage, settings):
+    """Badges read the people and their ticket secrets in one query (not one per badge)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events import document_services
+    from events.models import EventDocument
+    from events.tasks import build_event_document
+    from events.tests.factories import EventFactory, RegistrationFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    counts = []
+    for size in (1, 30):
+        target = EventFactory(capacity=50)
+        RegistrationFactory.create_batch(size, event=target)
+        document = document_services.document_request(event=target, kind=kind)
+        with CaptureQueriesContext(connection) as captured:
+            outcome = build_event_document.func(
+                document_id=document.pk, build_token=document.build_token
+            )
+        assert outcome == "ready"
+        assert EventDocument.objects.get(pk=document.pk).rows == size
+        # the progress written now and then (at most 20 times) aside
+        reads = [q["sql"] for q in captured.captured_queries if 'SET "progress"' not in q["sql"]]
+        counts.append(len(reads))
+    assert counts[0] == counts[1]
