@@ -90,7 +90,7 @@ def test_page_follows_waiting_progress_then_ready(
     register(event)
     page_url = reverse("events_manage:documents", args=[event.slug])
     html = organiser_client.get(page_url).content.decode()
-    assert html.count("not prepared yet") == len(hooks.document_kinds)
+    assert html.count("pas encore préparé") == len(hooks.document_kinds)
     assert "documents.js" not in html  # nothing under way: no polling
 
     response = _prepare(organiser_client, event, "badges_a6", django_capture_on_commit_callbacks)
@@ -98,7 +98,7 @@ def test_page_follows_waiting_progress_then_ready(
     document = EventDocument.objects.get(event=event, kind="badges_a6")
     token = document.build_token
     html = organiser_client.get(page_url).content.decode()
-    assert "documents.js" in html and "waiting to be prepared" in html
+    assert "documents.js" in html and "en attente de préparation" in html
     status = organiser_client.get(reverse("events_manage:documents_status", args=[event.slug]))
     assert status["Cache-Control"] == "no-store"
     states = {d["kind"]: d["state"] for d in status.json()["documents"]}
@@ -169,7 +169,7 @@ def test_expired_document_is_refused_and_deleted(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
     page = organiser_client.get(reverse("events_manage:documents", args=[event.slug]))
-    assert "no longer available" in page.content.decode()
+    assert "plus disponible" in page.content.decode()
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -193,7 +193,7 @@ def test_erasure_after_the_build_withdraws_the_document(
     document = EventDocument.objects.get(event=event, kind="security_pdf")
     services.registration_erase(registration=first)
     page = organiser_client.get(reverse("events_manage:documents", args=[event.slug]))
-    assert "no longer available" in page.content.decode()
+    assert "plus disponible" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = _download(organiser_client, event, "security_pdf")
     assert response.status_code == 302
@@ -271,7 +271,7 @@ def test_a_failed_build_says_so(organiser_client, event, queued, test_kind):
     document.refresh_from_db()
     assert document.status == EventDocument.Status.FAILED
     page = organiser_client.get(reverse("events_manage:documents", args=[event.slug]))
-    assert "failed: prepare it again" in page.content.decode()
+    assert "échec\u00a0: préparez-le à nouveau" in page.content.decode()
 
 
 def test_a_build_replaced_meanwhile_throws_its_file_away(
