@@ -9,6 +9,7 @@ every font embedded. The event-wide documents are built in the background
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import BinaryIO
@@ -200,15 +201,29 @@ def ticket_pdf(registration: Registration) -> bytes:
 
 
 def wrap_lines(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
+    """Text cut at spaces into lines that fit in width; a word wider than the whole line
+    (Chinese or Japanese are written without spaces) is cut between its letters."""
     lines: list[str] = []
     current = ""
     for word in text.split():
         candidate = f"{current} {word}".strip()
-        if string_width(candidate, font, size) <= width or not current:
+        if string_width(candidate, font, size) <= width:
             current = candidate
-        else:
+            continue
+        if current:
             lines.append(current)
-            current = word
+        current = word
+        while len(current) > 1 and string_width(current, font, size) > width:
+            cut = len(current) - 1
+            while cut > 1 and string_width(current[:cut], font, size) > width:
+                cut -= 1
+            hyphen = current.rfind("-", 0, cut)
+            if hyphen > 0:
+                cut = hyphen + 1  # "Marie-Anne-" / "Sophie"
+            while cut > 1 and unicodedata.category(current[cut]).startswith("M"):
+                cut -= 1  # never part a letter from its marks
+            lines.append(current[:cut])
+            current = current[cut:]
     if current:
         lines.append(current)
     return lines

@@ -23,6 +23,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import font_roboto
+from reportlab import rl_config
 from reportlab.lib.abag import ABag
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
@@ -88,6 +89,10 @@ SCRIPT_FONTS = [
 # kept on the fast path unless a run has combining marks or runs right to left.
 SIMPLE_FONTS = {FONT, FONT_BOLD, "NotoSans-Regular", "NotoSans-Bold", CJK}
 REQUIRED_STEMS = ("NotoSans", "NotoSansArabic", "NotoSansHebrew", CJK)
+
+# Compressed page streams kept binary (not re-encoded as ASCII85 text): a quarter of the
+# time of 3,000 badges, and smaller files.
+rl_config.useA85 = 0
 
 pdfmetrics.registerFont(TTFont(FONT, font_roboto.font_files["Roboto"]))
 pdfmetrics.registerFont(TTFont(FONT_BOLD, font_roboto.font_files["RobotoBold"]))

@@ -313,3 +313,17 @@ def test_old_addresses_and_unknown_kinds(
     response = _prepare(organiser_client, event, "nothing", django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert not EventDocument.objects.exists()
+
+
+def test_documents_page_query_count_is_pinned(
+    organiser_client, event, register, prepared, django_assert_num_queries
+):
+    for n in range(3):
+        register(event, email=f"p{n}@example.org")
+    for kind in ("security_pdf", "registrations_csv", "badges_a4x4"):
+        prepared(organiser_client, event, kind)
+    # session, user, event, organiser?, the documents (one query, erasures checked in it)
+    with django_assert_num_queries(5):
+        organiser_client.get(reverse("events_manage:documents", args=[event.slug]))
+    with django_assert_num_queries(5):
+        organiser_client.get(reverse("events_manage:documents_status", args=[event.slug]))

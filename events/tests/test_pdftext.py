@@ -162,3 +162,15 @@ def test_arabic_is_joined_not_isolated_letters():
     font = pdfmetrics.getFont(run.font)
     shaped_glyphs = [font.face.charToGlyph[ord(c)] for c in run.shaped]
     assert shaped_glyphs != isolated[::-1]
+
+
+def test_words_wider_than_the_line_are_cut_between_letters():
+    from events.documents import wrap_lines
+
+    organisation = "北京市海淀区中关村科技园区社会与团结经济合作协会"
+    lines = wrap_lines(None, organisation, pdftext.FONT, 9, 100)
+    assert "".join(lines) == organisation and len(lines) > 1
+    assert all(pdftext.string_width(line, pdftext.FONT, 9) <= 100 for line in lines)
+    lines = wrap_lines(None, "Marie-Anne-Sophie-Charlotte de La Tour", pdftext.FONT, 9, 100)
+    assert lines[0].endswith("-")  # cut after a hyphen
+    assert all(pdftext.string_width(line, pdftext.FONT, 9) <= 100 for line in lines)
