@@ -77,6 +77,11 @@ def test_download_is_private_attachment_never_cached(
     EventFactory().managers.add(other)
     organiser_client.force_login(other)
     assert _download(organiser_client, event, "security_csv").status_code == 403
+    prepare = reverse("events_manage:document_prepare", args=[event.slug, "security_csv"])
+    assert organiser_client.post(prepare).status_code == 403
+    assert EventDocument.objects.get(event=event, kind="security_csv").file_name == (
+        document.file_name
+    )
     assert organiser_client.get(
         reverse("events_manage:documents", args=[event.slug])
     ).status_code == (403)
