@@ -11,7 +11,7 @@ attendance CSV are built in the background (``register()``, ``events.document_se
 import io
 from typing import BinaryIO
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib import colors
@@ -28,6 +28,7 @@ from events.documents import (
     event_when,
     event_where,
     fit_size,
+    long_date,
     new_canvas,
     wrap_lines,
     write_csv,
@@ -186,7 +187,7 @@ def attendance_certificate_pdf(admission) -> bytes:
             y -= size * 0.5 * mm
         y -= 4 * mm
     issued = _("Issued on %(date)s by %(organiser)s.") % {
-        "date": formats.date_format(timezone.localdate(), "j F Y"),
+        "date": long_date(timezone.localdate()),
         "organiser": event.organiser_name or "ptce",
     }
     draw_string(pdf, margin, 30 * mm, issued, FONT, 10)

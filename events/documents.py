@@ -19,7 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
 from openpyxl import Workbook
@@ -53,16 +53,27 @@ def clock(value: datetime) -> str:
     return f"{value.hour}:{value.minute:02d}"
 
 
+def long_date(value, *, weekday: bool = False) -> str:
+    """A date as its reader writes it: "1er décembre 2026" (never "1 décembre") in French,
+    "1 December 2026" in English; "mardi 1er décembre 2026" with the weekday."""
+    text = formats.date_format(value, "l j F Y" if weekday else "j F Y")
+    if translation.get_language() == "fr" and value.day == 1:
+        words = text.split(" ")
+        words[1 if weekday else 0] = "1er"
+        text = " ".join(words)
+    return text
+
+
 def event_when(event: Event) -> str:
     start, end = _local(event.starts_at), _local(event.ends_at)
-    day = formats.date_format(start, "l j F Y")
+    day = long_date(start, weekday=True)
     if start.date() == end.date():
         return _("%(day)s, %(start)s–%(end)s") % {
             "day": day.capitalize(),
             "start": clock(start),
             "end": clock(end),
         }
-    end_day = formats.date_format(end, "l j F Y")
+    end_day = long_date(end, weekday=True)
     return f"{day.capitalize()} {clock(start)} – {end_day} {clock(end)}"
 
 
@@ -282,10 +293,17 @@ def security_list_pdf(
         Spacer(0, 3 * mm),
         TextBlock(f"{event_when(event)} · {event_where(event)}", FONT, 10, 13),
         TextBlock(
-            _("%(count)d confirmed attendees, names as on their photo ID. Printed %(date)s.")
+            ngettext(
+                "%(count)s confirmed attendee, name as on their photo ID. "
+                "Printed on %(day)s at %(time)s.",
+                "%(count)s confirmed attendees, names as on their photo ID. "
+                "Printed on %(day)s at %(time)s.",
+                len(rows),
+            )
             % {
-                "count": len(rows),
-                "date": f"{formats.date_format(printed, 'j F Y')} {clock(printed)}",
+                "count": formats.number_format(len(rows), force_grouping=True),
+                "day": long_date(printed),
+                "time": clock(printed),
             },
             FONT,
             10,

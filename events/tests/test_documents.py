@@ -332,3 +332,18 @@ def test_documents_page_query_count_is_pinned(
         organiser_client.get(reverse("events_manage:documents", args=[event.slug]))
     with django_assert_num_queries(5):
         organiser_client.get(reverse("events_manage:documents_status", args=[event.slug]))
+
+
+def test_documents_write_the_first_of_the_month_as_french_does():
+    from datetime import date
+
+    from django.utils import translation
+
+    from events.documents import long_date
+
+    with translation.override("fr"):
+        assert long_date(date(2026, 12, 1)) == "1er décembre 2026"
+        assert long_date(date(2026, 12, 1), weekday=True) == "mardi 1er décembre 2026"
+        assert long_date(date(2026, 12, 2)) == "2 décembre 2026"
+    with translation.override("en"):
+        assert long_date(date(2026, 12, 1), weekday=True) == "Tuesday 1 December 2026"
