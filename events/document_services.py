@@ -243,3 +243,14 @@ def delete_document_file(name: str) -> None:
         document_storage().delete(name)
     except OSError:
         logger.warning("Could not delete the document file %s", name, exc_info=True)
+
+
+def event_documents_forget(*, event_id: int) -> int:
+    """Delete every document of the event (their files after the commit): to call where a
+    registration of the event is erased, inside that transaction. Until then, documents
+    built before an erasure are refused on download and removed by ``documents_purge``."""
+    count = 0
+    for document in EventDocument.objects.filter(event_id=event_id).only("pk", "file_name"):
+        document.delete()
+        count += 1
+    return count

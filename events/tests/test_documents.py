@@ -347,3 +347,20 @@ def test_documents_write_the_first_of_the_month_as_french_does():
         assert long_date(date(2026, 12, 2)) == "2 décembre 2026"
     with translation.override("en"):
         assert long_date(date(2026, 12, 1), weekday=True) == "Tuesday 1 December 2026"
+
+
+def test_forgetting_an_event_documents_deletes_their_files(
+    organiser_client,
+    event,
+    register,
+    prepared,
+    document_storage,
+    django_capture_on_commit_callbacks,
+):
+    register(event)
+    prepared(organiser_client, event, "security_csv")
+    prepared(organiser_client, event, "badges_a6")
+    files = list(EventDocument.objects.filter(event=event).values_list("file_name", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert document_services.event_documents_forget(event_id=event.pk) == 2
+    assert not any(document_storage.exists(name) for name in files)
