@@ -8,6 +8,7 @@ class CheckinConfig(AppConfig):
     verbose_name = _("Door check-in")
 
     def ready(self) -> None:
+        from checkin import documents
         from checkin.views.public import certificate_url
         from events.hooks import (
             ManageLink,
@@ -25,3 +26,4 @@ class CheckinConfig(AppConfig):
         register_personal_link(
             PersonalLink(label=_("My attendance certificate (PDF)"), url=certificate_url)
         )
+        documents.register()

@@ -203,8 +203,15 @@ STATICFILES_DIRS = [
     Path(importlib.util.find_spec("leaflet").origin).parent / "static",
 ]
 _PLAIN_STATIC = DEBUG or env_bool("PTCE_PLAIN_STATIC", False)
+# Documents built for organisers (badges, security lists, exports) hold personal data: a
+# private folder that no URL serves (events.views.manage checks the organiser first).
+PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -297,6 +304,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 
 # How long a personal link (ticket, cancel, correct) stays valid, in days.
 PTCE_PERSONAL_LINK_MAX_AGE_DAYS = int(os.environ.get("PTCE_PERSONAL_LINK_MAX_AGE_DAYS", "400"))
+# How long a document built for organisers (badges, security list, exports) is kept, in hours.
+PTCE_DOCUMENT_MAX_AGE_HOURS = int(os.environ.get("PTCE_DOCUMENT_MAX_AGE_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,10 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from events import emails, signals  # noqa: F401 - connects the receivers
+        from django.core import checks
+
+        from events import documents, emails, pdftext, signals  # noqa: F401 - receivers
 
         emails.register()
+        documents.register()
+        checks.register(pdftext.check_fonts)

@@ -1,41 +1,43 @@
-"""Documents built from an event: ticket PDF, security list PDF, iCalendar.
+"""Documents built from an event: ticket PDF, security list (PDF, CSV), registrations
+exports (CSV, Excel), iCalendar.
 
-PDFs embed Roboto (from the font-roboto package: Latin, Greek, Cyrillic and Vietnamese
-letters), so that "Łukasz", "Nguyễn" or "Ольга" print right and nothing beyond pip is
-needed.
+Text in PDFs goes through ``events.pdftext``: Roboto for Latin, Greek, Cyrillic and
+Vietnamese, Noto and WenQuanYi fonts for the other scripts, shaped and in visual order,
+every font embedded. The event-wide documents are built in the background
+(``events.document_services``); ``register()`` offers them to the organisers.
 """
 
+import csv
 import io
+import unicodedata
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import BinaryIO
 
-import font_roboto
 import segno
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import registerFontFamily
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
-from reportlab.platypus.paragraph import Paragraph
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.text import spreadsheet_safe
+from events import hooks
 from events.models import Event, Registration
+from events.pdftext import FONT, FONT_BOLD, draw_string, string_width
 from events.tokens import ticket_token
 
-FONT = "Roboto"
-FONT_BOLD = "Roboto-Bold"
-pdfmetrics.registerFont(TTFont(FONT, font_roboto.font_files["Roboto"]))
-pdfmetrics.registerFont(TTFont(FONT_BOLD, font_roboto.font_files["RobotoBold"]))
-registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+Progress = Callable[[int, int], None]
 
 INK = colors.HexColor("#1b2a41")
 ACCENT = colors.HexColor("#0b6e4f")
@@ -52,16 +54,27 @@ def clock(value: datetime) -> str:
     return f"{value.hour}:{value.minute:02d}"
 
 
+def long_date(value, *, weekday: bool = False) -> str:
+    """A date as its reader writes it: "1er décembre 2026" (never "1 décembre") in French,
+    "1 December 2026" in English; "mardi 1er décembre 2026" with the weekday."""
+    text = formats.date_format(value, "l j F Y" if weekday else "j F Y")
+    if translation.get_language() == "fr" and value.day == 1:
+        words = text.split(" ")
+        words[1 if weekday else 0] = "1er"
+        text = " ".join(words)
+    return text
+
+
 def event_when(event: Event) -> str:
     start, end = _local(event.starts_at), _local(event.ends_at)
-    day = formats.date_format(start, "l j F Y")
+    day = long_date(start, weekday=True)
     if start.date() == end.date():
         return _("%(day)s, %(start)s–%(end)s") % {
             "day": day.capitalize(),
             "start": clock(start),
             "end": clock(end),
         }
-    end_day = formats.date_format(end, "l j F Y")
+    end_day = long_date(end, weekday=True)
     return f"{day.capitalize()} {clock(start)} – {end_day} {clock(end)}"
 
 
@@ -85,39 +98,59 @@ def qr_svg(data: str, *, scale: int = 6, title: str = "") -> str:
     return svg
 
 
-def draw_qr(pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float) -> None:
-    qr = segno.make(data, error="m")
+def draw_qr(
+    pdf: canvas.Canvas, data: str, *, x: float, y: float, size: float, mask: int | None = None
+) -> None:
+    """The QR code as filled rectangles, one per run of dark modules in a row.
+
+    ``mask`` fixes the QR mask pattern (any of the eight is valid for every reader) and
+    spares the choice of the best one, which is most of the encoding time: badges by the
+    thousand pass it, a single ticket does not.
+    """
+    qr = segno.make(data, error="m", mask=mask)
     matrix = list(qr.matrix_iter(scale=1, border=4))
-    cell = size / len(matrix)
+    modules = len(matrix)
     pdf.setFillColor(colors.white)
     pdf.rect(x, y, size, size, stroke=0, fill=1)
     pdf.setFillColor(colors.black)
+    pdf.saveState()
+    pdf.transform(size / modules, 0, 0, size / modules, x, y)  # one unit = one module
+    operators = []
     for row_index, row in enumerate(matrix):
-        for col_index, dark in enumerate(row):
-            if dark:
-                pdf.rect(
-                    x + col_index * cell,
-                    y + size - (row_index + 1) * cell,
-                    cell + 0.05,
-                    cell + 0.05,
-                    stroke=0,
-                    fill=1,
-                )
+        bottom = modules - row_index - 1
+        start = None
+        for col_index, dark in enumerate([*row, False]):
+            if dark and start is None:
+                start = col_index
+            elif not dark and start is not None:
+                # a hair taller than a module, so that no light line shows between rows
+                operators.append(f"{start} {bottom} {col_index - start} 1.02 re")
+                start = None
+    operators.append("f")
+    pdf.addLiteral("\n".join(operators))
+    pdf.restoreState()
 
 
 def fit_size(
     pdf: canvas.Canvas, text: str, font: str, size: float, width: float, minimum: float = 8
 ) -> float:
     """The largest font size ≤ size (and ≥ minimum) at which text fits in width."""
-    while size > minimum and pdf.stringWidth(text, font, size) > width:
+    while size > minimum and string_width(text, font, size) > width:
         size -= 0.5
     return size
+
+
+def new_canvas(out: BinaryIO, pagesize) -> canvas.Canvas:
+    """A canvas whose every font is embedded (never the PDF's standard Helvetica)."""
+    return canvas.Canvas(
+        out, pagesize=pagesize, pageCompression=1, initialFontName=FONT, initialFontSize=12
+    )
 
 
 def ticket_pdf(registration: Registration) -> bytes:
     event = registration.event
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf = new_canvas(buffer, A4)
     pdf.setTitle(_("Ticket – %(event)s") % {"event": event.title})
     pdf.setAuthor(event.organiser_name or "ptce")
     width, height = A4
@@ -128,31 +161,25 @@ def ticket_pdf(registration: Registration) -> bytes:
     pdf.rect(0, height - 28 * mm, width, 28 * mm, stroke=0, fill=1)
     pdf.setFillColor(colors.white)
     size = fit_size(pdf, event.title, FONT_BOLD, 20, usable)
-    pdf.setFont(FONT_BOLD, size)
-    pdf.drawString(margin, height - 17 * mm, event.title)
+    draw_string(pdf, margin, height - 17 * mm, event.title, FONT_BOLD, size)
 
     y = height - 42 * mm
     pdf.setFillColor(INK)
-    pdf.setFont(FONT, 12)
     for line in (event_when(event), event_where(event)):
-        pdf.setFont(FONT, fit_size(pdf, line, FONT, 12, usable))
-        pdf.drawString(margin, y, line)
+        draw_string(pdf, margin, y, line, FONT, fit_size(pdf, line, FONT, 12, usable))
         y -= 7 * mm
 
     y -= 6 * mm
     name = f"{registration.first_name} {registration.last_name.upper()}"
     size = fit_size(pdf, name, FONT_BOLD, 26, usable, minimum=14)
-    pdf.setFont(FONT_BOLD, size)
     for line in wrap_lines(pdf, name, FONT_BOLD, size, usable):  # very long names: two lines
-        pdf.drawString(margin, y, line)
+        draw_string(pdf, margin, y, line, FONT_BOLD, size)
         y -= size * 0.45 * mm
     y -= 3 * mm
-    pdf.setFont(FONT, 13)
     second = " · ".join(
         p for p in (registration.organisation, registration.get_category_display()) if p
     )
-    pdf.setFont(FONT, fit_size(pdf, second, FONT, 13, usable))
-    pdf.drawString(margin, y, second)
+    draw_string(pdf, margin, y, second, FONT, fit_size(pdf, second, FONT, 13, usable))
 
     qr_size = 80 * mm
     draw_qr(
@@ -164,51 +191,93 @@ def ticket_pdf(registration: Registration) -> bytes:
     )
     y = y - 12 * mm - qr_size - 10 * mm
 
-    pdf.setFont(FONT_BOLD, 12)
     if registration.status == Registration.Status.CONFIRMED:
         status_line = _("Registration confirmed")
     else:
         status_line = registration.get_status_display().capitalize()
-    pdf.drawCentredString(width / 2, y, status_line)
+    draw_string(pdf, width / 2, y, status_line, FONT_BOLD, 12, align="centre")
     y -= 8 * mm
     if event.id_required:
-        pdf.setFont(FONT, 11)
         notice = _(
             "Bring a photo ID: it will be checked at the entrance. "
             "The name on this ticket must match it."
         )
         for line in wrap_lines(pdf, notice, FONT, 11, usable):
-            pdf.drawCentredString(width / 2, y, line)
+            draw_string(pdf, width / 2, y, line, FONT, 11, align="centre")
             y -= 5.5 * mm
-    pdf.setFont(FONT, 8)
     pdf.setFillColor(colors.HexColor("#555555"))
-    pdf.drawString(
-        margin, 12 * mm, _("Personal ticket – do not share. %(site)s") % {"site": settings.SITE_URL}
-    )
+    footer = _("Personal ticket – do not share. %(site)s") % {"site": settings.SITE_URL}
+    draw_string(pdf, margin, 12 * mm, footer, FONT, 8)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
 
 
 def wrap_lines(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
+    """Text cut at spaces into lines that fit in width; a word wider than the whole line
+    (Chinese or Japanese are written without spaces) is cut between its letters."""
     lines: list[str] = []
     current = ""
     for word in text.split():
         candidate = f"{current} {word}".strip()
-        if pdf.stringWidth(candidate, font, size) <= width or not current:
+        if string_width(candidate, font, size) <= width:
             current = candidate
-        else:
+            continue
+        if current:
             lines.append(current)
-            current = word
+        current = word
+        while len(current) > 1 and string_width(current, font, size) > width:
+            cut = len(current) - 1
+            while cut > 1 and string_width(current[:cut], font, size) > width:
+                cut -= 1
+            hyphen = current.rfind("-", 0, cut)
+            if hyphen > 0:
+                cut = hyphen + 1  # "Marie-Anne-" / "Sophie"
+            while cut > 1 and unicodedata.category(current[cut]).startswith("M"):
+                cut -= 1  # never part a letter from its marks
+            lines.append(current[:cut])
+            current = current[cut:]
     if current:
         lines.append(current)
     return lines
 
 
-def security_list_pdf(event: Event, rows: list[Registration]) -> bytes:
-    """The host building's list: last name, first name, organisation, sorted by last name."""
-    buffer = io.BytesIO()
-    styles = getSampleStyleSheet()
+class TextBlock(Flowable):
+    """Text wrapped to the width it is given, in any script (a table cell, a title)."""
+
+    def __init__(self, text: str, font: str = FONT, size: float = 9, leading: float = 11):
+        super().__init__()
+        self.text, self.font, self.size, self.leading = text, font, size, leading
+        self.lines: list[str] = []
+
+    def wrap(self, available_width, available_height):
+        self.lines = wrap_lines(None, self.text, self.font, self.size, available_width) or [""]
+        self.width = available_width
+        self.height = self.leading * len(self.lines)
+        return self.width, self.height
+
+    def draw(self):
+        y = self.height - self.size
+        for line in self.lines:
+            draw_string(self.canv, 0, y, line, self.font, self.size)
+            y -= self.leading
+
+
+SECURITY_ROWS_PER_TABLE = 40
+
+
+def security_list_pdf(
+    event: Event,
+    rows: list[Registration],
+    out: BinaryIO | None = None,
+    progress: Progress | None = None,
+) -> bytes | None:
+    """The host building's list: last name, first name, organisation, sorted by last name.
+
+    Written to ``out`` when given (then returns None), else returned. The table is cut in
+    short tables with the header repeated, so that the time grows linearly with the list.
+    """
+    buffer = out if out is not None else io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -218,67 +287,75 @@ def security_list_pdf(event: Event, rows: list[Registration]) -> bytes:
         bottomMargin=15 * mm,
         title=_("Security list – %(event)s") % {"event": event.title},
         author=event.organiser_name or "ptce",
+        initialFontName=FONT,
     )
-    for style in styles.byName.values():
-        style.fontName = FONT_BOLD if "Title" in style.name or "Heading" in style.name else FONT
-    cell = styles["BodyText"]
-    cell.fontSize = 9
-    cell.leading = 11
+    printed = timezone.localtime()
     story = [
-        Paragraph(
-            _("Security list – %(event)s") % {"event": _escape(event.title)}, styles["Title"]
-        ),
-        Paragraph(_escape(f"{event_when(event)} · {event_where(event)}"), styles["Normal"]),
-        Paragraph(
-            _("%(count)d confirmed attendees, names as on their photo ID. Printed %(date)s.")
+        TextBlock(_("Security list – %(event)s") % {"event": event.title}, FONT_BOLD, 16, 20),
+        Spacer(0, 3 * mm),
+        TextBlock(f"{event_when(event)} · {event_where(event)}", FONT, 10, 13),
+        TextBlock(
+            ngettext(
+                "%(count)s confirmed attendee, name as on their photo ID. "
+                "Printed on %(day)s at %(time)s.",
+                "%(count)s confirmed attendees, names as on their photo ID. "
+                "Printed on %(day)s at %(time)s.",
+                len(rows),
+            )
             % {
-                "count": len(rows),
-                "date": f"{formats.date_format(timezone.localtime(), 'j F Y')} "
-                f"{clock(timezone.localtime())}",
+                "count": formats.number_format(len(rows), force_grouping=True),
+                "day": long_date(printed),
+                "time": clock(printed),
             },
-            styles["Normal"],
+            FONT,
+            10,
+            13,
         ),
+        Spacer(0, 4 * mm),
     ]
-    data = [["#", _("Last name"), _("First name"), _("Organisation")]]
-    for index, registration in enumerate(rows, start=1):
-        data.append(
-            [
-                str(index),
-                Paragraph(_escape(registration.last_name.upper()), cell),
-                Paragraph(_escape(registration.first_name), cell),
-                Paragraph(_escape(registration.organisation), cell),
-            ]
-        )
-    table = Table(data, colWidths=[12 * mm, 50 * mm, 45 * mm, 73 * mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), INK),
-                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-                ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef2f5")]),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b8c0")),
-            ]
-        )
+    header = ["#", _("Last name"), _("First name"), _("Organisation")]
+    style = TableStyle(
+        [
+            ("BACKGROUND", (0, 0), (-1, 0), INK),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+            ("FONTSIZE", (0, 0), (-1, -1), 9),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef2f5")]),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b8c0")),
+        ]
     )
-    story.append(table)
+    for start in range(0, len(rows), SECURITY_ROWS_PER_TABLE):
+        data = [header]
+        for index, registration in enumerate(
+            rows[start : start + SECURITY_ROWS_PER_TABLE], start=start + 1
+        ):
+            data.append(
+                [
+                    str(index),
+                    TextBlock(registration.last_name.upper()),
+                    TextBlock(registration.first_name),
+                    TextBlock(registration.organisation),
+                ]
+            )
+        table = Table(data, colWidths=[12 * mm, 50 * mm, 45 * mm, 73 * mm], repeatRows=1)
+        table.setStyle(style)
+        story.append(table)
+    pages_guess = max(1, len(rows) // 50 + 1)
 
     def footer(pdf: canvas.Canvas, document) -> None:
         pdf.saveState()
-        pdf.setFont(FONT, 8)
         pdf.setFillColor(colors.HexColor("#555555"))
-        pdf.drawString(15 * mm, 8 * mm, event.title)
-        pdf.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Page %(page)d") % {"page": document.page})
+        draw_string(pdf, 15 * mm, 8 * mm, event.title, FONT, 8)
+        page = _("Page %(page)d") % {"page": document.page}
+        draw_string(pdf, A4[0] - 15 * mm, 8 * mm, page, FONT, 8, align="right")
         pdf.restoreState()
+        if progress is not None:
+            progress(min(document.page, pages_guess), pages_guess)
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return None if out is not None else buffer.getvalue()
 
 
 def event_ics(event: Event) -> bytes:
@@ -303,3 +380,165 @@ def event_ics(event: Event) -> bytes:
         item.add("status", "CANCELLED")
     calendar.add_component(item)
     return calendar.to_ical()
+
+
+# --- Event-wide documents, built in the background (events.document_services) ----------
+
+
+def write_csv(out: BinaryIO, header: list, rows: Iterable[list]) -> int:
+    """Rows as CSV for spreadsheets (UTF-8 with BOM, ";"), formulas neutralised.
+
+    Returns the number of rows written."""
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, delimiter=";")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+        count += 1
+    text.flush()
+    text.detach()  # leave `out` open for the caller
+    return count
+
+
+def registration_header() -> list[str]:
+    return [
+        _("Last name"),
+        _("First name"),
+        _("Email"),
+        _("Organisation"),
+        _("Category"),
+        _("Phone"),
+        _("Status"),
+        _("Registered"),
+    ]
+
+
+def registration_rows(event: Event, progress: Progress | None = None):
+    """Every registration of the event (erased ones left out), by last name: one query,
+    read in chunks, the labels looked up once."""
+    from events.selectors import registration_search
+
+    registrations = registration_search(event=event)
+    total = registrations.count() if progress is not None else 0
+    categories = {value: str(label) for value, label in Registration.Category.choices}
+    statuses = {value: str(label) for value, label in Registration.Status.choices}
+    zone = timezone.get_current_timezone()
+    fields = (
+        "last_name",
+        "first_name",
+        "email",
+        "organisation",
+        "category",
+        "phone",
+        "status",
+        "created_at",
+    )
+    rows = registrations.values_list(*fields).iterator(chunk_size=2000)
+    for done, (last, first, email, organisation, category, phone, status, created) in enumerate(
+        rows, start=1
+    ):
+        yield [
+            last,
+            first,
+            email,
+            organisation,
+            categories.get(category, category),
+            phone,
+            statuses.get(status, status),
+            created.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        ]
+        if progress is not None and done % 250 == 0:
+            progress(done, total)
+
+
+def build_registrations_csv(event: Event, out: BinaryIO, progress: Progress) -> int:
+    return write_csv(out, registration_header(), registration_rows(event, progress))
+
+
+def build_registrations_xlsx(event: Event, out: BinaryIO, progress: Progress) -> int:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Registrations")[:31])
+    sheet.append(registration_header())
+    count = 0
+    for row in registration_rows(event, progress):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # always text, never a formula ("=…" stays as typed)
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    workbook.save(out)
+    return count
+
+
+def security_rows(event: Event) -> list[Registration]:
+    from events.selectors import security_list
+
+    return security_list(event=event)
+
+
+def build_security_csv(event: Event, out: BinaryIO, progress: Progress) -> int:
+    rows = ([r.last_name.upper(), r.first_name, r.organisation] for r in security_rows(event))
+    return write_csv(out, [_("Last name"), _("First name"), _("Organisation")], rows)
+
+
+def build_security_pdf(event: Event, out: BinaryIO, progress: Progress) -> int:
+    rows = security_rows(event)
+    security_list_pdf(event, rows, out=out, progress=progress)
+    return len(rows)
+
+
+def register() -> None:
+    """Offer the event's documents on the organiser's pages (see events.hooks)."""
+    for order, (key, label, extension, content_type, filename, build) in enumerate(
+        [
+            (
+                "security_pdf",
+                gettext_lazy("Security list (PDF)"),
+                "pdf",
+                "application/pdf",
+                lambda event: f"liste-securite-{event.slug}",
+                build_security_pdf,
+            ),
+            (
+                "security_csv",
+                gettext_lazy("Security list (CSV)"),
+                "csv",
+                "text/csv; charset=utf-8",
+                lambda event: f"liste-securite-{event.slug}",
+                build_security_csv,
+            ),
+            (
+                "registrations_csv",
+                gettext_lazy("Registrations (CSV)"),
+                "csv",
+                "text/csv; charset=utf-8",
+                lambda event: f"inscriptions-{event.slug}",
+                build_registrations_csv,
+            ),
+            (
+                "registrations_xlsx",
+                gettext_lazy("Registrations (Excel)"),
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                lambda event: f"inscriptions-{event.slug}",
+                build_registrations_xlsx,
+            ),
+        ],
+        start=1,
+    ):
+        hooks.register_document_kind(
+            hooks.DocumentKind(
+                key=key,
+                label=label,
+                extension=extension,
+                content_type=content_type,
+                filename=filename,
+                build=build,
+                section="registrations",
+                order=order * 10,
+            )
+        )

@@ -38,3 +38,34 @@ personal_links: list[PersonalLink] = []
 def register_personal_link(link: PersonalLink) -> None:
     if link not in personal_links:
         personal_links.append(link)
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A document about a whole event, built in the background (events.document_services).
+
+    ``build(event, out, progress)`` writes the document into the binary file ``out``,
+    calls ``progress(done, total)`` now and then, and returns the number of rows (people)
+    it holds. ``section`` says which organiser page offers it ("registrations", "door").
+    """
+
+    key: str
+    label: str | Promise
+    extension: str  # "pdf", "csv", "xlsx"
+    content_type: str
+    filename: Callable[[object], str]  # event -> download name, without the extension
+    build: Callable[[object, object, Callable[[int, int], None]], int]
+    section: str = "registrations"
+    order: int = 0
+
+
+document_kinds: dict[str, DocumentKind] = {}
+
+
+def register_document_kind(kind: DocumentKind) -> None:
+    document_kinds[kind.key] = kind
+
+
+def document_kinds_for(section: str | None = None) -> list[DocumentKind]:
+    kinds = [k for k in document_kinds.values() if section is None or k.section == section]
+    return sorted(kinds, key=lambda k: (k.order, k.key))

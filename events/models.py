@@ -298,3 +298,60 @@ class Registration(models.Model):
     def is_editable(self) -> bool:
         """Whether the person may still correct or cancel (the services enforce it too)."""
         return self.status != self.Status.CANCELLED and not self.event.is_past
+
+
+class EventDocument(models.Model):
+    """A document about a whole event (badges, security list, exports), built in the
+    background and kept for a while in private storage, one per event and kind.
+
+    The kinds are registered by the apps that build them (``events.hooks``). The file
+    holds personal data: it is served only to the event's organisers, expires, is
+    replaced by the next build and is refused once any registration was erased after the
+    build began (``events.document_services``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("document status", "waiting")
+        RUNNING = "running", pgettext_lazy("document status", "in progress")
+        READY = "ready", pgettext_lazy("document status", "ready")
+        FAILED = "failed", pgettext_lazy("document status", "failed")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=40)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # A new value for every build: a build that finds another one in the row has been
+    # replaced and throws its file away.
+    build_token = models.CharField(max_length=40, default=new_secret, editable=False)
+    file_name = models.CharField(max_length=255, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(default=0, editable=False)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("event document")
+        verbose_name_plural = _("event documents")
+        ordering = ["event", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind"], name="event_document_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="event_document_progress_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}/{self.kind} ({self.status})"

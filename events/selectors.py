@@ -1,12 +1,14 @@
 """Reads of the events app: querysets with their joins done."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils import timezone
 
 from core.models import OutboundEmail
 from core.text import fold
-from events.models import Event, Partner, Registration, Session, Speaker
+from events import hooks
+from events.models import Event, EventDocument, Partner, Registration, Session, Speaker
 
 
 def event_list_public() -> QuerySet[Event]:
@@ -86,12 +88,16 @@ def registration_search(
     return registrations.order_by("last_name", "first_name", "id")
 
 
-def security_list(*, event: Event) -> list[Registration]:
-    """Confirmed attendees, sorted by last name then first name as a French reader expects."""
+def security_list(*, event: Event, with_tickets: bool = False) -> list[Registration]:
+    """Confirmed attendees, sorted by last name then first name as a French reader expects
+    (one query; ``with_tickets`` for badges, whose QR codes need each ticket's secret)."""
+    fields = ["first_name", "last_name", "organisation", "category"]
+    if with_tickets:
+        fields.append("ticket_secret")
     rows = list(
         Registration.objects.filter(
             event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
-        ).only("first_name", "last_name", "organisation", "category")
+        ).only(*fields)
     )
     rows.sort(key=lambda r: (fold(r.last_name), fold(r.first_name), r.pk))
     return rows
@@ -120,3 +126,40 @@ def registrations_per_day(*, event: Event) -> list[dict]:
         total += day["count"]
         day["total"] = total
     return days
+
+
+def event_document(*, event: Event, kind: str) -> EventDocument | None:
+    return EventDocument.objects.select_related("event").filter(event=event, kind=kind).first()
+
+
+def event_documents(*, event: Event, section: str | None = None) -> list[dict]:
+    """Each document the organiser may prepare, with its latest build and what the page
+    should say of it (one query): "none", "pending", "running", "ready", "failed" or
+    "expired" (too old, or built before a registration of the event was erased)."""
+    from events.document_services import LOST_AFTER
+
+    now = timezone.now()
+    erased_after = Registration.objects.filter(
+        event_id=OuterRef("event_id"), erased_at__gte=OuterRef("started_at")
+    )
+    documents = {
+        document.kind: document
+        for document in EventDocument.objects.filter(event=event).annotate(
+            erased_after=Exists(erased_after)
+        )
+    }
+    rows = []
+    for kind in hooks.document_kinds_for(section):
+        document = documents.get(kind.key)
+        if document is None:
+            state = "none"
+        elif document.status == EventDocument.Status.READY:
+            stale = document.erased_after or event.personal_data_erased_at is not None
+            state = "expired" if stale or document.expires_at <= now else "ready"
+        elif document.status in (EventDocument.Status.PENDING, EventDocument.Status.RUNNING):
+            lost = now - (document.started_at or document.requested_at) >= LOST_AFTER
+            state = "failed" if lost else document.status
+        else:
+            state = "failed"
+        rows.append({"kind": kind, "document": document, "state": state})
+    return rows

@@ -7,11 +7,14 @@ queryset deletes, cascades and speaker additions to a session count too. A query
 (``event_touch``).
 """
 
+from functools import partial
+
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from events.models import Event, Partner, Session, Speaker
+from events.models import Event, EventDocument, Partner, Session, Speaker
 
 
 def event_touch(event_id: int) -> None:
@@ -39,3 +42,13 @@ def session_speakers_changed(sender, instance, action, pk_set, **kwargs) -> None
             Session.objects.filter(pk__in=pk_set or ()).values_list("event_id", flat=True)
         ):
             event_touch(event_id)
+
+
+@receiver(post_delete, sender=EventDocument)
+def document_deleted(sender, instance, **kwargs) -> None:
+    """A document's file goes with its row (purges, erasures, an event deleted), once the
+    deletion is committed."""
+    if instance.file_name:
+        from events.document_services import delete_document_file
+
+        transaction.on_commit(partial(delete_document_file, instance.file_name))

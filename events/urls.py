@@ -65,6 +65,22 @@ manage_patterns = (
             manage.security_list_pdf_view,
             name="security_pdf",
         ),
+        path("evenements/<slug:slug>/documents/", manage.documents, name="documents"),
+        path(
+            "evenements/<slug:slug>/documents/etat.json",
+            manage.documents_status,
+            name="documents_status",
+        ),
+        path(
+            "evenements/<slug:slug>/documents/<slug:kind>/preparer/",
+            manage.document_prepare,
+            name="document_prepare",
+        ),
+        path(
+            "evenements/<slug:slug>/documents/<slug:kind>/telecharger/",
+            manage.document_download,
+            name="document_download",
+        ),
     ],
     "events_manage",
 )

@@ -12,6 +12,7 @@ from checkin.models import DoorRole
 from checkin.tests.factories import door_open_event
 from events import services as event_services
 from events.models import Event
+from events.tests.conftest import document_storage, prepared  # noqa: F401 - fixtures
 from events.tokens import ticket_token
 
 DEMO_SLUG = "2e-journee-nationale-des-ptce"

@@ -85,22 +85,25 @@ def test_revoking_from_the_door_page(client, organiser, event):
     assert device.revoked_at is not None
 
 
-def test_badges_a6_and_four_up_with_long_names(client, organiser, event, ticket):
+def test_badges_a6_and_four_up_with_long_names(client, organiser, event, ticket, prepared):
     from checkin.models import Admission
 
     ticket(first_name="Marie-Anne-Sophie-Charlotte", last_name="de La Tour d'Auvergne-Lauraguais")
     ticket(last_name="Ольга")
     ticket()
     client.force_login(organiser)
-    a6 = client.get(reverse("checkin_manage:badges", args=[event.slug]))
-    assert a6["Content-Type"] == "application/pdf" and a6.content.startswith(b"%PDF")
-    four = client.get(reverse("checkin_manage:badges", args=[event.slug]) + "?format=a4x4")
-    assert four.content.startswith(b"%PDF")
+    # the old addresses lead to the documents page, where badges are prepared
+    old = client.get(reverse("checkin_manage:badges", args=[event.slug]) + "?format=a4x4")
+    assert old.status_code == 302 and old["Location"].endswith("#document-badges_a4x4")
+    a6, a6_pdf = prepared(client, event, "badges_a6")
+    assert a6["Content-Type"] == "application/pdf" and a6_pdf.startswith(b"%PDF")
+    _, four_pdf = prepared(client, event, "badges_a4x4")
+    assert four_pdf.startswith(b"%PDF")
 
     def pages(pdf: bytes) -> int:
         return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
 
-    assert (pages(a6.content), pages(four.content)) == (3, 1)
+    assert (pages(a6_pdf), pages(four_pdf)) == (3, 1)
     assert not Admission.objects.exists()  # printing a badge is not an entry
 
 
@@ -116,7 +119,7 @@ def test_single_badge_at_the_desk_for_supervisors_only(client, organiser, agent,
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
-def test_attendance_by_category(client, organiser, event, ticket, enrolled, agent):
+def test_attendance_by_category(client, organiser, event, ticket, enrolled, agent, prepared):
     import csv
     import io
 
@@ -134,8 +137,8 @@ def test_attendance_by_category(client, organiser, event, ticket, enrolled, agen
         id_checked=True,
     )
     client.force_login(organiser)
-    response = client.get(reverse("checkin_manage:attendance_csv", args=[event.slug]))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    _, content = prepared(client, event, "attendance_csv")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][1:] == ["2", "1", "1"]
     assert rows[-1][1:] == ["2", "1", "1"]
 
@@ -240,3 +243,32 @@ def test_supervisor_tools_on_the_scanner_and_their_log_for_the_organiser(
     assert "Annulée par erreur, vue avec l&#x27;équipe." in page and "DUPRÉ" in page
     assert "<strong>1</strong> inscriptions sur place" in page
     assert "<strong>1</strong> dérogations" in page
+
+
+@pytest.mark.parametrize("kind", ["badges_a6", "badges_a4x4", "attendance_csv"])
+def test_door_documents_queries_do_not_grow(kind, event, document_storage, settings):
+    """Badges read the people and their ticket secrets in one query (not one per badge)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events import document_services
+    from events.models import EventDocument
+    from events.tasks import build_event_document
+    from events.tests.factories import EventFactory, RegistrationFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    counts = []
+    for size in (1, 30):
+        target = EventFactory(capacity=50)
+        RegistrationFactory.create_batch(size, event=target)
+        document = document_services.document_request(event=target, kind=kind)
+        with CaptureQueriesContext(connection) as captured:
+            outcome = build_event_document.func(
+                document_id=document.pk, build_token=document.build_token
+            )
+        assert outcome == "ready"
+        assert EventDocument.objects.get(pk=document.pk).rows == size
+        # the progress written now and then (at most 20 times) aside
+        reads = [q["sql"] for q in captured.captured_queries if 'SET "progress"' not in q["sql"]]
+        counts.append(len(reads))
+    assert counts[0] == counts[1]

@@ -17,8 +17,7 @@ from core.errors import DomainError
 from events.chart import bar_chart
 from events.documents import qr_svg
 from events.models import Event, Registration
-from events.selectors import security_list
-from events.views.manage import csv_response, event_for_manager
+from events.views.manage import event_for_manager
 
 ENROL_SALT = "ptce.checkin.enrol"
 
@@ -124,15 +123,17 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _documents_page(event: Event, kind: str) -> str:
+    return reverse("events_manage:documents", args=[event.slug]) + f"#document-{kind}"
+
+
 @login_required
 def badges(request, slug: str):
-    """Every confirmed person's badge, sorted by last name: A6, or 4-up on A4 (?format=a4x4)."""
+    """Every confirmed person's badge: prepared in the background on the documents page
+    (3,000 badges take longer than a request may)."""
     event = event_for_manager(request, slug)
-    layout = request.GET.get("format", "a6")
-    if layout not in documents.LAYOUTS:
-        layout = "a6"
-    people = security_list(event=event)
-    return _pdf(documents.badges_pdf(event, people, layout=layout), f"badges-{event.slug}.pdf")
+    kind = "badges_a4x4" if request.GET.get("format") == "a4x4" else "badges_a6"
+    return redirect(_documents_page(event, kind))
 
 
 @login_required
@@ -153,16 +154,6 @@ def badge(request, slug: str, pk: int):
 
 @login_required
 def attendance_csv(request, slug: str):
-    """Attendance by category, for after the event: confirmed, admitted, no-shows."""
+    """Attendance by category, for after the event: prepared on the documents page."""
     event = event_for_manager(request, slug)
-    counts = selectors.door_counts(event=event)
-    rows = [
-        [row["label"], row["expected"], row["admitted"], row["expected"] - row["admitted"]]
-        for row in counts["by_category"]
-    ]
-    rows.append([_("Total"), counts["expected"], counts["admitted"], counts["still_expected"]])
-    return csv_response(
-        f"presence-{event.slug}.csv",
-        [_("Category"), _("Confirmed"), _("Admitted"), _("No-shows")],
-        rows,
-    )
+    return redirect(_documents_page(event, "attendance_csv"))

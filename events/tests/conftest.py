@@ -50,3 +50,36 @@ def committed(django_capture_on_commit_callbacks):
             return func(*args, **kwargs)
 
     return _run
+
+
+@pytest.fixture
+def document_storage(settings, tmp_path):
+    """Documents built in the background go to a throwaway private folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+    from django.core.files.storage import storages
+
+    return storages["documents"]
+
+
+@pytest.fixture
+def prepared(document_storage, django_capture_on_commit_callbacks):
+    """Prepare an event document as an organiser would (the task runs at commit, as with
+    the demo's immediate backend), then download it: (response, content)."""
+    from django.urls import reverse
+
+    def _prepare(client, event, kind):
+        url = reverse("events_manage:document_prepare", args=[event.slug, kind])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url)
+        assert response.status_code == 302
+        response = client.get(reverse("events_manage:document_download", args=[event.slug, kind]))
+        assert response.status_code == 200, response
+        return response, b"".join(response.streaming_content)
+
+    return _prepare

@@ -13,6 +13,7 @@ import json
 import re
 import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -309,3 +310,81 @@ def test_organiser_page_accessibility(live_server, demo_event, new_page, viewpor
     screenshot(page, f"manage-{viewport}")
     blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, describe(blocking)
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_documents_page_prepare_and_download(live_server, demo_event, new_page, viewport, tmp_path):
+    """The organiser prepares the security list (built at commit by the demo's immediate
+    task backend) and downloads it; the page passes axe on a phone and a desktop."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import override_settings
+
+    user = get_user_model().objects.create_user("orga", password="Orga-pass-2014", is_staff=True)
+    demo_event.managers.add(user)
+    storages = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        page = new_page(viewport)
+        goto(page, url(live_server, "/compte/connexion/"))
+        page.fill("input[name=username]", "orga")
+        page.fill("input[name=password]", "Orga-pass-2014")
+        with page.expect_navigation():
+            page.click(MAIN_SUBMIT)
+        goto(page, url(live_server, f"/gestion/evenements/{SLUG}/documents/"))
+        with page.expect_navigation():
+            page.click("#document-security_pdf button")
+        row = page.locator("#document-security_pdf")
+        assert row.get_attribute("data-state") == "ready"
+        assert no_horizontal_scroll(page)
+        screenshot(page, f"documents-{viewport}")
+        blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, describe(blocking)
+        with page.expect_download() as download:
+            row.locator("a").click()
+        assert download.value.suggested_filename == f"liste-securite-{SLUG}.pdf"
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_documents_page_follows_a_build_by_itself(live_server, demo_event, new_page, tmp_path):
+    """With the production queue (the worker builds later), the page polls the states and
+    shows the download link once the worker is done, without a reload by hand."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import override_settings
+
+    from events.models import EventDocument
+    from events.tasks import build_event_document
+
+    user = get_user_model().objects.create_user("orga", password="Orga-pass-2014", is_staff=True)
+    demo_event.managers.add(user)
+    storages = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with override_settings(STORAGES=storages, TASKS=dummy):
+        page = new_page("desktop")
+        goto(page, url(live_server, "/compte/connexion/"))
+        page.fill("input[name=username]", "orga")
+        page.fill("input[name=password]", "Orga-pass-2014")
+        with page.expect_navigation():
+            page.click(MAIN_SUBMIT)
+        goto(page, url(live_server, f"/gestion/evenements/{SLUG}/documents/"))
+        with page.expect_navigation():
+            page.click("#document-badges_a4x4 button")
+        row = page.locator("#document-badges_a4x4")
+        assert row.get_attribute("data-state") == "pending"
+        assert row.locator("a").count() == 0
+        document = EventDocument.objects.get(event=demo_event, kind="badges_a4x4")
+        # the worker
+        build_event_document.func(document_id=document.pk, build_token=document.build_token)
+        page.wait_for_selector("#document-badges_a4x4[data-state=ready] a", timeout=15_000)

@@ -27,8 +27,18 @@ def organiser_client(client, organiser):
 
 
 def manage_urls(event):
-    names = ["event", "outbox", "export_csv", "export_xlsx", "security_csv", "security_pdf"]
-    return [reverse(f"events_manage:{name}", args=[event.slug]) for name in names]
+    names = [
+        "event",
+        "outbox",
+        "export_csv",
+        "export_xlsx",
+        "security_csv",
+        "security_pdf",
+        "documents",
+        "documents_status",
+    ]
+    urls = [reverse(f"events_manage:{name}", args=[event.slug]) for name in names]
+    return urls + [reverse("events_manage:document_download", args=[event.slug, "security_pdf"])]
 
 
 def test_anonymous_is_sent_to_sign_in(client, event):
@@ -71,23 +81,23 @@ def test_overview_counts_and_accent_insensitive_search(organiser_client, event, 
     assert all("," not in value for bar in bars for value in bar)
 
 
-def test_exports_neutralise_formulas(organiser_client, event, register):
+def test_exports_neutralise_formulas(organiser_client, event, register, prepared):
     register(event, organisation='=HYPERLINK("http://evil")', email="a@example.org")
     register(event, organisation="+33 cooperative", email="b@example.org")
-    response = organiser_client.get(reverse("events_manage:export_csv", args=[event.slug]))
+    response, content = prepared(organiser_client, event, "registrations_csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     organisations = {row[3] for row in rows[1:]}
     assert organisations == {'\'=HYPERLINK("http://evil")', "'+33 cooperative"}
-    response = organiser_client.get(reverse("events_manage:export_xlsx", args=[event.slug]))
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    response, content = prepared(organiser_client, event, "registrations_xlsx")
+    sheet = load_workbook(io.BytesIO(content)).active
     cells = [sheet.cell(row=r, column=4) for r in range(2, sheet.max_row + 1)]
     # XLSX keeps the text as typed, stored as text (never as a formula)
     assert {c.value for c in cells} == {'=HYPERLINK("http://evil")', "+33 cooperative"}
     assert {c.data_type for c in cells} == {"s"}
 
 
-def test_security_list_sorted_by_last_name_confirmed_only(organiser_client, register):
+def test_security_list_sorted_by_last_name_confirmed_only(organiser_client, register, prepared):
     event = EventFactory(capacity=3)
     for last, email in [
         ("Zola", "z@e.org"),
@@ -97,11 +107,11 @@ def test_security_list_sorted_by_last_name_confirmed_only(organiser_client, regi
     ]:
         register(event, last_name=last, email=email)
     organiser_client.force_login(event.managers.first() or _manager(event))
-    response = organiser_client.get(reverse("events_manage:security_csv", args=[event.slug]))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    _, content = prepared(organiser_client, event, "security_csv")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert [row[0] for row in rows[1:]] == ["ABEL", "ÉBERT", "ZOLA"]
-    pdf = organiser_client.get(reverse("events_manage:security_pdf", args=[event.slug]))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    pdf, content = prepared(organiser_client, event, "security_pdf")
+    assert pdf["Content-Type"] == "application/pdf" and content.startswith(b"%PDF")
 
 
 def _manager(event):

@@ -1,27 +1,23 @@
-"""Organiser face of the events app: counts, search, exports, security list, outbox."""
+"""Organiser face of the events app: counts, search, documents (exports, security list),
+outbox."""
 
-import csv
-import io
-
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
 from core.errors import DomainError
 from core.input import clean_query, parse_int
-from core.text import spreadsheet_safe
-from events import hooks, selectors, services
+from events import document_services, hooks, selectors, services
 from events.chart import bar_chart
-from events.documents import security_list_pdf
 from events.models import Event, Registration
 from events.permissions import can_manage_event, can_see_manage_area
 
@@ -104,46 +100,6 @@ def event_reminders(request, slug: str):
     return redirect("events_manage:event", slug=event.slug)
 
 
-def _registration_rows(event: Event):
-    header = [
-        _("Last name"),
-        _("First name"),
-        _("Email"),
-        _("Organisation"),
-        _("Category"),
-        _("Phone"),
-        _("Status"),
-        _("Registered"),
-    ]
-    rows = []
-    for r in selectors.registration_search(event=event):
-        rows.append(
-            [
-                r.last_name,
-                r.first_name,
-                r.email,
-                r.organisation,
-                r.get_category_display(),
-                r.phone,
-                r.get_status_display(),
-                formats.date_format(timezone.localtime(r.created_at), "Y-m-d H:i"),
-            ]
-        )
-    return header, rows
-
-
-def csv_response(filename: str, header: list, rows: list) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so that spreadsheets read UTF-8
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def registration_cancel(request, slug: str, pk: int):
@@ -175,56 +131,108 @@ def registration_cancel(request, slug: str, pk: int):
     return redirect("events_manage:event", slug=event.slug)
 
 
+def _documents_page(event: Event, kind: str) -> str:
+    return reverse("events_manage:documents", args=[event.slug]) + f"#document-{kind}"
+
+
+# The addresses where these documents were once built on the spot lead to the page where
+# they are prepared and downloaded.
 @login_required
 def export_registrations_csv(request, slug: str):
-    event = event_for_manager(request, slug)
-    header, rows = _registration_rows(event)
-    return csv_response(f"inscriptions-{event.slug}.csv", header, rows)
+    return redirect(_documents_page(event_for_manager(request, slug), "registrations_csv"))
 
 
 @login_required
 def export_registrations_xlsx(request, slug: str):
-    event = event_for_manager(request, slug)
-    header, rows = _registration_rows(event)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Registrations")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    # Every cell is text, never a formula: openpyxl would store "=…" as one.
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="inscriptions-{event.slug}.xlsx"'
-    return response
+    return redirect(_documents_page(event_for_manager(request, slug), "registrations_xlsx"))
 
 
 @login_required
 def security_list_csv(request, slug: str):
-    event = event_for_manager(request, slug)
-    rows = [
-        [r.last_name.upper(), r.first_name, r.organisation]
-        for r in selectors.security_list(event=event)
-    ]
-    return csv_response(
-        f"liste-securite-{event.slug}.csv",
-        [_("Last name"), _("First name"), _("Organisation")],
-        rows,
-    )
+    return redirect(_documents_page(event_for_manager(request, slug), "security_csv"))
 
 
 @login_required
 def security_list_pdf_view(request, slug: str):
+    return redirect(_documents_page(event_for_manager(request, slug), "security_pdf"))
+
+
+@login_required
+def documents(request, slug: str):
+    """Badges, security lists and exports: prepare, follow the progress, download."""
     event = event_for_manager(request, slug)
-    pdf = security_list_pdf(event, selectors.security_list(event=event))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="liste-securite-{event.slug}.pdf"'
+    rows = selectors.event_documents(event=event)
+    for row in rows:
+        rows_built = row["document"].rows if row["document"] else 0
+        row["count"] = formats.number_format(rows_built, force_grouping=True)
+    return render(
+        request,
+        "events/manage/documents.html",
+        {
+            "event": event,
+            "rows": rows,
+            "under_way": any(row["state"] in ("pending", "running") for row in rows),
+            "max_age_hours": settings.PTCE_DOCUMENT_MAX_AGE_HOURS,
+        },
+    )
+
+
+@login_required
+def documents_status(request, slug: str):
+    """The documents' states, for the page's progress display (polled while one builds)."""
+    event = event_for_manager(request, slug)
+    rows = selectors.event_documents(event=event)
+    response = JsonResponse(
+        {
+            "documents": [
+                {
+                    "kind": row["kind"].key,
+                    "state": row["state"],
+                    "progress": row["document"].progress if row["document"] else 0,
+                }
+                for row in rows
+            ]
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def document_prepare(request, slug: str, kind: str):
+    event = event_for_manager(request, slug)
+    try:
+        document_services.document_request(event=event, kind=kind, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("“%(document)s” is being prepared: it will be ready to download here.")
+            % {"document": hooks.document_kinds[kind].label},
+        )
+    return redirect(_documents_page(event, kind))
+
+
+@login_required
+def document_download(request, slug: str, kind: str):
+    """The prepared file, for the event's organisers only, never kept by a cache."""
+    event = event_for_manager(request, slug)
+    definition = hooks.document_kinds.get(kind)
+    document = selectors.event_document(event=event, kind=kind) if definition else None
+    if document is None:
+        raise Http404
+    try:
+        handle = document_services.document_open(document=document)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_documents_page(event, kind))
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{definition.filename(event)}.{definition.extension}",
+        content_type=definition.content_type,
+    )
+    response["Cache-Control"] = "no-store"
     return response
