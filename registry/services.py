@@ -2,6 +2,7 @@
 without a form), owns its transaction, and re-runs the legal check of the poles it
 touches, so that a pole's status always follows from its current members."""
 
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from stdnum.fr import siret as stdnum_siret
 
 from core.audit import audit
 from core.errors import DomainError
+from core.input import clean_text as input_clean_text
 from core.text import fold
 from registry import geo, rules
 from registry.models import (
@@ -34,6 +36,7 @@ def _error(code: str, message, field: str | None = None) -> DomainError:
     return DomainError(code, message, field=field)
 
 
+MULTILINE = ("description", "strategy", "message")
 LIMITS = {
     "source_url": 500,
     "name": 200,
@@ -113,22 +116,22 @@ def clean_commune(value: str, *, required: bool = False) -> geo.Commune | None:
 
 
 def clean_text(value, field: str, *, required: bool = False) -> str:
-    multiline = field in ("description", "strategy", "message")
-    value = str(value or "") if multiline else " ".join(str(value or "").split())
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise _error(f"{field}_control", _("This text holds invisible control characters."), field)
-    value = value.strip()
-    if required and not value:
-        raise _error(f"{field}_required", _("This field is required."), field)
-    limit = LIMITS.get(field, 200)
-    if len(value) > limit:
-        raise _error(
-            f"{field}_too_long",
-            _("Too long: %(max)d characters at most (%(n)d given).")
-            % {"max": limit, "n": len(value)},
-            field,
+    """A text typed by a person, through the shared input layer (core.input.clean_text:
+    NFC; control characters, bidi overrides and embeddings, zero-width and other invisible
+    format characters refused; length counted after normalisation). Errors are domain
+    errors named after the field: ``<field>_control``, ``<field>_required``,
+    ``<field>_too_long``."""
+    from django.core.exceptions import ValidationError as FormError
+
+    try:
+        return input_clean_text(
+            value,
+            max_length=LIMITS.get(field, 200),
+            multiline=field in MULTILINE,
+            required=required,
         )
-    return value
+    except FormError as exc:
+        raise _error(f"{field}_{exc.code}", exc.messages[0], field) from exc
 
 
 def clean_choice(value: str, choices, field: str) -> str:
@@ -271,10 +274,71 @@ def _unique_slug(model, name: str, *, exclude_pk=None) -> str:
 # --- organisations -------------------------------------------------------------------------
 
 
-def organisation_save(
-    *, data: dict, actor=None, organisation: Organisation | None = None
+# what organisation_build sets (the columns an import updates in bulk)
+ORGANISATION_WRITTEN = [
+    "name",
+    "siren",
+    "siret",
+    "legal_form",
+    "ess_status",
+    "category",
+    "address",
+    "postal_code",
+    "website",
+    "is_demo",
+    "source_url",
+    "commune_code",
+    "cog_year",
+    "commune_name",
+    "department_code",
+    "region_code",
+    "latitude",
+    "longitude",
+    "located_by",
+    "search_text",
+    "name_key",
+    "name_block",
+]
+
+
+# what a person or a file gives (organisation_build)
+ORGANISATION_TYPED = [
+    "name",
+    "siren",
+    "siret",
+    "legal_form",
+    "ess_status",
+    "category",
+    "address",
+    "postal_code",
+    "website",
+    "source_url",
+    "commune_code",
+]
+
+
+def organisation_build(
+    *, data: dict, organisation: Organisation | None = None, checked: bool = False
 ) -> Organisation:
-    """Create or update an organisation from plain data (form, import)."""
+    """The organisation with ``data`` checked and set, not saved (organisation_save, and
+    the import, which writes thousands at once). ``checked``: the values come from the
+    import's dry run or from the row itself, already cleaned by these same checks."""
+    if checked:
+        values = {name: data.get(name, "") or "" for name in ORGANISATION_TYPED}
+        values["is_demo"] = bool(data.get("is_demo", organisation and organisation.is_demo))
+        values["postal_code"] = values["postal_code"][:5]
+        commune = geo.commune(values.pop("commune_code")) if data.get("commune_code") else None
+        area = {
+            "department": data.get("department_code", "") or "",
+            "region": data.get("region_code", "") or "",
+        }
+        target = organisation or Organisation()
+        for key, value in values.items():
+            setattr(target, key, value)
+        set_place(target, commune, **area)
+        target.search_text = fold(f"{target.name} {target.siren} {target.commune_name}")
+        target.set_name_key()
+        return target
     name = clean_text(data.get("name"), "name", required=True)
     siret = clean_siret(data.get("siret", ""))
     siren = clean_siren(data.get("siren", "")) or siret[:9]
@@ -297,15 +361,49 @@ def organisation_save(
         "is_demo": bool(data.get("is_demo", organisation.is_demo if organisation else False)),
         "source_url": clean_url(data.get("source_url"), "source_url"),
     }
+    target = organisation or Organisation()
+    for key, value in values.items():
+        setattr(target, key, value)
+    set_place(target, commune, **area)
+    target.search_text = fold(f"{name} {siren} {target.commune_name}")
+    target.set_name_key()
+    return target
+
+
+def free_slugs(model, names: list[str]) -> list[str]:
+    """A free slug for each name (unique among them and in the table), in a few queries
+    whatever the number of names."""
+    bases = [slugify(name)[:90] or "fiche" for name in names]
+    taken: set[str] = set()
+    distinct = sorted(set(bases))
+    for i in range(0, len(distinct), 500):
+        chunk = distinct[i : i + 500]
+        taken.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    repeated = {b for b, n in Counter(bases).items() if n > 1}
+    for base in {b for b in distinct if b in taken} | repeated:
+        taken.update(
+            model.objects.filter(slug__startswith=f"{base}-").values_list("slug", flat=True)
+        )
+    slugs = []
+    for base in bases:
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+def organisation_save(
+    *, data: dict, actor=None, organisation: Organisation | None = None
+) -> Organisation:
+    """Create or update an organisation from plain data (form, admin)."""
+    target = organisation_build(data=data, organisation=organisation)
     try:
         with transaction.atomic():
-            target = organisation or Organisation()
-            for key, value in values.items():
-                setattr(target, key, value)
-            set_place(target, commune, **area)
-            target.search_text = fold(f"{name} {siren} {target.commune_name}")
             if not target.slug:
-                target.slug = _unique_slug(Organisation, name)
+                target.slug = _unique_slug(Organisation, target.name)
             target.save()
             audit(
                 "registry.organisation.saved",
@@ -635,7 +733,11 @@ def _clean_contact(*, name: str, email: str, required: bool = True) -> tuple[str
 
 
 def claim_submit(*, pole: Pole, name: str, email: str, role: str, message: str = "") -> PoleClaim:
-    """Someone asks to manage a pole's entry; an editor will approve or reject it."""
+    """Someone asks to manage a pole's entry; an editor will approve or reject it.
+
+    The answer is the same whether this address already has a request waiting for this
+    pole or not (the form must not tell who asked): a repeated request is not recorded
+    twice, the one waiting is returned."""
     name, email = _clean_contact(name=name, email=email)
     role = clean_text(role, "role", required=True)
     message = clean_text(message, "message")
@@ -645,12 +747,13 @@ def claim_submit(*, pole: Pole, name: str, email: str, role: str, message: str =
                 pole=pole, name=name, email=email, role=role, message=message
             )
             audit("registry.claim.submitted", scope=f"registry.pole:{pole.pk}", object_id=claim.pk)
-    except IntegrityError as exc:
-        raise _error(
-            "claim_pending",
-            _("A request for this pole from this address is already waiting for an editor."),
-            "email",
-        ) from exc
+    except IntegrityError:
+        waiting = PoleClaim.objects.filter(
+            pole=pole, email=email, status=PoleClaim.Status.PENDING
+        ).first()
+        if waiting is None:  # decided in between: this one is new after all
+            return claim_submit(pole=pole, name=name, email=email, role=role, message=message)
+        return waiting
     return claim
 
 
