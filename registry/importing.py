@@ -23,7 +23,14 @@ from core.audit import audit
 from core.errors import DomainError
 from core.input import parse_id, parse_int
 from registry import services
-from registry.models import ImportBatch, Membership, Organisation, Pole, PoleRevision
+from registry.models import (
+    ImportBatch,
+    Membership,
+    Organisation,
+    Pole,
+    PoleRevision,
+    TerritoryArea,
+)
 from registry.names import name_block, name_key
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -44,6 +51,7 @@ class RowPlan:
     role: str = ""
     since: int | None = None
     organisation: Organisation | None = field(default=None, repr=False)
+    pole: Pole | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -500,12 +508,15 @@ def apply(result: Plan, *, actor=None) -> dict[str, int]:
 
 
 def _apply_poles(result: Plan, *, actor) -> None:
-    targets = {}
-    for chunk in _chunks([r.target_id for r in result.rows if r.target_id]):
-        targets.update(Pole.objects.prefetch_related("territory").in_bulk(chunk))
-    for row in result.rows:
-        if row.action == "unchanged":
-            continue
+    """Poles created and updated in bulk, their territories replaced in bulk, one revision
+    each (the dry run's changes), one audit entry, then the legal check of each."""
+    rows = [r for r in result.rows if r.action != "unchanged"]
+    targets: dict[int, Pole] = {}
+    for chunk in _chunks([r.target_id for r in rows if r.target_id]):
+        targets.update(Pole.objects.prefetch_related("territory", "activities").in_bulk(chunk))
+    created, updated, areas = [], [], []
+    slugs = services.free_slugs(Pole, [r.data["name"] for r in rows if not r.target_id])
+    for row in rows:
         target = targets.get(row.target_id)
         data = {}
         if target is not None:  # a column the file does not have keeps its value
@@ -513,7 +524,51 @@ def _apply_poles(result: Plan, *, actor) -> None:
             data = {k: ("" if v is None else v) for k, v in data.items()}
             data["territory"] = [a.code for a in target.territory.all()]
         data.update({k: v for k, v in row.data.items() if k != "territory" or v})
-        services.pole_save(data=data, actor=actor, pole=target, source="import")
+        pole, territory = services.pole_build(data=data, pole=target)
+        pole.search_text = services.pole_search_text(pole)  # activities: prefetched, or none
+        if target is None:
+            pole.slug = slugs.pop(0)
+            created.append(pole)
+        else:
+            updated.append(pole)
+        areas.append((pole, territory))
+        row.pole = pole
+    Pole.objects.bulk_create(created, batch_size=CHUNK)
+    if updated:
+        Pole.objects.bulk_update(updated, services.POLE_WRITTEN, batch_size=CHUNK)
+    for chunk in _chunks([p.pk for p in updated]):
+        TerritoryArea.objects.filter(pole_id__in=chunk).delete()
+    TerritoryArea.objects.bulk_create(
+        [
+            TerritoryArea(pole=pole, kind=kind, code=code)
+            for pole, territory in areas
+            for kind, code in territory
+        ],
+        batch_size=CHUNK,
+    )
+    user = actor if actor is not None and actor.is_authenticated else None
+    PoleRevision.objects.bulk_create(
+        [
+            PoleRevision(
+                pole=row.pole,
+                user=user,
+                source="import",
+                changes={k: [str(b), str(a)] for k, (b, a) in row.changes.items()},
+            )
+            for row in rows
+            if row.changes
+        ],
+        batch_size=CHUNK,
+    )
+    audit(
+        "registry.import.applied",
+        scope="registry.import",
+        actor=actor,
+        kind=result.kind,
+        created=len(created),
+        updated=len(updated),
+    )
+    services.poles_check([p.pk for p in created + updated])
 
 
 def _apply_organisations(result: Plan, *, actor) -> None:
@@ -596,9 +651,7 @@ def _apply_organisations(result: Plan, *, actor) -> None:
         updated=len(updated),
         memberships=len(new) + len(changed),
     )
-    for chunk in _chunks(touched):
-        for pole in services.poles_for_check().filter(pk__in=chunk):
-            services.pole_check(pole)
+    services.poles_check(touched)
 
 
 # --- the editors' import: a checked file kept on the server, applied in the background -----

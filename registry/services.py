@@ -447,32 +447,67 @@ def snapshot(pole: Pole | None) -> dict:
     return {k: "" if v is None else str(v) for k, v in snapshot.items()}
 
 
-def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str = "editor") -> Pole:
-    """Create or update a pole; every change is kept as a revision (field: before, after)."""
+# what pole_build sets (the columns an import writes in bulk)
+POLE_WRITTEN = [
+    "name",
+    "siren",
+    "legal_form",
+    "description",
+    "strategy",
+    "website",
+    "year_founded",
+    "jobs",
+    "is_demo",
+    "source_url",
+    "commune_code",
+    "cog_year",
+    "commune_name",
+    "department_code",
+    "region_code",
+    "latitude",
+    "longitude",
+    "located_by",
+    "search_text",
+    "name_key",
+    "name_block",
+]
+
+
+def pole_build(*, data: dict, pole: Pole | None = None) -> tuple[Pole, list[tuple[str, str]]]:
+    """The pole with ``data`` checked and set, not saved, and its territory [(kind, code)]
+    (pole_save, and the import, which writes thousands at once)."""
     name = clean_text(data.get("name"), "name", required=True)
     siren = clean_siren(data.get("siren", ""))
     commune = clean_commune(data.get("commune_code", ""))
     area = clean_area(data)
     territory = clean_territory(data.get("territory", []))
     year, jobs = clean_year_and_jobs(data)
+    values = {
+        "legal_form": clean_text(data.get("legal_form"), "legal_form"),
+        "description": clean_text(data.get("description"), "description"),
+        "strategy": clean_text(data.get("strategy"), "strategy"),
+        "website": clean_url(data.get("website"), "website"),
+        "source_url": clean_url(data.get("source_url"), "source_url"),
+    }
+    target = pole or Pole()
+    target.name, target.siren, target.year_founded, target.jobs = name, siren, year, jobs
+    for key, value in values.items():
+        setattr(target, key, value)
+    target.is_demo = bool(data.get("is_demo", target.is_demo))
+    set_place(target, commune, **area)
+    target.set_name_key()
+    return target, territory
+
+
+def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str = "editor") -> Pole:
+    """Create or update a pole; every change is kept as a revision (field: before, after)."""
     with transaction.atomic():
         if pole is not None:
             pole = Pole.objects.select_for_update().get(pk=pole.pk)
         before = snapshot(pole)
-        target = pole or Pole()
-        target.name = name
-        target.siren = siren
-        target.legal_form = clean_text(data.get("legal_form"), "legal_form")
-        target.description = clean_text(data.get("description"), "description")
-        target.strategy = clean_text(data.get("strategy"), "strategy")
-        target.website = clean_url(data.get("website"), "website")
-        target.year_founded = year
-        target.jobs = jobs
-        target.is_demo = bool(data.get("is_demo", target.is_demo))
-        target.source_url = clean_url(data.get("source_url"), "source_url")
-        set_place(target, commune, **area)
+        target, territory = pole_build(data=data, pole=pole)
         if not target.slug:
-            target.slug = _unique_slug(Pole, name)
+            target.slug = _unique_slug(Pole, target.name)
         target.save()
         TerritoryArea.objects.filter(pole=target).delete()
         TerritoryArea.objects.bulk_create(
@@ -650,8 +685,8 @@ def pole_check_report(pole: Pole) -> rules.Report:
     return rules.check(subject_of(pole))
 
 
-def pole_check(pole: Pole, *, now=None) -> rules.Report:
-    """Run the check and keep its outcome on the pole (status badge, summary)."""
+def _check_outcome(pole: Pole, now) -> tuple[rules.Report, bool]:
+    """Run the check and set its outcome on the pole (in memory); True when it changed."""
     subject = subject_of(pole)
     report = rules.check(subject)
     status = status_for(report, subject)
@@ -667,13 +702,30 @@ def pole_check(pole: Pole, *, now=None) -> rules.Report:
         pole.check_report = summary
         pole.member_categories = categories
         pole.checked_at = now or timezone.now()
-        Pole.objects.filter(pk=pole.pk).update(
-            status=status,
-            check_report=summary,
-            member_categories=categories,
-            checked_at=pole.checked_at,
-        )
+        return report, True
+    return report, False
+
+
+CHECK_WRITTEN = ["status", "check_report", "member_categories", "checked_at"]
+
+
+def pole_check(pole: Pole, *, now=None) -> rules.Report:
+    """Run the check and keep its outcome on the pole (status badge, summary)."""
+    report, changed = _check_outcome(pole, now)
+    if changed:
+        Pole.objects.filter(pk=pole.pk).update(**{f: getattr(pole, f) for f in CHECK_WRITTEN})
     return report
+
+
+def poles_check(pole_ids, *, batch: int = 500) -> None:
+    """The check of many poles (an import): read in batches with what the check needs,
+    each batch written in one bulk update."""
+    now = timezone.now()
+    ids = sorted(set(pole_ids))
+    for start in range(0, len(ids), batch):
+        poles = poles_for_check().filter(pk__in=ids[start : start + batch])
+        changed = [pole for pole in poles if _check_outcome(pole, now)[1]]
+        Pole.objects.bulk_update(changed, CHECK_WRITTEN)
 
 
 def member_categories_text(categories) -> str:

@@ -390,3 +390,22 @@ def test_the_stated_limits_are_reachable(
     assert Membership.objects.filter(pole=archer).count() == 2000
     archer.refresh_from_db()
     assert archer.member_categories == " enterprise ess_enterprise "
+
+
+def test_a_poles_import_is_written_in_bulk(archer, django_assert_max_num_queries):
+    """Poles too: the same queries for 3 rows or 100 (before: a dozen a row), each new
+    pole with its territory, a revision and its legal check."""
+    rows = "".join(f"Pôle numéro {n},26281,26 07,2010\n" for n in range(100))
+    raw = f"name,commune_code,territory,year_founded\n{rows}".encode()
+    plan = importing.plan(raw, "poles")
+    assert plan.ok and plan.counts()["create"] == 100
+    with django_assert_max_num_queries(40):
+        importing.apply(plan)
+    from registry.models import Pole, PoleRevision
+
+    pole = Pole.objects.get(name="Pôle numéro 42")
+    assert sorted(pole.territory.values_list("code", flat=True)) == ["07", "26"]
+    assert pole.year_founded == 2010 and pole.department_code == "26"
+    assert pole.checked_at is not None and "romans" in pole.search_text
+    assert PoleRevision.objects.filter(pole=pole, source="import").exists()
+    assert importing.plan(raw, "poles").counts()["unchanged"] == 100
