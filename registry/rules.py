@@ -12,8 +12,9 @@ Three outcomes, never mixed up:
   Missing data is never read as a failure: a pole with no member recorded is not a pole
   without ESS enterprise;
 - ``fails``: contrary to the rule, only when the recorded data proves it: a legal form of
-  public law, or a recorded grouping (three organisations or more, read as the pole's
-  composition) with none of the members the rule asks for.
+  public law or an association that is not declared (R5), or a recorded grouping (three
+  organisations or more, read as the pole's composition) with none of the members the rule
+  asks for (R1–R4).
 
 A rule that holds may carry warnings (a member outside the territory) and a note of what
 is still to add (a SIREN).
