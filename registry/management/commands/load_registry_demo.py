@@ -145,13 +145,14 @@ class Command(BaseCommand):
                 "name": f"Pôle {word} {town.name}",
                 "commune_code": town.code,
                 "description": (
-                    f"Pôle inventé pour la démonstration, autour de {town.name} : il n'existe pas."
+                    f"Pôle inventé pour la démonstration, autour de {town.name}\u00a0: "
+                    "il n’existe pas."
                 ),
                 "strategy": (
                     ""
                     if index % 7 == 3
                     else "Mutualiser des locaux, des emplois et des achats entre structures "
-                    "de l'ESS, entreprises et collectivité pour développer le territoire."
+                    "de l’ESS, entreprises et collectivité pour développer le territoire."
                 ),
                 "legal_form": "Association loi 1901" if index % 3 else "SCIC SAS",
                 "siren": "",
