@@ -173,9 +173,14 @@ class Activity(models.Model):
 
 class Pole(NamedForDuplicates, Place):
     class Status(models.TextChoices):
-        CLAIMS = "claims", pgettext_lazy("pole status", "claims the approach")
-        CHECKED = "checked", pgettext_lazy("pole status", "checked against the law")
-        LAUREATE = "laureate", pgettext_lazy("pole status", "laureate of a State call")
+        """Follows from the legal check (registry.rules): a State laureate was checked by
+        the State at its selection; otherwise the directory's data shows the definition
+        met, does not show it yet, or contradicts it."""
+
+        LAUREATE = "laureate", pgettext_lazy("pole status", "State laureate")
+        CHECKED = "checked", pgettext_lazy("pole status", "meets the legal definition")
+        INCOMPLETE = "incomplete", pgettext_lazy("pole status", "to be completed")
+        CONTRARY = "contrary", pgettext_lazy("pole status", "does not meet the definition")
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("address (slug)"), max_length=100, unique=True)
@@ -200,7 +205,7 @@ class Pole(NamedForDuplicates, Place):
         Network, blank=True, related_name="poles", verbose_name=_("networks")
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.CLAIMS, db_index=True
+        _("status"), max_length=10, choices=Status.choices, default=Status.INCOMPLETE, db_index=True
     )
     check_report = models.JSONField(_("legal check"), default=dict, blank=True, editable=False)
     # " enterprise ess_enterprise … ": its members' categories (article 9), kept with the

@@ -673,16 +673,26 @@ def subject_of(pole: Pole) -> rules.Subject:
 
 
 def status_for(report: rules.Report, subject: rules.Subject) -> str:
+    """A State laureate was checked by the State; otherwise the three outcomes of the
+    check: the data shows the definition met, does not show it yet, or contradicts it."""
     if subject.laureate_years:
         return Pole.Status.LAUREATE
-    if report.meets_the_law:
+    meets = report.meets_the_law
+    if meets:
         return Pole.Status.CHECKED
-    return Pole.Status.CLAIMS
+    if meets is False:
+        return Pole.Status.CONTRARY
+    return Pole.Status.INCOMPLETE
 
 
 def pole_check_report(pole: Pole) -> rules.Report:
     """The report of the check, for reading (nothing is written)."""
     return rules.check(subject_of(pole))
+
+
+def pole_eligibility(pole: Pole) -> rules.Eligibility:
+    """Whether the pole may apply to a State call (R8 included), for the calls."""
+    return rules.eligibility(subject_of(pole))
 
 
 def _check_outcome(pole: Pole, now) -> tuple[rules.Report, bool]:

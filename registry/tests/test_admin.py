@@ -61,7 +61,7 @@ def test_a_pole_saved_in_the_admin_is_checked(admin_client):
     pole = Pole.objects.get()
     assert pole.territory.get().kind == "department"
     assert pole.checked_at is not None and pole.check_report["rules"]["R6"] == "holds"
-    assert pole.status == Pole.Status.CLAIMS  # no members yet
+    assert pole.status == Pole.Status.INCOMPLETE  # no members yet: to be completed, not contrary
 
 
 def test_the_admin_refuses_invisible_characters_in_names(admin_client):
