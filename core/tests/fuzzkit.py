@@ -644,7 +644,7 @@ class Fuzzer:
     """Sends requests as a role, each in a savepoint rolled back after it, and records
     every 5xx (with the exception that caused it) and every refused request that wrote."""
 
-    def __init__(self, client, role_cookies: dict[str, SimpleCookie]):
+    def __init__(self, client, role_cookies: dict[str, SimpleCookie], log=None):
         self.client = client
         self.role_cookies = role_cookies
         self.failures: list[Failure] = []
@@ -652,6 +652,7 @@ class Fuzzer:
         self.categories = Counter()
         self.counts = Counts()
         self._exc: list[str] = []
+        self.log = log  # a path: each failure is appended there as soon as it is seen
         self.phases: dict[str, tuple[float, int]] = {}
         self._phase: tuple[str, float, int] | None = None
 
@@ -669,7 +670,19 @@ class Fuzzer:
 
     def __enter__(self):
         got_request_exception.connect(self._on_exception)
+        if self.log:
+            self.log.write_text("")
         return self
+
+    def fail(self, failure: Failure):
+        self.failures.append(failure)
+        if self.log:
+            with self.log.open("a") as out:
+                out.write(
+                    f"[{failure.kind}] {failure.method} {failure.url} as {failure.role} "
+                    f"field={failure.field} value={failure.value} → {failure.status}: "
+                    f"{failure.cause}\n"
+                )
 
     def __exit__(self, *exc):
         got_request_exception.disconnect(self._on_exception)
@@ -744,7 +757,7 @@ class Fuzzer:
             }
             if status == "crash" or status >= 500:
                 cause = self._exc[0] if self._exc else "(no exception: a 5xx response)"
-                self.failures.append(Failure("5xx", status=status, cause=cause, **record))
+                self.fail(Failure("5xx", status=status, cause=cause, **record))
             elif check_writes:
                 is_rejected = (
                     rejected(response) if rejected else status >= 400 or _shows_errors(response)
@@ -752,7 +765,7 @@ class Fuzzer:
                 if is_rejected:
                     changed = self.counts.diff(before, self.counts())
                     if changed:
-                        self.failures.append(
+                        self.fail(
                             Failure(
                                 "half-written",
                                 status=status,
@@ -762,7 +775,7 @@ class Fuzzer:
                         )
                 broken = invariants()
                 if broken:
-                    self.failures.append(
+                    self.fail(
                         Failure("invariant", status=status, cause="; ".join(broken), **record)
                     )
                 if not is_rejected and after is not None:

@@ -586,7 +586,9 @@ def test_fuzz_every_route(dataset, db, production, client):
 
     short = fk.catalogue(PROFILE["query"])
 
-    with fk.Fuzzer(client, role_cookies(ds)) as fuzz:
+    SUMMARY.parent.mkdir(exist_ok=True)
+    log = SUMMARY.with_name("fuzz-failures.log")
+    with fk.Fuzzer(client, role_cookies(ds), log=log) as fuzz:
         pages: dict[str, Page] = {}
         forms: dict[str, list[tuple[str, str, fk.Form]]] = defaultdict(list)  # route → forms
 
@@ -930,7 +932,7 @@ def _read_back(fuzz: fk.Fuzzer, role: str, action: str):
             fuzz.use_role("superuser")
             response = fuzz.client.get(url)
             if response.status_code >= 500:
-                fuzz.failures.append(
+                fuzz.fail(
                     fk.Failure(
                         "5xx",
                         "GET",
@@ -991,7 +993,7 @@ def _fuzz_api(fuzz: fk.Fuzzer, ds: Dataset, some_draws):
             result = fuzz.client.get(url, **headers)
             fuzz.sent["GET"] += 1
             if result.status_code >= 500:
-                fuzz.failures.append(
+                fuzz.fail(
                     fk.Failure(
                         "5xx",
                         "GET",
@@ -1204,3 +1206,30 @@ def _fuzz_headers(fuzz: fk.Fuzzer, pages: dict):
                     category=category,
                     check_writes=True,
                 )
+
+
+@pytest.mark.urls("core.tests.fuzz_selfcheck_urls")
+def test_the_sender_sees_5xx_and_half_written_requests(db, production, client):
+    """The fuzz test cannot pass for want of looking: a crash, a crash in the middle of a
+    streamed file, and a refused request that wrote are each reported; an accepted write
+    is not."""
+    client.raise_request_exception = False
+    user = get_user_model().objects.create_user("fuzz-check", password="x-pass-1234")
+    anonymous = Client()
+    signed_in = Client()
+    signed_in.force_login(user)
+    cookies = {"anonymous": anonymous.cookies, "someone": signed_in.cookies}
+    with fk.Fuzzer(client, cookies) as fuzz:
+        fuzz.send("GET", "/crash/", role="anonymous", query=[("n", "²")], field_name="n")
+        fuzz.send("GET", "/stream/", role="someone")
+        fuzz.send("POST", "/half-written/", role="anonymous", check_writes=True)
+        fuzz.send("POST", "/accepted/", role="anonymous", check_writes=True)
+    kinds = [(f.kind, urlsplit(f.url).path, f.role) for f in fuzz.failures]
+    assert kinds == [
+        ("5xx", "/crash/", "anonymous"),
+        ("5xx", "/stream/", "someone"),
+        ("half-written", "/half-written/", "anonymous"),
+    ], fuzz.report()
+    assert "ValueError" in fuzz.failures[0].cause
+    assert "core.AuditEntry +1" in fuzz.failures[2].cause
+    assert "/crash/ — ValueError" in fuzz.report()
