@@ -789,7 +789,10 @@ class Fuzzer:
         groups: dict[tuple, list[Failure]] = defaultdict(list)
         for f in self.failures:
             path = urlsplit(f.url).path
-            groups[(f.kind, _route_of(path), f.cause)].append(f)
+            # the same bug with another value is the same group
+            cause = re.sub(r"'[^']*(?:'|$)|\"[^\"]*(?:\"|$)", "…", f.cause)
+            cause = re.sub(r"(?<![:\d])\d{2,}", "N", cause)
+            groups[(f.kind, _route_of(path), cause)].append(f)
         lines = [
             f"{len(self.failures)} failing requests in {len(groups)} groups "
             f"(of {sum(self.sent.values())} requests sent):"
