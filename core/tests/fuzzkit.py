@@ -46,7 +46,11 @@ HOSTILE: dict[str, list[str | bytes]] = {
     "surrogate": ["\ud800", "Zoé\udfff", "\udbff\udc00x"],  # sent as (invalid) WTF-8 bytes
     "invalid_utf8": [b"\xff\xfe", b"Zo\xc3\x28", b"\xe9t\xe9", b"\xed\xa0\x80"],
     "unicode_digits": ["²", "٣", "①", "１２", "߀", "pole:²", "network:٣", "1²", "৪২"],
-    "long_email_casefold": [CASEFOLD_EMAIL, "a" * 64 + "@" + "b" * 185 + ".fr"],
+    "long_email_casefold": [
+        CASEFOLD_EMAIL,
+        "zoe@" + ".".join(["ß" * 31] * 4) + ".fr",  # each label ≤ 63 once IDNA-mapped
+        "a" * 64 + "@" + "b" * 185 + ".fr",
+    ],
     "email_shapes": [
         "a@b",
         "@example.org",
@@ -555,7 +559,8 @@ def multipart(pairs, files: dict[str, tuple[str, bytes]], boundary="fuzzboundary
 def short_repr(value, limit: int = 60) -> str:
     text = repr(value)
     if len(text) > limit:
-        text = f"{text[: limit - 20]}…{text[-12:]} (len {len(value)})"
+        size = len(value) if hasattr(value, "__len__") else len(text)
+        text = f"{text[: limit - 20]}…{text[-12:]} (len {size})"
     return text
 
 

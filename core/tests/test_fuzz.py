@@ -35,6 +35,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.core.validators import validate_email
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
@@ -76,6 +77,10 @@ PROFILES = {
     "thorough": {"query": 2, "form": None, "api": 2, "draws": 5, "matrix_post_roles": 9},
 }
 PROFILE = PROFILES[os.environ.get("FUZZ_PROFILE", "default")]
+# FUZZ_PHASES=api,headers runs only these phases after the discovery (while working on one
+# area); `make test` runs them all
+ALL_PHASES = ("path", "query", "forms", "api", "headers")
+PHASES = set(filter(None, os.environ.get("FUZZ_PHASES", ",".join(ALL_PHASES)).split(",")))
 # an empty POST to every route as these roles (the others share their code paths)
 MATRIX_POST_ROLES = [
     "anonymous",
@@ -91,7 +96,9 @@ MATRIX_POST_ROLES = [
 HYPOTHESIS_DRAWS = 40  # values drawn once (fixed seed), shared out over the fields
 DRAWS_PER_FIELD = PROFILE["draws"]
 DEBUG = bool(os.environ.get("FUZZ_DEBUG"))
-SUMMARY = Path(__file__).resolve().parents[2] / "var" / "fuzz-summary.txt"
+SUMMARY = Path(
+    os.environ.get("FUZZ_SUMMARY", Path(__file__).resolve().parents[2] / "var" / "fuzz-summary.txt")
+)
 
 
 # --- the dataset -------------------------------------------------------------------------
@@ -521,7 +528,9 @@ def test_catalogue_covers_every_category_of_the_issue():
     assert {c for c, _ in fk.catalogue(1)} == set(fk.HOSTILE), "each category in every profile"
     assert "\x00" in values and "²" in values and "\u202eetaD" in values
     assert any(isinstance(v, str) and len(v) >= 100_000 for v in values)
-    assert len(fk.CASEFOLD_EMAIL) <= 254 < len(fk.CASEFOLD_EMAIL.casefold())
+    for email in fk.HOSTILE["long_email_casefold"][:2]:
+        validate_email(email)  # a valid address…
+        assert len(email) <= 254 < len(email.casefold())  # …that grows past 254 when folded
     json_categories = {c for c, _ in fk.JSON_VALUES} | {c for c, _ in fk.RAW_BODIES}
     assert {"dates", "token", "surrogate", "nested_brackets", "huge_number"} <= json_categories
     assert any(v == "2031-02-30T10:00:00+01:00" for _, v in fk.JSON_VALUES)
@@ -649,7 +658,7 @@ def test_fuzz_every_route(dataset, db, production, client):
         fuzz.phase("path")
 
         # 2. hostile path parameters (GET, and POST where the route takes it)
-        for route in routes:
+        for route in routes if "path" in PHASES else []:
             page = pages[route.key]
             role = _best_role(page.get_ok) or _best_role(dict.fromkeys(page.post_allowed, 1))
             role = role or "anonymous"
@@ -672,7 +681,7 @@ def test_fuzz_every_route(dataset, db, production, client):
         # 3. hostile query parameters: each parameter a view reads, one at a time, as the
         #    roles that can open the page; then all of them at once
         fuzzed_sets = set()  # (app, keys): pages of one app reading the same parameters
-        for page in pages.values():
+        for page in pages.values() if "query" in PHASES else []:
             if page.route.namespace == "checkin_api":
                 continue  # JSON API: step 5
             is_admin = page.route.namespace == "admin"
@@ -732,7 +741,7 @@ def test_fuzz_every_route(dataset, db, production, client):
         # 4. hostile form fields: every field of every form (found in the pages' HTML,
         #    plus the POST keys the view reads), one at a time, the others filled as a
         #    person would; a refused form must write nothing
-        for target, found in forms.items():
+        for target, found in forms.items() if "forms" in PHASES else []:
             page = pages.get(target)
             if page is None or page.route.namespace == "checkin_api":
                 continue
@@ -744,12 +753,14 @@ def test_fuzz_every_route(dataset, db, production, client):
         fuzz.phase("api")
 
         # 5. the door's JSON API
-        _fuzz_api(fuzz, ds, some_draws)
+        if "api" in PHASES:
+            _fuzz_api(fuzz, ds, some_draws)
 
         fuzz.phase("headers")
 
         # 6. hostile headers, bodies and methods, spread over every route
-        _fuzz_headers(fuzz, pages)
+        if "headers" in PHASES:
+            _fuzz_headers(fuzz, pages)
 
     fuzz.phase("end")
     elapsed = time.monotonic() - started
