@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checkin.models import Admission, Device, Scan, Verdict
 from core.audit import audit
+from core.dates import moment
 from core.errors import DomainError
 from core.input import clean_text
 from events.models import Event, Registration
@@ -111,18 +112,27 @@ def scan_time(
         )
     start, end = window
     if not start <= corrected <= end:
-        raise DomainError(
-            "invalid_scan",
-            _(
+        # Say only true things: when the door is not open today, the phone's clock is
+        # not the reason.
+        if now < start:
+            message = _(
+                "Not today: the door of this event opens on %(moment)s. This entry was not "
+                "recorded."
+            ) % {"moment": moment(start)}
+        elif now > end:
+            message = _("This event's door closed on %(moment)s. This entry was not recorded.") % {
+                "moment": moment(end)
+            }
+        else:
+            message = _(
                 "This scan is dated outside the door's hours of this event (from "
                 "%(before)d hours before its start to %(after)d hours after its end): check "
                 "the phone's date and time."
-            )
-            % {
+            ) % {
                 "before": DOOR_OPENS_BEFORE.total_seconds() // 3600,
                 "after": DOOR_CLOSES_AFTER.total_seconds() // 3600,
-            },
-        )
+            }
+        raise DomainError("invalid_scan", message)
     return min(corrected, now)
 
 

@@ -57,9 +57,9 @@ def invisible_characters(value: str) -> list[str]:
 
 
 def describe_character(char: str) -> str:
-    """« U+202E » and its Unicode name where it has one, for an error message."""
-    name = unicodedata.name(char, "")
-    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+    """« U+202E », the code of a character, for an error message (its Unicode name is
+    English, and the character itself cannot be seen)."""
+    return f"U+{ord(char):04X}"
 
 
 def clean_text(
@@ -78,7 +78,10 @@ def clean_text(
     bad = invisible_characters(value)
     if bad:
         raise ValidationError(
-            _("This text holds an invisible or control character (%(char)s): remove it.")
+            _(
+                "This text holds an invisible or control character (%(char)s), often brought "
+                "by a copy and paste: type the text again."
+            )
             % {"char": describe_character(bad[0])},
             code="control",
         )

@@ -17,7 +17,7 @@ from typing import BinaryIO
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -31,6 +31,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.dates import clock, long_date  # noqa: F401 - used here and by checkin
 from core.text import spreadsheet_safe
 from events import hooks
 from events.models import Event, Registration
@@ -45,24 +46,6 @@ ACCENT = colors.HexColor("#0b6e4f")
 
 def _local(value: datetime) -> datetime:
     return timezone.localtime(value)
-
-
-def clock(value: datetime) -> str:
-    """A time as its reader writes it: "9 h 30" in French, "9:30" in English."""
-    if translation.get_language() == "fr":
-        return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
-    return f"{value.hour}:{value.minute:02d}"
-
-
-def long_date(value, *, weekday: bool = False) -> str:
-    """A date as its reader writes it: "1er décembre 2026" (never "1 décembre") in French,
-    "1 December 2026" in English; "mardi 1er décembre 2026" with the weekday."""
-    text = formats.date_format(value, "l j F Y" if weekday else "j F Y")
-    if translation.get_language() == "fr" and value.day == 1:
-        words = text.split(" ")
-        words[1 if weekday else 0] = "1er"
-        text = " ".join(words)
-    return text
 
 
 def event_when(event: Event) -> str:

@@ -17,6 +17,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.audit import audit
@@ -254,6 +255,11 @@ def _diff(instance, data: dict, fields: list[str]) -> dict:
 CHUNK = 500  # values of one IN (...) query
 
 
+# (commune, name block) pairs read by one query: a flat OR that SQLite's expression depth
+# limit (1,000) and parameter limit take easily
+PAIRS_PER_QUERY = 200
+
+
 def _chunks(values) -> list[list]:
     values = list(values)
     return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
@@ -277,12 +283,16 @@ class _Organisations:
                 self.by_siren.setdefault(o.siren, []).append(o)
         for chunk in _chunks(ids):
             self.by_id.update(Organisation.objects.in_bulk(chunk))
+        # (commune, name block) pairs, many to a query whatever the number of communes
         keys = {(r.get("commune_code", ""), name_block(name_key(r["name"]))) for r in named}
-        for commune in {c for c, _b in keys}:
-            blocks = [b for c, b in keys if c == commune]
-            for chunk in _chunks(blocks):
-                for o in Organisation.objects.filter(commune_code=commune, name_block__in=chunk):
-                    self.by_name.setdefault((o.name.casefold(), o.commune_code), []).append(o)
+        keys = sorted(keys)
+        for start in range(0, len(keys), PAIRS_PER_QUERY):
+            chunk = keys[start : start + PAIRS_PER_QUERY]
+            pairs = Q()
+            for commune, block in chunk:
+                pairs |= Q(commune_code=commune, name_block=block)
+            for o in Organisation.objects.filter(pairs):
+                self.by_name.setdefault((o.name.casefold(), o.commune_code), []).append(o)
         self.memberships: dict[tuple[int, int], Membership] = {}
 
     def match(self, data: dict) -> Organisation | None:

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -600,3 +600,23 @@ def test_the_migration_fills_the_hash_of_existing_tickets(ticket):
     migration.fill_ticket_hashes(apps, None)
     registration.refresh_from_db()
     assert registration.ticket_hash == services.ticket_hash(ticket_token(registration))
+
+
+def test_a_scan_on_another_day_says_when_the_door_opens_not_that_the_phone_is_wrong():
+    """The phone's clock is right; the event is not today (a rehearsal, the demo's 2031
+    day): the refusal says when the door opens (or that it closed), never « check the
+    phone's date »."""
+    now = timezone.now()
+    starts_at = now + timedelta(days=30)
+    window = services.door_window(starts_at=starts_at, ends_at=starts_at + timedelta(hours=7))
+    with translation.override("fr"), pytest.raises(DomainError) as caught:
+        services.scan_time(now, window=window, now=now)
+    message = str(caught.value.message)
+    assert message.startswith("Pas aujourd’hui") and "téléphone" not in message
+    assert str(timezone.localtime(starts_at - services.DOOR_OPENS_BEFORE).year) in message
+    over = services.door_window(
+        starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=3, hours=-7)
+    )
+    with translation.override("fr"), pytest.raises(DomainError) as caught:
+        services.scan_time(now, window=over, now=now)
+    assert "fermé" in str(caught.value.message)

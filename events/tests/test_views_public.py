@@ -543,11 +543,13 @@ def post_embedded(event, **changes):
         ),
         (
             {"last_name": "Lef\u202eèvre"},
-            "This text holds an invisible or control character (%(char)s): remove it.",
+            "This text holds an invisible or control character (%(char)s), often brought "
+            "by a copy and paste: type the text again.",
         ),
         (
             {"organisation": "Pôle\u200b des Deux Rives"},
-            "This text holds an invisible or control character (%(char)s): remove it.",
+            "This text holds an invisible or control character (%(char)s), often brought "
+            "by a copy and paste: type the text again.",
         ),
     ],
 )

@@ -1,5 +1,6 @@
 """Public face of the events app: event page, registration, personal link."""
 
+import math
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -189,22 +191,34 @@ def _over_limit(request, form, *, email: str) -> int | None:
     per_ip, per_address = ratelimit.registration_limits()
     wait = throttle.attempt(per_ip, throttle.client_ip(request))
     if wait is not None:
+        minutes = max(1, math.ceil(wait / 60))
         form.add_error(
             None,
-            _(
+            ngettext(
                 "Too many registrations were sent from your connection in the last few "
-                "minutes. Please try again in a few minutes."
-            ),
+                "minutes. Please try again in %(minutes)d minute.",
+                "Too many registrations were sent from your connection in the last few "
+                "minutes. Please try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
         )
         return wait
     wait = throttle.attempt(per_address, normalise_email(email))
     if wait is not None:
+        minutes = max(1, math.ceil(wait / 60))
         form.add_error(
-            "email",
-            _(
-                "Too many registrations were sent for this email address in the last hour. "
-                "Please try again later."
-            ),
+            None,
+            ngettext(
+                "Too many registrations were sent for this email address in the last hour: "
+                "if it is already registered, its personal link was sent to it. Please try "
+                "again in %(minutes)d minute.",
+                "Too many registrations were sent for this email address in the last hour: "
+                "if it is already registered, its personal link was sent to it. Please try "
+                "again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
         )
     return wait
 
