@@ -513,7 +513,7 @@ def generate(database_url: str, args, rng: random.Random) -> Generated:
                     rng.randint(2, 400),
                     strategy,
                     f"https://www.{slug_of(name)[:40]}.fr" if rng.random() < 0.4 else "",
-                    "claims",
+                    "incomplete",
                     "{}",
                     "",  # member_categories: written by check_poles, run next
                     None,
@@ -924,7 +924,7 @@ def plan_searches(count: int, generated: Generated, rng: random.Random) -> list[
         ("place", [], 20),
         ("rare", RARE_WORDS, 15),
     ]
-    statuses = ["claims", "checked", "laureate"]
+    statuses = ["incomplete", "checked", "laureate"]
     out = []
     for _ in range(count):
         kind, words, _w = rng.choices(kinds, weights=[k[2] for k in kinds])[0]

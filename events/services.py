@@ -17,7 +17,7 @@ from core.audit import audit
 from core.errors import DomainError
 from core.mail import email_queue, outbound_forget
 from core.text import fold, normalise_email
-from events import validation
+from events import document_services, validation
 from events.models import Event, Registration
 from events.tokens import new_secret_pair, ticket_hash_of
 
@@ -494,6 +494,9 @@ def registration_erase(*, registration: Registration, actor=None) -> None:
         if current.status != Registration.Status.CANCELLED and now < event.ends_at:
             _cancel_locked(event, current, now=now, actor=actor)
         _anonymise(current, now=now)
+        # Documents built for the whole event (badges, security list, exports) still
+        # hold this person's name: gone with it.
+        document_services.event_documents_forget(event_id=event.pk)
         audit(
             "events.registration.erased",
             scope=_scope(event.pk),

@@ -35,11 +35,25 @@ def _check(form, field: str, clean):
         return value
 
 
+def _check_texts(form, cleaned: dict) -> None:
+    """The texts typed in the admin go through the services' clean_text (NFC, no control
+    or invisible format character such as a bidi override)."""
+    for field in TEXT_FIELDS:
+        if field in form.fields and isinstance(cleaned.get(field), str):
+            cleaned[field] = _check(
+                form, field, lambda value, field=field: services.clean_text(value, field)
+            )
+
+
+TEXT_FIELDS = ("name", "legal_form", "address", "description", "strategy")
+
+
 class OrganisationForm(forms.ModelForm):
     """The admin's form (its Meta comes from the admin), with the services' checks."""
 
     def clean(self):
         cleaned = super().clean()
+        _check_texts(self, cleaned)
         siret = _check(self, "siret", services.clean_siret)
         siren = _check(self, "siren", services.clean_siren) or (siret or "")[:9]
         cleaned["siret"], cleaned["siren"] = siret, siren
@@ -54,6 +68,7 @@ class PoleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        _check_texts(self, cleaned)
         cleaned["siren"] = _check(self, "siren", services.clean_siren)
         self.commune = _check(self, "commune_code", services.clean_commune)
         return cleaned

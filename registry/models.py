@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from registry.names import name_block, name_key
+
 
 class Place(models.Model):
     """Where something is: an INSEE commune and what follows from it."""
@@ -39,6 +41,29 @@ class Place(models.Model):
 
     class Meta:
         abstract = True
+
+
+class NamedForDuplicates(models.Model):
+    """A name kept with its normalised key and block (registry.names), for the likely
+    duplicates of the moderation page: written on every save (``bulk_create`` callers set
+    them with ``set_name_key``)."""
+
+    name_key = models.CharField(max_length=200, blank=True, default="", editable=False)
+    name_block = models.CharField(max_length=8, blank=True, default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.set_name_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key", "name_block"}
+        super().save(*args, **kwargs)
+
+    def set_name_key(self) -> None:
+        self.name_key = name_key(self.name)
+        self.name_block = name_block(self.name_key)
 
 
 class Network(models.Model):
@@ -71,7 +96,7 @@ class Network(models.Model):
         return self.name
 
 
-class Organisation(Place):
+class Organisation(NamedForDuplicates, Place):
     """A legal person (or a person) that is a member or partner of a pole."""
 
     class EssStatus(models.TextChoices):
@@ -121,6 +146,9 @@ class Organisation(Place):
                 name="registry_organisation_siret_has_siren",
             ),
         ]
+        indexes = [
+            models.Index(fields=["commune_code", "name_block"], name="registry_org_name_block")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -143,11 +171,16 @@ class Activity(models.Model):
         return self.name
 
 
-class Pole(Place):
+class Pole(NamedForDuplicates, Place):
     class Status(models.TextChoices):
-        CLAIMS = "claims", pgettext_lazy("pole status", "claims the approach")
-        CHECKED = "checked", pgettext_lazy("pole status", "checked against the law")
-        LAUREATE = "laureate", pgettext_lazy("pole status", "laureate of a State call")
+        """Follows from the legal check (registry.rules): a State laureate was checked by
+        the State at its selection; otherwise the directory's data shows the definition
+        met, does not show it yet, or contradicts it."""
+
+        LAUREATE = "laureate", pgettext_lazy("pole status", "State laureate")
+        CHECKED = "checked", pgettext_lazy("pole status", "meets the legal definition")
+        INCOMPLETE = "incomplete", pgettext_lazy("pole status", "to be completed")
+        CONTRARY = "contrary", pgettext_lazy("pole status", "does not meet the definition")
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("address (slug)"), max_length=100, unique=True)
@@ -172,7 +205,7 @@ class Pole(Place):
         Network, blank=True, related_name="poles", verbose_name=_("networks")
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.CLAIMS, db_index=True
+        _("status"), max_length=10, choices=Status.choices, default=Status.INCOMPLETE, db_index=True
     )
     check_report = models.JSONField(_("legal check"), default=dict, blank=True, editable=False)
     # " enterprise ess_enterprise … ": its members' categories (article 9), kept with the
@@ -195,6 +228,9 @@ class Pole(Place):
         verbose_name = _("pole")
         verbose_name_plural = _("poles")
         ordering = ["name"]
+        indexes = [
+            models.Index(fields=["commune_code", "name_block"], name="registry_pole_name_block")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -365,3 +401,46 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pole}: {self.message[:40]}"
+
+
+class ImportBatch(models.Model):
+    """A CSV file checked by the dry run, kept on the server until it is applied (the
+    confirmation names this row, not the file: a 5 MB file is not posted back), then
+    applied by a background task whose progress the import's status page shows."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("checked, waiting for confirmation")
+        QUEUED = "queued", _("waiting for the worker")
+        CHECKING = "checking", _("checking the rows again")
+        WRITING = "writing", _("writing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("not imported")
+
+    kind = models.CharField(_("kind"), max_length=20)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    raw = models.BinaryField(editable=False)
+    size = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CHECKED
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sha256[:12]} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.WRITING)

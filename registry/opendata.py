@@ -35,6 +35,7 @@ class Column:
     description: str
     read: Callable
     required: bool = False
+    enum: tuple = ()  # the only values allowed (Table Schema constraint)
 
 
 def _codes(values) -> str:
@@ -45,6 +46,10 @@ def _join(values) -> str:
     return "; ".join(values)
 
 
+def _tri_state(value) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
 POLE_COLUMNS = [
     Column("id", "integer", "Stable identifier of the pole", lambda p: p.pk, True),
     Column("slug", "string", "Address of its page: /poles/<slug>/", lambda p: p.slug, True),
@@ -52,10 +57,12 @@ POLE_COLUMNS = [
     Column(
         "status",
         "string",
-        "claims (claims the approach), checked (meets the legal definition), laureate "
-        "(laureate of a State call)",
+        "laureate (laureate of a State call: checked by the State at its selection), checked "
+        "(the directory's data shows the legal definition met), incomplete (the data does not "
+        "show it yet: to be completed), contrary (the data contradicts a rule of the law)",
         lambda p: p.status,
         True,
+        tuple(Pole.Status.values),
     ),
     Column("legal_form", "string", "Legal form", lambda p: p.legal_form),
     Column("siren", "string", "SIREN of the pole when it is a legal person", lambda p: p.siren),
@@ -102,8 +109,11 @@ POLE_COLUMNS = [
     Column(
         "meets_the_law",
         "boolean",
-        "Whether the registry shows the definition of article 9 of law 2014-856 met",
-        lambda p: bool((p.check_report or {}).get("meets_the_law")),
+        "Whether the directory's data shows the definition of article 9 of law 2014-856 met: "
+        "true; false only when the data contradicts one of its rules; empty (null) when the "
+        "data does not tell yet (missing data is not a failure; see status for State "
+        "laureates)",
+        lambda p: _tri_state((p.check_report or {}).get("meets_the_law")),
     ),
     Column(
         "rules_version",
@@ -342,6 +352,15 @@ def geojson_chunks() -> Iterator[str]:
     yield "\n]}\n"
 
 
+def _constraints(column: Column) -> dict:
+    constraints = {}
+    if column.required:
+        constraints["required"] = True
+    if column.enum:
+        constraints["enum"] = list(column.enum)
+    return {"constraints": constraints} if constraints else {}
+
+
 def table_schema(resource: Resource) -> dict:
     schema = {
         "fields": [
@@ -349,7 +368,7 @@ def table_schema(resource: Resource) -> dict:
                 "name": c.name,
                 "type": c.type,
                 "description": c.description,
-                **({"constraints": {"required": True}} if c.required else {}),
+                **_constraints(c),
             }
             for c in resource.columns
         ],

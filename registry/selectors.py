@@ -1,6 +1,7 @@
 """Reads of the registry: the directory (search, facets, pages), pole and organisation
 pages."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
@@ -8,11 +9,22 @@ from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Floor
 from django.utils.translation import gettext as _
 
+from core.input import clean_query, parse_int
 from core.text import fold
 from registry import geo
-from registry.models import Activity, Laureate, Membership, Network, Organisation, Pole
+from registry.models import (
+    Activity,
+    Laureate,
+    Membership,
+    Network,
+    Organisation,
+    Pole,
+    PoleClaim,
+    Suggestion,
+)
 
 PAGE_SIZE = 20
+PAGE_MAX = 100_000
 QUERY_MAX = 100
 
 # The directory's filters, in the order shown: name in the URL → what it filters.
@@ -36,7 +48,7 @@ class Filters:
 
     @classmethod
     def from_query(cls, params) -> "Filters":
-        filters = cls(q=" ".join(params.get("q", "").split())[:QUERY_MAX])
+        filters = cls(q=clean_query(params.get("q"), max_length=QUERY_MAX))
         checks = {
             "region": lambda v: v in geo.regions(),
             "department": lambda v: v in geo.departments(),
@@ -46,15 +58,12 @@ class Filters:
             "network": lambda v: Network.objects.filter(slug=v).exists(),
         }
         for name, valid in checks.items():
-            value = params.get(name, "").strip()[:100]
+            value = clean_query(params.get(name), max_length=100)
             if value and valid(value):
                 setattr(filters, name, value)
             elif value:
                 filters.dropped.append(name)
-        try:
-            filters.page = max(1, int(params.get("page", 1)))
-        except (TypeError, ValueError):
-            filters.page = 1
+        filters.page = parse_int(params.get("page"), default=1, minimum=1, maximum=PAGE_MAX)
         return filters
 
     def as_params(self, **change) -> dict[str, str]:
@@ -223,6 +232,9 @@ CLUSTER_UNTIL_ZOOM = 13  # closer than this, every pole is shown on its own
 MAP_MAX_POINTS = 2000  # more single poles than this in view: they are clustered anyway
 
 
+_DECIMAL = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,12})?", re.ASCII)
+
+
 @dataclass(frozen=True)
 class BBox:
     west: float
@@ -232,10 +244,11 @@ class BBox:
 
     @classmethod
     def parse(cls, value: str) -> "BBox | None":
-        try:
-            west, south, east, north = (float(x) for x in value.split(","))
-        except (AttributeError, ValueError):
+        """Four decimal numbers in ASCII (float() would also take « ١٢ », « nan », « 1_0 »)."""
+        parts = str(value or "")[:200].split(",")
+        if len(parts) != 4 or not all(_DECIMAL.fullmatch(p.strip()) for p in parts):
             return None
+        west, south, east, north = (float(p) for p in parts)
         if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south < north <= 90):
             return None
         return cls(west, south, east, north)
@@ -302,52 +315,107 @@ def map_points(filters: Filters, *, zoom: int, bbox: BBox | None) -> dict:
 
 # --- moderation ------------------------------------------------------------------------------
 
-SIMILAR = 0.85  # difflib ratio of folded names, within one commune
+SIMILAR = 0.85  # difflib ratio of the names' keys (registry.names), within one commune
+# the newest rows compared with the others of their commune, and the most pairs read and
+# compared on one load of the moderation page: the work is bounded whatever the size of
+# the registry (rows and pairs come from indexes, and the query stops at these limits)
+DUPLICATE_RECENT = 5000
+DUPLICATE_CANDIDATES = 20_000
+
+
+def _candidate_pairs(model, *, recent: int, candidates: int) -> list[tuple]:
+    """Pairs (newer, older) of rows of the same commune whose names may be the same: the
+    ``recent`` newest rows, each with the older rows of its commune and name block (the
+    (commune_code, name_block) index), of a length that a ratio of SIMILAR allows; on
+    PostgreSQL, pg_trgm's ``%`` (similar trigrams) keeps only the likely ones in the
+    database."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ("id", "name", "commune_code", "slug", "name_key")
+    inner = ", ".join(quote(n) for n in (*names, "name_block"))
+    columns = ", ".join(f"{side}.{quote(n)}" for side in ("a", "b") for n in names)
+    # 2·matches / (len_a + len_b) >= 0.85 needs min/max >= 0.85 / 1.15
+    lengths = (
+        "115 * LENGTH(b.name_key) >= 85 * LENGTH(a.name_key)"
+        " AND 115 * LENGTH(a.name_key) >= 85 * LENGTH(b.name_key)"
+    )
+    trigrams = " AND b.name_key %% a.name_key" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"SELECT {columns} FROM (SELECT {inner} FROM {table}"  # noqa: S608 - names only
+        " WHERE commune_code <> '' AND name_key <> '' ORDER BY id DESC LIMIT %s) a"
+        f" JOIN {table} b ON b.commune_code = a.commune_code AND b.name_block = a.name_block"
+        f" AND b.id < a.id AND {lengths}{trigrams} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [recent, candidates])
+        return cursor.fetchall()
+
+
+def similar_names(
+    model,
+    *,
+    limit: int = 100,
+    recent: int = DUPLICATE_RECENT,
+    candidates: int = DUPLICATE_CANDIDATES,
+) -> list:
+    """At most ``limit`` pairs ((pk, name, commune, slug), (pk, name, commune, slug)) of
+    poles or organisations of the same commune with similar names (newest first): one
+    query, at most ``candidates`` pairs compared."""
+    from difflib import SequenceMatcher
+
+    pairs = []
+    for row in _candidate_pairs(model, recent=recent, candidates=candidates):
+        a, b = row[:5], row[5:]
+        if SequenceMatcher(None, a[4], b[4], autojunk=False).ratio() >= SIMILAR:
+            pairs.append((a[:4], b[:4]))
+            if len(pairs) >= limit:
+                break
+    return pairs
 
 
 def likely_duplicates(*, limit: int = 100) -> dict:
     """Organisations sharing a SIREN, and poles or organisations with similar names in
-    the same commune (compared within each commune only: a few rows each)."""
-    from difflib import SequenceMatcher
-
+    the same commune: at most ``limit`` of each, in a fixed number of queries."""
     same_siren = list(
         Organisation.objects.exclude(siren="")
         .values("siren")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
-        .order_by("siren")[:limit]
+        .order_by("siren")
+        .values_list("siren", flat=True)[:limit]
     )
-    groups = [
-        {"siren": row["siren"], "items": list(Organisation.objects.filter(siren=row["siren"]))}
-        for row in same_siren
-    ]
-
-    def similar(model) -> list[tuple]:
-        pairs, previous, bucket = [], None, []
-        rows = (
-            model.objects.exclude(commune_code="")
-            .order_by("commune_code", "pk")
-            .values_list("pk", "name", "commune_code", "slug")
-        )
-
-        def compare(items):
-            for i, a in enumerate(items):
-                for b in items[i + 1 :]:
-                    if SequenceMatcher(None, fold(a[1]), fold(b[1])).ratio() >= SIMILAR:
-                        pairs.append((a, b))
-
-        for row in rows.iterator(chunk_size=5000):
-            if row[2] != previous:
-                compare(bucket)
-                bucket, previous = [], row[2]
-            bucket.append(row)
-            if len(pairs) >= limit:
-                break
-        compare(bucket)
-        return pairs[:limit]
-
+    items: dict[str, list[Organisation]] = {}
+    for organisation in (
+        Organisation.objects.filter(siren__in=same_siren)
+        .only("name", "slug", "siren")
+        .order_by("siren", "name", "pk")
+    ):
+        items.setdefault(organisation.siren, []).append(organisation)
     return {
-        "same_siren": groups,
-        "similar_poles": similar(Pole),
-        "similar_organisations": similar(Organisation),
+        "same_siren": [{"siren": siren, "items": items.get(siren, [])} for siren in same_siren],
+        "similar_poles": similar_names(Pole, limit=limit),
+        "similar_organisations": similar_names(Organisation, limit=limit),
+    }
+
+
+MODERATION_LIST = 50  # claims and suggestions shown at once (the oldest first)
+
+
+def pending_claims(*, limit: int = MODERATION_LIST) -> dict:
+    """The oldest pending claims, at most ``limit``, and how many are pending."""
+    pending = PoleClaim.objects.filter(status=PoleClaim.Status.PENDING)
+    return {
+        "items": list(pending.select_related("pole").order_by("created_at", "pk")[:limit]),
+        "total": pending.count(),
+    }
+
+
+def pending_suggestions(*, limit: int = MODERATION_LIST) -> dict:
+    """The oldest pending suggestions, at most ``limit``, and how many are pending."""
+    pending = Suggestion.objects.filter(status=Suggestion.Status.PENDING)
+    return {
+        "items": list(pending.select_related("pole").order_by("created_at", "pk")[:limit]),
+        "total": pending.count(),
     }

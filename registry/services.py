@@ -2,6 +2,7 @@
 without a form), owns its transaction, and re-runs the legal check of the poles it
 touches, so that a pole's status always follows from its current members."""
 
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from stdnum.fr import siret as stdnum_siret
 
 from core.audit import audit
 from core.errors import DomainError
+from core.input import clean_text as input_clean_text
 from core.text import fold
 from registry import geo, rules
 from registry.models import (
@@ -34,6 +36,7 @@ def _error(code: str, message, field: str | None = None) -> DomainError:
     return DomainError(code, message, field=field)
 
 
+MULTILINE = ("description", "strategy", "message")
 LIMITS = {
     "source_url": 500,
     "name": 200,
@@ -113,22 +116,22 @@ def clean_commune(value: str, *, required: bool = False) -> geo.Commune | None:
 
 
 def clean_text(value, field: str, *, required: bool = False) -> str:
-    multiline = field in ("description", "strategy", "message")
-    value = str(value or "") if multiline else " ".join(str(value or "").split())
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise _error(f"{field}_control", _("This text holds invisible control characters."), field)
-    value = value.strip()
-    if required and not value:
-        raise _error(f"{field}_required", _("This field is required."), field)
-    limit = LIMITS.get(field, 200)
-    if len(value) > limit:
-        raise _error(
-            f"{field}_too_long",
-            _("Too long: %(max)d characters at most (%(n)d given).")
-            % {"max": limit, "n": len(value)},
-            field,
+    """A text typed by a person, through the shared input layer (core.input.clean_text:
+    NFC; control characters, bidi overrides and embeddings, zero-width and other invisible
+    format characters refused; length counted after normalisation). Errors are domain
+    errors named after the field: ``<field>_control``, ``<field>_required``,
+    ``<field>_too_long``."""
+    from django.core.exceptions import ValidationError as FormError
+
+    try:
+        return input_clean_text(
+            value,
+            max_length=LIMITS.get(field, 200),
+            multiline=field in MULTILINE,
+            required=required,
         )
-    return value
+    except FormError as exc:
+        raise _error(f"{field}_{exc.code}", exc.messages[0], field) from exc
 
 
 def clean_choice(value: str, choices, field: str) -> str:
@@ -271,10 +274,71 @@ def _unique_slug(model, name: str, *, exclude_pk=None) -> str:
 # --- organisations -------------------------------------------------------------------------
 
 
-def organisation_save(
-    *, data: dict, actor=None, organisation: Organisation | None = None
+# what organisation_build sets (the columns an import updates in bulk)
+ORGANISATION_WRITTEN = [
+    "name",
+    "siren",
+    "siret",
+    "legal_form",
+    "ess_status",
+    "category",
+    "address",
+    "postal_code",
+    "website",
+    "is_demo",
+    "source_url",
+    "commune_code",
+    "cog_year",
+    "commune_name",
+    "department_code",
+    "region_code",
+    "latitude",
+    "longitude",
+    "located_by",
+    "search_text",
+    "name_key",
+    "name_block",
+]
+
+
+# what a person or a file gives (organisation_build)
+ORGANISATION_TYPED = [
+    "name",
+    "siren",
+    "siret",
+    "legal_form",
+    "ess_status",
+    "category",
+    "address",
+    "postal_code",
+    "website",
+    "source_url",
+    "commune_code",
+]
+
+
+def organisation_build(
+    *, data: dict, organisation: Organisation | None = None, checked: bool = False
 ) -> Organisation:
-    """Create or update an organisation from plain data (form, import)."""
+    """The organisation with ``data`` checked and set, not saved (organisation_save, and
+    the import, which writes thousands at once). ``checked``: the values come from the
+    import's dry run or from the row itself, already cleaned by these same checks."""
+    if checked:
+        values = {name: data.get(name, "") or "" for name in ORGANISATION_TYPED}
+        values["is_demo"] = bool(data.get("is_demo", organisation and organisation.is_demo))
+        values["postal_code"] = values["postal_code"][:5]
+        commune = geo.commune(values.pop("commune_code")) if data.get("commune_code") else None
+        area = {
+            "department": data.get("department_code", "") or "",
+            "region": data.get("region_code", "") or "",
+        }
+        target = organisation or Organisation()
+        for key, value in values.items():
+            setattr(target, key, value)
+        set_place(target, commune, **area)
+        target.search_text = fold(f"{target.name} {target.siren} {target.commune_name}")
+        target.set_name_key()
+        return target
     name = clean_text(data.get("name"), "name", required=True)
     siret = clean_siret(data.get("siret", ""))
     siren = clean_siren(data.get("siren", "")) or siret[:9]
@@ -297,15 +361,49 @@ def organisation_save(
         "is_demo": bool(data.get("is_demo", organisation.is_demo if organisation else False)),
         "source_url": clean_url(data.get("source_url"), "source_url"),
     }
+    target = organisation or Organisation()
+    for key, value in values.items():
+        setattr(target, key, value)
+    set_place(target, commune, **area)
+    target.search_text = fold(f"{name} {siren} {target.commune_name}")
+    target.set_name_key()
+    return target
+
+
+def free_slugs(model, names: list[str]) -> list[str]:
+    """A free slug for each name (unique among them and in the table), in a few queries
+    whatever the number of names."""
+    bases = [slugify(name)[:90] or "fiche" for name in names]
+    taken: set[str] = set()
+    distinct = sorted(set(bases))
+    for i in range(0, len(distinct), 500):
+        chunk = distinct[i : i + 500]
+        taken.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    repeated = {b for b, n in Counter(bases).items() if n > 1}
+    for base in {b for b in distinct if b in taken} | repeated:
+        taken.update(
+            model.objects.filter(slug__startswith=f"{base}-").values_list("slug", flat=True)
+        )
+    slugs = []
+    for base in bases:
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+def organisation_save(
+    *, data: dict, actor=None, organisation: Organisation | None = None
+) -> Organisation:
+    """Create or update an organisation from plain data (form, admin)."""
+    target = organisation_build(data=data, organisation=organisation)
     try:
         with transaction.atomic():
-            target = organisation or Organisation()
-            for key, value in values.items():
-                setattr(target, key, value)
-            set_place(target, commune, **area)
-            target.search_text = fold(f"{name} {siren} {target.commune_name}")
             if not target.slug:
-                target.slug = _unique_slug(Organisation, name)
+                target.slug = _unique_slug(Organisation, target.name)
             target.save()
             audit(
                 "registry.organisation.saved",
@@ -349,32 +447,67 @@ def snapshot(pole: Pole | None) -> dict:
     return {k: "" if v is None else str(v) for k, v in snapshot.items()}
 
 
-def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str = "editor") -> Pole:
-    """Create or update a pole; every change is kept as a revision (field: before, after)."""
+# what pole_build sets (the columns an import writes in bulk)
+POLE_WRITTEN = [
+    "name",
+    "siren",
+    "legal_form",
+    "description",
+    "strategy",
+    "website",
+    "year_founded",
+    "jobs",
+    "is_demo",
+    "source_url",
+    "commune_code",
+    "cog_year",
+    "commune_name",
+    "department_code",
+    "region_code",
+    "latitude",
+    "longitude",
+    "located_by",
+    "search_text",
+    "name_key",
+    "name_block",
+]
+
+
+def pole_build(*, data: dict, pole: Pole | None = None) -> tuple[Pole, list[tuple[str, str]]]:
+    """The pole with ``data`` checked and set, not saved, and its territory [(kind, code)]
+    (pole_save, and the import, which writes thousands at once)."""
     name = clean_text(data.get("name"), "name", required=True)
     siren = clean_siren(data.get("siren", ""))
     commune = clean_commune(data.get("commune_code", ""))
     area = clean_area(data)
     territory = clean_territory(data.get("territory", []))
     year, jobs = clean_year_and_jobs(data)
+    values = {
+        "legal_form": clean_text(data.get("legal_form"), "legal_form"),
+        "description": clean_text(data.get("description"), "description"),
+        "strategy": clean_text(data.get("strategy"), "strategy"),
+        "website": clean_url(data.get("website"), "website"),
+        "source_url": clean_url(data.get("source_url"), "source_url"),
+    }
+    target = pole or Pole()
+    target.name, target.siren, target.year_founded, target.jobs = name, siren, year, jobs
+    for key, value in values.items():
+        setattr(target, key, value)
+    target.is_demo = bool(data.get("is_demo", target.is_demo))
+    set_place(target, commune, **area)
+    target.set_name_key()
+    return target, territory
+
+
+def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str = "editor") -> Pole:
+    """Create or update a pole; every change is kept as a revision (field: before, after)."""
     with transaction.atomic():
         if pole is not None:
             pole = Pole.objects.select_for_update().get(pk=pole.pk)
         before = snapshot(pole)
-        target = pole or Pole()
-        target.name = name
-        target.siren = siren
-        target.legal_form = clean_text(data.get("legal_form"), "legal_form")
-        target.description = clean_text(data.get("description"), "description")
-        target.strategy = clean_text(data.get("strategy"), "strategy")
-        target.website = clean_url(data.get("website"), "website")
-        target.year_founded = year
-        target.jobs = jobs
-        target.is_demo = bool(data.get("is_demo", target.is_demo))
-        target.source_url = clean_url(data.get("source_url"), "source_url")
-        set_place(target, commune, **area)
+        target, territory = pole_build(data=data, pole=pole)
         if not target.slug:
-            target.slug = _unique_slug(Pole, name)
+            target.slug = _unique_slug(Pole, target.name)
         target.save()
         TerritoryArea.objects.filter(pole=target).delete()
         TerritoryArea.objects.bulk_create(
@@ -540,11 +673,16 @@ def subject_of(pole: Pole) -> rules.Subject:
 
 
 def status_for(report: rules.Report, subject: rules.Subject) -> str:
+    """A State laureate was checked by the State; otherwise the three outcomes of the
+    check: the data shows the definition met, does not show it yet, or contradicts it."""
     if subject.laureate_years:
         return Pole.Status.LAUREATE
-    if report.meets_the_law:
+    meets = report.meets_the_law
+    if meets:
         return Pole.Status.CHECKED
-    return Pole.Status.CLAIMS
+    if meets is False:
+        return Pole.Status.CONTRARY
+    return Pole.Status.INCOMPLETE
 
 
 def pole_check_report(pole: Pole) -> rules.Report:
@@ -552,8 +690,13 @@ def pole_check_report(pole: Pole) -> rules.Report:
     return rules.check(subject_of(pole))
 
 
-def pole_check(pole: Pole, *, now=None) -> rules.Report:
-    """Run the check and keep its outcome on the pole (status badge, summary)."""
+def pole_eligibility(pole: Pole) -> rules.Eligibility:
+    """Whether the pole may apply to a State call (R8 included), for the calls."""
+    return rules.eligibility(subject_of(pole))
+
+
+def _check_outcome(pole: Pole, now) -> tuple[rules.Report, bool]:
+    """Run the check and set its outcome on the pole (in memory); True when it changed."""
     subject = subject_of(pole)
     report = rules.check(subject)
     status = status_for(report, subject)
@@ -569,13 +712,30 @@ def pole_check(pole: Pole, *, now=None) -> rules.Report:
         pole.check_report = summary
         pole.member_categories = categories
         pole.checked_at = now or timezone.now()
-        Pole.objects.filter(pk=pole.pk).update(
-            status=status,
-            check_report=summary,
-            member_categories=categories,
-            checked_at=pole.checked_at,
-        )
+        return report, True
+    return report, False
+
+
+CHECK_WRITTEN = ["status", "check_report", "member_categories", "checked_at"]
+
+
+def pole_check(pole: Pole, *, now=None) -> rules.Report:
+    """Run the check and keep its outcome on the pole (status badge, summary)."""
+    report, changed = _check_outcome(pole, now)
+    if changed:
+        Pole.objects.filter(pk=pole.pk).update(**{f: getattr(pole, f) for f in CHECK_WRITTEN})
     return report
+
+
+def poles_check(pole_ids, *, batch: int = 500) -> None:
+    """The check of many poles (an import): read in batches with what the check needs,
+    each batch written in one bulk update."""
+    now = timezone.now()
+    ids = sorted(set(pole_ids))
+    for start in range(0, len(ids), batch):
+        poles = poles_for_check().filter(pk__in=ids[start : start + batch])
+        changed = [pole for pole in poles if _check_outcome(pole, now)[1]]
+        Pole.objects.bulk_update(changed, CHECK_WRITTEN)
 
 
 def member_categories_text(categories) -> str:
@@ -635,7 +795,11 @@ def _clean_contact(*, name: str, email: str, required: bool = True) -> tuple[str
 
 
 def claim_submit(*, pole: Pole, name: str, email: str, role: str, message: str = "") -> PoleClaim:
-    """Someone asks to manage a pole's entry; an editor will approve or reject it."""
+    """Someone asks to manage a pole's entry; an editor will approve or reject it.
+
+    The answer is the same whether this address already has a request waiting for this
+    pole or not (the form must not tell who asked): a repeated request is not recorded
+    twice, the one waiting is returned."""
     name, email = _clean_contact(name=name, email=email)
     role = clean_text(role, "role", required=True)
     message = clean_text(message, "message")
@@ -645,12 +809,13 @@ def claim_submit(*, pole: Pole, name: str, email: str, role: str, message: str =
                 pole=pole, name=name, email=email, role=role, message=message
             )
             audit("registry.claim.submitted", scope=f"registry.pole:{pole.pk}", object_id=claim.pk)
-    except IntegrityError as exc:
-        raise _error(
-            "claim_pending",
-            _("A request for this pole from this address is already waiting for an editor."),
-            "email",
-        ) from exc
+    except IntegrityError:
+        waiting = PoleClaim.objects.filter(
+            pole=pole, email=email, status=PoleClaim.Status.PENDING
+        ).first()
+        if waiting is None:  # decided in between: this one is new after all
+            return claim_submit(pole=pole, name=name, email=email, role=role, message=message)
+        return waiting
     return claim
 
 

@@ -24,6 +24,7 @@ public_patterns = (
 manage_patterns = (
     [
         path("import/", manage.import_csv, name="import"),
+        path("import/<int:pk>/", manage.import_status, name="import_status"),
         path("moderation/", manage.moderation, name="moderation"),
         path("poles/<slug:slug>/", manage.pole_edit, name="pole_edit"),
     ],

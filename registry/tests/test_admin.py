@@ -61,4 +61,13 @@ def test_a_pole_saved_in_the_admin_is_checked(admin_client):
     pole = Pole.objects.get()
     assert pole.territory.get().kind == "department"
     assert pole.checked_at is not None and pole.check_report["rules"]["R6"] == "holds"
-    assert pole.status == Pole.Status.CLAIMS  # no members yet
+    assert pole.status == Pole.Status.INCOMPLETE  # no members yet: to be completed, not contrary
+
+
+def test_the_admin_refuses_invisible_characters_in_names(admin_client):
+    url = "/admin/registry/organisation/add/"
+    page = admin_client.post(url, organisation_form(name="Archer\u202e reicnanif"))
+    assert page.status_code == 200 and "U+202E" in page.content.decode()
+    assert not Organisation.objects.exists()
+    assert admin_client.post(url, organisation_form(name="  Archer   SA ")).status_code == 302
+    assert Organisation.objects.get().name == "Archer SA"

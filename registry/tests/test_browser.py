@@ -70,3 +70,19 @@ def test_the_map_shows_clusters_then_poles(live_server, demo, new_page):
     screenshot(page, "registry-map-desktop")
     page.locator(".pole-cluster").first.click()  # zooms in on the group
     page.wait_for_function("document.querySelectorAll('.pole-cluster, .pole-dot').length > 0")
+
+
+def test_a_map_popup_shows_the_pole_status_as_the_directory_does(live_server, demo, new_page):
+    page = new_page("desktop")
+    page.goto(live_server.url + "/poles/carte/?q=archer")
+    page.locator(".pole-dot").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.get_by_role("link", name="Pôle Sud Archer").wait_for()
+    assert popup.locator(".badge.status-laureate").inner_text() == "Lauréat de l’État"
+    incomplete = Pole.objects.filter(status="incomplete", latitude__isnull=False).first()
+    page.goto(live_server.url + f"/poles/carte/?q={incomplete.name}")
+    page.locator(".pole-dot.status-incomplete").first.click()
+    badge = page.locator(".leaflet-popup-content .badge")
+    assert badge.inner_text() == "Fiche à compléter" and "status-incomplete" in (
+        badge.get_attribute("class")
+    )

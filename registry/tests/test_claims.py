@@ -97,9 +97,8 @@ def test_one_pending_claim_per_address_and_a_decision_is_final(
     pole, editor, django_capture_on_commit_callbacks
 ):
     claim = services.claim_submit(pole=pole, **CLAIM)
-    with pytest.raises(DomainError) as caught:
-        services.claim_submit(pole=pole, **CLAIM)
-    assert caught.value.code == "claim_pending"
+    assert services.claim_submit(pole=pole, **CLAIM) == claim  # not recorded twice
+    assert PoleClaim.objects.count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         services.claim_decide(claim=claim, approve=False, actor=editor)
     with pytest.raises(DomainError) as caught:
@@ -236,3 +235,78 @@ def test_a_taken_username_does_not_block_an_approval(pole, editor):
     services.claim_decide(claim=claim, approve=True, actor=editor)
     claim.refresh_from_db()
     assert claim.new_account and claim.user.username == "cc@archer.example-2"
+
+
+def test_the_claim_form_does_not_tell_whether_an_address_already_asked(client, pole):
+    """The same answer for a first request and a repeated one (before: « a request from
+    this address is already waiting »), and the repeat is not recorded twice."""
+    url = f"/poles/{pole.slug}/revendiquer/"
+    first = client.post(url, CLAIM)
+    again = client.post(url, {**CLAIM, "message": "Je relance ma demande."})
+    assert first.status_code == again.status_code == 200
+    assert first.templates[0].name == again.templates[0].name == "registry/public/claim_sent.html"
+    assert "déjà" not in again.content.decode()
+    assert PoleClaim.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "char"),
+    [
+        ("Archer \u202eresirpertne", "U+202E"),  # right-to-left override
+        ("Arc\u200bher", "U+200B"),  # zero-width space
+        ("Archer \u2066x\u2069", "U+2066"),  # isolate
+        ("Archer\u00ad", "U+00AD"),  # soft hyphen
+    ],
+)
+def test_invisible_format_characters_are_refused_in_registry_texts(pole, text, char):
+    """Bidi overrides and embeddings, zero-width and other format characters (Cf) are
+    refused with a message that names them, in every registry text."""
+    calls = [
+        lambda: services.claim_submit(pole=pole, **{**CLAIM, "name": text}),
+        lambda: services.claim_submit(pole=pole, **{**CLAIM, "message": text}),
+        lambda: services.suggestion_submit(pole=pole, name="", email="", message=text * 3),
+        lambda: services.pole_save(data={"name": text, "commune_code": "26281"}),
+        lambda: services.pole_save(
+            data={"name": "Autre", "commune_code": "26281", "description": text}
+        ),
+        lambda: services.organisation_save(
+            data={"name": text, "category": "enterprise", "ess_status": "not_ess"}
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(DomainError) as caught:
+            call()
+        assert caught.value.code.endswith("_control") and char in str(caught.value.message)
+    assert not PoleClaim.objects.exists() and not Suggestion.objects.exists()
+
+
+def test_moderation_ignores_ids_that_are_not_ids(client, pole, editor):
+    client.force_login(editor)
+    for field, value in (("claim", "abc"), ("claim", "²"), ("suggestion", "1e3"), ("claim", "")):
+        response = client.post(
+            "/gestion/annuaire/moderation/",
+            {field: value, "action": "approve" if field == "claim" else "accept"},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert "n’existe plus" in response.content.decode()
+
+
+def test_pole_edit_ignores_activity_ids_that_are_not_ids(client, pole):
+    """« ² » passed isdigit() and then broke int(): a 500 before."""
+    from registry.models import Activity
+
+    activity = Activity.objects.create(name="Recyclerie", slug="recyclerie")
+    manager = get_user_model().objects.create_user("gestionnaire", password="x-pass-1234")
+    pole.managers.add(manager)
+    client.force_login(manager)
+    response = client.post(
+        f"/gestion/annuaire/poles/{pole.slug}/",
+        {
+            "commune_code": "26281",
+            "territory": "26",
+            "activities": ["²", "abc", "-1", str(activity.pk), "99999999999999999999999"],
+        },
+    )
+    assert response.status_code == 302
+    assert list(pole.activities.all()) == [activity]

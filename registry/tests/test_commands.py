@@ -28,7 +28,7 @@ def test_the_registry_demo_is_true_to_its_sources_and_idempotent():
     assert archer.commune_code == "26281" and archer.located_by == "commune"
     invented = Pole.objects.filter(is_demo=True)
     assert invented.count() == 40 and len(set(invented.values_list("region_code", flat=True))) >= 10
-    assert {"checked", "claims"} <= set(invented.values_list("status", flat=True))
+    assert {"checked", "incomplete", "contrary"} <= set(invented.values_list("status", flat=True))
     assert not Organisation.objects.filter(is_demo=False).exists()
 
 

@@ -101,18 +101,28 @@ def test_a_pole_with_its_three_kinds_of_members_is_checked_against_the_law(compl
     assert summary["rules"]["R7"] == "declared" and summary["meets_the_law"]
 
 
-def test_a_pole_without_an_ess_enterprise_claims_the_approach_and_says_why(pole, org):
+def test_a_recorded_grouping_without_an_ess_enterprise_is_contrary_and_says_why(pole, org):
     target = pole()
+    for name, category in (("Usine", "enterprise"), ("Agglo", "local_authority")):
+        services.membership_set(
+            pole=target,
+            organisation=org(name, category=category, ess_status="not_ess"),
+            role="member",
+        )
+    target.refresh_from_db()
+    # two organisations recorded: the list is not read as complete yet
+    assert target.status == Pole.Status.INCOMPLETE
+    assert services.pole_check(target).by_id()["R1"].outcome == "missing"
     services.membership_set(
         pole=target,
-        organisation=org("Usine", category="enterprise", ess_status="not_ess"),
+        organisation=org("Lycée", category="training", ess_status="not_ess"),
         role="member",
     )
     target.refresh_from_db()
-    assert target.status == Pole.Status.CLAIMS
-    report = services.pole_check(target)
-    r1 = report.by_id()["R1"]
-    assert r1.outcome == "fails" and "entreprise de l’ESS" in r1.explanation
+    assert target.status == Pole.Status.CONTRARY
+    r1 = services.pole_check(target).by_id()["R1"]
+    assert r1.outcome == "fails" and "n’est une entreprise de l’ESS" in r1.explanation
+    assert "3 structures renseignées" in r1.explanation
 
 
 def test_a_member_outside_the_territory_is_a_warning_not_an_error(complete_pole, org):
@@ -127,11 +137,17 @@ def test_a_member_outside_the_territory_is_a_warning_not_an_error(complete_pole,
     assert complete_pole.status == Pole.Status.CHECKED
 
 
-def test_laureates_are_laureates_and_no_longer_eligible(complete_pole):
+def test_laureates_are_laureates_and_no_longer_eligible_to_calls(complete_pole):
+    assert services.pole_eligibility(complete_pole).eligible is True
     services.laureate_add(pole=complete_pole, year=2013, source_url="https://example.org/2013")
     complete_pole.refresh_from_db()
     assert complete_pole.status == Pole.Status.LAUREATE
-    assert complete_pole.check_report["rules"]["R8"] == "fails"
+    # R8 is a condition of the calls, not of the definition: not in the check, not counted
+    assert "R8" not in complete_pole.check_report["rules"]
+    assert complete_pole.check_report["meets_the_law"] is True
+    eligibility = services.pole_eligibility(complete_pole)
+    assert eligibility.eligible is False
+    assert [r.rule.id for r in eligibility.results if r.fails] == ["R8"]
 
 
 def test_changing_a_member_re_runs_the_check(complete_pole):
@@ -140,7 +156,7 @@ def test_changing_a_member_re_runs_the_check(complete_pole):
         data={"name": "Archer", "category": "enterprise", "ess_status": "not_ess"}, organisation=ess
     )
     complete_pole.refresh_from_db()
-    assert complete_pole.status == Pole.Status.CLAIMS
+    assert complete_pole.status == Pole.Status.CONTRARY  # three recorded, none ESS
 
 
 @pytest.mark.parametrize(
@@ -175,7 +191,7 @@ def test_territory_accepts_communes_epci_and_departments(pole):
 def test_check_all_counts_by_status(complete_pole, pole):
     pole(name="Pôle vide", strategy="")
     Pole.objects.update(status=Pole.Status.LAUREATE)  # stale: the command puts it right
-    assert services.check_all() == {"checked": 1, "claims": 1}
+    assert services.check_all() == {"checked": 1, "incomplete": 1}
 
 
 def test_a_pole_known_only_by_its_department_or_region_is_placed_at_its_centre(pole):

@@ -1,11 +1,8 @@
 """The registry's pages for its editors (CSV import, moderation) and for the managers of
 a pole (editing its entry, with its history)."""
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,64 +10,67 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.input import parse_id, parse_ids
 from registry import importing, selectors, services
-from registry.models import Activity, Pole, PoleClaim, Suggestion
+from registry.models import Activity, ImportBatch, Pole, PoleClaim, Suggestion
 from registry.permissions import can_edit_pole, can_import, can_moderate
 
-PAYLOAD_SALT = "registry.import"
-PAYLOAD_MAX_AGE = 3600
+CHANGES_SHOWN = 500  # rows of the dry run listed on the page (all are counted)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_csv(request):
+    """Check a file (nothing is written; a file without errors is kept on the server),
+    then confirm it: the import runs in the background, its page shows the progress."""
     if not can_import(request.user):
         raise PermissionDenied
     context = {"kinds": importing.KINDS, "kind": request.POST.get("kind", "structures")}
     if request.method == "POST":
         try:
-            if "payload" in request.POST:  # the confirmation of a checked file
-                try:
-                    payload = signing.loads(
-                        request.POST["payload"], salt=PAYLOAD_SALT, max_age=PAYLOAD_MAX_AGE
-                    )
-                except signing.BadSignature as exc:
-                    raise DomainError(
-                        "import_expired",
-                        _("This check is too old or was altered: send the file again."),
-                    ) from exc
-                kind, raw = payload["kind"], base64.b64decode(payload["raw"])
-            else:
-                upload = request.FILES.get("file")
-                if upload is None:
-                    raise DomainError("file_required", _("Choose a CSV file."))
-                if upload.size > importing.MAX_BYTES:
-                    raise DomainError("file_too_large", _("The file is too large."))
-                kind, raw = request.POST.get("kind", ""), upload.read()
-            plan = importing.plan(raw, kind)  # checked again: the registry may have changed
-            if "payload" in request.POST and plan.ok:
-                counts = importing.apply(plan, actor=request.user)
-                messages.success(
-                    request,
-                    _("Imported: %(create)d created, %(update)d updated, %(unchanged)d unchanged.")
-                    % counts,
+            if "batch" in request.POST:  # the confirmation of a checked file
+                batch_id = parse_id(request.POST.get("batch"))
+                batch = importing.batch_confirm(batch_id=batch_id or 0, actor=request.user)
+                return redirect("registry_manage:import_status", pk=batch.pk)
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise DomainError("file_required", _("Choose a CSV file."))
+            if upload.size > importing.MAX_BYTES:
+                raise DomainError(
+                    "file_too_large",
+                    _("The file is too large (%(max)d MB at most).")
+                    % {"max": importing.MAX_BYTES // 2**20},
                 )
-                return redirect("registry_manage:import")
+            kind = request.POST.get("kind", "")
+            plan, batch = importing.batch_check(raw=upload.read(), kind=kind, actor=request.user)
+            changed = [row for row in plan.rows if row.action != "unchanged"]
             context.update(
                 plan=plan,
                 counts=plan.counts(),
-                changed=[row for row in plan.rows if row.action != "unchanged"],
-                payload=signing.dumps(
-                    {"kind": kind, "raw": base64.b64encode(raw).decode()},
-                    salt=PAYLOAD_SALT,
-                    compress=True,
-                )
-                if plan.ok
-                else "",
+                changed=changed[:CHANGES_SHOWN],
+                changed_total=len(changed),
+                errors=plan.errors[:CHANGES_SHOWN],
+                batch=batch,
             )
         except DomainError as exc:
             context["error"] = exc.message
     return render(request, "registry/manage/import.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_status(request, pk: int):
+    """Where a confirmed import is: waiting, checking (rows checked so far), writing,
+    done (its counts) or not imported (why). Refreshed by the person, no polling."""
+    if not can_import(request.user):
+        raise PermissionDenied
+    batch = ImportBatch.objects.defer("raw").filter(pk=pk, created_by=request.user).first()
+    if batch is None:
+        raise Http404(_("No such import."))
+    percent = round(100 * batch.rows_done / batch.rows_total) if batch.rows_total else 0
+    return render(
+        request, "registry/manage/import_status.html", {"batch": batch, "percent": percent}
+    )
 
 
 # --- editing a pole (its managers, the editors) ----------------------------------------------
@@ -107,7 +107,7 @@ def pole_edit(request, slug: str):
     values, error = current, None
     if request.method == "POST":
         values = {name: request.POST.get(name, "").strip() for name in EDIT_FIELDS}
-        chosen = {int(v) for v in request.POST.getlist("activities") if v.isdigit()}
+        chosen = set(parse_ids(request.POST.getlist("activities")))
         data = {
             "name": pole.name,
             "department_code": pole.department_code,
@@ -151,16 +151,18 @@ def moderation(request):
         try:
             action = request.POST.get("action", "")
             if action in ("approve", "reject"):
-                claim = PoleClaim.objects.filter(pk=request.POST.get("claim") or 0).first()
+                claim_id = parse_id(request.POST.get("claim"))
+                claim = PoleClaim.objects.filter(pk=claim_id).first() if claim_id else None
                 if claim is None:
-                    raise Http404
+                    raise DomainError("unknown_claim", _("This request no longer exists."))
                 services.claim_decide(claim=claim, approve=action == "approve", actor=request.user)
             elif action in ("accept", "dismiss"):
-                suggestion = Suggestion.objects.filter(
-                    pk=request.POST.get("suggestion") or 0
-                ).first()
+                suggestion_id = parse_id(request.POST.get("suggestion"))
+                suggestion = (
+                    Suggestion.objects.filter(pk=suggestion_id).first() if suggestion_id else None
+                )
                 if suggestion is None:
-                    raise Http404
+                    raise DomainError("unknown_suggestion", _("This suggestion no longer exists."))
                 services.suggestion_decide(
                     suggestion=suggestion, accept=action == "accept", actor=request.user
                 )
@@ -175,12 +177,8 @@ def moderation(request):
         request,
         "registry/manage/moderation.html",
         {
-            "claims": PoleClaim.objects.filter(status=PoleClaim.Status.PENDING).select_related(
-                "pole"
-            ),
-            "suggestions": Suggestion.objects.filter(
-                status=Suggestion.Status.PENDING
-            ).select_related("pole"),
+            "claims": selectors.pending_claims(),
+            "suggestions": selectors.pending_suggestions(),
             "duplicates": selectors.likely_duplicates(),
         },
     )

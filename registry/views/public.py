@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.input import parse_int
 from core.text import json_for_script
 from registry import geo, hooks, opendata, selectors, services
 from registry.models import Pole
@@ -119,6 +120,9 @@ def pole(request, slug: str):
         {
             "pole": found,
             "report": report,
+            "laureate_calls": [
+                laureate.call or str(laureate.year) for laureate in found.laureates.all()
+            ],
             "groups": selectors.members_by_category(found),
             "territory": [
                 {
@@ -207,16 +211,15 @@ def pole_map(request):
 def map_points(request):
     """The poles in view, clustered per zoom: {"clusters": [...], "poles": [...]}."""
     filters = selectors.Filters.from_query(request.GET)
-    try:
-        zoom = int(request.GET.get("zoom", 5))
-    except ValueError:
+    zoom = parse_int(request.GET.get("zoom", "5"), minimum=0, maximum=30)
+    if zoom is None:
         return JsonResponse(
             {"error": {"code": "invalid_zoom", "message": _("The zoom is a whole number.")}},
             status=400,
         )
     bbox = None
     if request.GET.get("bbox"):
-        bbox = selectors.BBox.parse(request.GET["bbox"])
+        bbox = selectors.BBox.parse(request.GET.get("bbox"))
         if bbox is None:
             return JsonResponse(
                 {

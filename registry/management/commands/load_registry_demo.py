@@ -145,13 +145,14 @@ class Command(BaseCommand):
                 "name": f"Pôle {word} {town.name}",
                 "commune_code": town.code,
                 "description": (
-                    f"Pôle inventé pour la démonstration, autour de {town.name} : il n'existe pas."
+                    f"Pôle inventé pour la démonstration, autour de {town.name}\u00a0: "
+                    "il n’existe pas."
                 ),
                 "strategy": (
                     ""
                     if index % 7 == 3
                     else "Mutualiser des locaux, des emplois et des achats entre structures "
-                    "de l'ESS, entreprises et collectivité pour développer le territoire."
+                    "de l’ESS, entreprises et collectivité pour développer le territoire."
                 ),
                 "legal_form": "Association loi 1901" if index % 3 else "SCIC SAS",
                 "siren": "",
@@ -165,14 +166,7 @@ class Command(BaseCommand):
             pole = services.pole_save(data=data, pole=Pole.objects.filter(slug=slug).first())
             if pole.slug != slug:
                 Pole.objects.filter(pk=pole.pk).update(slug=slug)
-            kinds = list(MEMBER_KINDS)
-            if index % 5 == 2:  # some poles without an ESS enterprise: the report says so
-                kinds = [k for k in kinds if k[1] != "ess_enterprise"]
-            if index % 6 == 4:  # and some without an enterprise outside the ESS
-                kinds = [k for k in kinds if k[1] != "enterprise"]
-            for number, (pattern, category, ess, form) in enumerate(
-                rng.sample(kinds, min(4, len(kinds)))
-            ):
+            for number, (pattern, category, ess, form) in enumerate(self.member_kinds(index, rng)):
                 member_slug = f"demo-structure-{index + 1:02d}-{number + 1}"
                 place = town
                 if number == 3 and index % 4 == 1:  # a member outside the territory
@@ -197,6 +191,32 @@ class Command(BaseCommand):
                     since=data["year_founded"],
                 )
         return INVENTED_POLES
+
+    @staticmethod
+    def member_kinds(index: int, rng: random.Random) -> list[tuple]:
+        """Four members, as most poles have: an ESS enterprise first (the initiator), an
+        enterprise outside the ESS, another article-9 person, one more; some poles lack one
+        kind (the report says it is contrary to the rule), some have only two members
+        recorded yet (the report says what to complete)."""
+        kinds = list(MEMBER_KINDS)
+        if index % 10 == 2:  # a few poles without an ESS enterprise: the report says so
+            kinds = [k for k in kinds if k[1] != "ess_enterprise"]
+        if index % 12 == 4:  # and a few without an enterprise outside the ESS
+            kinds = [k for k in kinds if k[1] != "enterprise"]
+        chosen = []
+        for group in (
+            ("ess_enterprise",),
+            ("enterprise",),
+            ("local_authority", "training", "research"),
+        ):
+            available = [k for k in kinds if k[1] in group]
+            if available:
+                chosen.append(rng.choice(available))
+        rest = [k for k in kinds if k not in chosen]
+        chosen += rng.sample(rest, min(4 - len(chosen), len(rest)))
+        if index % 8 == 5:  # members not all recorded yet: to be completed, not contrary
+            chosen = chosen[:2]
+        return chosen
 
 
 # ../shared/data/calls-history.md

@@ -2,7 +2,8 @@
  * poles in view, clustered by the server per zoom (registry.selectors.map_points).
  * Page contract: #pole-map[data-points-url][data-tiles-url][data-attribution]
  * [data-label-cluster][data-label-approximate][data-label-one][data-label-many]
- * [data-label-failed] (the page's translated words), #map-status. No inline code (CSP). */
+ * [data-label-failed] [data-label-status-<status>] (the page's translated words), #map-status.
+ * No inline code (CSP). */
 (() => {
   "use strict";
   const root = document.getElementById("pole-map");
@@ -28,6 +29,13 @@
     link.className = "pole-link";
     text(link, pole.name);
     box.append(link);
+    const key = `labelStatus${pole.status.charAt(0).toUpperCase()}${pole.status.slice(1)}`;
+    if (root.dataset[key]) {
+      const badge = document.createElement("p");
+      badge.className = `badge status-${pole.status}`;
+      text(badge, root.dataset[key]);
+      box.append(badge);
+    }
     if (pole.approximate) {
       const note = document.createElement("p");
       text(note, root.dataset.labelApproximate);
