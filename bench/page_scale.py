@@ -41,6 +41,7 @@ devices (created and enrolled), charter signatures (``ceremony_record``), import
 import argparse
 import os
 import platform
+import re
 import secrets
 import signal
 import statistics
@@ -77,6 +78,7 @@ def main() -> int:
     parser.add_argument("--sqlite", action="store_true", help="a throwaway SQLite file")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--budget", type=float, default=30, help="seconds a request may take")
+    parser.add_argument("--sql", default="", help="print the queries of pages named so")
     parser.add_argument("--build", default="security_pdf,registrations_csv", help="documents")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="ptce-pages-"))
@@ -184,6 +186,9 @@ def measure(page, args, *, timed: bool):
         with CaptureQueriesContext(connection) as queries:
             response, seconds = within(call, budget)
         count = len(queries)  # now: the next request empties the connection's log
+        if args.sql and args.sql in name:
+            sql = (re.sub(r"^SELECT .*? FROM", "SELECT … FROM", q["sql"])[:200] for q in queries)
+            print(f"-- {name}:", *sql, sep="\n")
         times = [seconds]
         if timed and repeat:
             times = [within(call, budget)[1] for _ in range(args.requests)]
@@ -216,7 +221,7 @@ def build_pages(ctx, args) -> list[tuple]:
     from charter.models import Signature
     from events.models import EventDocument, Registration
     from events.tasks import build_event_document
-    from registry import importing, selectors
+    from registry import geo, importing, selectors
     from registry.models import Organisation, Pole, PoleClaim, Suggestion
 
     event, pages = ctx["event"], []
@@ -292,15 +297,19 @@ def build_pages(ctx, args) -> list[tuple]:
         page(f"document build (task): {kind}", build, regs, background=True, repeat=False)
 
     if hasattr(importing, "batch_check"):  # the import kept on the server, run as a task
-        from registry.tasks import run_import
-        from registry.tests.big_csv import organisations_csv
-
         from registry.models import ImportBatch
+        from registry.tasks import run_import
+        from registry.tests.big_csv import HEADER, siret
 
-        def dry_run():
-            raw = organisations_csv(200 * ctx["scale"], pole=ctx["import_pole"].name)
-            raw = raw.replace(b"Structure coop", f"Structure {ctx['scale']}x coop".encode())
-            form = {"kind": "structures", "file": Upload("import.csv", raw, "text/csv")}
+        def dry_run():  # a national file: one row in five without a SIRET, many communes
+            scale, communes = ctx["scale"], sorted(geo.communes())[::13]
+            raw = HEADER + "".join(
+                f"Structure {scale}x-{n};{siret(10_000 * scale + n) if n % 5 else ''};"
+                f"ess_enterprise;cooperative;{communes[n * 7 % len(communes)]};SCIC;;"
+                f"{ctx['import_pole'].name};member\n"
+                for n in range(200 * scale)
+            )
+            form = {"kind": "structures", "file": Upload("i.csv", raw.encode(), "text/csv")}
             return admin.post("/gestion/annuaire/import/", form)
 
         def confirm():
