@@ -187,7 +187,8 @@ def measure(page, args, *, timed: bool):
             response, seconds = within(call, budget)
         count = len(queries)  # now: the next request empties the connection's log
         if args.sql and args.sql in name:
-            sql = (re.sub(r"^SELECT .*? FROM", "SELECT … FROM", q["sql"])[:200] for q in queries)
+            sql = (f"{q['time']} s " + re.sub(r"^SELECT .*? FROM", "SELECT … FROM", q["sql"])[:200]
+                   for q in queries)  # fmt: skip
             print(f"-- {name}:", *sql, sep="\n")
         times = [seconds]
         if timed and repeat:
@@ -294,7 +295,8 @@ def build_pages(ctx, args) -> list[tuple]:
             token = document.build_token
             return done(build_event_document.func(document_id=document.pk, build_token=token))
 
-        page(f"document build (task): {kind}", build, regs, background=True, repeat=False)
+        rows = lambda r, k=kind: f"{EventDocument.objects.get(event=event, kind=k).rows} rows"  # noqa: E731
+        page(f"document build (task): {kind}", build, rows, background=True, repeat=False)
 
     if hasattr(importing, "batch_check"):  # the import kept on the server, run as a task
         from registry.models import ImportBatch
