@@ -166,8 +166,8 @@ def run(args) -> int:
             notes.append("SLOW")
         failed = failed or bool(notes)
         print(
-            f"{name:<44} {q1 or '—':>5} {q10 or '—':>6} {p50:>8.0f} {p95:>8.0f}  {rows}"
-            + (f"  {' '.join(notes)}" if notes else "")
+            f"{name:<44} {'—' if q1 is None else q1:>5} {'—' if q10 is None else q10:>6}"
+            f" {p50:>8.0f} {p95:>8.0f}  {rows}" + (f"  {' '.join(notes)}" if notes else "")
         )
     print("invariants: FAILED" if failed else "invariants: all hold")
     return 1 if failed else 0
@@ -197,7 +197,11 @@ def measure(page, args, *, timed: bool):
         if timed and repeat:
             times = [within(call, budget)[1] for _ in range(args.requests)]
     except Slow:
-        return None, [], rows_of(None), f"TIMEOUT (> {budget:.0f} s)"
+        try:
+            rows = rows_of(None)  # what the page would have shown, when it can be told
+        except (AttributeError, TypeError):
+            rows = ""
+        return None, [], rows, f"TIMEOUT (> {budget:g} s)"
     status = getattr(response, "status_code", 200)
     problem = f"answered {status}, expected {expected}" if status != expected else ""
     return count, times, rows_of(response) if not problem else "", problem
