@@ -256,8 +256,9 @@ def build_pages(ctx, args) -> list[tuple]:
         return f"{selectors.directory(selectors.Filters.from_query(facets))['total']} found"
 
     def pending(r):
-        waiting = [m.objects.filter(status="pending").count() for m in (PoleClaim, Suggestion)]
-        return f"{ctx['commune_orgs']} in one commune, {'+'.join(map(str, waiting))} pending"
+        waiting = sum(m.objects.filter(status="pending").count() for m in (PoleClaim, Suggestion))
+        pairs = "?" if r is None else r.content.decode().count("≈")  # similar names listed
+        return f"{ctx['commune_orgs']} in a commune, {waiting} pending, {pairs} ≈ pairs"
 
     def regs(r):
         return f"{Registration.objects.filter(event=event).count()} registrations"
