@@ -121,6 +121,7 @@ def build_dataset() -> Dataset:
     from events.models import Event, Registration
     from events.tests.factories import EventFactory
     from events.tokens import personal_link_token, ticket_token
+    from registry import importing as registry_importing
     from registry import services as registry_services
     from registry.models import Network, Organisation, Pole
 
@@ -131,6 +132,11 @@ def build_dataset() -> Dataset:
 
     User = get_user_model()
     ds = Dataset()
+    # the demo's day is today: the door takes scans from a few hours before the start
+    starts_at = timezone.now() + timedelta(hours=1)
+    Event.objects.filter(slug=DEMO_SLUG).update(
+        starts_at=starts_at, ends_at=starts_at + timedelta(hours=7)
+    )
     event = Event.objects.get(slug=DEMO_SLUG)
     past = Event.objects.get(slug="1re-journee-ptce")
     organiser = User.objects.get(username="organisatrice")
@@ -218,6 +224,12 @@ def build_dataset() -> Dataset:
         email="sugg@example.org",
         message="Le site du pôle a changé d'adresse depuis l'an dernier.",
     )
+    _, import_batch = registry_importing.batch_check(
+        raw=b"name;category;ess_status;commune_code\n"
+        b"Structure du fuzz;ess_enterprise;association;14118\n",
+        kind="structures",
+        actor=editor,
+    )
     version = charter_services.current_version()
     pending = charter_services.signature_request(
         version=version,
@@ -261,6 +273,7 @@ def build_dataset() -> Dataset:
         "network_slugs": [network.slug],
         "signature_pks": [str(signed.pk), str(pending.pk)],
         "confirm_tokens": [charter_services.confirmation_token(pending)],
+        "import_pks": [str(import_batch.pk), "999999999"],
         "version_numbers": [str(n) for n in numbers],
         "event_content_type": [str(ContentType.objects.get_for_model(Event).pk), "0", "x"],
         "password_set": (
@@ -337,6 +350,17 @@ FILLERS = {
         "fmt": lambda ds: ["csv", "json", "xlsx"],
     },
     "registry_manage:pole_edit": {"slug": lambda ds: ds.values["pole_slugs"]},
+    "registry_manage:import_status": {"pk": lambda ds: ds.values["import_pks"]},
+    "events_manage:documents": {"slug": _ev},
+    "events_manage:documents_status": {"slug": _ev},
+    "events_manage:document_prepare": {
+        "slug": _ev,
+        "kind": lambda ds: ["security_pdf", "badges_a6", "nope"],
+    },
+    "events_manage:document_download": {
+        "slug": _ev,
+        "kind": lambda ds: ["security_pdf", "registrations_csv", "nope"],
+    },
     "admin:view_on_site": {
         "content_type_id": lambda ds: ds.values["event_content_type"],
         "object_id": lambda ds: [str(ds.objects["event"].pk), "0", "é"],
