@@ -1,41 +1,36 @@
 """Every page that lists or compares things, at the demo's size and at ten times it.
 
-What it does (about a minute on the project's 2-core machine, PostgreSQL):
+About a minute on the project's 2-core machine (PostgreSQL):
 
-1. creates a throwaway PostgreSQL database (``createdb`` on 127.0.0.1, user postgres;
-   ``--sqlite`` for a throwaway SQLite file), migrates it, loads the demo through its
-   commands (``load_demo --demo-account``, ``load_registry_demo``, ``load_charter_demo``);
-2. fills it to **1×**: the demo's event full (320 confirmed of 320, 40 waiting, 30
-   cancelled), 60 % of the confirmed admitted by two phones (one conflict, one override),
-   200 organisations in one commune (one in 50 typed again, two SIRENs each shared by two
-   of them), 5 pending claims and 5 pending suggestions, a pole of 5 members, an import
-   of 200 rows; counts the SQL queries of each page once;
-3. multiplies everything by ten (**10×**): 3,200 confirmed (+400 waiting, +300
-   cancelled) on a capacity of 3,200, their admissions and scans, 10 conflicts; the
-   poles and organisations of the demo cloned nine times with their memberships,
-   activities, networks and territories; charter signatures of the clones (80 in all);
-   2,000 organisations in ONE commune (the case that killed the moderation page; 20
-   shared SIRENs); 50 claims and 50 suggestions; a pole of 50 members; an import of 2,000
-   rows (when the import is kept on the server and run as a task); then, in-process
-   with Django's test ``Client`` (DEBUG off) and ``CaptureQueriesContext``, counts each
-   page's queries again and times it (p50/p95 of ``--requests`` requests after 2
-   warm-ups; a request over ``--budget`` seconds is stopped and marked TIMEOUT);
-4. prints one table and exits 1 when an invariant fails: a page that does not answer its
-   expected status, a page whose query count grew from 1× to 10× (UNBOUNDED), a request
-   with p95 ≥ 1 s at 10× (SLOW), a timeout. Background work (an event-wide document's
-   build, an import's application) is timed through the task's own function and shown
-   with its queries, but not judged on them (it reports progress as it goes).
+1. a throwaway database (``createdb`` on 127.0.0.1, user postgres; ``--sqlite``: a
+   temporary SQLite file), migrated, with the demo loaded by its commands
+   (``load_demo --demo-account``, ``load_registry_demo``, ``load_charter_demo``);
+2. **1×**: the demo's event full (320 confirmed, 40 waiting, 30 cancelled; 60 % admitted
+   by two phones, one conflict, one override), 200 organisations in one commune (one in
+   50 typed again, two SIRENs shared), 5 pending claims and 5 suggestions, a pole of 5
+   members, an import of 200 rows: each page's SQL queries counted once;
+3. **10×**: all of it times ten (3,200 confirmed on 3,200 places; the demo's poles and
+   organisations cloned with their memberships, activities, networks, territories; 80
+   charter signatures; **2,000 organisations in ONE commune**, the case that killed the
+   moderation page; a national import file of 2,000 rows when the import runs as a
+   task): each page's queries counted again, then p50/p95 of ``--requests`` requests
+   after 2 warm-ups (in-process: Django's test ``Client``, DEBUG off,
+   ``CaptureQueriesContext``; a request over ``--budget`` s is stopped: TIMEOUT);
+4. one table; exit 1 when a page answers another status than expected, its query count
+   grew from 1× to 10× (UNBOUNDED), its p95 at 10× is 1 s or more (SLOW), or it timed
+   out. Background work (a document's build, an import's application) is timed through
+   its task's function and shown, not judged on its queries (it records its progress).
 
-Bulk-made, not made by the services (``bulk_create``, with the values the services
-write): registrations (``email_key``, ``search_text``, ``ticket_hash``, dates by status),
-the event's ``capacity``/``confirmed_count``, admissions and scans, pole and
+Bulk-made (``bulk_create`` with the values the services write), not made by the
+services: registrations (``email_key``, ``search_text``, ``ticket_hash``, dates by
+status), the event's ``capacity``/``confirmed_count``, admissions and scans, pole and
 organisation clones (``search_text``, ``name_key``/``name_block`` when the model has
-them, status, check report and member categories copied from the original),
-memberships, territories, claims and suggestions. Made by the services: the demo,
-devices (created and enrolled), charter signatures (``ceremony_record``), imports.
+them; status, check report, member categories copied), memberships, territories, claims
+and suggestions. By the services: the demo, devices (created, enrolled), charter
+signatures (``ceremony_record``), imports (dry run, confirmation, task).
 
     .venv/bin/python bench/page_scale.py                  # PostgreSQL
-    .venv/bin/python bench/page_scale.py --sqlite --requests 5
+    .venv/bin/python bench/page_scale.py --sqlite --requests 5 --sql moderation
 """
 
 import argparse
