@@ -155,9 +155,14 @@ def run(args) -> int:
         p50 = statistics.median(times) * 1000 if times else float("nan")
         p95 = sorted(times)[max(0, int(len(times) * 0.95 + 0.5) - 1)] * 1000 if times else p50
         notes = [problem] if problem else []
-        if not background and None not in (q1, q10) and q10 > q1:
+        if background == "batched":
+            # a file read in batches of rows: its queries may grow with the file (ten times
+            # the rows at 10×), never faster than the rows
+            if None not in (q1, q10) and q10 > q1 * 10:
+                notes.append("UNBOUNDED")
+        elif not background and None not in (q1, q10) and q10 > q1:
             notes.append("UNBOUNDED")
-        if not background and p95 >= 1000:
+        if background in (False, "batched") and p95 >= 1000:
             notes.append("SLOW")
         failed = failed or bool(notes)
         print(
@@ -176,7 +181,7 @@ def measure(page, args, *, timed: bool):
     from django.test.utils import CaptureQueriesContext
 
     name, call, expected, rows_of, background, repeat = page
-    budget = args.budget * (4 if background else 1)
+    budget = args.budget * (4 if background is True else 1)
     cache.clear()  # rate limits (the door's per device and minute) start afresh
     try:
         for _ in range(2 if repeat else 0):
@@ -324,7 +329,7 @@ def build_pages(ctx, args) -> list[tuple]:
         def rows(r):
             return f"{200 * ctx['scale']} rows, {Organisation.objects.count()} organisations"
 
-        page("import dry run (200 rows × scale)", dry_run, rows, repeat=False)
+        page("import dry run (200 rows × scale)", dry_run, rows, background="batched", repeat=False)
         page("import confirmation (request)", confirm, rows, 302, repeat=False)
         apply = lambda: done(run_import.func(batch_id=ImportBatch.objects.first().pk))  # noqa: E731
         page("import applied (task)", apply, rows, background=True, repeat=False)

@@ -36,6 +36,8 @@ def invisible_characters(value: str) -> list[str]:
     characters (Unicode category Cf) except a joiner between two letters, surrogates,
     private-use and unassigned code points.
     """
+    if value.isascii() and value.isprintable():  # the common case, checked in C
+        return []
     found = []
     for index, char in enumerate(value):
         category = unicodedata.category(char)
