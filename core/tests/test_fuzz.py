@@ -1051,7 +1051,7 @@ def _fuzz_api(fuzz: fk.Fuzzer, ds: Dataset, some_draws):
             )
     for key in ("version", "device_time", "scans"):
         for category, value in fk.JSON_VALUES + strings[:20]:
-            sync(batch([scan()], **{key: value}), name=key, value=value, category=category)
+            sync({**batch([scan()]), key: value}, name=key, value=value, category=category)
     # device_time far from scanned_at (a date overflow when one is moved by the other)
     for device_time, scanned_at in [
         ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"),
