@@ -1017,12 +1017,10 @@ def _fuzz_api(fuzz: fk.Fuzzer, ds: Dataset, some_draws):
 
     def read_back(response):
         # what a batch stored must read back everywhere admissions are shown
+        # (the projection, the attendance CSV and the certificate read the same rows)
         for url, role, headers in [
             ("/api/accueil/v1/liste", "agent", device),
             (f"/gestion/evenements/{DEMO_SLUG}/accueil/", "organiser", {}),
-            (f"/gestion/evenements/{DEMO_SLUG}/accueil/projection/", "organiser", {}),
-            (f"/gestion/evenements/{DEMO_SLUG}/accueil/presence.csv", "organiser", {}),
-            (f"/accueil/attestation/{values['link_tokens'][0]}/", "anonymous", {}),
         ]:
             fuzz.use_role(role)
             result = fuzz.client.get(url, **headers)
@@ -1066,6 +1064,8 @@ def _fuzz_api(fuzz: fk.Fuzzer, ds: Dataset, some_draws):
             sync(
                 batch([scan(**{key: value})]), name=f"scans[].{key}", value=value, category=category
             )
+            if key not in ("token", "scanned_at"):
+                continue
             # a bad scan followed by a good one, in one batch
             sync(
                 batch([scan(**{key: value}), scan()]),
@@ -1075,7 +1075,7 @@ def _fuzz_api(fuzz: fk.Fuzzer, ds: Dataset, some_draws):
             )
     for key in ("version", "device_time", "scans"):
         for category, value in fk.JSON_VALUES + strings[:20]:
-            sync(batch([scan()], **{key: value}), name=key, value=value, category=category)
+            sync({**batch([scan()]), key: value}, name=key, value=value, category=category)
     # device_time far from scanned_at (a date overflow when one is moved by the other)
     for device_time, scanned_at in [
         ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"),
