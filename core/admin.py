@@ -1,6 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
+from django.utils.translation import gettext_lazy as _
+
+from core.input import parse_id
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,3 +55,29 @@ class VisibleFiltersMixin:
                     item = (item, VisibleRelatedFieldListFilter)
             filters.append(item)
         return filters
+
+
+class SafeRelationsForm(forms.ModelForm):
+    """A model form whose relation fields (a select, a multiple select) take only ids that
+    fit the database: « 99999999999999999999 » or « ² » is an invalid choice, never a
+    query that overflows (SQLite: « Python int too large », PostgreSQL: out of range)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.to_field_name in (None, "id"):
+                field.clean = _ids_first(field, field.clean)
+
+
+def _ids_first(field, clean):
+    def checked(value):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if item not in field.empty_values and parse_id(item) is None:
+                raise ValidationError(
+                    _("Select a valid choice. That choice is not one of the available choices."),
+                    code="invalid_choice",
+                )
+        return clean(value)
+
+    return checked

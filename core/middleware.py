@@ -105,19 +105,26 @@ class AdminQueryMiddleware:
         return self.get_response(request)
 
 
+ADMIN_QUERY_MAX = 500
+
+
 def _cleaned_query(params):
     from django.http import QueryDict
 
     from core.input import clean_query, invisible_characters
 
     def dirty(text):
-        return bool(invisible_characters(text))
+        # a control character PostgreSQL refuses, or a search longer than any name (SQLite
+        # refuses a LIKE pattern over 50,000 bytes)
+        return len(text) > ADMIN_QUERY_MAX or bool(invisible_characters(text))
 
     if not any(dirty(k) or any(dirty(v) for v in vs) for k, vs in params.lists()):
         return params
     cleaned = QueryDict(mutable=True)
     for key, values in params.lists():
         key = clean_query(key, max_length=200) if dirty(key) else key
-        cleaned.setlist(key, [clean_query(v, max_length=1000) if dirty(v) else v for v in values])
+        cleaned.setlist(
+            key, [clean_query(v, max_length=ADMIN_QUERY_MAX) if dirty(v) else v for v in values]
+        )
     cleaned._mutable = False
     return cleaned

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin, VisibleFiltersMixin
+from core.admin import ReadOnlyAdmin, SafeRelationsForm, VisibleFiltersMixin
 from core.errors import DomainError
 from core.input import clean_text
 from events import services
@@ -29,7 +29,7 @@ def https_by_default(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class CleanTextForm(forms.ModelForm):
+class CleanTextForm(SafeRelationsForm):
     """Every text typed in the form goes through core.input.clean_text (NFC; control,
     bidi and zero-width characters refused with a French message; length counted after
     normalisation). Addresses, URLs, slugs and choices keep their own validation."""

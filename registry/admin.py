@@ -4,12 +4,12 @@ Saves go through the same checks as the services (SIREN/SIRET, INSEE codes, terr
 and every change re-runs the legal check of the poles concerned.
 """
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import SafeRelationsForm
 from core.errors import DomainError
 from registry import services
 from registry.models import (
@@ -48,7 +48,7 @@ def _check_texts(form, cleaned: dict) -> None:
 TEXT_FIELDS = ("name", "legal_form", "address", "description", "strategy")
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(SafeRelationsForm):
     """The admin's form (its Meta comes from the admin), with the services' checks."""
 
     def clean(self):
@@ -63,7 +63,7 @@ class OrganisationForm(forms.ModelForm):
         return cleaned
 
 
-class PoleForm(forms.ModelForm):
+class PoleForm(SafeRelationsForm):
     """The admin's form (its Meta comes from the admin), with the services' checks."""
 
     def clean(self):

@@ -146,3 +146,39 @@ def test_a_superuser_still_sees_every_event_in_the_filter(superuser_client, orga
     _client, _mine, _other = organiser
     html = superuser_client.get(reverse("admin:events_registration_changelist")).content
     assert "secret" in html.decode()
+
+
+def test_a_search_longer_than_any_name_answers_on_every_changelist(superuser_client):
+    """SQLite refuses a LIKE pattern over 50,000 bytes (a 500 before): admin queries are
+    cut to a length no name reaches."""
+    from events.tests.factories import EventFactory
+
+    EventFactory(slug="journee", title="Journée des pôles")
+    for url in changelists():
+        response = superuser_client.get(url, {"q": "x" * 100_000})
+        assert response.status_code == 200, url
+    found = superuser_client.get(
+        reverse("admin:events_event_changelist"), {"q": "Journée" + " " * 600 + "x" * 2000}
+    )
+    assert found.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "²", "-1", "1.5"])
+def test_relation_fields_refuse_ids_the_database_cannot_hold(value):
+    """A select or a multiple select posted with a number too large for the database (or
+    not a number) is an invalid choice, not an overflow in the query (a 500 before)."""
+    from events.admin import CleanTextForm
+    from events.models import Session
+    from events.tests.factories import EventFactory
+
+    class SessionForm(CleanTextForm):
+        class Meta:
+            model = Session
+            fields = ["event", "speakers"]
+
+    event = EventFactory()
+    form = SessionForm(data={"event": str(event.pk), "speakers": [value]})
+    assert not form.is_valid()
+    assert "speakers" in form.errors
+    form = SessionForm(data={"event": value})
+    assert not form.is_valid() and "event" in form.errors
