@@ -60,7 +60,12 @@ def locked_for(request, username) -> int:
     username = _username(username)
     counters = [counter for counter, _limit in _counters(request, username)]
     if username and cache.get(_known_key(request, username)):
-        counters = [c for c in counters if c != throttle.key("signin:account", username)]
+        # an account that signed in from this address before is held neither by the
+        # failures on it from elsewhere nor by those of others at this address (one
+        # person on the venue's Wi-Fi must not lock the door team out): only by its own
+        # failures here
+        keep = throttle.key("signin:pair", username, throttle.client_ip(request))
+        counters = [c for c in counters if c == keep]
     now = time.time()
     until = max((cache.get_many([f"{c}:until" for c in counters]) or {}).values(), default=0)
     return max(0, int(until - now + 0.999))

@@ -81,3 +81,16 @@ def _ids_first(field, clean):
         return clean(value)
 
     return checked
+
+
+class BoundedInline(admin.TabularInline):
+    """An inline whose formset never builds more than ``absolute_max`` forms, whatever
+    ``TOTAL_FORMS`` says (Django's default lets a client ask for ``max_num`` + 1,000 forms
+    of every inline in one request, which held a worker for 30 s)."""
+
+    max_num = 250  # rows of one object edited at once (sessions, members…)
+    absolute_max = 300
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.absolute_max)
+        return super().get_formset(request, obj, **kwargs)

@@ -28,6 +28,13 @@ def _is_letter_or_mark(char: str) -> bool:
     return unicodedata.category(char)[0] in ("L", "M")
 
 
+def _is_latin(char: str) -> bool:
+    """Latin letters (and the Greek and Cyrillic that look like them) never need a joiner:
+    between them it only hides a name (« Dur\u200dand » reads « Durand »)."""
+    code = ord(char)
+    return code < 0x0530 or 0x1D00 <= code < 0x1F00 or 0x2C60 <= code < 0x2C80
+
+
 def invisible_characters(value: str) -> list[str]:
     """The characters of ``value`` that have no place in a typed text.
 
@@ -50,6 +57,7 @@ def invisible_characters(value: str) -> list[str]:
                 and 0 < index < len(value) - 1
                 and _is_letter_or_mark(value[index - 1])
                 and _is_letter_or_mark(value[index + 1])
+                and not (_is_latin(value[index - 1]) or _is_latin(value[index + 1]))
             ):
                 continue
         elif category not in ("Cs", "Co", "Cn"):

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin, SafeRelationsForm, VisibleFiltersMixin
+from core.admin import BoundedInline, ReadOnlyAdmin, SafeRelationsForm, VisibleFiltersMixin
 from core.errors import DomainError
 from core.input import clean_text
 from events import services
@@ -75,7 +75,7 @@ class ManagedEventsMixin(VisibleFiltersMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(BoundedInline):
     model = Session
     form = CleanTextForm
     extra = 0
@@ -88,7 +88,7 @@ class SessionInline(admin.TabularInline):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class PartnerInline(admin.TabularInline):
+class PartnerInline(BoundedInline):
     model = Partner
     form = CleanTextForm
     extra = 0

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import SafeRelationsForm
+from core.admin import BoundedInline, SafeRelationsForm
 from core.errors import DomainError
 from registry import services
 from registry.models import (
@@ -74,7 +74,7 @@ class PoleForm(SafeRelationsForm):
         return cleaned
 
 
-class TerritoryInline(admin.TabularInline):
+class TerritoryInline(BoundedInline):
     model = TerritoryArea
     extra = 1
     fields = ["code", "kind"]
@@ -100,13 +100,13 @@ class TerritoryInline(admin.TabularInline):
         return formset
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(BoundedInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["organisation"]
 
 
-class LaureateInline(admin.TabularInline):
+class LaureateInline(BoundedInline):
     formfield_overrides = URL_OVERRIDES
     model = Laureate
     extra = 0

@@ -320,7 +320,9 @@ SIMILAR = 0.85  # difflib ratio of the names' keys (registry.names), within one 
 # compared on one load of the moderation page: the work is bounded whatever the size of
 # the registry (rows and pairs come from indexes, and the query stops at these limits)
 DUPLICATE_RECENT = 5000
-DUPLICATE_CANDIDATES = 20_000
+DUPLICATE_CANDIDATES = 5_000
+# letters of a name key compared (the comparison costs their square)
+DUPLICATE_KEY_CHARS = 48
 
 
 def _candidate_pairs(model, *, recent: int, candidates: int) -> list[tuple]:
@@ -368,7 +370,17 @@ def similar_names(
     pairs = []
     for row in _candidate_pairs(model, recent=recent, candidates=candidates):
         a, b = row[:5], row[5:]
-        if SequenceMatcher(None, a[4], b[4], autojunk=False).ratio() >= SIMILAR:
+        # the cost of a comparison grows with the square of the names' length: compared
+        # on their first DUPLICATE_KEY_CHARS letters (a name is told apart long before),
+        # after the cheap upper bounds
+        matcher = SequenceMatcher(
+            None, a[4][:DUPLICATE_KEY_CHARS], b[4][:DUPLICATE_KEY_CHARS], autojunk=False
+        )
+        if (
+            matcher.real_quick_ratio() >= SIMILAR
+            and matcher.quick_ratio() >= SIMILAR
+            and matcher.ratio() >= SIMILAR
+        ):
             pairs.append((a[:4], b[:4]))
             if len(pairs) >= limit:
                 break

@@ -185,3 +185,19 @@ def _request(ip):
     from django.test import RequestFactory
 
     return RequestFactory().post("/", REMOTE_ADDR=ip)
+
+
+def test_guesses_at_the_venue_do_not_lock_out_the_team_already_signed_in_there(client, alice, bob):
+    """One person on the venue's Wi-Fi tries 41 made-up accounts: the address is locked
+    for unknown accounts, but those who signed in from it before still sign in."""
+    assert sign_in(client, "alice", PASSWORD).status_code == 302
+    client.post(reverse("accounts:logout"))
+    for n in range(throttle.IP_LIMIT + 1):
+        sign_in(client, f"x{n}", "faux")
+    assert sign_in(client, "bob", PASSWORD).status_code == 429  # never signed in here
+    assert sign_in(client, "alice", PASSWORD).status_code == 302
+    client.post(reverse("accounts:logout"))
+    # her own failures here still lock her
+    for _ in range(throttle.PAIR_LIMIT):
+        sign_in(client, "alice", "faux")
+    assert sign_in(client, "alice", PASSWORD).status_code == 429

@@ -100,6 +100,7 @@ def test_a_batch_cut_in_the_middle_is_refused_whole_then_resent(door, ticket):
         ('"scans"', "malformed_batch"),
         ('{"scans": {}}', "malformed_batch"),
         ('{"version": 9, "scans": []}', "unsupported_version"),
+        ('{"version": true, "scans": []}', "unsupported_version"),
         ('{"device_time": "2031-02-30T10:00:00+01:00", "scans": []}', "invalid_scan"),
         ('{"device_time": "2031-02-10T10:00:00+24:00", "scans": []}', "invalid_scan"),
     ],

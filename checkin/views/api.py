@@ -36,6 +36,11 @@ def error(code: str, message: str, status: int, field: str | None = None) -> Jso
     return JsonResponse({"version": API_VERSION, "error": body}, status=status)
 
 
+def _is_version(value) -> bool:
+    """The API's version, as a number (``true`` equals 1 in Python, not in the API)."""
+    return type(value) is int and value == API_VERSION
+
+
 def _device_and_user(request, *, allow_pass: bool = True):
     """(device, user, None) or (None, None, error response).
 
@@ -159,7 +164,7 @@ def _parse_batch(
     data = _loads(body, _("The batch is not valid JSON (cut in transit?)."))
     if not isinstance(data, dict) or not isinstance(data.get("scans"), list):
         raise DomainError("malformed_batch", _("A batch is an object with a list “scans”."))
-    if data.get("version", API_VERSION) != API_VERSION:
+    if not _is_version(data.get("version", API_VERSION)):
         raise DomainError(
             "unsupported_version", _("This version of the sync API is not supported.")
         )
@@ -263,7 +268,7 @@ def _json_object(body: bytes) -> dict:
     data = _loads(body, _("The request is not valid JSON."))
     if not isinstance(data, dict):
         raise DomainError("malformed_request", _("The request must be a JSON object."))
-    if data.get("version", API_VERSION) != API_VERSION:
+    if not _is_version(data.get("version", API_VERSION)):
         raise DomainError("unsupported_version", _("This version of the API is not supported."))
     nonce = data.get("nonce")
     if not isinstance(nonce, str) or not 8 <= len(nonce) <= 64 or not nonce.isprintable():

@@ -182,3 +182,42 @@ def test_relation_fields_refuse_ids_the_database_cannot_hold(value):
     assert "speakers" in form.errors
     form = SessionForm(data={"event": value})
     assert not form.is_valid() and "event" in form.errors
+
+
+def test_inline_formsets_never_build_more_than_their_bound(rf):
+    """TOTAL_FORMS=99999 on every inline held a worker 30 s (Django builds up to max_num +
+    1,000 forms of each): every inline of the admin builds at most
+    BoundedInline.absolute_max, whatever TOTAL_FORMS says."""
+    from types import SimpleNamespace
+
+    from core.admin import BoundedInline
+
+    request = rf.get("/admin/")
+    request.user = get_user_model().objects.create_superuser("boss", password="x-pass-1234")
+    request.resolver_match = SimpleNamespace(kwargs={})
+    inlines = 0
+    for model, model_admin in admin.site._registry.items():
+        for inline in model_admin.get_inline_instances(request):
+            formset = inline.get_formset(request)
+            data = {f"{formset.get_default_prefix()}-TOTAL_FORMS": "99999"}
+            data[f"{formset.get_default_prefix()}-INITIAL_FORMS"] = "0"
+            built = formset(data=data, instance=model())
+            assert len(built.forms) <= BoundedInline.absolute_max, (model, inline)
+            inlines += 1
+    assert inlines >= 5
+
+
+def test_date_filters_outside_the_calendar_and_actions_on_non_ids(superuser_client):
+    """``?created_at__year=99999`` and an action on ``_selected_action=abc`` were 500s on
+    every list of the admin."""
+    from events.tests.factories import EventFactory
+
+    EventFactory()
+    url = reverse("admin:events_event_changelist")
+    for params in ({"created_at__year": "99999"}, {"created_at__month": "13"}, {"x__day": "²"}):
+        assert superuser_client.get(url, params).status_code < 500, params
+    for value in ("abc", "²", "\x00", "99999999999999999999"):
+        response = superuser_client.post(
+            url, {"action": "delete_selected", "_selected_action": value, "index": "0"}
+        )
+        assert response.status_code < 500, value

@@ -57,6 +57,11 @@ def test_clean_text_keeps_a_joiner_between_letters_only():
     assert clean_text("می\u200cخواهم", max_length=20) == "می\u200cخواهم"
     with pytest.raises(ValidationError):
         clean_text("\u200dabc", max_length=20)
+    # between Latin letters a joiner only hides a name: « Dur\u200dand » reads « Durand »
+    for name in ("Dur\u200dand", "Zo\u200ce", "Ле\u200dна"):
+        with pytest.raises(ValidationError):
+            clean_text(name, max_length=20)
+    assert clean_text("ශ්\u200dරියානි", max_length=20) == "ශ්\u200dරියානි"
 
 
 def test_clean_text_single_and_multi_line():

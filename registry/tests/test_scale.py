@@ -206,3 +206,43 @@ def _queries(client, url: str, count: int) -> int:
 )
 def test_directory_and_map_cost_the_same_for_1_or_30_poles(client, db, url):
     assert _queries(client, url, 30) == _queries(client, url, 1)
+
+
+def test_long_names_that_never_match_are_compared_within_a_bound(db, monkeypatch):
+    """2,000 organisations of one commune named by the same 24 words in another order:
+    no pair is similar enough, so the search never stops early. Each comparison costs the
+    square of the names' length (30 s of a 30-s worker before): at most
+    DUPLICATE_CANDIDATES pairs are compared, each on DUPLICATE_KEY_CHARS letters."""
+    import difflib
+
+    words = [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "epsilon",
+        "zeta",
+        "eta",
+        "theta",
+        "iota",
+        "kappa",
+        "lambda",
+        "mu",
+        "nu",
+        "xi",
+    ]
+    words += ["omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"]
+    rng = random.Random(9)
+    _organisations(["Zeta " + " ".join(rng.sample(words, len(words))) for _ in range(2000)])
+    compared = []
+    real = difflib.SequenceMatcher
+
+    class Counting(real):
+        def __init__(self, isjunk=None, a="", b="", autojunk=True):
+            compared.append(max(len(a), len(b)))
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(difflib, "SequenceMatcher", Counting)
+    selectors.likely_duplicates()
+    assert 0 < len(compared) <= selectors.DUPLICATE_CANDIDATES * 2  # organisations, poles
+    assert max(compared) <= selectors.DUPLICATE_KEY_CHARS
