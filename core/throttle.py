@@ -101,3 +101,12 @@ def attempt(limit: Limit, who: str, *, now: float | None = None) -> int | None:
         except ValueError:  # expired in between
             cache.set(current_key, 1, timeout=2 * limit.window)
     return None
+
+
+def mailbox(email) -> str:
+    """The mailbox an address reaches, for counting the emails sent to it: trimmed,
+    case-folded, without a ``+tag`` (``zoe+1@…`` and ``zoe+x@…`` reach ``zoe@…``)."""
+    local, _at, domain = str(email or "").strip().casefold().rpartition("@")
+    if not _at:
+        return domain
+    return f"{local.split('+', 1)[0]}@{domain}"

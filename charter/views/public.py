@@ -124,7 +124,7 @@ def _check_email_rate(request, email: str) -> None:
     to_address = throttle.Limit("charter.sign.address", EMAILS_PER_ADDRESS, EMAIL_WINDOW)
     from_ip = throttle.Limit("charter.sign.ip", EMAILS_PER_IP, EMAIL_WINDOW)
     if throttle.attempt(from_ip, throttle.client_ip(request)) or throttle.attempt(
-        to_address, str(email or "").strip().casefold()
+        to_address, throttle.mailbox(email)
     ):
         raise DomainError(
             "rate_limited",

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import pagecache, throttle
 from core.errors import DomainError
-from core.text import json_for_script, normalise_email
+from core.text import json_for_script
 from events import hooks, ratelimit, selectors, services
 from events.documents import event_ics, event_when, event_where, qr_svg, ticket_pdf
 from events.forms import CorrectionForm, RegistrationForm
@@ -204,7 +204,7 @@ def _over_limit(request, form, *, email: str) -> int | None:
             % {"minutes": minutes},
         )
         return wait
-    wait = throttle.attempt(per_address, normalise_email(email))
+    wait = throttle.attempt(per_address, throttle.mailbox(email))
     if wait is not None:
         minutes = max(1, math.ceil(wait / 60))
         form.add_error(
