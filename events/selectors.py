@@ -5,6 +5,7 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from core.dates import moment
 from core.models import OutboundEmail
 from core.text import fold
 from events import hooks
@@ -142,10 +143,17 @@ def event_documents(*, event: Event, section: str | None = None) -> list[dict]:
     erased_after = Registration.objects.filter(
         event_id=OuterRef("event_id"), erased_at__gte=OuterRef("started_at")
     )
+    # registrations that arrived, were confirmed or cancelled after the build began: the
+    # file is still the list of that moment, and the page says so
+    changed_after = Registration.objects.filter(event_id=OuterRef("event_id")).filter(
+        Q(created_at__gte=OuterRef("started_at"))
+        | Q(confirmed_at__gte=OuterRef("started_at"))
+        | Q(cancelled_at__gte=OuterRef("started_at"))
+    )
     documents = {
         document.kind: document
         for document in EventDocument.objects.filter(event=event).annotate(
-            erased_after=Exists(erased_after)
+            erased_after=Exists(erased_after), changed_after=Exists(changed_after)
         )
     }
     rows = []
@@ -161,5 +169,13 @@ def event_documents(*, event: Event, section: str | None = None) -> list[dict]:
             state = "failed" if lost else document.status
         else:
             state = "failed"
-        rows.append({"kind": kind, "document": document, "state": state})
+        rows.append(
+            {
+                "kind": kind,
+                "document": document,
+                "state": state,
+                "outdated": state == "ready" and document.changed_after,
+                "prepared": moment(document.started_at) if state == "ready" else "",
+            }
+        )
     return rows

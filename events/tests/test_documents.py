@@ -358,3 +358,20 @@ def test_forgetting_an_event_documents_deletes_their_files(
     with django_capture_on_commit_callbacks(execute=True):
         assert document_services.event_documents_forget(event_id=event.pk) == 2
     assert not any(document_storage.exists(name) for name in files)
+
+
+def test_a_ready_document_says_when_it_was_prepared_and_when_registrations_changed_since(
+    organiser_client, event, register, prepared
+):
+    """« prêt : 16 personnes » while 19 were registered told the building an old list
+    without a word: the page gives the time of preparation and says when registrations
+    changed since."""
+    register(event, email="a@example.org")
+    prepared(organiser_client, event, "security_pdf")
+    url = reverse("events_manage:documents", args=[event.slug])
+    page = organiser_client.get(url).content.decode()
+    assert "préparé le" in page
+    assert "ont changé depuis" not in page
+    register(event, email="b@example.org")
+    page = organiser_client.get(url).content.decode()
+    assert "Des inscriptions ont changé depuis" in page
