@@ -59,11 +59,6 @@ def count(cache_key: str, *, window: int) -> int:
         return 1
 
 
-def over_limit(cache_key: str, *, limit: int, window: int) -> bool:
-    """Count one more hit; True once there are more than ``limit`` in the window."""
-    return count(cache_key, window=window) > limit
-
-
 # Limits on what a client asks the platform to do (emails sent to an address typed in a
 # form): a sliding window (the current period plus the part of the previous one still
 # inside the window) so that no burst slips through at a boundary. Refused attempts are

@@ -31,7 +31,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.dates import clock, long_date  # noqa: F401 - used here and by checkin
+from core.dates import clock, long_date
 from core.text import spreadsheet_safe
 from events import hooks
 from events.models import Event, Registration

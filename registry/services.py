@@ -274,17 +274,8 @@ def _unique_slug(model, name: str, *, exclude_pk=None) -> str:
 # --- organisations -------------------------------------------------------------------------
 
 
-# what organisation_build sets (the columns an import updates in bulk)
-ORGANISATION_WRITTEN = [
-    "name",
-    "siren",
-    "siret",
-    "legal_form",
-    "ess_status",
-    "category",
-    "address",
-    "postal_code",
-    "website",
+# the columns set_place, the search text and the name keys write, for both builds
+PLACE_WRITTEN = [
     "is_demo",
     "source_url",
     "commune_code",
@@ -298,6 +289,21 @@ ORGANISATION_WRITTEN = [
     "search_text",
     "name_key",
     "name_block",
+]
+
+
+# what organisation_build sets (the columns an import updates in bulk)
+ORGANISATION_WRITTEN = [
+    "name",
+    "siren",
+    "siret",
+    "legal_form",
+    "ess_status",
+    "category",
+    "address",
+    "postal_code",
+    "website",
+    *PLACE_WRITTEN,
 ]
 
 
@@ -457,19 +463,7 @@ POLE_WRITTEN = [
     "website",
     "year_founded",
     "jobs",
-    "is_demo",
-    "source_url",
-    "commune_code",
-    "cog_year",
-    "commune_name",
-    "department_code",
-    "region_code",
-    "latitude",
-    "longitude",
-    "located_by",
-    "search_text",
-    "name_key",
-    "name_block",
+    *PLACE_WRITTEN,
 ]
 
 

@@ -333,7 +333,7 @@ def test_documents_write_the_first_of_the_month_as_french_does():
 
     from django.utils import translation
 
-    from events.documents import long_date
+    from core.dates import long_date
 
     with translation.override("fr"):
         assert long_date(date(2026, 12, 1)) == "1er décembre 2026"
