@@ -132,6 +132,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.site",
             ],
+            # French as an editor writes it in every template, without a {% load %}:
+            # |long_date |clock |moment |short_moment |de |number (core/templatetags/french.py)
+            "builtins": ["core.templatetags.french"],
         },
     },
 ]

@@ -3,7 +3,7 @@
 One helper per rule of the house style, each following the active language
 (``translation.get_language()``):
 
-- ``clock``: « 9 h 30 », « 14 h » — "9:30", "14:00";
+- ``clock``: « 9 h 30 », « 14 h » — "9:30", "14:00" (with seconds: « 14 h 23 min 05 s »);
 - ``long_date``: « 1er décembre 2026 », « mardi 1er décembre 2026 » — "1 December 2026",
   "Tuesday 1 December 2026";
 - ``short_date``: « 1er déc. » — "1 Dec" (tables, where the year goes without saying);
@@ -34,10 +34,16 @@ def _local(value):
     return value
 
 
-def clock(value: datetime) -> str:
+def clock(value: datetime, *, seconds: bool = False) -> str:
     """A time as its reader writes it: « 9 h 30 », « 14 h » in French (no « 09:30 », no
-    « 14 h 00 »), "9:30", "14:00" in English. Aware datetimes are shown in local time."""
+    « 14 h 00 »), "9:30", "14:00" in English. Aware datetimes are shown in local time.
+    With ``seconds`` (a scan log): « 14 h 23 min 05 s », "14:23:05"."""
     value = _local(value)
+    if seconds:
+        if is_french():
+            nb = "\u00a0"
+            return f"{value.hour}{nb}h{nb}{value.minute:02d}{nb}min{nb}{value.second:02d}{nb}s"
+        return f"{value.hour}:{value.minute:02d}:{value.second:02d}"
     if is_french():
         minutes = f"\u00a0{value.minute:02d}" if value.minute else ""
         return f"{value.hour}\u00a0h{minutes}"

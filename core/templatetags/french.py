@@ -5,7 +5,8 @@ it wraps::
 
     {{ event.starts_at|long_date }}            « 1er décembre 2026 » / "1 December 2026"
     {{ event.starts_at|long_date:"weekday" }}  « mardi 1er décembre 2026 »
-    {{ scan.scanned_at|clock }}                « 9 h 30 », « 14 h » / "9:30"
+    {{ session.starts_at|clock }}              « 9 h 30 », « 14 h » / "9:30"
+    {{ scan.scanned_at|clock:"seconds" }}      « 14 h 23 min 05 s » / "14:23:05"
     {{ document.started_at|moment }}           « 1er décembre 2026 à 14 h 26 »
     {{ r.created_at|short_moment }}            « 1er déc. à 14 h 23 » (tables)
     {{ r.full_name|de }}                       « d’Amina », « de Paul » / "of Amina"
@@ -40,8 +41,8 @@ def short_date(value):
 
 
 @register.filter
-def clock(value):
-    return "" if _empty(value) else dates.clock(value)
+def clock(value, arg=""):
+    return "" if _empty(value) else dates.clock(value, seconds=arg == "seconds")
 
 
 @register.filter

@@ -198,3 +198,12 @@ def test_filters_in_english(en):
 
 def test_filters_escape_what_they_are_given(fr):
     assert render("{{ name|de }}", name="<b>Amina</b>") == "de &lt;b&gt;Amina&lt;/b&gt;"
+
+
+def test_clock_with_seconds_for_a_scan_log():
+    moment = datetime(2026, 6, 1, 14, 3, 5)
+    with translation.override("fr"):
+        assert dates.clock(moment, seconds=True) == f"14{NB}h{NB}03{NB}min{NB}05{NB}s"
+        assert render("{{ m|clock:'seconds' }}", m=moment) == f"14{NB}h{NB}03{NB}min{NB}05{NB}s"
+    with translation.override("en"):
+        assert dates.clock(moment, seconds=True) == "14:03:05"
