@@ -5,6 +5,7 @@ it wraps::
 
     {{ event.starts_at|long_date }}            « 1er décembre 2026 » / "1 December 2026"
     {{ event.starts_at|long_date:"weekday" }}  « mardi 1er décembre 2026 »
+    {{ report.version|long_date }}             « 1er décembre 2026 » from "2026-12-01"
     {{ session.starts_at|clock }}              « 9 h 30 », « 14 h » / "9:30"
     {{ scan.scanned_at|clock:"seconds" }}      « 14 h 23 min 05 s » / "14:23:05"
     {{ document.started_at|moment }}           « 1er décembre 2026 à 14 h 26 »
@@ -16,6 +17,8 @@ it wraps::
 
 An empty value gives an empty string (a missing date is said by the page, not the filter).
 """
+
+from datetime import date
 
 from django import template
 
@@ -30,8 +33,14 @@ def _empty(value) -> bool:
 
 @register.filter
 def long_date(value, arg=""):
+    """A date, a datetime, or an ISO date string ("2026-12-01", as JSON stores it)."""
     if _empty(value):
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return dates.long_date(value, weekday=arg == "weekday")
 
 

@@ -207,3 +207,45 @@ def test_clock_with_seconds_for_a_scan_log():
         assert render("{{ m|clock:'seconds' }}", m=moment) == f"14{NB}h{NB}03{NB}min{NB}05{NB}s"
     with translation.override("en"):
         assert dates.clock(moment, seconds=True) == "14:03:05"
+
+
+def test_long_date_filter_reads_an_iso_date_string(fr):
+    assert render("{{ v|long_date }}", v="2026-12-01") == "1er décembre 2026"
+    assert render("{{ v|long_date }}", v="not a date") == "not a date"
+
+
+# the French catalogues ---------------------------------------------------------------------
+
+
+def _typography():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "french_typography.py"
+    spec = importlib.util.spec_from_file_location("french_typography", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_french_catalogues_follow_the_typography():
+    """No ordinary space before « : ; ! ? » or inside guillemets, no straight apostrophe,
+    no name glued after « de ». If this fails: python3 scripts/french_typography.py, then
+    make messages."""
+    typography = _typography()
+    problems = []
+    for path in typography.CATALOGUES:
+        problems += typography.process(path, fix=False)
+    assert problems == []
+
+
+def test_typography_fixes_what_it_finds():
+    typography = _typography()
+    text = "Hors ligne : l'entrée « %(name)s » ; vraiment ? Vous gérez la fiche de %(pole)s"
+    assert typography.problems_of(text)
+    fixed = typography.fix_text(text)
+    assert fixed == (
+        f"Hors ligne{NB}: l’entrée «{NB}%(name)s{NB}»{NB}; vraiment{NB}? "
+        f"Vous gérez la fiche «{NB}%(pole)s{NB}»"
+    )
+    assert typography.problems_of(fixed) == []
