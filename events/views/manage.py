@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.dates import short_date
 from core.errors import DomainError
-from core.french import de_name
+from core.french import de_name, number
 from core.input import clean_query, parse_int
 from events import document_services, hooks, selectors, services
 from events.chart import bar_chart
@@ -176,7 +175,7 @@ def documents(request, slug: str):
     rows = selectors.event_documents(event=event)
     for row in rows:
         rows_built = row["document"].rows if row["document"] else 0
-        row["count"] = formats.number_format(rows_built, force_grouping=True)
+        row["count"] = number(rows_built)
     return render(
         request,
         "events/manage/documents.html",
