@@ -99,3 +99,19 @@ def test_security_list_says_printed_on_the_1er_at(
     assert "Liste imprimée le 1er décembre 2026 à 14 h 26." in text, text
     assert "1 inscription confirmée" in text
     assert "de 9 h à 17 h" in text, text
+
+
+def test_event_when_in_french_and_in_english():
+    from django.utils import translation
+
+    from events.documents import event_when
+
+    event = EventFactory.build(
+        starts_at=datetime(2031, 9, 19, 7, 30, tzinfo=UTC),
+        ends_at=datetime(2031, 9, 19, 14, 0, tzinfo=UTC),
+    )
+    with translation.override("fr"):
+        assert event_when(event) == "Vendredi 19 septembre 2031, de 9\u00a0h\u00a030 à 16\u00a0h"
+    with translation.override("en"):
+        # capital day and month (str.capitalize() would write "19 september")
+        assert event_when(event) == "Friday 19 September 2031, 9:30–16:00"
