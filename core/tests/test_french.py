@@ -249,3 +249,12 @@ def test_typography_fixes_what_it_finds():
         f"Vous gérez la fiche «{NB}%(pole)s{NB}»"
     )
     assert typography.problems_of(fixed) == []
+
+
+def test_django_own_formats_write_french_times(fr):
+    from django.utils import formats
+
+    moment = datetime(2026, 11, 27, 9, 30)
+    assert formats.date_format(moment, "TIME_FORMAT") == f"9{NB}h{NB}30"
+    assert formats.date_format(moment, "DATETIME_FORMAT") == f"27 novembre 2026, 9{NB}h{NB}30"
+    assert formats.number_format(1234, force_grouping=True) == f"1{NNB}234"
