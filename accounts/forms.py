@@ -6,19 +6,11 @@ from datetime import timedelta
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts import throttle
-
-
-def _clock(moment) -> str:
-    """« 14 h 26 », « 14 h » in French; « 14:26 » in English."""
-    moment = timezone.localtime(moment)
-    if translation.get_language() == "fr":
-        minutes = f"\u00a0{moment.minute:02d}" if moment.minute else ""
-        return f"{moment.hour}\u00a0h{minutes}"
-    return f"{moment.hour}:{moment.minute:02d}"
+from core.dates import clock
 
 
 def lockout_error(seconds: int) -> ValidationError:
@@ -30,7 +22,7 @@ def lockout_error(seconds: int) -> ValidationError:
             "Too many failed sign-ins: try again in %(minutes)d minutes (at %(time)s).",
             minutes,
         )
-        % {"minutes": minutes, "time": _clock(at)},
+        % {"minutes": minutes, "time": clock(at)},
         code="throttled",
     )
 

@@ -1,8 +1,9 @@
 """What the charter adds to other apps' pages (through their hooks)."""
 
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from core.dates import long_date
 
 
 def pole_charter_facts(pole) -> list[dict]:
@@ -19,12 +20,12 @@ def pole_charter_facts(pole) -> list[dict]:
     if signature.status == Signature.Status.WITHDRAWN:
         value = _("signed version %(version)s, then withdrawn on %(date)s") % {
             "version": signature.version.number,
-            "date": date_format(signature.withdrawn_at, "j F Y"),
+            "date": long_date(signature.withdrawn_at),
         }
     else:
         value = _("signed version %(version)s on %(date)s") % {
             "version": signature.version.number,
-            "date": date_format(signature.signed_at, "j F Y"),
+            "date": long_date(signature.signed_at),
         }
     return [
         {

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import clock
 from events.models import Event, Registration
 
 
@@ -107,7 +108,7 @@ class Admission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.registration} @ {self.scanned_at:%H:%M:%S}"
+        return f"{self.registration} — {clock(self.scanned_at, seconds=True)}"
 
 
 class Scan(models.Model):

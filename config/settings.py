@@ -132,6 +132,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.site",
             ],
+            # French as an editor writes it in every template, without a {% load %}:
+            # |long_date |clock |moment |short_moment |de |number (core/templatetags/french.py)
+            "builtins": ["core.templatetags.french"],
         },
     },
 ]
@@ -186,6 +189,8 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
+# « 9 h 30 » where Django formats a time by itself (config/formats/fr/formats.py)
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import short_moment
+
 
 class OutboundEmail(models.Model):
     """One email to one recipient: the outbox the organiser can read.
@@ -67,4 +69,4 @@ class AuditEntry(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{short_moment(self.created_at)} — {self.action}"

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import BoundedInline, ReadOnlyAdmin, SafeRelationsForm, VisibleFiltersMixin
 from core.errors import DomainError
@@ -157,7 +158,11 @@ class EventAdmin(ManagedEventsMixin, admin.ModelAdmin):
             if promoted:
                 messages.info(
                     request,
-                    _("%(count)d person(s) promoted from the waiting list.")
+                    ngettext(
+                        "%(count)d person promoted from the waiting list.",
+                        "%(count)d people promoted from the waiting list.",
+                        len(promoted),
+                    )
                     % {"count": len(promoted)},
                 )
         fields = [
@@ -202,4 +207,10 @@ class RegistrationAdmin(ManagedEventsMixin, ReadOnlyAdmin):
                 done += 1
             except DomainError:
                 continue
-        messages.info(request, _("%(count)d registration(s) cancelled.") % {"count": done})
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d registration cancelled.", "%(count)d registrations cancelled.", done
+            )
+            % {"count": done},
+        )

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from icalendar import Calendar
@@ -53,12 +54,12 @@ def event_when(event: Event) -> str:
     day = long_date(start, weekday=True)
     if start.date() == end.date():
         return _("%(day)s, %(start)s–%(end)s") % {
-            "day": day.capitalize(),
+            "day": capfirst(day),
             "start": clock(start),
             "end": clock(end),
         }
     end_day = long_date(end, weekday=True)
-    return f"{day.capitalize()} {clock(start)} – {end_day} {clock(end)}"
+    return f"{capfirst(day)} {clock(start)} – {end_day} {clock(end)}"
 
 
 def event_where(event: Event) -> str:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.dates import moment
 from registry.names import name_block, name_key
 
 
@@ -370,7 +371,7 @@ class PoleRevision(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.pole} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.pole} — {moment(self.created_at)}"
 
 
 class Suggestion(models.Model):

@@ -241,8 +241,8 @@ def test_supervisor_tools_on_the_scanner_and_their_log_for_the_organiser(
     client.force_login(organiser)
     page = client.get(reverse("checkin_manage:door", args=[event.slug])).content.decode()
     assert "Annulée par erreur, vue avec l&#x27;équipe." in page and "DUPRÉ" in page
-    assert "<strong>1</strong> inscriptions sur place" in page
-    assert "<strong>1</strong> dérogations" in page
+    assert "<strong>1</strong> inscription sur place" in page
+    assert "<strong>1</strong> dérogation" in page
 
 
 @pytest.mark.parametrize("kind", ["badges_a6", "badges_a4x4", "attendance_csv"])

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from checkin import documents, selectors, services
 from checkin.models import Device
 from checkin.permissions import can_supervise
+from core.dates import clock
 from core.errors import DomainError
 from events.chart import bar_chart
 from events.documents import qr_svg
@@ -65,7 +66,7 @@ def _arrivals(event: Event) -> dict:
     return {
         "slots": slots,
         "slot_minutes": slots[0]["minutes"] if slots else 5,
-        "chart": bar_chart([(f"{slot['start']:%H:%M}", slot["count"]) for slot in slots]),
+        "chart": bar_chart([(clock(slot["start"]), slot["count"]) for slot in slots]),
     }
 
 

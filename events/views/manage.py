@@ -9,12 +9,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.dates import short_date
 from core.errors import DomainError
+from core.french import de_name, number
 from core.input import clean_query, parse_int
 from events import document_services, hooks, selectors, services
 from events.chart import bar_chart
@@ -54,7 +56,7 @@ def event_overview(request, slug: str):
     page = Paginator(registrations, 50).get_page(_page_number(request))
     embed_url = request.build_absolute_uri(reverse("events:embed", args=[event.slug]))
     per_day = selectors.registrations_per_day(event=event)
-    chart = bar_chart([(formats.date_format(d["day"], "j M"), d["count"]) for d in per_day])
+    chart = bar_chart([(short_date(d["day"]), d["count"]) for d in per_day])
     return render(
         request,
         "events/manage/event.html",
@@ -96,7 +98,11 @@ def event_reminders(request, slug: str):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(count)d reminder(s) queued.") % {"count": count})
+        messages.success(
+            request,
+            ngettext("%(count)d reminder queued.", "%(count)d reminders queued.", count)
+            % {"count": count},
+        )
     return redirect("events_manage:event", slug=event.slug)
 
 
@@ -120,14 +126,19 @@ def registration_cancel(request, slug: str, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _(
-                "Registration of %(name)s cancelled; "
-                "%(count)d person(s) promoted from the waiting list."
+        text = _("Registration %(of_name)s cancelled.") % {
+            "of_name": de_name(registration.full_name)
+        }
+        if promoted:
+            text += " " + (
+                ngettext(
+                    "%(count)d person promoted from the waiting list.",
+                    "%(count)d people promoted from the waiting list.",
+                    len(promoted),
+                )
+                % {"count": len(promoted)}
             )
-            % {"name": registration.full_name, "count": len(promoted)},
-        )
+        messages.success(request, text)
     return redirect("events_manage:event", slug=event.slug)
 
 
@@ -164,7 +175,7 @@ def documents(request, slug: str):
     rows = selectors.event_documents(event=event)
     for row in rows:
         rows_built = row["document"].rows if row["document"] else 0
-        row["count"] = formats.number_format(rows_built, force_grouping=True)
+        row["count"] = number(rows_built)
     return render(
         request,
         "events/manage/documents.html",

@@ -75,7 +75,7 @@ def test_a_pole_whose_data_proves_a_rule_wrong_shows_it_red(client, demo, pole, 
     public = pole(name="Pôle public", legal_form="Établissement public")
     section = check_section(page_of(client, public))
     assert re.search(r'rule--fails">\s*<h4><span class="rule-outcome">✗[^<]*</span> R5', section)
-    assert "« Établissement public » est une forme juridique de droit public." in section
+    assert "«\u00a0Établissement public\u00a0» est une forme juridique de droit public." in section
 
 
 def test_r5_says_siren_not_given_for_a_declared_association(client, pole):

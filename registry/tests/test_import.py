@@ -179,7 +179,7 @@ def test_the_editors_page_checks_then_imports(
     )
     assert Organisation.objects.count() == 3
     status = client.get(response["Location"]).content.decode()
-    assert "Importé : 3 créées, 0 mises à jour, 0 inchangées." in status
+    assert "Importé\u00a0: 3 créées, 0 mises à jour, 0 inchangées." in status
     # confirmed twice (a double click): imported once
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/gestion/annuaire/import/", {"batch": batch.pk})

@@ -7,6 +7,7 @@
   const count = document.getElementById("signature-count");
   const list = document.getElementById("signature-list");
   const seen = new Set();
+  const plural = new Intl.PluralRules(document.documentElement.lang || "fr");
   let first = true;
 
   function item(signature) {
@@ -24,8 +25,9 @@
 
   function render(state) {
     count.textContent = String(state.count);
+    // the page's language decides: « 0 signature » and « 1 signature » in French
     document.getElementById("signature-label").textContent =
-      state.count === 1 ? root.dataset.labelOne : root.dataset.labelMany;
+      plural.select(state.count) === "one" ? root.dataset.labelOne : root.dataset.labelMany;
     const fresh = state.signatures.filter((s) => !seen.has(s.id));
     list.querySelectorAll("li.new").forEach((li) => li.classList.remove("new"));
     // the state lists the newest first: insert the unseen ones at the top, in order

@@ -381,17 +381,39 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  const timeFormat = new Intl.DateTimeFormat(LANGUAGE, { hour: "2-digit", minute: "2-digit" });
-  const dayFormat = new Intl.DateTimeFormat(LANGUAGE, { weekday: "long", day: "numeric", month: "long" });
+  // Dates and times as core/dates.py writes them: « 9 h 30 », « 14 h », « samedi 1er juin »
+  // in French; "9:30", "Saturday 1 June" in English (never « 09:30 » nor « 1 juin »).
+  const FRENCH = LANGUAGE.toLowerCase().startsWith("fr");
+  const dayFormat = new Intl.DateTimeFormat(FRENCH ? "fr-FR" : "en-GB", {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+  });
 
-  /** "à 14:32" today, "le samedi 14 juin à 14:32" another day, "" when unreadable. */
+  /** « 9 h 30 », « 14 h » (French); "9:30", "14:00" (English). */
+  function clock(date) {
+    const hours = date.getHours();
+    const minutes = String(date.getMinutes()).padStart(2, "0");
+    if (!FRENCH) return `${hours}:${minutes}`;
+    return minutes === "00" ? `${hours}\u00a0h` : `${hours}\u00a0h\u00a0${minutes}`;
+  }
+
+  /** « samedi 1er juin », « samedi 14 juin » (French); "Saturday 1 June" (English). */
+  function longDay(date) {
+    return dayFormat
+      .formatToParts(date)
+      .map((part) => (FRENCH && part.type === "day" && part.value === "1" ? "1er" : part.value))
+      .join("");
+  }
+
+  /** "à 14 h 32" today, "le samedi 14 juin à 14 h 32" another day, "" when unreadable. */
   function formatWhen(iso, now = new Date()) {
     const date = new Date(iso);
     if (!iso || Number.isNaN(date.getTime())) return "";
-    const time = timeFormat.format(date);
+    const time = clock(date);
     return date.toDateString() === now.toDateString()
       ? TEXT.todayAt(time)
-      : TEXT.dayAt(dayFormat.format(date), time);
+      : TEXT.dayAt(longDay(date), time);
   }
 
   /** A list row as stored, or null when it is not a ticket. */
@@ -733,7 +755,7 @@
       text = app.pending ? TEXT.onlinePending(app.pending) : TEXT.online;
     } else {
       text = TEXT.offline(app.pending);
-      if (app.listAt) text += ` · ${TEXT.listAge(timeFormat.format(app.listAt))}`;
+      if (app.listAt) text += ` · ${TEXT.listAge(clock(new Date(app.listAt)))}`;
     }
     // Only touch the live region when something changed, so it is announced once.
     if (bannerState.textContent !== text) bannerState.textContent = text;

@@ -24,14 +24,14 @@ PARIS = ZoneInfo("Europe/Paris")
 DEMO_SLUG = "2e-journee-nationale-des-ptce"
 DEMO_CAPACITY = 320
 NETWORKS = [
-    ("Le Labo de l'ESS", "https://www.lelabo-ess.org"),
+    ("Le Labo de l’ESS", "https://www.lelabo-ess.org"),
     (
-        "RTES – Réseau des collectivités Territoriales pour l'Économie Solidaire",
+        "RTES – Réseau des collectivités Territoriales pour l’Économie Solidaire",
         "https://www.rtes.fr",
     ),
-    ("CNCRES – Conseil National des Chambres Régionales de l'ESS", ""),
+    ("CNCRES – Conseil National des Chambres Régionales de l’ESS", ""),
     ("COORACE", "https://www.coorace.org"),
-    ("MES – Mouvement pour l'Économie Solidaire", ""),
+    ("MES – Mouvement pour l’Économie Solidaire", ""),
     ("Ufisc", "https://www.ufisc.org"),
 ]
 ACCESS = (
@@ -81,9 +81,9 @@ class Command(BaseCommand):
             defaults={
                 "title": "2e Journée nationale des PTCE",
                 "summary": (
-                    "Témoignages de pôles et d'experts, débats avec des représentants "
+                    "Témoignages de pôles et d’experts, débats avec des représentants "
                     "institutionnels et politiques, sur la contribution des Pôles territoriaux "
-                    "de coopération économique à la transformation de l'économie et sur leurs "
+                    "de coopération économique à la transformation de l’économie et sur leurs "
                     "perspectives. La journée se conclut par la signature de la « Charte de la "
                     "démarche collective PTCE » par les pôles et les réseaux partenaires. "
                     f"Démonstration : la journée du vendredi 19 septembre 2014 est rejouée le "
@@ -93,7 +93,7 @@ class Command(BaseCommand):
                 "ends_at": at(day, 16, 30),
                 "status": Event.Status.PUBLISHED,
                 "is_demo": True,
-                "venue_name": "Ministère de l'Économie et des Finances",
+                "venue_name": "Ministère de l’Économie et des Finances",
                 "venue_room": "Centre de conférences Pierre Mendès France",
                 "street": "139, rue de Bercy",
                 "postal_code": "75012",
@@ -109,7 +109,7 @@ class Command(BaseCommand):
                 "id_required": True,
                 "walk_ins_allowed": True,
                 "entry_notice": "Accès libre, inscription obligatoire",
-                "organiser_name": "Le Labo de l'ESS",
+                "organiser_name": "Le Labo de l’ESS",
                 "organiser_url": "https://www.lelabo-ess.org",
                 "press_contact_name": "Valérie Evenou",
                 "press_contact_phone": "01 80 05 82 06",
@@ -133,8 +133,8 @@ class Command(BaseCommand):
             defaults={
                 "title": "1re Journée PTCE",
                 "summary": (
-                    "La première journée des PTCE a confirmé l'intérêt des territoires pour ces "
-                    "formes de coopération et permis d'initier l'investissement gouvernemental."
+                    "La première journée des PTCE a confirmé l’intérêt des territoires pour ces "
+                    "formes de coopération et permis d’initier l’investissement gouvernemental."
                 ),
                 "starts_at": datetime(2012, 6, 25, 9, 30, tzinfo=PARIS),
                 "ends_at": datetime(2012, 6, 25, 17, 0, tzinfo=PARIS),
@@ -143,7 +143,7 @@ class Command(BaseCommand):
                 "city": "",
                 "capacity": 1,
                 "registration_required": False,
-                "organiser_name": "Le Labo de l'ESS",
+                "organiser_name": "Le Labo de l’ESS",
                 "organiser_url": "https://www.lelabo-ess.org",
                 "id_required": False,
             },
@@ -166,13 +166,13 @@ class Command(BaseCommand):
         for name, role, organisation, is_demo in [
             (
                 "Carole Delga",
-                "secrétaire d'État chargée de l'Économie sociale et solidaire (2014)",
+                "secrétaire d’État chargée de l’Économie sociale et solidaire (2014)",
                 "",
                 False,
             ),
             (
                 "Intervenante fictive A",
-                "coordinatrice d'un pôle",
+                "coordinatrice d’un pôle",
                 "Pôle fictif des Deux Rives (démo)",
                 True,
             ),
@@ -188,7 +188,7 @@ class Command(BaseCommand):
             (Session.Kind.WELCOME, "Accueil des participants", 9, 30, 10, 0, []),
             (
                 Session.Kind.TESTIMONIES,
-                "Témoignages de pôles et d'experts",
+                "Témoignages de pôles et d’experts",
                 10,
                 0,
                 12,
@@ -198,7 +198,7 @@ class Command(BaseCommand):
             (Session.Kind.BREAK, "Déjeuner", 12, 0, 13, 30, []),
             (
                 Session.Kind.ROUND_TABLE,
-                "Table ronde : la contribution des PTCE à la transformation de l'économie",
+                "Table ronde : la contribution des PTCE à la transformation de l’économie",
                 13,
                 30,
                 15,

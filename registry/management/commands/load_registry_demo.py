@@ -20,12 +20,12 @@ LAUREATES = DATA / "ptce-laureates-partial.csv"
 # The partnership named in the press release of 30 July 2014 (the Labo's site is given
 # there; the others' are left blank rather than guessed).
 NETWORKS = [
-    ("Le Labo de l'ESS", "Labo", "https://www.lelabo-ess.org"),
-    ("Réseau des collectivités Territoriales pour l'Economie Solidaire", "RTES", ""),
-    ("Conseil National des Chambres Régionales de l'ESS", "CNCRES", ""),
+    ("Le Labo de l’ESS", "Labo", "https://www.lelabo-ess.org"),
+    ("Réseau des collectivités Territoriales pour l’Economie Solidaire", "RTES", ""),
+    ("Conseil National des Chambres Régionales de l’ESS", "CNCRES", ""),
     ("COORACE", "COORACE", ""),
-    ("Mouvement pour l'Economie solidaire", "MES", ""),
-    ("Union fédérale d'intervention des structures culturelles", "Ufisc", ""),
+    ("Mouvement pour l’Economie solidaire", "MES", ""),
+    ("Union fédérale d’intervention des structures culturelles", "Ufisc", ""),
 ]
 
 ACTIVITIES = [
@@ -35,7 +35,7 @@ ACTIVITIES = [
     "Habitat et rénovation",
     "Énergie",
     "Culture et création",
-    "Insertion par l'activité économique",
+    "Insertion par l’activité économique",
     "Numérique",
     "Textile",
     "Services à la personne",
@@ -57,7 +57,7 @@ MEMBER_KINDS = [
 ]
 WORDS = [
     "Horizon", "Solidaire", "Les Communs", "La Fabrique", "Terre et Liens", "Le Relais",
-    "Ressources", "Équinoxe", "L'Atelier", "Passerelle", "Tremplin", "La Ruche",
+    "Ressources", "Équinoxe", "L’Atelier", "Passerelle", "Tremplin", "La Ruche",
 ]  # fmt: skip
 INVENTED_POLES = 40
 
