@@ -151,7 +151,7 @@ FRENCH_RULES = {
         "English on a French page",
     ),
     "straight-apostrophe": (
-        re.compile(rf"(?<={LETTER})'(?={LETTER})"),
+        re.compile(rf"{LETTER}+'{LETTER}+"),
         "straight apostrophe ' in French text (write ’)",
     ),
 }
