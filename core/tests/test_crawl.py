@@ -69,8 +69,10 @@ VNU_DEFAULT = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "
 PHONE = {"width": 360, "height": 740}
 DEMO_SLUG = "2e-journee-nationale-des-ptce"
 
-# never requested: they act (logout, language), or are Django's admin
-SKIP_PREFIXES = ("/admin/", "/i18n/", "/compte/deconnexion/", "/static/", "/media/")
+# never requested: they act (logout, language), or are files (checked apart)
+SKIP_PREFIXES = ("/i18n/", "/compte/deconnexion/", "/static/", "/media/")
+# Django's admin: its links are checked, its pages are not read
+NOT_READ = ("/admin/",)
 # routes that are not pages a person opens (the door's API, forms' targets): not required
 # to be reached by the crawl
 NOT_PAGES = {
@@ -131,7 +133,7 @@ LETTER = r"[^\W\d_]"
 
 FRENCH_RULES = {
     "iso-date": (
-        re.compile(r"(?<![\w/.-])\d{4}-[01]\d-[0-3]\d(?![\w/-])"),
+        re.compile(r"(?<![\w/.-])\d{4}-[01]\d-[0-3]\d(?:T[\d:.]+Z?)?(?![\w/-])"),
         "ISO date in French text (write « 27 novembre 2026 »)",
     ),
     "hh-mm-time": (
@@ -682,7 +684,7 @@ def walk(crawl: Crawl, walker: Walker, seeds, seen_routes: set, assets: dict) ->
                 )
             else:
                 crawl.add("unlinked-error", label(page), str(status), role=page.role)
-        if not html:
+        if not html or url.startswith(NOT_READ):
             continue
         for rule, matched, context in check_html(html):
             crawl.add(rule, label(page), f"« {matched} » in {context}", key=matched, role=page.role)
@@ -1114,7 +1116,8 @@ def _rules(html: str) -> list[str]:
 def test_the_french_rules_find_what_they_look_for():
     page = (
         "<html lang='fr'><body><p>Règles du 2026-11-27, ouverture à 09:30 le "
-        "1 décembre ; 3 rappel(s) ; Zoom in ; l'inscription</p></body></html>"
+        "1 décembre ; 3 rappel(s) ; Zoom in ; l'inscription</p><p>2026-11-27T14:23</p>"
+        "</body></html>"
     )
     assert _rules(page) == sorted(
         [
@@ -1140,7 +1143,7 @@ def test_the_french_rules_leave_alone_what_is_right():
         "<code>2026-11-27 09:30 l'x</code><pre>rappel(s)</pre>"
         "<a href='/x/2026-11-27/' title=\"l'aide\">registre-2026-11-27.json</a>"
         "<button lang='en'>English Home</button><p>Homeland, Nextcloud, signedness</p>"
-        "<input value='09:30'></body></html>"
+        "<input value='09:30'><p>18 décembre, 1 234 €, 4:3</p></body></html>"
     )
     assert _rules(page) == []
 
