@@ -19,6 +19,9 @@ What it does, once per module (about two minutes):
 5. runs the Nu HTML Checker (vnu.jar) on the HTML of every French page, in one batch
    (started as soon as the pages are fetched: it works while Chromium does).
 
+The French catalogues (django.po, djangojs.po) are read with the same rules: messages
+shown after an action and emails are not reached by a GET crawl.
+
 Each rule is one test and fails with the list « page → problem »; the whole list is also
 written to var/crawl-report.txt. CRAWL_REPORT_ONLY=1 prints every failure and passes
 (while fixing: `CRAWL_REPORT_ONLY=1 pytest core/tests/test_crawl.py -s`).
@@ -1198,3 +1201,27 @@ def test_what_registrants_typed_keeps_its_apostrophes():
     found = check_text(text, FRENCH_RULES, typed=("N'DIAYE-LEFÈVRE",))
     assert [matched for _, matched, _ in found] == ["l'inscription"]
     assert len(check_text(text, FRENCH_RULES)) == 2
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
+
+
+def test_the_french_catalogue_follows_the_rules():
+    """What the GET crawl cannot see (messages after an action, emails, JavaScript): the
+    French catalogues follow the same rules (English words aside: msgids are English)."""
+    import gettext
+
+    rules = {k: v for k, v in FRENCH_RULES.items() if k != "english-words"}
+    found = Crawl()
+    for domain in ("django", "djangojs"):
+        path = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / f"{domain}.mo"
+        with path.open("rb") as catalogue:
+            messages = gettext.GNUTranslations(catalogue)._catalog
+        for msgid, msgstr in messages.items():
+            if not msgid:
+                continue  # the header
+            text = PLACEHOLDER.sub("", msgstr)
+            for rule, matched, _ in check_text(text, rules):
+                source = msgid[0] if isinstance(msgid, tuple) else msgid
+                found.add(rule, f"{domain}.po", f"« {matched} » in « {msgstr} »", key=source)
+    verdict(found, *rules)
