@@ -1225,3 +1225,29 @@ def test_the_french_catalogue_follows_the_rules():
                 source = msgid[0] if isinstance(msgid, tuple) else msgid
                 found.add(rule, f"{domain}.po", f"« {matched} » in « {msgstr} »", key=source)
     verdict(found, *rules)
+
+
+def test_the_crawler_reports_a_broken_link_with_its_page(monkeypatch):
+    """The walk itself (answers made up): a link answering 404 is reported with the page
+    that holds it, a route is not requested more than CRAWL_PER_ROUTE times, the text
+    rules run on each page."""
+    site = {
+        "/": '<html lang="fr"><a href="/poles/a/">a</a><a href="/poles/b/">b</a>'
+        '<a href="/poles/c/">c</a><a href="/poles/d/">d</a><a href="/absente/">x</a>'
+        '<a href="https://example.org/">ailleurs</a></html>',
+        "/poles/a/": '<html lang="fr"><p>le 1 mai</p></html>',
+    }
+    asked = []
+
+    def answer(client, url):
+        asked.append(url)
+        html = site.get(url, '<html lang="fr"><p>Pôle</p></html>')
+        return (404 if url == "/absente/" else 200), "text/html", html, url
+
+    monkeypatch.setattr(f"{__name__}.fetch", answer)
+    crawl = Crawl(demo=Demo())
+    walk(crawl, Walker("anonymous", "fr", None), [("/", None)], set(), {})
+    assert sorted(crawl.findings["http-error"]) == [("[fr] /absente/", "404")]
+    assert "linked from /" in crawl.findings["http-error"][("[fr] /absente/", "404")].what
+    assert len([url for url in asked if url.startswith("/poles/")]) == min(PER_ROUTE, 4)
+    assert ("[fr] /poles/a/", "1 mai") in crawl.findings["first-of-month"]
