@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -120,14 +121,14 @@ def registration_cancel(request, slug: str, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _(
-                "Registration of %(name)s cancelled; "
-                "%(count)d person(s) promoted from the waiting list."
-            )
-            % {"name": registration.full_name, "count": len(promoted)},
-        )
+        done = _("Registration cancelled: %(name)s.") % {"name": registration.full_name}
+        if promoted:
+            done += " " + ngettext(
+                "The place went to the first person waiting: %(names)s.",
+                "The places went to the first people waiting: %(names)s.",
+                len(promoted),
+            ) % {"names": ", ".join(p.full_name for p in promoted)}
+        messages.success(request, done)
     return redirect("events_manage:event", slug=event.slug)
 
 
