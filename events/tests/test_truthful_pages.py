@@ -182,7 +182,7 @@ def test_past_event_that_took_registrations_offers_none(client):
     assert register.status_code == 200
     text = register.content.decode()
     assert "a eu lieu le lundi 1er décembre 2025" in text
-    assert 'name="first_name"' not in text and "<form method=\"post\" novalidate" not in text
+    assert 'name="first_name"' not in text and '<form method="post" novalidate' not in text
 
 
 def test_an_event_past_its_end_but_not_its_start_is_past(client):
@@ -310,9 +310,9 @@ def test_session_link_accepts_a_page_of_the_site_or_a_web_address():
 
 
 def test_demo_links_the_charter_signing_to_the_charter(db):
-    from django.core.management import call_command
-
     import io
+
+    from django.core.management import call_command
 
     call_command("load_demo", "--no-attendees", stdout=io.StringIO())
     session = Session.objects.get(kind=Session.Kind.CHARTER_SIGNING, event__is_demo=True)
