@@ -42,7 +42,7 @@ def _cancel(client, registration, capture):
         return client.post(url, {"confirm": "yes"}, follow=True)
 
 
-def _cancellation_email(registration):
+def _email_to(registration):
     return next(m for m in mail.outbox if m.to == [registration.email])
 
 
@@ -58,7 +58,7 @@ def test_cancel_with_nobody_waiting_says_no_one_got_the_place(
     assert "attribuée" in given_on  # the French sentence the page must not say
     assert escape(given_on) not in page
     assert fr("Your registration is cancelled. Thank you for freeing your place.") in page
-    email = _cancellation_email(first)
+    email = _email_to(first)
     assert given_on not in email.body
     assert given_on not in email.alternatives[0][0]
     assert "annulée" in email.body
@@ -78,7 +78,7 @@ def test_cancel_with_someone_waiting_says_the_place_went_to_them(
     with translation.override("fr"):
         given_on = gettext(GIVEN_ON)
     assert escape(given_on) in page
-    email = _cancellation_email(first)
+    email = _email_to(first)
     assert given_on in email.body
     assert escape(given_on) in email.alternatives[0][0]
 
@@ -94,7 +94,7 @@ def test_leaving_the_waiting_list_says_nothing_of_a_place(
     page = _cancel(client, waiting, django_capture_on_commit_callbacks).content.decode()
     assert fr("You have left the waiting list.") in page
     assert fr(GIVEN_ON) not in page
-    assert gettext(GIVEN_ON) not in _cancellation_email(waiting).body
+    assert gettext(GIVEN_ON) not in _email_to(waiting).body
 
 
 def test_a_cancelled_registration_offers_no_cancellation(
@@ -318,3 +318,12 @@ def test_demo_links_the_charter_signing_to_the_charter(db):
     session = Session.objects.get(kind=Session.Kind.CHARTER_SIGNING, event__is_demo=True)
     assert session.link_url == reverse("charter:home")
     assert session.link_label
+
+
+def test_email_leaves_an_unknown_place_out(register):
+    event = EventFactory(venue_name="", street="", postal_code="", city="")
+    mail.outbox.clear()
+    registration = register(event).registration
+    email = _email_to(registration)  # the confirmation, the only email sent
+    assert gettext("Where:") not in email.body
+    assert gettext("Where:") not in email.alternatives[0][0]
