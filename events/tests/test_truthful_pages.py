@@ -327,3 +327,14 @@ def test_email_leaves_an_unknown_place_out(register):
     email = _email_to(registration)  # the confirmation, the only email sent
     assert gettext("Where:") not in email.body
     assert gettext("Where:") not in email.alternatives[0][0]
+
+
+def test_register_address_of_a_past_event_without_registration(client, past_event):
+    response = client.get(reverse("events:register", args=[past_event.slug]))
+    text = response.content.decode()
+    assert "a eu lieu le lundi 25 juin 2012" in text
+    assert fr("This event takes no registration.") in text
+    assert fr("Registration is closed.") not in text
+    assert 'name="email"' not in text
+    embedded = client.get(reverse("events:embed", args=[past_event.slug])).content.decode()
+    assert "a eu lieu le lundi 25 juin 2012" in embedded and 'name="email"' not in embedded

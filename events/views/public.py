@@ -64,7 +64,12 @@ def took_place(event: Event) -> str:
 def _registration_state(event: Event) -> dict:
     """What the page says about registering now: open, waiting list, closed, over…"""
     if event.is_past and event.status != Event.Status.CANCELLED:
-        message = f"{took_place(event)} {_('Registration is closed.')}"
+        closed = (
+            _("Registration is closed.")
+            if event.registration_required
+            else _("This event takes no registration.")
+        )
+        message = f"{took_place(event)} {closed}"
         return {"open": False, "code": "past", "message": message}
     try:
         services.registration_window_check(event=event, now=timezone.now())
