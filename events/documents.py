@@ -13,11 +13,13 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
+import phonenumbers
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -124,19 +126,46 @@ def fit_size(
     return size
 
 
-def new_canvas(out: BinaryIO, pagesize) -> canvas.Canvas:
-    """A canvas whose every font is embedded (never the PDF's standard Helvetica)."""
-    return canvas.Canvas(
-        out, pagesize=pagesize, pageCompression=1, initialFontName=FONT, initialFontSize=12
+CREATOR = "ptce"
+
+
+def pdf_language() -> str:
+    """The language of a document, as its PDF /Lang says it: the active one."""
+    return (translation.get_language() or "fr").split("-")[0]
+
+
+def new_canvas(out: BinaryIO, pagesize, *, lang: str | None = None) -> canvas.Canvas:
+    """A canvas whose every font is embedded (never the PDF's standard Helvetica), in the
+    active language unless told, made by ptce."""
+    pdf = canvas.Canvas(
+        out,
+        pagesize=pagesize,
+        pageCompression=1,
+        initialFontName=FONT,
+        initialFontSize=12,
+        lang=lang or pdf_language(),
     )
+    pdf.setCreator(CREATOR)
+    return pdf
 
 
 def ticket_pdf(registration: Registration) -> bytes:
+    """The person's ticket, in the person's language (the email's and the page's)."""
+    language = registration.language if registration.language in ("fr", "en") else "fr"
+    with translation.override(language):
+        return _ticket_pdf(registration, language)
+
+
+def _ticket_pdf(registration: Registration, language: str) -> bytes:
     event = registration.event
     buffer = io.BytesIO()
-    pdf = new_canvas(buffer, A4)
+    pdf = new_canvas(buffer, A4, lang=language)
     pdf.setTitle(_("Ticket – %(event)s") % {"event": event.title})
-    pdf.setAuthor(event.organiser_name or "ptce")
+    pdf.setAuthor(event.organiser_name or CREATOR)
+    pdf.setSubject(
+        _("Ticket of %(name)s for %(event)s, %(when)s")
+        % {"name": registration.full_name, "event": event.title, "when": event_when(event)}
+    )
     width, height = A4
     margin = 20 * mm
     usable = width - 2 * margin
@@ -270,7 +299,11 @@ def security_list_pdf(
         topMargin=15 * mm,
         bottomMargin=15 * mm,
         title=_("Security list – %(event)s") % {"event": event.title},
-        author=event.organiser_name or "ptce",
+        author=event.organiser_name or CREATOR,
+        subject=_("Confirmed attendees of %(event)s for the host building, %(when)s")
+        % {"event": event.title, "when": event_when(event)},
+        creator=CREATOR,
+        lang=pdf_language(),
         initialFontName=FONT,
     )
     printed = timezone.localtime()
@@ -342,24 +375,41 @@ def security_list_pdf(
     return None if out is not None else buffer.getvalue()
 
 
+def ics_sequence(event: Event) -> int:
+    """The event's SEQUENCE (RFC 5545 §3.8.7.4): the seconds between its creation and its
+    last change. Every change of the event, its programme or its capacity moves
+    ``updated_at`` forward, so the number only grows and a calendar replaces its old
+    copy; the same event gives the same number on every download."""
+    return max(0, int((event.updated_at - event.created_at).total_seconds()))
+
+
 def event_ics(event: Event) -> bytes:
+    """The event as an iCalendar object that publishes nothing but itself: no METHOD
+    (RFC 5546 asks for an ORGANIZER with PUBLISH), one UID per deployment, SEQUENCE and
+    LAST-MODIFIED so that an updated event replaces the old one; empty facts left out."""
     calendar = Calendar()
     calendar.add("prodid", "-//ptce//Journées PTCE//FR")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
     item = ICalEvent()
-    item.add("uid", f"event-{event.pk}@ptce")
+    host = urlsplit(settings.SITE_URL).hostname or "ptce.invalid"
+    item.add("uid", f"event-{event.pk}@{host}")
+    item.add("sequence", ics_sequence(event))
     item.add("summary", event.title)
     item.add("dtstart", event.starts_at)
     item.add("dtend", event.ends_at)
-    item.add("dtstamp", timezone.now())
-    item.add("location", event_where(event))
+    # Without METHOD, DTSTAMP is the time the information was last revised (§3.8.7.2).
+    item.add("dtstamp", event.updated_at)
+    item.add("last-modified", event.updated_at)
+    where = event_where(event)
+    if where:
+        item.add("location", where)
+    page = settings.SITE_URL + reverse("events:detail", args=[event.slug])
     description = [event.summary]
     if event.id_required:
         description.append(_("Photo ID required at the entrance."))
-    description.append(settings.SITE_URL + reverse("events:detail", args=[event.slug]))
+    description.append(page)
     item.add("description", "\n\n".join(d for d in description if d))
-    item.add("url", settings.SITE_URL + reverse("events:detail", args=[event.slug]))
+    item.add("url", page)
     if event.status == Event.Status.CANCELLED:
         item.add("status", "CANCELLED")
     calendar.add_component(item)
@@ -383,6 +433,28 @@ def write_csv(out: BinaryIO, header: list, rows: Iterable[list]) -> int:
     text.flush()
     text.detach()  # leave `out` open for the caller
     return count
+
+
+# Country codes dialled from France in national form (« 0262 … » for La Réunion): France
+# and its overseas departments.
+_NATIONAL_CODES = {33, 262, 590, 594, 596}
+
+
+def phone_for_people(phone: str) -> str:
+    """A stored phone number (E.164) as an organiser in France dials it: French numbers in
+    national form (« 06 12 34 56 78 »), others in international form (« +44 20 7946 0958 »);
+    a value that does not parse, as it is."""
+    if not phone:
+        return ""
+    try:
+        number = phonenumbers.parse(phone, "FR")
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_valid_number(number):
+        return phone
+    if number.country_code in _NATIONAL_CODES:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def registration_header() -> list[str]:
@@ -428,7 +500,7 @@ def registration_rows(event: Event, progress: Progress | None = None):
             email,
             organisation,
             categories.get(category, category),
-            phone,
+            phone_for_people(phone),
             statuses.get(status, status),
             created.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
         ]

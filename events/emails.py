@@ -22,6 +22,8 @@ SUBJECTS = {
     "waiting": lambda e: _("You are on the waiting list – %(event)s") % {"event": e},
     "promoted": lambda e: _("A place is yours – %(event)s") % {"event": e},
     "cancelled": lambda e: _("Your registration is cancelled – %(event)s") % {"event": e},
+    # cancelled, and the place went at once to the first person waiting
+    "cancelled_given_on": lambda e: _("Your registration is cancelled – %(event)s") % {"event": e},
     "reminder": lambda e: _("Reminder: %(event)s") % {"event": e},
     "link_resent": lambda e: _("Your personal link – %(event)s") % {"event": e},
 }
@@ -33,6 +35,7 @@ EXPECTED_STATUS = {
     "waiting": {Registration.Status.WAITING},
     "promoted": {Registration.Status.CONFIRMED},
     "cancelled": {Registration.Status.CANCELLED},
+    "cancelled_given_on": {Registration.Status.CANCELLED},
     "reminder": {Registration.Status.CONFIRMED},
     "link_resent": {Registration.Status.CONFIRMED, Registration.Status.WAITING},
 }

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -180,6 +181,13 @@ class Speaker(models.Model):
         return self.name
 
 
+def validate_link(value: str) -> None:
+    """A page of this site (« /charte/ ») or a web address (https://…)."""
+    if value.startswith("/") and not value.startswith("//") and " " not in value:
+        return
+    URLValidator(schemes=["http", "https"])(value)
+
+
 class Session(models.Model):
     class Kind(models.TextChoices):
         WELCOME = "welcome", _("welcome")
@@ -198,6 +206,19 @@ class Session(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     speakers = models.ManyToManyField(
         Speaker, blank=True, related_name="sessions", verbose_name=_("speakers")
+    )
+    link_url = models.CharField(
+        _("link"),
+        max_length=300,
+        blank=True,
+        validators=[validate_link],
+        help_text=_("A page of this site (e.g. /charte/) or a web address, shown with the item."),
+    )
+    link_label = models.CharField(
+        _("link text"),
+        max_length=120,
+        blank=True,
+        help_text=_("What the link leads to; “Learn more” when left empty."),
     )
 
     class Meta:

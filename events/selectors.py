@@ -33,6 +33,10 @@ def event_programme(*, event: Event) -> list[Session]:
     )
 
 
+def event_speakers(*, event: Event) -> list[Speaker]:
+    return list(Speaker.objects.filter(event=event).order_by("name"))
+
+
 def event_partners(*, event: Event) -> list[Partner]:
     return list(Partner.objects.filter(event=event).order_by("order", "name"))
 

@@ -419,7 +419,9 @@ def registration_cancel(*, registration: Registration, actor=None) -> list[Regis
             raise DomainError("already_cancelled", _("This registration is already cancelled."))
         _check_changeable(event, now=now)
         promoted = _cancel_locked(event, current, now=now, actor=actor)
-        _queue("events.registration.cancelled", current)
+        # the email says the place went to someone only when it did
+        kind = "cancelled_given_on" if promoted else "cancelled"
+        _queue(f"events.registration.{kind}", current)
     registration.status = current.status
     registration.cancelled_at = current.cancelled_at
     return promoted

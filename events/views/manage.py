@@ -130,14 +130,11 @@ def registration_cancel(request, slug: str, pk: int):
             "of_name": de_name(registration.full_name)
         }
         if promoted:
-            text += " " + (
-                ngettext(
-                    "%(count)d person promoted from the waiting list.",
-                    "%(count)d people promoted from the waiting list.",
-                    len(promoted),
-                )
-                % {"count": len(promoted)}
-            )
+            text += " " + ngettext(
+                "The place went to the first person waiting: %(names)s.",
+                "The places went to the first people waiting: %(names)s.",
+                len(promoted),
+            ) % {"names": ", ".join(p.full_name for p in promoted)}
         messages.success(request, text)
     return redirect("events_manage:event", slug=event.slug)
 

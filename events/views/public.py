@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core import signing
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import pagecache, throttle
+from core.dates import long_date, moment
 from core.errors import DomainError
 from core.text import json_for_script
 from events import hooks, ratelimit, selectors, services
@@ -36,19 +38,39 @@ _EMBED_MAX_AGE = 6 * 3600
 
 def home(request):
     events = list(selectors.event_list_public().order_by("-starts_at"))
-    now = timezone.now()
+    for event in events:
+        event.day_label = long_date(timezone.localtime(event.starts_at), weekday=True)
     return render(
         request,
         "events/public/home.html",
         {
-            "upcoming": [e for e in events if e.ends_at > now],
-            "past": [e for e in events if e.ends_at <= now],
+            "upcoming": [e for e in events if not e.is_past],
+            "past": [e for e in events if e.is_past],
         },
     )
 
 
+def took_place(event: Event) -> str:
+    """« Cet événement a eu lieu le lundi 25 juin 2012. »"""
+    start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+    if start.date() == end.date():
+        return _("This event took place on %(day)s.") % {"day": long_date(start, weekday=True)}
+    return _("This event took place from %(start)s to %(end)s.") % {
+        "start": long_date(start, weekday=True),
+        "end": long_date(end, weekday=True),
+    }
+
+
 def _registration_state(event: Event) -> dict:
-    """What the page says about registering now: open, waiting list, closed…"""
+    """What the page says about registering now: open, waiting list, closed, over…"""
+    if event.is_past and event.status != Event.Status.CANCELLED:
+        closed = (
+            _("Registration is closed.")
+            if event.registration_required
+            else _("This event takes no registration.")
+        )
+        message = f"{took_place(event)} {closed}"
+        return {"open": False, "code": "past", "message": message}
     try:
         services.registration_window_check(event=event, now=timezone.now())
     except DomainError as error:
@@ -60,7 +82,39 @@ def _registration_state(event: Event) -> dict:
     return {"open": False, "code": "event_full", "message": _("This event is full.")}
 
 
-def _json_ld(request, event: Event) -> str:
+def without_empty(value):
+    """The value with its empty strings, lists and objects left out, at every depth (an
+    object left with nothing but its "@type" goes too)."""
+    if isinstance(value, dict):
+        kept = {k: v for k, v in ((k, without_empty(v)) for k, v in value.items()) if v is not None}
+        return kept if set(kept) - {"@type", "@context"} else None
+    if isinstance(value, list):
+        kept = [v for v in (without_empty(v) for v in value) if v is not None]
+        return kept or None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return value
+
+
+def og_image() -> dict:
+    """The sharing image of the event pages (drawn by scripts/make_og_image.py)."""
+    return {
+        "url": settings.SITE_URL + static("events/og-ptce.png"),
+        "width": 1200,
+        "height": 630,
+        "alt": _("PTCE – Territorial Economic Cooperation Hubs"),
+    }
+
+
+_AVAILABILITY = {
+    "open": "https://schema.org/InStock",
+    "waiting_list": "https://schema.org/SoldOut",
+    "event_full": "https://schema.org/SoldOut",
+    "registration_not_open": "https://schema.org/PreOrder",
+}
+
+
+def _json_ld(request, event: Event, *, state: dict, speakers: list) -> str:
     url = request.build_absolute_uri(reverse("events:detail", args=[event.slug]))
     data = {
         "@context": "https://schema.org",
@@ -76,6 +130,7 @@ def _json_ld(request, event: Event) -> str:
         "isAccessibleForFree": True,
         "inLanguage": "fr",
         "url": url,
+        "image": [og_image()["url"]],
         "location": {
             "@type": "Place",
             "name": " – ".join(p for p in (event.venue_name, event.venue_room) if p),
@@ -84,43 +139,86 @@ def _json_ld(request, event: Event) -> str:
                 "streetAddress": event.street,
                 "postalCode": event.postal_code,
                 "addressLocality": event.city,
-                "addressCountry": "FR",
+                # a country alone is not an address
+                "addressCountry": "FR" if (event.street or event.city) else "",
             },
         },
-        "maximumAttendeeCapacity": event.capacity,
-        "offers": {
+        "performer": [
+            {
+                "@type": "Person",
+                "name": speaker.name,
+                "jobTitle": speaker.role,
+                "affiliation": {"@type": "Organization", "name": speaker.organisation},
+            }
+            # people invented for the demo are no one's performers
+            for speaker in speakers
+            if not speaker.is_demo
+        ],
+    }
+    if event.registration_required:
+        data["maximumAttendeeCapacity"] = event.capacity
+    # Only an event that takes registrations offers something (free places).
+    if event.registration_required and state["code"] in _AVAILABILITY:
+        data["offers"] = {
             "@type": "Offer",
             "price": "0",
             "priceCurrency": "EUR",
             "url": request.build_absolute_uri(reverse("events:register", args=[event.slug])),
-            "availability": "https://schema.org/InStock"
-            if event.places_left
-            else "https://schema.org/SoldOut",
-        },
-    }
+            "availability": _AVAILABILITY[state["code"]],
+            "validFrom": timezone.localtime(event.registration_opens_at).isoformat()
+            if event.registration_opens_at
+            else "",
+        }
     if event.organiser_name:
-        data["organizer"] = {"@type": "Organization", "name": event.organiser_name}
-        if event.organiser_url:
-            data["organizer"]["url"] = event.organiser_url
-    return json_for_script(data)
+        data["organizer"] = {
+            "@type": "Organization",
+            "name": event.organiser_name,
+            "url": event.organiser_url,
+        }
+    return json_for_script(without_empty(data))
+
+
+def where_lines(event: Event) -> list[str]:
+    """The venue, one line each, the empty ones left out."""
+    town = f"{event.postal_code} {event.city}".strip()
+    return [line for line in (event.venue_name, event.venue_room, event.street, town) if line]
+
+
+def _programme(event: Event) -> list:
+    return selectors.event_programme(event=event)
 
 
 def event_detail(request, slug: str):
     event = selectors.event_get_public(slug=slug)
     state = _registration_state(event)
+    past = event.is_past
+    now = timezone.now()
 
     def render_page(extra: dict) -> HttpResponse:
+        when = event_when(event)
+        where = event_where(event)
+        speakers = selectors.event_speakers(event=event)
         return render(
             request,
             "events/public/event_detail.html",
             {
                 "event": event,
-                "when": event_when(event),
-                "where": event_where(event),
+                "when": when,
+                "where": where,
+                "where_lines": where_lines(event),
+                "og_description": " – ".join(p for p in (when, where) if p),
+                "og_image": og_image(),
+                "past": past,
+                # a cancelled event did not take place: the page says it was cancelled
+                "took_place": took_place(event) if state["code"] == "past" else "",
+                # the notice matters while registrations are taken and their data kept
+                "show_privacy": event.registration_required
+                and event.personal_data_erased_at is None
+                and now < event.retention_until,
                 "state": state,
-                "json_ld": _json_ld(request, event),
+                "json_ld": _json_ld(request, event, state=state, speakers=speakers),
                 # read only when the cached fragment of the page has to be rendered again
-                "programme": SimpleLazyObject(lambda: selectors.event_programme(event=event)),
+                "programme": SimpleLazyObject(lambda: _programme(event)),
                 "partners": SimpleLazyObject(lambda: selectors.event_partners(event=event)),
                 "canonical_url": request.build_absolute_uri(),
                 **extra,
@@ -382,6 +480,9 @@ def _personal_page(request, token, registration: Registration, form, status: int
             "position": selectors.registration_waiting_position(registration=registration),
             "form": form,
             "editable": registration.is_editable,
+            "cancelled_moment": moment(registration.cancelled_at)
+            if registration.cancelled_at
+            else "",
             "extra_links": [
                 {"label": link.label, "url": url}
                 for link in hooks.personal_links
@@ -411,19 +512,35 @@ def personal_correct(request, token: str):
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def personal_cancel(request, token: str):
     registration, error_response = _open_link(request, token)
     if error_response:
         return error_response
+    if request.method == "GET":
+        # the address of the form, opened or reloaded: the personal page says where it stands
+        if registration.status == Registration.Status.CANCELLED:
+            messages.info(request, _("This registration is already cancelled."))
+        return redirect("events:personal", token=token)
     if not _confirmed(request, _("Tick the box to confirm the cancellation.")):
         return redirect("events:personal", token=token)
+    was_waiting = registration.status == Registration.Status.WAITING
     try:
-        services.registration_cancel(registration=registration)
+        promoted = services.registration_cancel(registration=registration)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        if registration.status == Registration.Status.CANCELLED:
+        if was_waiting:
+            messages.success(request, _("You have left the waiting list."))
+        elif promoted:
+            messages.success(
+                request,
+                _(
+                    "Your registration is cancelled. Your place has been given to the next "
+                    "person waiting."
+                ),
+            )
+        else:
             messages.success(
                 request, _("Your registration is cancelled. Thank you for freeing your place.")
             )

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -55,6 +56,14 @@ def next_friday_19_september(today: date) -> date:
         if candidate > today and candidate.weekday() == 4:
             return candidate
         year += 1
+
+
+def _charter_url() -> str:
+    """The charter's page, when the charter app is installed (a path of this site)."""
+    try:
+        return reverse("charter:home")
+    except NoReverseMatch:
+        return ""
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -225,11 +234,23 @@ class Command(BaseCommand):
                 ["Carole Delga"],
             ),
         ]
+        links = {
+            Session.Kind.CHARTER_SIGNING: (_charter_url(), "Lire la Charte et ses signataires")
+        }
         for kind, title, h1, m1, h2, m2, names in outline:
+            link_url, link_label = links.get(kind, ("", ""))
+            if not link_url:
+                link_label = ""
             session, _ = Session.objects.update_or_create(
                 event=event,
                 kind=kind,
-                defaults={"title": title, "starts_at": at(day, h1, m1), "ends_at": at(day, h2, m2)},
+                defaults={
+                    "title": title,
+                    "starts_at": at(day, h1, m1),
+                    "ends_at": at(day, h2, m2),
+                    "link_url": link_url,
+                    "link_label": link_label,
+                },
             )
             session.speakers.set([speakers[n] for n in names])
 
