@@ -187,16 +187,56 @@ def _tile_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+# The views the map's buttons fly to: metropolitan France, then each overseas region
+# (code of the region, south, west, north, east).
+MAP_VIEWS = (
+    ("", 41.2, -5.5, 51.3, 9.8),
+    ("01", 15.8, -61.85, 16.55, -61.0),
+    ("02", 14.38, -61.25, 14.9, -60.8),
+    ("03", 2.1, -54.6, 5.8, -51.6),
+    ("04", -21.4, 55.2, -20.85, 55.85),
+    ("06", -13.05, 45.0, -12.6, 45.3),
+)
+
+
 def pole_map(request):
-    """The map of poles, filtered like the directory (same URL parameters)."""
+    """The map of poles, filtered like the directory (same URL parameters and filters)."""
     filters = selectors.Filters.from_query(request.GET)
     params = filters.as_params()
     query = urlencode(params)
+    base = reverse("registry:map")
+    facets = selectors.facets(filters)
+    for facet in facets:
+        current = getattr(filters, facet["name"])
+        for value in facet["values"]:
+            value["selected"] = value["value"] == current
+
+    def without(name: str) -> str:
+        params = filters.as_params(**{name: ""})
+        return f"{base}?{urlencode(params)}" if params else base
+
+    chips = [
+        {"label": value["label"], "facet": facet["label"], "url": without(facet["name"])}
+        for facet in facets
+        for value in facet["values"]
+        if value["selected"]
+    ]
+    views = [
+        {
+            "name": geo.region_name(code) if code else _("Metropolitan France"),
+            "bounds": f"{south},{west},{north},{east}",
+        }
+        for code, south, west, north, east in MAP_VIEWS
+    ]
     response = render(
         request,
         "registry/public/map.html",
         {
             "filters": filters,
+            "facets": facets,
+            "chips": chips,
+            "clear_url": base,
+            "views": views,
             "points_url": reverse("registry:map_points") + (f"?{query}" if query else ""),
             "list_url": reverse("registry:directory") + (f"?{query}" if query else ""),
             "tiles_url": settings.MAP_TILES_URL,
