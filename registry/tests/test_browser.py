@@ -169,6 +169,7 @@ def test_map_filters_are_shown_and_applied(live_server, demo, new_page):
     page.select_option("#filter-status", "laureate")
     page.get_by_role("button", name="Afficher sur la carte").click()
     page.wait_for_url("**status=laureate**")
+    assert page.url.endswith("/poles/carte/?status=laureate")  # only the chosen filter
     laureates = Pole.objects.filter(
         status="laureate", latitude__gt=41, longitude__gt=-6, latitude__isnull=False
     ).count()

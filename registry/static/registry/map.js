@@ -62,6 +62,22 @@
     tiles.addTo(map);
   }
 
+  // the filters' form sends only the filters chosen (a shorter address to share)
+  const filtersForm = document.querySelector(".map-filters");
+  if (filtersForm) {
+    filtersForm.addEventListener("submit", () => {
+      filtersForm.querySelectorAll("select, input").forEach((field) => {
+        if (!field.value) field.disabled = true;
+      });
+    });
+    // back to this page from the history: the fields are usable again
+    window.addEventListener("pageshow", () => {
+      filtersForm.querySelectorAll("select, input").forEach((field) => {
+        field.disabled = false;
+      });
+    });
+  }
+
   // the buttons that fly to metropolitan France and to each overseas region
   const views = document.querySelector(".map-views");
   if (views) {
