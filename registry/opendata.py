@@ -5,8 +5,8 @@ under the Licence Ouverte 2.0.
 One description per resource (``RESOURCES``) gives the columns, their Table Schema types
 and how to read them from a row: the CSV, the JSON, the GeoJSON properties and the
 schema all follow from it. Exports stream rows read in chunks (constant memory whatever
-the size of the registry); CSV cells that a spreadsheet would run as a formula are
-neutralised.
+the size of the registry). The CSV holds the values as they are, the same as the JSON (no
+apostrophe before a leading = + - @: the page says to import the files as text).
 """
 
 import csv
@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from core.text import spreadsheet_safe
 from registry.models import Laureate, Membership, Organisation, Pole
 
 CHUNK = 1000
@@ -51,126 +52,150 @@ def _tri_state(value) -> bool | None:
 
 
 POLE_COLUMNS = [
-    Column("id", "integer", "Stable identifier of the pole", lambda p: p.pk, True),
-    Column("slug", "string", "Address of its page: /poles/<slug>/", lambda p: p.slug, True),
-    Column("name", "string", "Name", lambda p: p.name, True),
+    Column("id", "integer", "Identifiant stable du pôle", lambda p: p.pk, True),
+    Column("slug", "string", "Adresse de sa page : /poles/<slug>/", lambda p: p.slug, True),
+    Column("name", "string", "Nom", lambda p: p.name, True),
     Column(
         "status",
         "string",
-        "laureate (laureate of a State call: checked by the State at its selection), checked "
-        "(the directory's data shows the legal definition met), incomplete (the data does not "
-        "show it yet: to be completed), contrary (the data contradicts a rule of the law)",
+        "laureate (lauréat d’un appel de l’État : vérifié par l’État à sa sélection), checked "
+        "(les données de l’annuaire montrent la définition légale respectée), incomplete (les "
+        "données ne le montrent pas encore : à compléter), contrary (les données contredisent "
+        "une règle de la loi)",
         lambda p: p.status,
         True,
         tuple(Pole.Status.values),
     ),
-    Column("legal_form", "string", "Legal form", lambda p: p.legal_form),
-    Column("siren", "string", "SIREN of the pole when it is a legal person", lambda p: p.siren),
-    Column("commune_code", "string", "INSEE code of its commune", lambda p: p.commune_code),
+    Column("legal_form", "string", "Forme juridique", lambda p: p.legal_form),
+    Column("siren", "string", "SIREN du pôle quand il est une personne morale", lambda p: p.siren),
+    Column("commune_code", "string", "Code INSEE de sa commune", lambda p: p.commune_code),
     Column("commune_name", "string", "Commune", lambda p: p.commune_name),
-    Column("cog_year", "integer", "Vintage of the INSEE geography (COG)", lambda p: p.cog_year),
-    Column("department_code", "string", "Department code", lambda p: p.department_code),
-    Column("region_code", "string", "Region code (2016 regions)", lambda p: p.region_code),
+    Column(
+        "cog_year",
+        "integer",
+        "Millésime du Code officiel géographique (COG) de l’INSEE",
+        lambda p: p.cog_year,
+    ),
+    Column("department_code", "string", "Code du département", lambda p: p.department_code),
+    Column("region_code", "string", "Code de la région (régions de 2016)", lambda p: p.region_code),
     Column("latitude", "number", "Latitude (WGS 84)", lambda p: p.latitude),
     Column("longitude", "number", "Longitude (WGS 84)", lambda p: p.longitude),
     Column(
         "located_by",
         "string",
-        "commune, or an estimate: epci, department or region centre",
+        "commune, ou une estimation : centre de l’EPCI (epci), du département "
+        "(department) ou de la région (region)",
         lambda p: p.located_by,
     ),
     Column(
         "territory",
         "string",
-        "Declared territory: INSEE commune, EPCI (SIREN) or department codes, space-separated",
+        "Territoire déclaré : codes INSEE de communes, SIREN d’EPCI ou codes de "
+        "départements, séparés par des espaces",
         lambda p: _codes(a.code for a in p.territory.all()),
     ),
     Column(
         "activities",
         "string",
-        "Activities, separated by '; '",
+        "Activités, séparées par « ; »",
         lambda p: _join(a.name for a in p.activities.all()),
     ),
     Column(
         "networks",
         "string",
-        "Networks, separated by '; '",
+        "Réseaux, séparés par « ; »",
         lambda p: _join(n.name for n in p.networks.all()),
     ),
     Column(
         "laureate_years",
         "string",
-        "Years the pole was a laureate of a State call, space-separated",
+        "Années où le pôle a été lauréat d’un appel de l’État, séparées par des espaces",
         lambda p: _codes(str(la.year) for la in p.laureates.all()),
     ),
-    Column("year_founded", "integer", "Year founded", lambda p: p.year_founded),
-    Column("jobs", "integer", "Jobs", lambda p: p.jobs),
-    Column("members", "integer", "Number of members and partners", lambda p: p.member_count),
+    Column("year_founded", "integer", "Année de création", lambda p: p.year_founded),
+    Column("jobs", "integer", "Emplois", lambda p: p.jobs),
+    Column("members", "integer", "Nombre de membres et partenaires", lambda p: p.member_count),
     Column(
         "meets_the_law",
         "boolean",
-        "Whether the directory's data shows the definition of article 9 of law 2014-856 met: "
-        "true; false only when the data contradicts one of its rules; empty (null) when the "
-        "data does not tell yet (missing data is not a failure; see status for State "
-        "laureates)",
+        "Les données de l’annuaire montrent-elles la définition de l’article 9 de la loi "
+        "2014-856 respectée : true ; false seulement quand les données contredisent une de ses "
+        "règles ; vide (null) quand les données ne le disent pas encore (une donnée manquante "
+        "n’est pas un échec ; voir status pour les lauréats de l’État)",
         lambda p: _tri_state((p.check_report or {}).get("meets_the_law")),
     ),
     Column(
         "rules_version",
         "string",
-        "Version of the rules of the check",
+        "Version des règles de la vérification",
         lambda p: (p.check_report or {}).get("version", ""),
     ),
-    Column("source_url", "string", "Public source of the entry", lambda p: p.source_url),
-    Column("demo", "boolean", "Invented for the demo (not a real pole)", lambda p: p.is_demo),
-    Column("updated_at", "datetime", "Last change", lambda p: p.updated_at),
+    Column("source_url", "string", "Source publique de la fiche", lambda p: p.source_url),
+    Column(
+        "demo", "boolean", "Inventé pour la démonstration (pas un vrai pôle)", lambda p: p.is_demo
+    ),
+    Column("updated_at", "datetime", "Dernière modification", lambda p: p.updated_at),
 ]
 
 ORGANISATION_COLUMNS = [
-    Column("id", "integer", "Stable identifier of the organisation", lambda o: o.pk, True),
-    Column("slug", "string", "Address of its page: /structures/<slug>/", lambda o: o.slug, True),
-    Column("name", "string", "Name", lambda o: o.name, True),
+    Column("id", "integer", "Identifiant stable de la structure", lambda o: o.pk, True),
+    Column("slug", "string", "Adresse de sa page : /structures/<slug>/", lambda o: o.slug, True),
+    Column("name", "string", "Nom", lambda o: o.name, True),
     Column("siren", "string", "SIREN", lambda o: o.siren),
     Column("siret", "string", "SIRET", lambda o: o.siret),
-    Column("legal_form", "string", "Legal form", lambda o: o.legal_form),
+    Column("legal_form", "string", "Forme juridique", lambda o: o.legal_form),
     Column(
         "ess_status",
         "string",
-        "association, cooperative, mutual, foundation, ess_company, esus or not_ess",
+        "Statut ESS : association, cooperative (coopérative), mutual (mutuelle), "
+        "foundation (fondation), ess_company (société commerciale de l’ESS), esus (agrément "
+        "ESUS) ou not_ess (hors ESS)",
         lambda o: o.ess_status,
         True,
     ),
     Column(
         "category",
         "string",
-        "Category in the sense of article 9: ess_enterprise, enterprise, local_authority, "
-        "research, higher_education, training or other",
+        "Catégorie au sens de l’article 9 : ess_enterprise (entreprise de l’ESS), enterprise "
+        "(entreprise), local_authority (collectivité territoriale), research (recherche), "
+        "higher_education (enseignement supérieur), training (formation) ou other (autre)",
         lambda o: o.category,
         True,
     ),
-    Column("commune_code", "string", "INSEE code of its commune", lambda o: o.commune_code),
+    Column("commune_code", "string", "Code INSEE de sa commune", lambda o: o.commune_code),
     Column("commune_name", "string", "Commune", lambda o: o.commune_name),
-    Column("cog_year", "integer", "Vintage of the INSEE geography (COG)", lambda o: o.cog_year),
-    Column("department_code", "string", "Department code", lambda o: o.department_code),
-    Column("region_code", "string", "Region code (2016 regions)", lambda o: o.region_code),
+    Column(
+        "cog_year",
+        "integer",
+        "Millésime du Code officiel géographique (COG) de l’INSEE",
+        lambda o: o.cog_year,
+    ),
+    Column("department_code", "string", "Code du département", lambda o: o.department_code),
+    Column("region_code", "string", "Code de la région (régions de 2016)", lambda o: o.region_code),
     Column("latitude", "number", "Latitude (WGS 84)", lambda o: o.latitude),
     Column("longitude", "number", "Longitude (WGS 84)", lambda o: o.longitude),
-    Column("website", "string", "Website", lambda o: o.website),
-    Column("demo", "boolean", "Invented for the demo", lambda o: o.is_demo),
-    Column("updated_at", "datetime", "Last change", lambda o: o.updated_at),
+    Column("website", "string", "Site web", lambda o: o.website),
+    Column("demo", "boolean", "Inventée pour la démonstration", lambda o: o.is_demo),
+    Column("updated_at", "datetime", "Dernière modification", lambda o: o.updated_at),
 ]
 
 MEMBERSHIP_COLUMNS = [
-    Column("pole_id", "integer", "The pole (poles.id)", lambda m: m.pole_id, True),
+    Column("pole_id", "integer", "Le pôle (poles.id)", lambda m: m.pole_id, True),
     Column(
         "organisation_id",
         "integer",
-        "The organisation (organisations.id)",
+        "La structure (structures.id)",
         lambda m: m.organisation_id,
         True,
     ),
-    Column("role", "string", "initiator, member or partner", lambda m: m.role, True),
-    Column("since", "integer", "Year it joined", lambda m: m.since),
+    Column(
+        "role",
+        "string",
+        "initiator (initiateur), member (membre) ou partner (partenaire)",
+        lambda m: m.role,
+        True,
+    ),
+    Column("since", "integer", "Année d’adhésion", lambda m: m.since),
 ]
 
 
@@ -210,7 +235,7 @@ def _poles() -> QuerySet[Pole]:
 @dataclass(frozen=True)
 class Resource:
     name: str  # also the file name: <name>.csv, <name>.json
-    title: str
+    title: str  # translated when read (the page's language; French in the descriptor)
     columns: list[Column]
     rows: Callable[[], QuerySet]
     primary_key: list[str]
@@ -218,10 +243,10 @@ class Resource:
 
 
 RESOURCES = {
-    "poles": Resource("poles", "Poles (PTCE)", POLE_COLUMNS, _poles, ["id"], []),
+    "poles": Resource("poles", _("Poles (PTCE)"), POLE_COLUMNS, _poles, ["id"], []),
     "structures": Resource(
         "structures",
-        "Organisations (members and partners of poles)",
+        _("Organisations (members and partners of poles)"),
         ORGANISATION_COLUMNS,
         # plain rows (no model instances: twice as fast at 200,000 organisations)
         lambda: _plain(
@@ -250,7 +275,7 @@ RESOURCES = {
     ),
     "adhesions": Resource(
         "adhesions",
-        "Memberships: which organisation belongs to which pole, in which role",
+        _("Memberships: which organisation belongs to which pole, in which role"),
         MEMBERSHIP_COLUMNS,
         lambda: _plain(
             Membership.objects.order_by("pk"), "pole_id", "organisation_id", "role", "since"
@@ -301,7 +326,9 @@ def csv_lines(resource: Resource) -> Iterator[str]:
 
 def _csv_rows(resource: Resource) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([c.name for c in resource.columns])  # BOM: spreadsheets
+    # no byte order mark: the files are plain UTF-8 as the descriptor says (a BOM made
+    # the encoding "utf-8-sig", which is not an IANA name)
+    yield writer.writerow([c.name for c in resource.columns])
     for row in _rows(resource):
         cells = []
         for column in resource.columns:
@@ -311,7 +338,9 @@ def _csv_rows(resource: Resource) -> Iterator[str]:
             elif column.type == "boolean":
                 cells.append("true" if value else "false")
             else:
-                cells.append(spreadsheet_safe(value) if column.type == "string" else value)
+                # open data: the values as they are, the same as in the JSON (no apostrophe
+                # before a leading = + - @; the page tells spreadsheet users to import as text)
+                cells.append(value)
         yield writer.writerow(cells)
 
 
@@ -380,30 +409,75 @@ def table_schema(resource: Resource) -> dict:
     return schema
 
 
-def datapackage(base_url: str) -> dict:
-    """The Data Package descriptor; ``base_url`` is where the files are served (ending
-    with /), or "" for paths relative to the descriptor."""
-    return {
-        "profile": "tabular-data-package",
-        "name": "ptce-annuaire",
-        "title": "Annuaire des pôles territoriaux de coopération économique (PTCE)",
-        "description": (
-            "Poles (PTCE), their member organisations and memberships, each pole checked "
-            "against article 9 of law no. 2014-856 of 31 July 2014. Rows marked demo=true are "
-            "invented for the demonstration."
-        ),
-        "licenses": [LICENCE],
-        "resources": [
-            {
-                "name": resource.name,
-                "title": resource.title,
-                "path": f"{base_url}{resource.name}.csv",
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8-sig",
-                "schema": table_schema(resource),
-            }
-            for resource in RESOURCES.values()
-        ],
-    }
+VERSION = "2.0.0"  # of the files' structure: columns, types, keys (semantic versioning)
+KEYWORDS = [
+    "PTCE",
+    "pôles territoriaux de coopération économique",
+    "économie sociale et solidaire",
+    "ESS",
+    "annuaire",
+    "loi 2014-856",
+]
+SOURCES = [
+    {
+        "title": "Code officiel géographique 2026 (INSEE), via @etalab/decoupage-administratif",
+        "path": "https://www.insee.fr/fr/information/2560452",
+    },
+    {
+        "title": "GeoNames (positions des communes, CC BY 4.0)",
+        "path": "https://www.geonames.org/",
+    },
+]
+
+
+def _created():
+    """When the data last changed (the latest change of a pole or a structure), so that
+    the descriptor says the same thing until the data changes."""
+    latest = [
+        value
+        for value in (
+            Pole.objects.aggregate(at=Max("updated_at"))["at"],
+            Organisation.objects.aggregate(at=Max("updated_at"))["at"],
+        )
+        if value is not None
+    ]
+    return (max(latest) if latest else timezone.now()).astimezone(UTC)
+
+
+def datapackage(homepage: str) -> dict:
+    """The Data Package descriptor, in French: resource paths relative to the descriptor
+    (it is served beside the files); ``homepage`` is the absolute address of the open
+    data page."""
+    with translation.override("fr"):
+        return {
+            "profile": "tabular-data-package",
+            "name": "ptce-annuaire",
+            "title": "Annuaire des pôles territoriaux de coopération économique (PTCE)",
+            "description": (
+                "Les pôles territoriaux de coopération économique (PTCE), leurs structures "
+                "membres et leurs adhésions, chaque pôle vérifié au regard de l’article 9 de "
+                "la loi n° 2014-856 du 31 juillet 2014 relative à l’économie sociale et "
+                "solidaire. Les lignes marquées demo=true sont inventées pour la "
+                "démonstration."
+            ),
+            "homepage": homepage,
+            "version": VERSION,
+            "created": _created().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "keywords": KEYWORDS,
+            "contributors": [{"title": "ptce", "role": "publisher", "path": homepage}],
+            "sources": SOURCES,
+            "licenses": [LICENCE],
+            "resources": [
+                {
+                    "name": resource.name,
+                    "title": str(resource.title),
+                    "path": f"{resource.name}.csv",
+                    "profile": "tabular-data-resource",
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                    "schema": table_schema(resource),
+                }
+                for resource in RESOURCES.values()
+            ],
+        }

@@ -125,7 +125,11 @@ def directory(filters: Filters) -> dict:
         .prefetch_related("activities")
     )
     page = Paginator(results, PAGE_SIZE).get_page(filters.page)
+    return {"page": page, "total": page.paginator.count, "facets": facets(filters)}
 
+
+def facets(filters: Filters) -> list[dict]:
+    """The directory's filters with their counts (the directory and the map show them)."""
     regions = _counts(_filtered(filters, skip="region"), "region_code")
     departments = _counts(_filtered(filters, skip="department"), "department_code")
     statuses = _counts(_filtered(filters, skip="status"), "status")
@@ -159,7 +163,7 @@ def directory(filters: Filters) -> dict:
     department_names = {
         code: f"{name} ({code})" for code, (name, _region) in geo.departments().items()
     }
-    facets = [
+    return [
         facet("status", _("Status"), statuses, status_labels),
         facet("region", _("Region"), regions, geo.regions()),
         facet("department", _("Department"), departments, department_names),
@@ -167,7 +171,6 @@ def directory(filters: Filters) -> dict:
         facet("category", _("Members"), categories, category_labels),
         facet("network", _("Network"), networks, network_names),
     ]
-    return {"page": page, "total": page.paginator.count, "facets": facets}
 
 
 def pole_detail(slug: str) -> Pole:

@@ -86,3 +86,116 @@ def test_a_map_popup_shows_the_pole_status_as_the_directory_does(live_server, de
     assert badge.inner_text() == "Fiche à compléter" and "status-incomplete" in (
         badge.get_attribute("class")
     )
+
+
+TILES = "https://tiles.example.test/{z}/{x}/{y}.png"
+# a 1×1 PNG, for tile requests answered by the test
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360f8cfc0f01f0005000201a5b1f3b50000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def tiles(settings):
+    settings.MAP_TILES_URL = TILES
+    settings.MAP_TILES_ATTRIBUTION = "© test tiles"
+
+
+def test_map_tiles_carry_the_site_origin_as_referer(live_server, demo, tiles, new_page):
+    """The tile servers' policy asks for a Referer: the tiles send the site's origin even
+    though the page's own policy is same-origin."""
+    page = new_page("desktop")
+    referers = []
+
+    def answer(route):
+        referers.append(route.request.headers.get("referer", ""))
+        route.fulfill(status=200, content_type="image/png", body=PIXEL)
+
+    page.route("**/tiles.example.test/**", answer)
+    page.goto(live_server.url + "/poles/carte/")
+    page.locator(".leaflet-tile-loaded").first.wait_for()
+    assert referers and all(r == live_server.url + "/" for r in referers), referers[:3]
+    assert page.locator("#map-tiles-status").is_hidden()
+
+
+def test_map_without_tiles_shows_outlines_and_says_so(live_server, demo, tiles, new_page):
+    page = new_page("phone")
+    page.route("**/tiles.example.test/**", lambda route: route.abort())
+    page.goto(live_server.url + "/poles/carte/")
+    notice = page.locator("#map-tiles-status")
+    notice.wait_for()
+    assert notice.get_attribute("role") == "status"  # announced politely
+    assert notice.inner_text().startswith("Le fond de carte n’a pas pu être chargé")
+    # the offline base layer: region and department outlines drawn by this site
+    page.locator("path.outline-region").first.wait_for(state="attached")
+    assert page.locator("path.outline-region").count() >= 13
+    assert page.locator("path.outline-department").count() >= 90
+    drawn = page.locator(".leaflet-outlines-pane svg").bounding_box()
+    assert drawn and drawn["width"] > 200 and drawn["height"] > 200  # painted, not 0 × 0
+    assert no_horizontal_scroll(page)
+    screenshot(page, "registry-map-offline-phone")
+
+
+def test_map_legend_zoom_labels_and_popup_in_french(live_server, demo, new_page):
+    page = new_page("desktop")
+    page.goto(live_server.url + "/poles/carte/?q=archer")
+    zoom_in = page.locator(".leaflet-control-zoom-in")
+    assert zoom_in.get_attribute("title") == "Zoom avant"
+    assert zoom_in.get_attribute("aria-label") == "Zoom avant"
+    assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == "Zoom arrière"
+    legend = page.get_by_role("region", name="Légende")
+    for label in (
+        "Lauréat de l’État",
+        "Conforme à la définition légale",
+        "Fiche à compléter",
+        "Non conforme à la définition légale",
+    ):
+        assert legend.get_by_text(label, exact=True).count() == 1, label
+    assert legend.locator(".legend-mark.status-laureate").count() == 1
+    page.locator(".pole-dot").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.get_by_role("link", name="Voir la fiche").wait_for()
+    pole = Pole.objects.get(name="Pôle Sud Archer")
+    assert popup.get_by_role("link", name="Voir la fiche").get_attribute("href") == (
+        f"/poles/{pole.slug}/"
+    )
+    assert popup.locator(".badge").inner_text() == "Lauréat de l’État"
+
+
+def test_map_filters_are_shown_and_applied(live_server, demo, new_page):
+    page = new_page("phone")
+    page.goto(live_server.url + "/poles/carte/")
+    page.select_option("#filter-status", "laureate")
+    page.get_by_role("button", name="Afficher sur la carte").click()
+    page.wait_for_url("**status=laureate**")
+    assert page.url.endswith("/poles/carte/?status=laureate")  # only the chosen filter
+    laureates = Pole.objects.filter(
+        status="laureate", latitude__gt=41, longitude__gt=-6, latitude__isnull=False
+    ).count()
+    expected = f"{laureates} pôles dans cette zone" if laureates > 1 else "1 pôle dans cette zone"
+    page.locator("#map-status").filter(has_text=expected).wait_for()
+    assert "Statut\xa0: Lauréat de l’État" in page.locator(".chip").inner_text()
+    assert no_horizontal_scroll(page)
+
+
+def test_map_buttons_fly_to_the_overseas_poles(live_server, demo, new_page):
+    page = new_page("desktop")
+    page.goto(live_server.url + "/poles/carte/")
+    page.locator(".pole-cluster").first.wait_for()
+    views = page.get_by_role("navigation", name="Lieux de la carte")
+    assert [b.inner_text() for b in views.get_by_role("button").all()] == [
+        "France métropolitaine",
+        "Guadeloupe",
+        "Martinique",
+        "Guyane",
+        "La Réunion",
+        "Mayotte",
+    ]
+    reunion = Pole.objects.filter(region_code="04", latitude__isnull=False).count()
+    assert reunion  # the demo has poles there, out of the first view
+    views.get_by_role("button", name="La Réunion").click()
+    expected = f"{reunion} pôles dans cette zone" if reunion > 1 else "1 pôle dans cette zone"
+    page.locator("#map-status").filter(has_text=expected).wait_for()
+    blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, describe(blocking)

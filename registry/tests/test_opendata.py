@@ -25,6 +25,10 @@ def body(response) -> str:
     return b"".join(response.streaming_content).decode("utf-8")
 
 
+def client_bytes(client, url) -> bytes:
+    return b"".join(client.get(url).streaming_content)
+
+
 def test_the_data_package_validates_with_frictionless(client, demo, tmp_path):
     import frictionless
 
@@ -32,11 +36,10 @@ def test_the_data_package_validates_with_frictionless(client, demo, tmp_path):
     assert descriptor["licenses"][0]["name"] == "etalab-2.0"
     for resource in descriptor["resources"]:
         name = resource["name"]
-        assert resource["path"] == f"http://testserver/donnees/{name}.csv"
-        (tmp_path / f"{name}.csv").write_text(
-            body(client.get(f"/donnees/{name}.csv")), encoding="utf-8"
-        )
-        resource["path"] = f"{name}.csv"  # the same files, read from disk
+        # relative to the descriptor (served beside the files), not the serving host's URL
+        assert resource["path"] == f"{name}.csv"
+        assert resource["encoding"] == "utf-8"  # an IANA name ("utf-8-sig" is not)
+        (tmp_path / f"{name}.csv").write_bytes(client_bytes(client, f"/donnees/{name}.csv"))
     (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
@@ -63,11 +66,12 @@ def test_a_broken_foreign_key_is_caught_by_the_validation(client, demo, tmp_path
 
 
 def test_csv_json_and_geojson_say_the_same(client, demo):
-    rows = list(
-        csv.DictReader(io.StringIO(body(client.get("/donnees/poles.csv")).lstrip("\ufeff")))
-    )
+    rows = list(csv.DictReader(io.StringIO(body(client.get("/donnees/poles.csv")))))
     records = json.loads(body(client.get("/donnees/poles.json")))
     assert len(rows) == len(records) == Pole.objects.count()
+    strings = [c.name for c in opendata.POLE_COLUMNS if c.type == "string"]
+    for row, record in zip(rows, records, strict=True):
+        assert {k: row[k] for k in strings} == {k: record[k] or "" for k in strings}
     archer = next(r for r in records if r["name"] == "Pôle Sud Archer")
     assert archer["status"] == "laureate" and archer["laureate_years"] == "2013"
     assert archer["commune_code"] == "26281" and archer["demo"] is False
@@ -84,16 +88,37 @@ def test_csv_json_and_geojson_say_the_same(client, demo):
     assert structures["Access-Control-Allow-Origin"] == "*"
 
 
-def test_formula_cells_are_neutralised_in_csv(client, db):
-    for name in ('=HYPERLINK("http://evil")', "+33 1 23", "-2", "@SUM(A1)"):
+def test_the_csv_is_plain_utf8_and_keeps_values_as_they_are(client, db):
+    """Open data: no byte order mark, no apostrophe before a leading = + - @ (the CSV says
+    the same as the JSON; the page tells spreadsheet users to import as text)."""
+    values = ('=HYPERLINK("http://evil")', "+33 1 23", "-2", "@SUM(A1)", "L’Atelier")
+    for name in values:
         services.organisation_save(
             data={"name": name, "category": "other", "ess_status": "not_ess"}
         )
-    text = body(client.get("/donnees/structures.csv"))
-    names = [row["name"] for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
-    assert sorted(names) == sorted(['\'=HYPERLINK("http://evil")', "'+33 1 23", "'-2", "'@SUM(A1)"])
-    # JSON is not a spreadsheet: the names stay as they are
-    assert {r["name"] for r in json.loads(body(client.get("/donnees/structures.json")))} >= {"-2"}
+    raw = client_bytes(client, "/donnees/structures.csv")
+    assert raw.startswith(b"id,slug,name,")  # no BOM
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    records = json.loads(body(client.get("/donnees/structures.json")))
+    assert sorted(r["name"] for r in rows) == sorted(values)
+    assert [r["name"] for r in rows] == [r["name"] for r in records]
+
+
+def test_the_data_package_is_described_in_french_with_its_metadata(client, demo):
+    descriptor = client.get("/donnees/datapackage.json").json()
+    assert descriptor["homepage"] == "http://testserver/donnees/"
+    assert descriptor["version"] == opendata.VERSION
+    assert descriptor["created"].endswith("Z") and descriptor["created"][:4].isdigit()
+    assert "PTCE" in descriptor["keywords"] and descriptor["contributors"]
+    assert descriptor["description"].startswith("Les pôles territoriaux")
+    titles = {r["name"]: r["title"] for r in descriptor["resources"]}
+    assert titles["poles"] == "Pôles (PTCE)"
+    assert titles["structures"].startswith("Structures")
+    fields = {f["name"]: f for f in descriptor["resources"][0]["schema"]["fields"]}
+    assert fields["name"]["description"] == "Nom"
+    page = client.get("/donnees/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Pôles (PTCE)" in page and "Poles (PTCE)" not in page
+    assert "Memberships" not in page
 
 
 def test_exports_read_the_database_in_chunks(client, db, django_assert_max_num_queries, settings):

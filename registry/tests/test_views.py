@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from registry import services
-from registry.models import Pole
+from registry.models import Network, Organisation, Pole
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_laureate_page_cites_its_source(client, demo):
 
 def test_organisation_and_network_pages(client, demo):
     pole = Pole.objects.filter(is_demo=True).first()
-    organisation = pole.memberships.first().organisation
+    organisation = Organisation.objects.order_by("pk").first()
     page = client.get(reverse("registry:organisation", args=[organisation.slug])).content.decode()
     assert pole.name in page and '"memberOf"' in page
     page = client.get(reverse("registry:network", args=["rtes"])).content.decode()
@@ -189,3 +189,86 @@ def test_hostile_query_strings_are_cleaned_not_errors(client, db):
             assert response.status_code == 200, (url, query)
             if url != "/poles/carte/" and query.startswith("q="):
                 assert "Pôle Sud Archer" in response.content.decode(), (url, query)
+
+
+def _meta(page: str, prop: str) -> str:
+    found = re.search(rf'<meta property="{prop}" content="([^"]*)"', page)
+    return found.group(1) if found else ""
+
+
+def test_pole_network_and_organisation_pages_have_open_graph_tags(client, demo, settings):
+    from django.contrib.staticfiles import finders
+
+    pole = Pole.objects.get(name="Pôle Sud Archer")
+    network = pole.networks.first() or Network.objects.first()
+    organisation = Organisation.objects.order_by("pk").first()
+    for url, title in (
+        (f"/poles/{pole.slug}/", pole.name),
+        (f"/reseaux/{network.slug}/", network.name),
+        (f"/structures/{organisation.slug}/", organisation.name),
+    ):
+        page = client.get(url).content.decode()
+        assert _meta(page, "og:title") == title.replace("'", "&#x27;"), url
+        assert _meta(page, "og:type") == "website"
+        assert _meta(page, "og:url") == f"http://testserver{url}"
+        image = _meta(page, "og:image")
+        assert image.startswith("http://testserver/") and image.endswith("og-default.png")
+        assert _meta(page, "og:description"), url
+    assert finders.find("core/img/og-default.png")  # the image is shipped
+    from PIL import Image
+
+    with Image.open(finders.find("core/img/og-default.png")) as picture:
+        assert picture.size == (1200, 630)
+
+
+def _empty_values(value, path="$"):
+    if isinstance(value, dict):
+        if set(value) <= {"@type", "@context"}:
+            yield path
+        for key, item in value.items():
+            yield from _empty_values(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        if not value:
+            yield path
+        for index, item in enumerate(value):
+            yield from _empty_values(item, f"{path}[{index}]")
+    elif value in ("", None):
+        yield path
+
+
+def test_json_ld_leaves_out_empty_values_at_any_depth(client, demo):
+    townless = Pole.objects.filter(commune_name="")
+    assert townless.exists()  # the demo has poles without a town
+    for pole in [*townless[:3], Pole.objects.get(name="Pôle Sud Archer")]:
+        page = client.get(f"/poles/{pole.slug}/").content.decode()
+        data = json.loads(re.search(r'ld\+json">(.*?)</script>', page, re.S).group(1))
+        assert list(_empty_values(data)) == [], pole.name
+        if pole.region_code:
+            assert data["address"]["addressRegion"]
+        assert "addressLocality" not in data["address"] or pole.commune_name
+    organisation = Organisation.objects.filter(commune_name="").first() or (
+        services.organisation_save(
+            data={"name": "Sans commune", "category": "other", "ess_status": "not_ess"}
+        )
+    )
+    page = client.get(f"/structures/{organisation.slug}/").content.decode()
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert list(_empty_values(data)) == []
+
+
+def test_pole_page_dates_its_rules_in_french(client, demo):
+    from registry.rules import RULES_VERSION
+
+    pole = Pole.objects.get(name="Pôle Sud Archer")
+    page = client.get(f"/poles/{pole.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    text = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    assert RULES_VERSION not in text
+    year, month, day = (int(part) for part in RULES_VERSION.split("-"))
+    assert re.search(rf"Règles du {'1er' if day == 1 else day} \w+ {year}", text)
+
+
+def test_claim_page_does_not_glue_the_pole_name_after_de(client, demo):
+    pole = Pole.objects.get(name="Association JADES")
+    page = client.get(f"/poles/{pole.slug}/revendiquer/").content.decode()
+    assert "fiche de Association" not in page
+    assert "la fiche «\u00a0Association JADES\u00a0»" in page

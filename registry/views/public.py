@@ -1,13 +1,17 @@
 """Public pages of the registry: the directory, poles, organisations, networks."""
 
+from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from core.dates import long_date
 from core.errors import DomainError
 from core.input import parse_int
 from core.text import json_for_script
@@ -67,6 +71,41 @@ def directory(request):
     )
 
 
+def _pruned(value):
+    """JSON-LD without empty values, at any depth: an address with no town has no
+    ``addressLocality``, and an object left with only its ``@type`` is left out."""
+    if isinstance(value, dict):
+        kept = {k: v for k, v in ((k, _pruned(v)) for k, v in value.items()) if v is not None}
+        return kept if set(kept) - {"@type", "@context"} else None
+    if isinstance(value, list):
+        kept = [v for v in (_pruned(v) for v in value) if v is not None]
+        return kept or None
+    return None if value in ("", None) else value
+
+
+OG_IMAGE = "core/img/og-default.png"  # 1200 × 630, scripts/build_og_image.py
+
+
+def open_graph(request, *, title: str, description: str = "") -> dict:
+    """The Open Graph tags of a public page (link previews): absolute addresses."""
+    return {
+        "title": title,
+        "description": Truncator(" ".join(description.split())).chars(200),
+        "type": "website",
+        "url": request.build_absolute_uri(request.path),
+        "image": request.build_absolute_uri(static(OG_IMAGE)),
+        "image_alt": _("PTCE – Territorial Economic Cooperation Hubs"),
+    }
+
+
+def _rules_date(version: str) -> str:
+    """« 1er décembre 2026 » for the rules' version "2026-12-01" (as it is otherwise)."""
+    try:
+        return long_date(date.fromisoformat(version))
+    except (TypeError, ValueError):
+        return version
+
+
 def _pole_json_ld(request, pole: Pole) -> str:
     data = {
         "@context": "https://schema.org",
@@ -106,7 +145,7 @@ def _pole_json_ld(request, pole: Pole) -> str:
                 "longitude": pole.longitude,
             },
         }
-    return json_for_script({k: v for k, v in data.items() if v not in ("", [], None)})
+    return json_for_script(_pruned(data))
 
 
 def pole(request, slug: str):
@@ -134,6 +173,14 @@ def pole(request, slug: str):
             ],
             "place": place_label(found),
             "json_ld": _pole_json_ld(request, found),
+            "og": open_graph(
+                request,
+                title=found.name,
+                description=found.description
+                or found.strategy
+                or _("A territorial economic cooperation hub (PTCE) in the directory of poles."),
+            ),
+            "rules_date": _rules_date((found.check_report or {}).get("version", "")),
             "can_edit": can_edit_pole(request.user, found),
             "facts": hooks.facts_for(found),
         },
@@ -166,7 +213,19 @@ def organisation(request, slug: str):
         {
             "organisation": found,
             "place": place_label(found),
-            "json_ld": json_for_script(data),
+            "json_ld": json_for_script(_pruned(data)),
+            "og": open_graph(
+                request,
+                title=found.name,
+                description=" — ".join(
+                    part
+                    for part in (
+                        _("A member or partner of territorial economic cooperation hubs (PTCE)"),
+                        place_label(found),
+                    )
+                    if part
+                ),
+            ),
         },
     )
 
@@ -175,7 +234,19 @@ def network(request, slug: str):
     found = selectors.network_detail(slug)
     if found is None:
         raise Http404(_("No network at this address."))
-    return render(request, "registry/public/network.html", {"network": found})
+    return render(
+        request,
+        "registry/public/network.html",
+        {
+            "network": found,
+            "og": open_graph(
+                request,
+                title=found.name,
+                description=found.description
+                or _("A network partner of the territorial economic cooperation hubs."),
+            ),
+        },
+    )
 
 
 def networks(request):
@@ -187,16 +258,56 @@ def _tile_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
+# The views the map's buttons fly to: metropolitan France, then each overseas region
+# (code of the region, south, west, north, east).
+MAP_VIEWS = (
+    ("", 41.2, -5.5, 51.3, 9.8),
+    ("01", 15.8, -61.85, 16.55, -61.0),
+    ("02", 14.38, -61.25, 14.9, -60.8),
+    ("03", 2.1, -54.6, 5.8, -51.6),
+    ("04", -21.4, 55.2, -20.85, 55.85),
+    ("06", -13.05, 45.0, -12.6, 45.3),
+)
+
+
 def pole_map(request):
-    """The map of poles, filtered like the directory (same URL parameters)."""
+    """The map of poles, filtered like the directory (same URL parameters and filters)."""
     filters = selectors.Filters.from_query(request.GET)
     params = filters.as_params()
     query = urlencode(params)
+    base = reverse("registry:map")
+    facets = selectors.facets(filters)
+    for facet in facets:
+        current = getattr(filters, facet["name"])
+        for value in facet["values"]:
+            value["selected"] = value["value"] == current
+
+    def without(name: str) -> str:
+        params = filters.as_params(**{name: ""})
+        return f"{base}?{urlencode(params)}" if params else base
+
+    chips = [
+        {"label": value["label"], "facet": facet["label"], "url": without(facet["name"])}
+        for facet in facets
+        for value in facet["values"]
+        if value["selected"]
+    ]
+    views = [
+        {
+            "name": geo.region_name(code) if code else _("Metropolitan France"),
+            "bounds": f"{south},{west},{north},{east}",
+        }
+        for code, south, west, north, east in MAP_VIEWS
+    ]
     response = render(
         request,
         "registry/public/map.html",
         {
             "filters": filters,
+            "facets": facets,
+            "chips": chips,
+            "clear_url": base,
+            "views": views,
             "points_url": reverse("registry:map_points") + (f"?{query}" if query else ""),
             "list_url": reverse("registry:directory") + (f"?{query}" if query else ""),
             "tiles_url": settings.MAP_TILES_URL,

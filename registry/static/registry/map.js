@@ -2,7 +2,10 @@
  * poles in view, clustered by the server per zoom (registry.selectors.map_points).
  * Page contract: #pole-map[data-points-url][data-tiles-url][data-attribution]
  * [data-label-cluster][data-label-approximate][data-label-one][data-label-many]
- * [data-label-failed] [data-label-status-<status>] (the page's translated words), #map-status.
+ * [data-label-failed] [data-label-status-<status>] [data-label-zoom-in] [data-label-zoom-out]
+ * [data-label-tiles-failed] [data-label-open] (the page's translated words),
+ * [data-outlines-url] (the offline base layer, scripts/build_outlines.py), #map-status,
+ * #map-tiles-status (said politely when the tiles fail), .map-views button[data-bounds].
  * No inline code (CSP). */
 (() => {
   "use strict";
@@ -11,10 +14,84 @@
   const L = window.L;
   const status = document.getElementById("map-status");
   const FRANCE = [[41.2, -5.5], [51.3, 9.8]];
-  const map = L.map(root, { zoomSnap: 1, minZoom: 2, maxZoom: 18 }).fitBounds(FRANCE);
-  if (root.dataset.tilesUrl) {
-    L.tileLayer(root.dataset.tilesUrl, { attribution: root.dataset.attribution, maxZoom: 19 }).addTo(map);
+  const map = L.map(root, { zoomSnap: 1, minZoom: 2, maxZoom: 18, zoomControl: false }).fitBounds(FRANCE);
+  // the zoom buttons in the page's language (Leaflet's own titles are English)
+  L.control
+    .zoom({ zoomInTitle: root.dataset.labelZoomIn, zoomOutTitle: root.dataset.labelZoomOut })
+    .addTo(map);
+
+  // A base layer that needs no tile server: approximate outlines of the regions and
+  // departments, served by this site, under the tiles (they hide it once they load).
+  map.createPane("outlines").style.zIndex = "150";
+  if (root.dataset.outlinesUrl) {
+    fetch(root.dataset.outlinesUrl)
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(String(response.status)))))
+      .then((data) => {
+        L.geoJSON(data, {
+          pane: "outlines",
+          interactive: false,
+          attribution: root.dataset.outlinesAttribution,
+          style: (feature) =>
+            feature.properties.level === "region"
+              ? { color: "#5d6b7a", weight: 1.2, fillColor: "#f4f1ea", fillOpacity: 1 }
+              : { color: "#b5bcc4", weight: 0.6, fill: false },
+        })
+          .addTo(map)
+          .eachLayer((outline) => {
+            const el = outline.getElement && outline.getElement();
+            if (el) el.classList.add(`outline-${outline.feature.properties.level}`);
+          });
+      })
+      .catch(() => {});
   }
+  const tilesStatus = document.getElementById("map-tiles-status");
+  if (root.dataset.tilesUrl) {
+    const tiles = L.tileLayer(root.dataset.tilesUrl, {
+      attribution: root.dataset.attribution,
+      maxZoom: 19,
+      // the tile servers' policies ask for a Referer (the site's origin, nothing more);
+      // the page's own policy (same-origin) would send none
+      referrerPolicy: "strict-origin-when-cross-origin",
+    });
+    tiles.on("tileerror", () => {
+      if (tilesStatus && tilesStatus.hidden) {
+        tilesStatus.hidden = false;
+        text(tilesStatus, root.dataset.labelTilesFailed);
+      }
+    });
+    tiles.addTo(map);
+  }
+
+  // the filters' form sends only the filters chosen (a shorter address to share)
+  const filtersForm = document.querySelector(".map-filters");
+  if (filtersForm) {
+    filtersForm.addEventListener("submit", () => {
+      filtersForm.querySelectorAll("select, input").forEach((field) => {
+        if (!field.value) field.disabled = true;
+      });
+    });
+    // back to this page from the history: the fields are usable again
+    window.addEventListener("pageshow", () => {
+      filtersForm.querySelectorAll("select, input").forEach((field) => {
+        field.disabled = false;
+      });
+    });
+  }
+
+  // the buttons that fly to metropolitan France and to each overseas region
+  const views = document.querySelector(".map-views");
+  if (views) {
+    views.hidden = false;
+    views.querySelectorAll("button[data-bounds]").forEach((button) => {
+      button.addEventListener("click", () => {
+        const [south, west, north, east] = button.dataset.bounds.split(",").map(Number);
+        map.flyToBounds([[south, west], [north, east]], { duration: 0.8 });
+        views.querySelectorAll("button").forEach((b) => b.removeAttribute("aria-current"));
+        button.setAttribute("aria-current", "true");
+      });
+    });
+  }
+
   const layer = L.layerGroup().addTo(map);
   let controller = null;
 
@@ -41,6 +118,12 @@
       text(note, root.dataset.labelApproximate);
       box.append(note);
     }
+    const more = document.createElement("p");
+    const open = document.createElement("a");
+    open.href = pole.url;
+    text(open, root.dataset.labelOpen);
+    more.append(open);
+    box.append(more);
     return box;
   }
 
