@@ -163,7 +163,7 @@ def _ticket_pdf(registration: Registration, language: str) -> bytes:
     pdf.setTitle(_("Ticket – %(event)s") % {"event": event.title})
     pdf.setAuthor(event.organiser_name or CREATOR)
     pdf.setSubject(
-        _("Ticket of %(name)s for %(event)s, %(when)s")
+        _("Ticket for %(event)s, %(when)s – %(name)s")
         % {"name": registration.full_name, "event": event.title, "when": event_when(event)}
     )
     width, height = A4
