@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.mail import register_renderer
 from core.models import OutboundEmail
 
-PASSWORD_RESET = "accounts.password_reset"
+PASSWORD_RESET = "accounts.password_reset"  # noqa: S105 - an email kind, not a password
 
 
 def _password_reset(outbound: OutboundEmail) -> EmailMessage | None:

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from charter import selectors as charter_selectors
-from core.dates import long_date
 from checkin import selectors as checkin_selectors
+from core.dates import long_date
 from events import selectors as event_selectors
 from events.documents import event_when
 from events.permissions import can_see_manage_area
