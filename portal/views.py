@@ -51,6 +51,7 @@ def account(request):
         "portal/account.html",
         {
             "poles": registry_selectors.poles_managed_by(user=user),
+            "networks": registry_selectors.networks_managed_by(user=user),
             "claims": claims,
             "organised": organised,
             "door_roles": door_roles,

@@ -448,6 +448,13 @@ def poles_managed_by(*, user) -> list[Pole]:
     return list(Pole.objects.filter(managers=user).order_by("name").only("name", "slug"))
 
 
+def networks_managed_by(*, user) -> list[Network]:
+    """The networks whose entry this person manages."""
+    if not user.is_authenticated:
+        return []
+    return list(Network.objects.filter(managers=user).order_by("name").only("name", "slug"))
+
+
 def claims_pending_for(*, user) -> list[PoleClaim]:
     """This person's requests to manage an entry that an editor has not decided yet (the
     request carries the address typed, the account's address here)."""

@@ -11,7 +11,7 @@ from checkin.models import DoorRole
 from core import throttle
 from events.tests.factories import EventFactory
 from registry import services as registry_services
-from registry.models import PoleClaim
+from registry.models import Network, PoleClaim
 
 PASSWORD = "Espace-pass-2014"
 
@@ -45,6 +45,8 @@ def world(db, make_user):
     )
     manager = make_user("gestion")
     pole.managers.add(manager)
+    network = Network.objects.create(name="Réseau des pôles du Sud", slug="reseau-sud")
+    network.managers.add(manager)
     Signature.objects.create(
         version=version,
         pole=pole,

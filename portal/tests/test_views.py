@@ -139,6 +139,7 @@ def test_account_of_a_pole_manager(client, world):
     html = page(client, ACCOUNT)
     assert reverse("registry_manage:pole_edit", args=[world["pole"].slug]) in html
     assert "Pôle Sud Archer" in html
+    assert reverse("registry:network", args=["reseau-sud"]) in html
     # the signature made, and the claim still waiting (same address, any case)
     assert "Les signatures de la charte que vous avez faites" in html
     assert "version 1" in html
