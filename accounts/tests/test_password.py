@@ -178,3 +178,11 @@ def test_sign_in_page_has_one_boolean_autofocus(client, amina):
     assert 'autofocus="' not in html
     assert html.count(" autofocus") == 1
     assert 'id="form-errors" autofocus' in html
+
+
+def test_password_help_is_valid_html(client, amina):
+    """Django's password help is a list: it cannot sit inside a <p> (Nu HTML Checker)."""
+    client.force_login(amina)
+    html = client.get(reverse("accounts:password_change")).content.decode()
+    assert '<div class="help" id="id_new_password1_helptext"><ul>' in html
+    assert not re.search(r"<p[^>]*>\s*<ul", html)
