@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from accounts import signals  # noqa: F401 - connects the throttle's receivers
+        from accounts import emails, signals  # noqa: F401 - connects the throttle's receivers
+
+        emails.register()

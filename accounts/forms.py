@@ -3,13 +3,17 @@ account or address is locked (see ``accounts.throttle``)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, _unicode_ci_compare
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from accounts import throttle
+from accounts.emails import PASSWORD_RESET
 from core.dates import clock
 
 
@@ -54,3 +58,39 @@ class SignInForm(ThrottledMixin, AuthenticationForm):
 
 class AdminSignInForm(ThrottledMixin, AdminAuthenticationForm):
     pass
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's form, whose email goes through the outbox (``accounts.emails``).
+
+    Every active account with this address gets the link, including one made by an
+    approved claim whose first link expired (it has no usable password yet)."""
+
+    def get_users(self, email):
+        users = get_user_model()._default_manager.filter(
+            **{f"{get_user_model().get_email_field_name()}__iexact": email, "is_active": True}
+        )
+        return (u for u in users if _email_matches(u, email))
+
+    def save(self, **kwargs) -> int:
+        """Queue one email per account; how many (never shown to the visitor)."""
+        from core.mail import email_queue
+
+        email = self.cleaned_data["email"]
+        sent = 0
+        with transaction.atomic():
+            for user in self.get_users(email):
+                email_queue(
+                    kind=PASSWORD_RESET,
+                    scope=f"accounts.user:{user.pk}",
+                    object_id=user.pk,
+                    to=user.email,
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                )
+                sent += 1
+        return sent
+
+
+def _email_matches(user, email: str) -> bool:
+    """The address typed is the account's (compared as Django does, case-folded)."""
+    return _unicode_ci_compare(email, getattr(user, user.get_email_field_name()))

@@ -1,6 +1,12 @@
-from django.contrib.auth import views as auth_views
+import math
 
-from accounts.forms import SignInForm
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils.translation import ngettext
+
+from accounts.forms import QueuedPasswordResetForm, SignInForm
+from core import throttle
 
 
 class SignInView(auth_views.LoginView):
@@ -14,3 +20,41 @@ class SignInView(auth_views.LoginView):
         if form.throttled:
             response.status_code = 429
         return response
+
+
+# Password reset emails asked for: from one connection, and to one mailbox.
+RESET_PER_IP = throttle.Limit("accounts.password_reset.ip", 10, 3600)
+RESET_PER_ADDRESS = throttle.Limit("accounts.password_reset.address", 3, 3600)
+
+
+class PasswordResetRequestView(auth_views.PasswordResetView):
+    """Django's « forgotten password », throttled, through the outbox. The answer is the
+    same whether an account uses the address or not (nobody learns who has an account)."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = QueuedPasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        wait = throttle.attempt(RESET_PER_IP, throttle.client_ip(self.request))
+        if wait is None:
+            wait = throttle.attempt(RESET_PER_ADDRESS, throttle.mailbox(form.cleaned_data["email"]))
+        if wait is not None:
+            minutes = max(1, math.ceil(wait / 60))
+            form.add_error(
+                None,
+                ngettext(
+                    "Too many password emails were asked for in the last hour. Please try "
+                    "again in %(minutes)d minute.",
+                    "Too many password emails were asked for in the last hour. Please try "
+                    "again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            return response
+        form.save()
+        return redirect(self.get_success_url())

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from charter.models import CharterVersion, LedgerEntry, Signature
 from core.input import parse_id
@@ -145,3 +146,27 @@ def ledger_mismatches() -> list[str]:
             if payload.get(key) != value:
                 problems.append(f"signature {signature.pk}: {key} differs from the ledger")
     return problems
+
+
+# --- panels of the pages that join the apps (portal: home, account space) ---------------
+
+
+def charter_summary(*, today=None) -> dict:
+    """The home page's charter panel: the version in force and how many signed it."""
+    version = (
+        CharterVersion.objects.filter(published_on__lte=today or timezone.localdate())
+        .order_by("-number")
+        .first()
+    )
+    return {"version": version, "count": signed_count(version) if version else 0}
+
+
+def signatures_requested_by(*, user) -> list[Signature]:
+    """The signatures this person made (or started) for a pole or a network."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Signature.objects.filter(requested_by=user)
+        .select_related("version", "pole", "network")
+        .order_by("-created_at", "-pk")
+    )

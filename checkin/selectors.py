@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
-from checkin.models import Admission, Device, Scan
+from checkin.models import Admission, Device, DoorRole, Scan
 from checkin.services import door_window
 from core.models import AuditEntry
 from events.models import Event, Registration
@@ -170,3 +170,12 @@ def walk_in_count(*, event: Event) -> int:
         scope=f"events.event:{event.pk}",
         data__source="walk_in",
     ).count()
+
+
+def door_roles_of(*, user) -> list[DoorRole]:
+    """The events this person works the door at (agent or supervisor), with the event."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        DoorRole.objects.filter(user=user).select_related("event").order_by("-event__starts_at")
+    )

@@ -78,6 +78,21 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Who runs the platform: the legal notice, the privacy policy, the contact page and the
+# footer say it (demo values here; set the real ones in .env).
+PTCE_OPERATOR_NAME = os.environ.get("PTCE_OPERATOR_NAME", "Association PTCE Démo")
+PTCE_OPERATOR_ADDRESS = os.environ.get(
+    "PTCE_OPERATOR_ADDRESS", "10 rue de la Coopération, 75011 Paris"
+)
+PTCE_CONTACT_EMAIL = os.environ.get("PTCE_CONTACT_EMAIL", "contact@ptce.example")
+# where a person writes to exercise their rights (the operator's data protection contact)
+PTCE_PRIVACY_EMAIL = os.environ.get("PTCE_PRIVACY_EMAIL", "") or PTCE_CONTACT_EMAIL
+PTCE_PUBLICATION_DIRECTOR = os.environ.get(
+    "PTCE_PUBLICATION_DIRECTOR", "La présidence de l’association"
+)
+PTCE_HOST_NAME = os.environ.get("PTCE_HOST_NAME", "Hébergeur de démonstration")
+PTCE_HOST_ADDRESS = os.environ.get("PTCE_HOST_ADDRESS", "1 rue du Serveur, 59000 Lille")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -93,6 +108,8 @@ INSTALLED_APPS = [
     "checkin",
     "registry",
     "charter",
+    # the pages that join the others (home, account space): imports their selectors
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -175,8 +192,8 @@ AUTH_USER_MODEL = "accounts.User"
 # (accounts/throttle.py: wrong passwords make the next try wait).
 AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "events_manage:dashboard"
-LOGOUT_REDIRECT_URL = "events:home"
+LOGIN_REDIRECT_URL = "portal:account"
+LOGOUT_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -16,6 +16,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("core/img/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("portal.urls")),
+    path("", include("core.urls")),
     path("compte/", include("accounts.urls")),
     path("gestion/annuaire/", include(registry_manage_patterns)),
     path("gestion/charte/", include(charter_manage_patterns)),

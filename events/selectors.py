@@ -183,3 +183,38 @@ def event_documents(*, event: Event, section: str | None = None) -> list[dict]:
             }
         )
     return rows
+
+
+# --- panels of the pages that join the apps (portal: home, account space) ---------------
+
+
+def event_next_public(*, now=None) -> Event | None:
+    """The published event that comes next (or is under way); None when there is none."""
+    now = now or timezone.now()
+    return (
+        Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__gt=now)
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
+def event_registration_state(*, event: Event, now=None) -> str:
+    """What registering to this event means now: ``open``, ``waiting_list`` (full, the
+    waiting list takes names), ``full``, or ``closed`` (not open yet, over, none needed)."""
+    from core.errors import DomainError
+    from events import services
+
+    try:
+        services.registration_window_check(event=event, now=now or timezone.now())
+    except DomainError:
+        return "closed"
+    if event.places_left > 0:
+        return "open"
+    return "waiting_list" if event.waiting_list_enabled else "full"
+
+
+def events_managed_by(*, user) -> list[Event]:
+    """The events this person organises (is a manager of), the latest first."""
+    if not user.is_authenticated:
+        return []
+    return list(Event.objects.filter(managers=user).order_by("-starts_at", "pk"))

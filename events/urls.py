@@ -4,7 +4,8 @@ from events.views import manage, public
 
 public_patterns = (
     [
-        path("", public.home, name="home"),
+        # the list of events (the site's home page is portal:home)
+        path("evenements/", public.home, name="home"),
         path("evenements/<slug:slug>/", public.event_detail, name="detail"),
         path("evenements/<slug:slug>/agenda.ics", public.event_ics_download, name="ics"),
         path("evenements/<slug:slug>/confidentialite/", public.privacy_notice, name="privacy"),

@@ -434,3 +434,37 @@ def pending_suggestions(*, limit: int = MODERATION_LIST) -> dict:
         "items": list(pending.select_related("pole").order_by("created_at", "pk")[:limit]),
         "total": pending.count(),
     }
+
+
+# --- panels of the pages that join the apps (portal: home, account space) ---------------
+
+
+def directory_summary() -> dict:
+    """The home page's directory panel: how many poles and networks (two queries)."""
+    return {"poles": Pole.objects.count(), "networks": Network.objects.count()}
+
+
+def poles_managed_by(*, user) -> list[Pole]:
+    """The poles whose entry this person manages (their claim was approved)."""
+    if not user.is_authenticated:
+        return []
+    return list(Pole.objects.filter(managers=user).order_by("name").only("name", "slug"))
+
+
+def networks_managed_by(*, user) -> list[Network]:
+    """The networks whose entry this person manages."""
+    if not user.is_authenticated:
+        return []
+    return list(Network.objects.filter(managers=user).order_by("name").only("name", "slug"))
+
+
+def claims_pending_for(*, user) -> list[PoleClaim]:
+    """This person's requests to manage an entry that an editor has not decided yet (the
+    request carries the address typed, the account's address here)."""
+    if not user.is_authenticated or not user.email:
+        return []
+    return list(
+        PoleClaim.objects.filter(email__iexact=user.email, status=PoleClaim.Status.PENDING)
+        .select_related("pole")
+        .order_by("created_at")
+    )

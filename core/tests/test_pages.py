@@ -1,0 +1,80 @@
+"""The footer's pages: each renders in French and English, says who runs the platform
+(from the settings), and the site map's links all answer."""
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from core.views import SITE_MAP
+
+PAGES = ["core:contact", "core:legal", "core:accessibility", "core:privacy", "core:site_map"]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("name", PAGES)
+def test_each_footer_page_renders(client, db, name, language):
+    response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert response["Content-Language"] == language
+
+
+def test_the_footer_links_every_footer_page(client, db):
+    html = client.get(reverse("portal:home")).content.decode()
+    footer = html[html.index("<footer") : html.index("</footer>")]
+    for name in PAGES:
+        assert f'href="{reverse(name)}"' in footer, name
+    assert "Accessibilité\u00a0: partiellement conforme" in footer
+
+
+def test_operator_and_contact_come_from_the_settings(client, db, settings):
+    settings.PTCE_OPERATOR_NAME = "Coopérative Essai"
+    settings.PTCE_CONTACT_EMAIL = "bonjour@essai.example"
+    settings.PTCE_PRIVACY_EMAIL = "dpo@essai.example"
+    for name in ("core:contact", "core:legal"):
+        html = client.get(reverse(name)).content.decode()
+        assert "Coopérative Essai" in html and "bonjour@essai.example" in html
+    privacy = client.get(reverse("core:privacy")).content.decode()
+    assert "Coopérative Essai" in privacy and 'href="mailto:dpo@essai.example"' in privacy
+
+
+def test_privacy_policy_says_what_the_law_asks(client, db):
+    html = client.get(reverse("core:privacy")).content.decode()
+    for words in (
+        "Responsable du traitement",
+        "base légale",
+        "Qui les voit",
+        "Combien de temps",
+        "Vos droits",
+        "réclamation à la CNIL",
+        "https://www.cnil.fr/fr/plaintes",
+        'id="annuaire"',
+        'id="evenements"',
+    ):
+        assert words in html, words
+
+
+def test_accessibility_statement_is_honest(client, db):
+    html = client.get(reverse("core:accessibility")).content.decode()
+    assert "partiellement conforme" in html
+    assert "axe-core" in html
+    assert "%" not in html.split("<main", 1)[1]  # no compliance rate that was not measured
+    assert "Défenseur des droits" in html
+
+
+def test_site_map_lists_every_page_by_its_url_name_and_each_answers(client, db, django_user_model):
+    from charter.models import CharterVersion
+
+    CharterVersion.objects.create(
+        number=1, title="Charte", published_on=date(2014, 9, 19), body="# Charte"
+    )
+    staff = django_user_model.objects.create_superuser("equipe", "equipe@example.org", "x-P-2014")
+    html = client.get(reverse("core:site_map")).content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    names = [name for _title, links in SITE_MAP for _label, name in links]
+    for name in names:
+        assert f'href="{reverse(name)}"' in main, name
+    client.force_login(staff)
+    for href in re.findall(r'href="(/[^"]*)"', main):
+        assert client.get(href).status_code == 200, href

@@ -1,0 +1,96 @@
+"""The footer's pages: what the platform is, who runs it, how it treats personal data.
+
+They read only the settings (``PTCE_OPERATOR_*``, ``PTCE_CONTACT_EMAIL``…), never another
+app's tables.
+"""
+
+from django.conf import settings
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def _operator() -> dict:
+    return {
+        "name": settings.PTCE_OPERATOR_NAME,
+        "address": settings.PTCE_OPERATOR_ADDRESS,
+        "email": settings.PTCE_CONTACT_EMAIL,
+        "privacy_email": settings.PTCE_PRIVACY_EMAIL,
+        "director": settings.PTCE_PUBLICATION_DIRECTOR,
+        "host_name": settings.PTCE_HOST_NAME,
+        "host_address": settings.PTCE_HOST_ADDRESS,
+    }
+
+
+def contact(request):
+    return render(request, "core/pages/contact.html", {"operator": _operator()})
+
+
+def legal_notice(request):
+    return render(request, "core/pages/legal.html", {"operator": _operator()})
+
+
+def accessibility(request):
+    return render(request, "core/pages/accessibility.html", {"operator": _operator()})
+
+
+def privacy(request):
+    return render(request, "core/pages/privacy.html", {"operator": _operator()})
+
+
+# The site map: (section, [(label, URL name)]). Every link is reversed from its name, so
+# a renamed or removed page fails the site map's test rather than leaving a dead link.
+SITE_MAP = [
+    (
+        _("The movement"),
+        [
+            (_("Home"), "portal:home"),
+            (_("Events"), "events:home"),
+            (_("Directory of poles"), "registry:directory"),
+            (_("Map of the poles"), "registry:map"),
+            (_("Networks"), "registry:networks"),
+            (_("Charter"), "charter:home"),
+            (_("Signatories of the charter"), "charter:signatures"),
+            (_("Sign the charter"), "charter:sign"),
+            (_("Open data"), "registry:open_data"),
+        ],
+    ),
+    (
+        _("Spaces"),
+        [
+            (_("Sign in"), "accounts:login"),
+            (_("My space"), "portal:account"),
+            (_("Forgotten password"), "accounts:password_reset"),
+            (_("Organiser area"), "events_manage:dashboard"),
+            (_("Moderation of the directory"), "registry_manage:moderation"),
+            (_("Import into the directory"), "registry_manage:import"),
+        ],
+    ),
+    (
+        _("About this site"),
+        [
+            (_("Contact"), "core:contact"),
+            (_("Legal notice"), "core:legal"),
+            (_("Accessibility statement"), "core:accessibility"),
+            (_("Personal data"), "core:privacy"),
+            (_("Site map"), "core:site_map"),
+        ],
+    ),
+]
+
+
+def site_map_sections() -> list[dict]:
+    sections = []
+    for title, links in SITE_MAP:
+        items = []
+        for label, name in links:
+            try:
+                items.append({"label": label, "url": reverse(name)})
+            except NoReverseMatch:  # an app not installed in this deployment
+                continue
+        sections.append({"title": title, "links": items})
+    return sections
+
+
+def site_map(request):
+    return render(request, "core/pages/site_map.html", {"sections": site_map_sections()})

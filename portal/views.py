@@ -1,0 +1,63 @@
+"""The home page of the movement and the account space: each panel comes from the
+selectors of the app it belongs to; these views only put them side by side."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from charter import selectors as charter_selectors
+from checkin import selectors as checkin_selectors
+from core.dates import long_date
+from events import selectors as event_selectors
+from events.documents import event_when
+from events.permissions import can_see_manage_area
+from registry import permissions as registry_permissions
+from registry import selectors as registry_selectors
+
+
+def home(request):
+    event = event_selectors.event_next_public()
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "event": event,
+            "when": event_when(event) if event else "",
+            "registration": event_selectors.event_registration_state(event=event) if event else "",
+            "directory": registry_selectors.directory_summary(),
+            "charter": charter_selectors.charter_summary(),
+        },
+    )
+
+
+@never_cache
+@login_required
+def account(request):
+    user = request.user
+    organised = event_selectors.events_managed_by(user=user)
+    door_roles = checkin_selectors.door_roles_of(user=user)
+    signatures = charter_selectors.signatures_requested_by(user=user)
+    claims = registry_selectors.claims_pending_for(user=user)
+    for event in organised + [role.event for role in door_roles]:
+        event.when = event_when(event)
+    for signature in signatures:
+        day = signature.signed_at or signature.created_at
+        signature.day = long_date(timezone.localtime(day))
+    for claim in claims:
+        claim.day = long_date(timezone.localtime(claim.created_at))
+    return render(
+        request,
+        "portal/account.html",
+        {
+            "poles": registry_selectors.poles_managed_by(user=user),
+            "networks": registry_selectors.networks_managed_by(user=user),
+            "claims": claims,
+            "organised": organised,
+            "door_roles": door_roles,
+            "signatures": signatures,
+            "can_moderate": registry_permissions.can_moderate(user),
+            "can_import": registry_permissions.can_import(user),
+            "manage_area": can_see_manage_area(user),
+        },
+    )
