@@ -1,6 +1,8 @@
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -186,7 +188,7 @@ def test_attendance_certificate_from_the_personal_link(client, event, ticket, en
     certificate = reverse("checkin:certificate", args=[link])
     assert certificate not in client.get(personal).content.decode()  # not admitted yet
     refused = client.get(certificate)
-    assert refused.status_code == 404 and b"%PDF" not in refused.content
+    assert refused.status_code == 403 and b"%PDF" not in refused.content
     services.scan_record(
         device=device,
         user=agent,
@@ -195,8 +197,12 @@ def test_attendance_certificate_from_the_personal_link(client, event, ticket, en
         scanned_at=timezone.now(),
         id_checked=True,
     )
-    assert certificate in client.get(personal).content.decode()
-    pdf = client.get(certificate)
+    # admitted an hour before the start: the certificate waits for the event itself
+    assert certificate not in client.get(personal).content.decode()
+    assert client.get(certificate).status_code == 403
+    with time_machine.travel(event.starts_at + timedelta(minutes=1)):
+        assert certificate in client.get(personal).content.decode()
+        pdf = client.get(certificate)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert client.get(reverse("checkin:certificate", args=[link[:-3] + "abc"])).status_code == 404
 

@@ -1,5 +1,6 @@
 """The phone's pages: enrolment of a device, the scanning page and its service worker."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -19,6 +21,7 @@ from checkin.documents import attendance_certificate_pdf
 from checkin.models import Admission, Device
 from checkin.permissions import can_scan, can_supervise
 from checkin.views.manage import ENROL_SALT
+from core.dates import moment
 from core.errors import DomainError
 from events.models import Event, Registration
 from events.tokens import registration_from_link_token
@@ -57,11 +60,22 @@ def scanner(request, slug: str):
     if not can_scan(request.user, event):
         raise PermissionDenied
     supervisor = can_supervise(request.user, event)
+    # the door's hours and what to say outside them: the page refuses on its own, offline
+    opens_at, closes_at = services.door_window(starts_at=event.starts_at, ends_at=event.ends_at)
+    second = timedelta(seconds=1)
     return render(
         request,
         "checkin/scanner.html",
         {
             "event": event,
+            "door_opens_at": opens_at.isoformat(),
+            "door_closes_at": closes_at.isoformat(),
+            "not_today_before": services.not_today(
+                window=(opens_at, closes_at), now=opens_at - second
+            ).message,
+            "not_today_after": services.not_today(
+                window=(opens_at, closes_at), now=closes_at + second
+            ).message,
             "csrf": get_token(request),
             "supervisor": supervisor,
             "walk_ins": supervisor and event.walk_ins_allowed,
@@ -113,6 +127,16 @@ def certificate(request, token: str):
         registration = registration_from_link_token(token)
     except DomainError as error:
         return render(request, "events/public/link_error.html", {"error": error}, status=404)
+    event = registration.event
+    if timezone.now() < event.starts_at:
+        # an admission may exist before (an override, the door open early): the
+        # certificate waits for the event itself
+        return render(
+            request,
+            "checkin/certificate_not_yet.html",
+            {"event": event, "available_from": moment(event.starts_at)},
+            status=403,
+        )
     admission = Admission.objects.filter(registration=registration).first()
     if admission is None:
         error = DomainError(
@@ -127,7 +151,9 @@ def certificate(request, token: str):
 
 
 def certificate_url(registration, token: str) -> str | None:
-    """Offered on the personal page to people who were admitted."""
+    """Offered on the personal page to people who were admitted, once the event started."""
+    if timezone.now() < registration.event.starts_at:
+        return None
     if not Admission.objects.filter(registration=registration).exists():
         return None
     return reverse("checkin:certificate", args=[token])

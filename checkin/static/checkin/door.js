@@ -602,6 +602,7 @@
     doorPassUntil: 0,
     overrideUrl: "",
     walkInUrl: "",
+    door: { opensAt: null, closesAt: null, before: "", after: "" }, // the door's hours
     db: null,
     ready: null, // promise: store opened and tickets loaded
     index: new Map(), // h → search entry (holds the ticket as stored)
@@ -1251,11 +1252,30 @@
     await openContext(newContext({ token: `h:${h}`, h, source: "search" }));
   }
 
+  /**
+   * Outside the door's hours (the event is not today), the phone refuses on its own,
+   * offline too: only a supervisor's override, with a reason, admits then.
+   */
+  function closedView(ticket, now = new Date()) {
+    const { opensAt, closesAt } = app.door;
+    if (!opensAt || !closesAt || Number.isNaN(opensAt.getTime()) || Number.isNaN(closesAt.getTime())) {
+      return null;
+    }
+    if (now >= opensAt && now <= closesAt) return null;
+    const message = now < opensAt ? app.door.before : app.door.after;
+    return { tone: "refused", message, ticket, sound: "refused", overridable: Boolean(ticket) };
+  }
+
   /** Look the ticket up; online, let the server confirm anything the phone would refuse. */
   async function openContext(ctx) {
     const ticket = await getTicket(ctx.h);
     if (ctx !== app.current) return;
     ctx.ticket = ticket;
+    const closed = closedView(ticket);
+    if (closed) {
+      render(ctx, closed);
+      return;
+    }
     const local = localView(ticket);
     if (local.admit === "enabled") {
       render(ctx, checkView(ticket, ctx.source));
@@ -1904,6 +1924,12 @@
     app.qrDecoderUrl = root.dataset.qrDecoderUrl || "";
     app.overrideUrl = root.dataset.overrideUrl || "";
     app.walkInUrl = root.dataset.walkInUrl || "";
+    app.door = {
+      opensAt: new Date(root.dataset.doorOpens || ""),
+      closesAt: new Date(root.dataset.doorCloses || ""),
+      before: root.dataset.notTodayBefore || "",
+      after: root.dataset.notTodayAfter || "",
+    };
     app.secret = readSecret(app.slug);
     if (!app.slug || !app.secret) {
       showDeviceMissing();
