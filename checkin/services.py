@@ -28,6 +28,7 @@ from core.dates import long_date
 from core.errors import DomainError
 from core.input import clean_text
 from events.models import Event, Registration
+from events.references import normalise as normalise_reference
 from events.services import registration_walk_in
 from events.tokens import ticket_secret_from_token
 
@@ -310,16 +311,22 @@ def _resolve(
     registration, locked (``SELECT … FOR UPDATE``, inside the caller's transaction) when
     ``lock`` is set: the lookup and the lock are then one query.
 
-    ``token`` is the ticket's code as scanned, or ``h:<sha256 of the code>`` for a person
+    ``token`` is the ticket's code as scanned, its reference as typed (« K7MX-Q4TR »,
+    events.references: only this event's), or ``h:<sha256 of the code>`` for a person
     found by name on the phone (which keeps only hashes).
     """
     token = token.strip()
-    if token.startswith("h:"):
-        digest = _digest(token)
-        if digest is None:
-            return Verdict.UNKNOWN, None
+    reference = normalise_reference(token)
+    if token.startswith("h:") or reference is not None:
+        if reference is not None:
+            by_code = {"reference": reference}
+        else:
+            digest = _digest(token)
+            if digest is None:
+                return Verdict.UNKNOWN, None
+            by_code = {"ticket_hash": digest}
         found = Registration.objects.filter(
-            event_id=device.event_id, ticket_hash=digest, erased_at__isnull=True
+            event_id=device.event_id, erased_at__isnull=True, **by_code
         )
         if lock:
             found = found.select_for_update().only(*PERSON_FIELDS, "status")
@@ -580,8 +587,13 @@ def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> lis
     of ``_decide``."""
     secrets_wanted: dict[str, str] = {}  # nonce -> ticket secret
     hashes_wanted: dict[str, str] = {}  # nonce -> ticket hash (a person found by name)
+    references_wanted: dict[str, str] = {}  # nonce -> reference (typed at the door)
     for item in scans:
         token = item.token.strip()
+        reference = normalise_reference(token)
+        if reference is not None:
+            references_wanted[item.nonce] = reference
+            continue
         if token.startswith("h:"):
             digest = _digest(token)
             if digest is not None:
@@ -591,20 +603,22 @@ def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> lis
             secrets_wanted[item.nonce] = ticket_secret_from_token(token)
     with transaction.atomic():
         locked = {}
-        if device.is_active and (secrets_wanted or hashes_wanted):
+        if device.is_active and (secrets_wanted or hashes_wanted or references_wanted):
             locked = {
                 r.pk: r
                 for r in Registration.objects.select_for_update()
                 .filter(
                     Q(ticket_secret__in=set(secrets_wanted.values()))
-                    | Q(event_id=device.event_id, ticket_hash__in=set(hashes_wanted.values())),
+                    | Q(event_id=device.event_id, ticket_hash__in=set(hashes_wanted.values()))
+                    | Q(event_id=device.event_id, reference__in=set(references_wanted.values())),
                     erased_at__isnull=True,
                 )
-                .only(*PERSON_FIELDS, "status", "ticket_secret", "ticket_hash")
+                .only(*PERSON_FIELDS, "status", "ticket_secret", "ticket_hash", "reference")
                 .order_by("pk")
             }
         by_secret = {r.ticket_secret: r for r in locked.values()}
         by_hash = {r.ticket_hash: r for r in locked.values() if r.event_id == device.event_id}
+        by_reference = {r.reference: r for r in locked.values() if r.event_id == device.event_id}
         admissions = {
             a.registration_id: a
             for a in Admission.objects.select_related("device")
@@ -623,7 +637,9 @@ def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> lis
         new_scans, results = [], []
         for item in scans:
             admission, conflict = None, False
-            if item.nonce in hashes_wanted:
+            if item.nonce in references_wanted:
+                registration = by_reference.get(references_wanted[item.nonce])
+            elif item.nonce in hashes_wanted:
                 registration = by_hash.get(hashes_wanted[item.nonce])
             else:
                 registration = by_secret.get(secrets_wanted.get(item.nonce, ""))

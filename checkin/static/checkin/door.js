@@ -394,12 +394,24 @@
       : TEXT.dayAt(dayFormat.format(date), time);
   }
 
+  /**
+   * The stored form of a ticket reference as a person types it (« k7mx q4tr »,
+   * « K7MX-Q4TR » → « K7MXQ4TR »: any case, spaces and dashes ignored), or null when the
+   * text is not one (events/references.py: 8 characters, no 0/O/1/I/L/U).
+   */
+  function asReference(text) {
+    if (typeof text !== "string" || text.length > 40) return null;
+    const candidate = text.replace(/[\s\-\u2010-\u2015\u2212]+/g, "").toUpperCase();
+    return /^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{8}$/.test(candidate) ? candidate : null;
+  }
+
   /** A list row as stored, or null when it is not a ticket. */
   function normaliseTicket(row) {
     if (!row || typeof row.h !== "string" || !/^[0-9a-f]{64}$/.test(row.h)) return null;
     const text = (value) => (typeof value === "string" ? value : "");
     return {
       h: row.h,
+      ref: asReference(text(row.ref)) || "",
       first_name: text(row.first_name),
       last_name: text(row.last_name),
       organisation: text(row.organisation),
@@ -444,6 +456,7 @@
       newNonce,
       formatWhen,
       normaliseTicket,
+      asReference,
       byScanOrder,
       wireScan,
     };
@@ -606,6 +619,7 @@
     db: null,
     ready: null, // promise: store opened and tickets loaded
     index: new Map(), // h → search entry (holds the ticket as stored)
+    byRef: new Map(), // ticket reference → h (the typed entry)
     pending: 0, // scans in the queue
     reachable: true, // false after a request failed for network reasons
     inflight: new Set(), // nonces being sent right now by an admission
@@ -770,6 +784,7 @@
 
   function rebuildIndex(tickets) {
     app.index = new Map(tickets.map((ticket) => [ticket.h, indexEntry(ticket)]));
+    app.byRef = new Map(tickets.filter((ticket) => ticket.ref).map((ticket) => [ticket.ref, ticket.h]));
     renderCounts();
   }
 
@@ -1237,12 +1252,16 @@
     stopCamera();
     const code = String(raw == null ? "" : raw).trim();
     if (!code) return;
-    const ctx = newContext({ token: code, h: null, source });
+    // A reference typed by hand: the phone finds its ticket in its list; the server
+    // takes the reference as the ticket's code (of this event only).
+    const reference = asReference(code);
+    const ctx = newContext({ token: reference || code, h: null, source });
     if (code.length > SETTINGS.tokenMax) {
       render(ctx, localView(null));
       return;
     }
-    ctx.h = await sha256Hex(code);
+    ctx.h = (reference && app.byRef.get(reference)) || (await sha256Hex(code));
+    if (ctx !== app.current) return;
     await openContext(ctx);
   }
 
