@@ -11,7 +11,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -84,26 +84,51 @@ def scanner(request, slug: str):
     )
 
 
-@login_required
 def manifest(request, slug: str):
-    """The web app manifest of an event's scanning page (installable on the phone): for
-    the people who may open that page (door staff and organisers), like the page itself."""
-    event = get_object_or_404(Event, slug=slug)
-    if not can_scan(request.user, event):
-        raise PermissionDenied
+    """The web app manifest of an event's scanning page (installable on the phone).
+
+    Served without signing in: browsers fetch a manifest without cookies (behind the login
+    it answered the sign-in page, and Chromium found it unreadable, so the app could not be
+    installed). ``crossorigin="use-credentials"`` on the link would have sent the cookies,
+    but not every browser honours it, and the manifest holds nothing that needs them: the
+    published event's title only, no person, no device. An event not published keeps its
+    title to itself; an unknown address is a 404. The scanning page itself stays for the
+    door staff."""
+    event = get_object_or_404(Event.objects.only("slug", "title", "status"), slug=slug)
     start = reverse("checkin:scanner", args=[event.slug])
+    if event.status == Event.Status.PUBLISHED:
+        name = _("Entry check – %(event)s") % {"event": event.title}
+    else:
+        name = _("Entry check")
     return JsonResponse(
         {
-            "name": f"Accueil – {event.title}",
-            "short_name": "Accueil PTCE",
-            "lang": "fr",
+            "name": name,
+            "short_name": _("PTCE entry"),
+            "lang": translation.get_language(),
             "start_url": start,
             "scope": "/accueil/",
             "display": "standalone",
             "background_color": "#fbfaf7",
             "theme_color": "#1b2a41",
             "icons": [
-                {"src": static("core/img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}
+                {
+                    "src": static("checkin/icons/door-192.png"),
+                    "sizes": "192x192",
+                    "type": "image/png",
+                    "purpose": "any",
+                },
+                {
+                    "src": static("checkin/icons/door-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "any",
+                },
+                {
+                    "src": static("checkin/icons/door-maskable-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "maskable",
+                },
             ],
         },
         content_type="application/manifest+json",
