@@ -31,6 +31,11 @@ manage_patterns = (
         path("<slug:slug>/accueil/", manage.door, name="door"),
         path("<slug:slug>/accueil/appareils/", manage.device_add, name="device_add"),
         path("<slug:slug>/accueil/projection/", manage.projection, name="projection"),
+        path(
+            "<slug:slug>/accueil/projection/etat.json",
+            manage.projection_state,
+            name="projection_state",
+        ),
         path("<slug:slug>/accueil/badges.pdf", manage.badges, name="badges"),
         path("<slug:slug>/accueil/badges/<int:pk>.pdf", manage.badge, name="badge"),
         path("<slug:slug>/accueil/presence.csv", manage.attendance_csv, name="attendance_csv"),

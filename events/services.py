@@ -197,9 +197,8 @@ def _insert_locked(
 ) -> Registration:
     """Write a registration, its count and its email; the caller holds the event's lock
     and has checked that a confirmed place is free."""
-    registration = Registration.objects.create(
+    registration = _create_with_reference(
         event=event,
-        reference=_free_reference(event.pk),
         first_name=data["first_name"],
         last_name=data["last_name"],
         email=data["email"],
@@ -236,9 +235,27 @@ def _insert_locked(
     return registration
 
 
+def _create_with_reference(**fields) -> Registration:
+    """Insert a registration with a fresh ticket reference, unique in its event: a clash
+    (one chance in 10⁸ at 6,000 registrations) is caught by the constraint and drawn
+    again. No look-up beforehand: a new registration costs the same queries as the link
+    sent again to a known address (the form tells nobody who is registered)."""
+    for attempt in range(5):
+        reference = new_reference()
+        try:
+            with transaction.atomic():
+                return Registration.objects.create(reference=reference, **fields)
+        except IntegrityError:
+            taken = Registration.objects.filter(
+                event_id=fields["event"].pk, reference=reference
+            ).exists()
+            if not taken or attempt == 4:
+                raise  # another constraint (the same email at once): the caller's case
+    raise AssertionError("unreachable")
+
+
 def _free_reference(event_id: int) -> str:
-    """A ticket reference no registration of the event has (the unique constraint stands
-    behind it; a clash is one chance in 10⁸ at 6,000 registrations)."""
+    """A ticket reference no registration of the event has (for a row that exists)."""
     for _attempt in range(5):
         reference = new_reference()
         if not Registration.objects.filter(event_id=event_id, reference=reference).exists():

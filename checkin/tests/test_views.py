@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import timedelta
 
@@ -169,11 +170,32 @@ def test_arrivals_chart_and_projection_page(client, organiser, event, ticket, en
     assert sum(s["count"] for s in slots) == 3
     client.force_login(organiser)
     page = client.get(reverse("checkin_manage:projection", args=[event.slug])).content.decode()
-    assert '<meta http-equiv="refresh" content="15">' in page
+    # refreshed by its script from etat.json, never a meta refresh (axe: critical); a link
+    # reloads it without JavaScript
+    assert 'http-equiv="refresh"' not in page
+    state_url = reverse("checkin_manage:projection_state", args=[event.slug])
+    assert f'data-state-url="{state_url}"' in page and "checkin/projection.js" in page
+    projection_url = reverse("checkin_manage:projection", args=[event.slug])
+    assert f'<a id="projection-reload" href="{projection_url}">' in page
     assert page.count('<rect class="bar"') == len(slots)
     assert "Lefèvre" not in page and "LEFÈVRE" not in page  # no names on the screen
+    state = client.get(state_url).json()
+    assert (state["admitted"], state["still_expected"], state["expected"]) == (3, 0, 3)
+    assert state["chart_html"].count('<rect class="bar"') == len(slots)
+    assert "Lefèvre" not in json.dumps(state, ensure_ascii=False)
+    _, token = ticket()
+    services.scan_record(
+        device=device,
+        user=agent,
+        token=token,
+        nonce="nonce-late",
+        scanned_at=timezone.now(),
+        id_checked=True,
+    )
+    assert client.get(state_url).json()["admitted"] == 4
     client.force_login(agent)
     assert client.get(reverse("checkin_manage:projection", args=[event.slug])).status_code == 403
+    assert client.get(state_url).status_code == 403
 
 
 def test_attendance_certificate_from_the_personal_link(client, event, ticket, enrolled, agent):

@@ -321,6 +321,7 @@ FILLERS = {
     "checkin_manage:door": {"slug": _ev},
     "checkin_manage:device_add": {"slug": _ev},
     "checkin_manage:projection": {"slug": _ev},
+    "checkin_manage:projection_state": {"slug": _ev},
     "checkin_manage:badges": {"slug": _ev},
     "checkin_manage:badge": {"slug": _ev, "pk": lambda ds: ds.values["registration_pks"]},
     "checkin_manage:attendance_csv": {"slug": _ev},
