@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.i18n import JavaScriptCatalog
 
 from checkin.views import api, manage, public
 
@@ -16,8 +15,9 @@ api_patterns = (
 public_patterns = (
     [
         path("sw.js", public.service_worker, name="service_worker"),
-        # the door's words in the visitor's language (kept offline by the service worker)
-        path("jsi18n/", JavaScriptCatalog.as_view(packages=["checkin"]), name="jsi18n"),
+        # the door's words in the page's language, named in the address: the service
+        # worker keeps each language under its own key, for the page offline
+        path("jsi18n/<str:lang>/", public.catalogue, name="jsi18n"),
         path("enregistrer/<str:token>/", public.enrol, name="enrol"),
         path("attestation/<str:token>/", public.certificate, name="certificate"),
         path("<slug:slug>/", public.scanner, name="scanner"),

@@ -300,3 +300,13 @@ def test_door_documents_queries_do_not_grow(kind, event, document_storage, setti
         reads = [q["sql"] for q in captured.captured_queries if 'SET "progress"' not in q["sql"]]
         counts.append(len(reads))
     assert counts[0] == counts[1]
+
+
+def test_the_javascript_catalogue_is_in_the_language_of_its_address(client):
+    """The service worker keeps it under its address: the same address, the same words,
+    whatever the cookie or the browser's languages."""
+    french = client.get("/accueil/jsi18n/fr/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get("/accueil/jsi18n/en/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "D\\u00e9j\\u00e0 entr\\u00e9" in french or "Déjà entré" in french
+    assert "Déjà" not in english and "D\\u00e9j\\u00e0" not in english
+    assert client.get("/accueil/jsi18n/xx/").status_code == 404

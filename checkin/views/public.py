@@ -3,10 +3,11 @@
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -15,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import JavaScriptCatalog
 
 from checkin import services
 from checkin.documents import attendance_certificate_pdf
@@ -134,6 +136,21 @@ def manifest(request, slug: str):
         content_type="application/manifest+json",
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+_CATALOGUE = JavaScriptCatalog.as_view(packages=["checkin"])
+
+
+def catalogue(request, lang: str):
+    """The door's JavaScript catalogue in ``lang`` (the page's language), whatever the
+    request's cookie or headers: the same address always holds the same words, so the
+    service worker's copy of it is the right one offline."""
+    if lang not in dict(settings.LANGUAGES):
+        raise Http404
+    with translation.override(lang):
+        response = _CATALOGUE(request)
+    response["Content-Language"] = lang
+    return response
 
 
 def service_worker(request):

@@ -330,6 +330,7 @@ FILLERS = {
     "checkin:certificate": {"token": lambda ds: ds.values["link_tokens"]},
     "checkin:scanner": {"slug": _ev},
     "checkin:manifest": {"slug": _ev},
+    "checkin:jsi18n": {"lang": lambda ds: ["fr", "en", "xx"]},
     "charter:version": {"number": lambda ds: ds.values["version_numbers"]},
     "charter:diff": {
         "old": lambda ds: ds.values["version_numbers"][:1],

@@ -24,7 +24,7 @@
 
   // ------------------------------------------------------------------ texts and settings
 
-  // Translations: Django's JavaScript catalogue (/accueil/jsi18n/, loaded before this file
+  // Translations: Django's JavaScript catalogue (/accueil/jsi18n/<lang>/, loaded before this file
   // and kept offline by the service worker). English msgids, French first.
   const _ = typeof window.gettext === "function" ? window.gettext : (text) => text;
   const ngettext =
@@ -1810,7 +1810,9 @@
 
   /** Same-origin URLs of this page and its assets, for the worker to keep offline. */
   function shellUrls() {
-    const nodes = document.querySelectorAll("script[src], link[rel~='stylesheet'][href], link[rel='manifest'][href]");
+    const nodes = document.querySelectorAll(
+      "script[src], link[rel~='stylesheet'][href], link[rel='manifest'][href], link[rel~='icon'][href], link[rel='apple-touch-icon'][href]"
+    );
     const urls = [window.location.href.split("#")[0], ...Array.from(nodes, (node) => node.src || node.href)];
     return urls.filter((url) => {
       try {
