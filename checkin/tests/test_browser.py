@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from checkin.models import Admission, DoorRole
 from events import services as event_services
@@ -262,3 +263,61 @@ def test_on_another_day_the_phone_says_not_today(door_phone):
     ).wait_for()
     assert not page.locator("#admit-button").is_visible()
     assert not Admission.objects.exists()
+
+
+def test_the_projection_refreshes_itself_without_reloading(live_server, browser, monkeypatch):
+    """The room's screen: its script fetches the figures (no meta refresh, axe: critical);
+    the page is not reloaded, the figure changes."""
+    from axe_playwright_python.sync_playwright import Axe
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from checkin import services
+    from checkin.tests.factories import door_open_event
+    from checkin.views import manage
+    from events.tokens import ticket_token
+
+    monkeypatch.setattr(manage, "PROJECTION_EVERY_S", 1)
+    event = door_open_event(capacity=5)
+    organiser = get_user_model().objects.create_user(
+        "orga", password="Orga-pass-2014", is_staff=True
+    )
+    event.managers.add(organiser)
+    registration = event_services.registration_create(
+        event=event,
+        first_name="Paul",
+        last_name="Martin",
+        email="paul@example.org",
+        category="ptce_member",
+        consent=True,
+    ).registration
+    device = services.device_create(event=event, name="Poste 1", actor=organiser)
+    services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
+    device.refresh_from_db()
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(live_server.url + "/compte/connexion/")
+    page.fill("input[name=username]", "orga")
+    page.fill("input[name=password]", "Orga-pass-2014")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.goto(live_server.url + reverse("checkin_manage:projection", args=[event.slug]))
+    assert page.locator("#projection-admitted").inner_text() == "0"
+    page.evaluate("window.notReloaded = true")
+    results = Axe().run(page).response
+    blocking = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not blocking, [(v["id"], [n["target"] for n in v["nodes"]]) for v in blocking]
+    assert not page.locator("#projection-reload").is_visible()  # the script refreshes
+    services.scan_record(
+        device=device,
+        user=organiser,
+        token=ticket_token(registration),
+        nonce="projection-1",
+        scanned_at=timezone.now(),
+        id_checked=True,
+    )
+    page.locator("#projection-admitted").filter(has_text="1").wait_for()
+    assert page.locator("#projection-chart rect.bar").count() == 1
+    assert page.evaluate("window.notReloaded") is True
+    context.close()
