@@ -24,10 +24,11 @@ from django.utils.translation import gettext_lazy as _
 
 from checkin.models import Admission, Device, Scan, Verdict
 from core.audit import audit
-from core.dates import moment
+from core.dates import long_date
 from core.errors import DomainError
 from core.input import clean_text
 from events.models import Event, Registration
+from events.references import normalise as normalise_reference
 from events.services import registration_walk_in
 from events.tokens import ticket_secret_from_token
 
@@ -89,6 +90,48 @@ def door_window(*, starts_at: datetime, ends_at: datetime) -> tuple[datetime, da
     return starts_at - DOOR_OPENS_BEFORE, ends_at + DOOR_CLOSES_AFTER
 
 
+def event_days(*, starts_at: datetime, ends_at: datetime) -> str:
+    """« le samedi 19 septembre 2031 », or « du samedi 19 septembre 2031 au dimanche
+    20 septembre 2031 »: the local days of an event, as a sentence says them."""
+    first, last = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    if first.date() == last.date():
+        return _("on %(date)s") % {"date": long_date(first, weekday=True)}
+    return _("from %(start)s to %(end)s") % {
+        "start": long_date(first, weekday=True),
+        "end": long_date(last, weekday=True),
+    }
+
+
+def not_today(*, window: tuple[datetime, datetime], now: datetime) -> DomainError | None:
+    """The refusal ``not_today`` when the door of the event (its ``window``, see
+    ``door_window``) is not open at ``now``, else None. Only a supervisor's override, with
+    a written reason, admits someone then (``admission_override``)."""
+    start, end = window
+    if start <= now <= end:
+        return None
+    days = event_days(starts_at=start + DOOR_OPENS_BEFORE, ends_at=end - DOOR_CLOSES_AFTER)
+    if now < start:
+        message = _("Not today — the event takes place %(days)s. This entry was not recorded.") % {
+            "days": days
+        }
+    else:
+        message = _(
+            "Not today — the event took place %(days)s: its door is closed. This entry was "
+            "not recorded."
+        ) % {"days": days}
+    return DomainError("not_today", message)
+
+
+def door_check(*, event: Event, now: datetime | None = None) -> None:
+    """Raise ``not_today`` outside the door's hours of ``event``."""
+    refusal = not_today(
+        window=door_window(starts_at=event.starts_at, ends_at=event.ends_at),
+        now=now or timezone.now(),
+    )
+    if refusal is not None:
+        raise refusal
+
+
 def scan_time(
     claimed: datetime,
     *,
@@ -114,24 +157,17 @@ def scan_time(
     if not start <= corrected <= end:
         # Say only true things: when the door is not open today, the phone's clock is
         # not the reason.
-        if now < start:
-            message = _(
-                "Not today: the door of this event opens on %(moment)s. This entry was not "
-                "recorded."
-            ) % {"moment": moment(start)}
-        elif now > end:
-            message = _("This event's door closed on %(moment)s. This entry was not recorded.") % {
-                "moment": moment(end)
-            }
-        else:
-            message = _(
-                "This scan is dated outside the door's hours of this event (from "
-                "%(before)d hours before its start to %(after)d hours after its end): check "
-                "the phone's date and time."
-            ) % {
-                "before": DOOR_OPENS_BEFORE.total_seconds() // 3600,
-                "after": DOOR_CLOSES_AFTER.total_seconds() // 3600,
-            }
+        refusal = not_today(window=window, now=now)
+        if refusal is not None:
+            raise refusal
+        message = _(
+            "This scan is dated outside the door's hours of this event (from "
+            "%(before)d hours before its start to %(after)d hours after its end): check "
+            "the phone's date and time."
+        ) % {
+            "before": DOOR_OPENS_BEFORE.total_seconds() // 3600,
+            "after": DOOR_CLOSES_AFTER.total_seconds() // 3600,
+        }
         raise DomainError("invalid_scan", message)
     return min(corrected, now)
 
@@ -275,16 +311,22 @@ def _resolve(
     registration, locked (``SELECT … FOR UPDATE``, inside the caller's transaction) when
     ``lock`` is set: the lookup and the lock are then one query.
 
-    ``token`` is the ticket's code as scanned, or ``h:<sha256 of the code>`` for a person
+    ``token`` is the ticket's code as scanned, its reference as typed (« K7MX-Q4TR »,
+    events.references: only this event's), or ``h:<sha256 of the code>`` for a person
     found by name on the phone (which keeps only hashes).
     """
     token = token.strip()
-    if token.startswith("h:"):
-        digest = _digest(token)
-        if digest is None:
-            return Verdict.UNKNOWN, None
+    reference = normalise_reference(token)
+    if token.startswith("h:") or reference is not None:
+        if reference is not None:
+            by_code = {"reference": reference}
+        else:
+            digest = _digest(token)
+            if digest is None:
+                return Verdict.UNKNOWN, None
+            by_code = {"ticket_hash": digest}
         found = Registration.objects.filter(
-            event_id=device.event_id, ticket_hash=digest, erased_at__isnull=True
+            event_id=device.event_id, erased_at__isnull=True, **by_code
         )
         if lock:
             found = found.select_for_update().only(*PERSON_FIELDS, "status")
@@ -545,8 +587,13 @@ def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> lis
     of ``_decide``."""
     secrets_wanted: dict[str, str] = {}  # nonce -> ticket secret
     hashes_wanted: dict[str, str] = {}  # nonce -> ticket hash (a person found by name)
+    references_wanted: dict[str, str] = {}  # nonce -> reference (typed at the door)
     for item in scans:
         token = item.token.strip()
+        reference = normalise_reference(token)
+        if reference is not None:
+            references_wanted[item.nonce] = reference
+            continue
         if token.startswith("h:"):
             digest = _digest(token)
             if digest is not None:
@@ -556,20 +603,22 @@ def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> lis
             secrets_wanted[item.nonce] = ticket_secret_from_token(token)
     with transaction.atomic():
         locked = {}
-        if device.is_active and (secrets_wanted or hashes_wanted):
+        if device.is_active and (secrets_wanted or hashes_wanted or references_wanted):
             locked = {
                 r.pk: r
                 for r in Registration.objects.select_for_update()
                 .filter(
                     Q(ticket_secret__in=set(secrets_wanted.values()))
-                    | Q(event_id=device.event_id, ticket_hash__in=set(hashes_wanted.values())),
+                    | Q(event_id=device.event_id, ticket_hash__in=set(hashes_wanted.values()))
+                    | Q(event_id=device.event_id, reference__in=set(references_wanted.values())),
                     erased_at__isnull=True,
                 )
-                .only(*PERSON_FIELDS, "status", "ticket_secret", "ticket_hash")
+                .only(*PERSON_FIELDS, "status", "ticket_secret", "ticket_hash", "reference")
                 .order_by("pk")
             }
         by_secret = {r.ticket_secret: r for r in locked.values()}
         by_hash = {r.ticket_hash: r for r in locked.values() if r.event_id == device.event_id}
+        by_reference = {r.reference: r for r in locked.values() if r.event_id == device.event_id}
         admissions = {
             a.registration_id: a
             for a in Admission.objects.select_related("device")
@@ -588,7 +637,9 @@ def _merge(*, device: Device, user, scans: list[SyncScan], now: datetime) -> lis
         new_scans, results = [], []
         for item in scans:
             admission, conflict = None, False
-            if item.nonce in hashes_wanted:
+            if item.nonce in references_wanted:
+                registration = by_reference.get(references_wanted[item.nonce])
+            elif item.nonce in hashes_wanted:
                 registration = by_hash.get(hashes_wanted[item.nonce])
             else:
                 registration = by_secret.get(secrets_wanted.get(item.nonce, ""))
@@ -702,8 +753,9 @@ def _admit_at_desk(
 def admission_override(
     *, device: Device, user, token: str, nonce: str, reason: str, id_checked: bool
 ) -> ScanResult:
-    """A supervisor admits a person the door refused (registration cancelled, or still on
-    the waiting list), with a written reason kept on the admission and in the audit log.
+    """A supervisor admits a person the door refused (registration cancelled, still on
+    the waiting list, or any ticket of the event on a day the door is closed: the only
+    way in then), with a written reason kept on the admission and in the audit log.
 
     The registration keeps its status (an override is an exception, not a registration:
     it takes no place from anyone waiting). The caller checks ``can_supervise``.
@@ -715,6 +767,7 @@ def admission_override(
     reason = _clean_reason(reason)
     if not id_checked:
         raise DomainError("id_not_checked", _("Check the photo ID before admitting."))
+    closed = not_today(window=_window_of(device), now=timezone.now())
     verdict, registration = _resolve(token, device)
     if verdict is not None:
         raise DomainError(
@@ -726,7 +779,7 @@ def admission_override(
             registration = Registration.objects.select_for_update().get(pk=registration.pk)
             if Admission.objects.filter(registration=registration).exists():
                 raise DomainError("already_admitted", _("This person has already been admitted."))
-            if registration.status not in {s.value for s in OVERRIDABLE}:
+            if closed is None and registration.status not in {s.value for s in OVERRIDABLE}:
                 raise DomainError(
                     "override_not_needed",
                     _("This ticket is valid: admit the person normally."),
@@ -741,6 +794,7 @@ def admission_override(
                 actor=user,
                 device=device.pk,
                 status=registration.status,
+                not_today=closed is not None,
                 reason=reason,
             )
     except IntegrityError:
@@ -771,6 +825,8 @@ def walk_in_admit(
     if replayed is not None:
         return replayed
     _check_device(device)
+    # No override for a walk-in: on a day the door is closed, nobody registers at the desk.
+    door_check(event=device.event)
     if not id_checked:
         raise DomainError("id_not_checked", _("Check the photo ID before admitting."))
     try:

@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.i18n import JavaScriptCatalog
 
 from checkin.views import api, manage, public
 
@@ -16,8 +15,9 @@ api_patterns = (
 public_patterns = (
     [
         path("sw.js", public.service_worker, name="service_worker"),
-        # the door's words in the visitor's language (kept offline by the service worker)
-        path("jsi18n/", JavaScriptCatalog.as_view(packages=["checkin"]), name="jsi18n"),
+        # the door's words in the page's language, named in the address: the service
+        # worker keeps each language under its own key, for the page offline
+        path("jsi18n/<str:lang>/", public.catalogue, name="jsi18n"),
         path("enregistrer/<str:token>/", public.enrol, name="enrol"),
         path("attestation/<str:token>/", public.certificate, name="certificate"),
         path("<slug:slug>/", public.scanner, name="scanner"),
@@ -31,6 +31,11 @@ manage_patterns = (
         path("<slug:slug>/accueil/", manage.door, name="door"),
         path("<slug:slug>/accueil/appareils/", manage.device_add, name="device_add"),
         path("<slug:slug>/accueil/projection/", manage.projection, name="projection"),
+        path(
+            "<slug:slug>/accueil/projection/etat.json",
+            manage.projection_state,
+            name="projection_state",
+        ),
         path("<slug:slug>/accueil/badges.pdf", manage.badges, name="badges"),
         path("<slug:slug>/accueil/badges/<int:pk>.pdf", manage.badge, name="badge"),
         path("<slug:slug>/accueil/presence.csv", manage.attendance_csv, name="attendance_csv"),

@@ -202,7 +202,10 @@ def _ticket_pdf(registration: Registration, language: str) -> bytes:
         y=y - 12 * mm - qr_size,
         size=qr_size,
     )
-    y = y - 12 * mm - qr_size - 10 * mm
+    y = y - 12 * mm - qr_size - 8 * mm
+    reference = _("Reference: %(reference)s") % {"reference": registration.grouped_reference}
+    draw_string(pdf, width / 2, y, reference, FONT_BOLD, 14, align="centre")
+    y -= 10 * mm
 
     if registration.status == Registration.Status.CONFIRMED:
         status_line = _("Registration confirmed")

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from events.references import grouped, new_reference
+
 _ORIGIN_RE = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 
 
@@ -269,6 +271,11 @@ class Registration(models.Model):
     # one indexed lookup.
     ticket_hash = models.CharField(max_length=64, db_index=True, editable=False, default="")
     link_secret = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    # A code a person can type (events.references): on the ticket, the PDF, the email and
+    # the personal page; the door and the organiser's search take it. Unique per event.
+    reference = models.CharField(
+        _("reference"), max_length=10, default=new_reference, editable=False
+    )
 
     consent_at = models.DateTimeField(_("privacy notice accepted"))
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
@@ -282,6 +289,9 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["event", "reference"], name="registration_reference_per_event"
+            ),
             models.UniqueConstraint(
                 fields=["event", "email_key"],
                 condition=~Q(status="cancelled"),
@@ -310,6 +320,11 @@ class Registration(models.Model):
         if update_fields is not None and "ticket_secret" in update_fields:
             kwargs["update_fields"] = [*update_fields, "ticket_hash"]
         super().save(*args, **kwargs)
+
+    @property
+    def grouped_reference(self) -> str:
+        """The reference as a person reads it: « K7MX-Q4TR »."""
+        return grouped(self.reference)
 
     @property
     def full_name(self) -> str:

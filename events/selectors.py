@@ -10,6 +10,7 @@ from core.models import OutboundEmail
 from core.text import fold
 from events import hooks
 from events.models import Event, EventDocument, Partner, Registration, Session, Speaker
+from events.references import normalise as normalise_reference
 
 
 def event_list_public() -> QuerySet[Event]:
@@ -84,12 +85,16 @@ def event_counts(*, event: Event) -> dict:
 def registration_search(
     *, event: Event, query: str = "", status: str = ""
 ) -> QuerySet[Registration]:
-    """Accent- and case-insensitive search ("lefevre" finds "Lefèvre")."""
+    """Accent- and case-insensitive search ("lefevre" finds "Lefèvre"); a ticket reference
+    as a person types it ("k7mx q4tr") finds its registration too."""
     registrations = Registration.objects.filter(event=event, erased_at__isnull=True)
     if status in Registration.Status.values:
         registrations = registrations.filter(status=status)
+    words = Q()
     for word in fold(query).split():
-        registrations = registrations.filter(search_text__contains=word)
+        words &= Q(search_text__contains=word)
+    reference = normalise_reference(query)
+    registrations = registrations.filter(words | Q(reference=reference) if reference else words)
     return registrations.order_by("last_name", "first_name", "id")
 
 

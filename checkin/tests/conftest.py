@@ -74,6 +74,17 @@ def door_phone(live_server, browser):
     """The demo event with three confirmed people, and its scanning page open in Chromium
     (360 px wide) for a signed-in door agent on an enrolled phone:
     (page, context, [(registration, ticket token)], event)."""
+    yield from _door_phone(live_server, browser, service_workers="block")
+
+
+@pytest.fixture
+def door_phone_with_worker(live_server, browser):
+    """``door_phone`` with the door's service worker running, as on a real phone (what
+    makes the page work after an offline reload)."""
+    yield from _door_phone(live_server, browser, service_workers="allow")
+
+
+def _door_phone(live_server, browser, *, service_workers):
     call_command("load_demo", "--no-attendees", stdout=StringIO())
     # the demo's day is today: the door takes scans from a few hours before the start
     starts_at = timezone.now() + timedelta(hours=1)
@@ -98,7 +109,7 @@ def door_phone(live_server, browser):
     _, secret = services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
 
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="fr-FR", service_workers="block"
+        viewport={"width": 360, "height": 740}, locale="fr-FR", service_workers=service_workers
     )
     context.set_default_timeout(10_000)
     context.add_init_script(f"window.localStorage.setItem('ptce.device.{DEMO_SLUG}', '{secret}');")

@@ -3,9 +3,11 @@ confirms the photo ID and admits; the same ticket again says "already admitted";
 the network cut, two tickets are admitted on the phone and counted once back online."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from checkin.models import Admission, DoorRole
 from events import services as event_services
@@ -175,3 +177,147 @@ def test_a_scan_the_server_refuses_leaves_the_queue_and_never_blocks_the_others(
     admitted = [a.registration for a in Admission.objects.select_related("registration")]
     tokens = {registration.pk: token for registration, token in people}
     assert [tokens[r.pk] for r in admitted] == [t for _, t in people[1:] if t != poisoned]
+
+
+WAIT_FOR_OFFLINE_COPY = """async (urls) => {
+  await navigator.serviceWorker.ready;
+  for (let i = 0; i < 150; i += 1) {
+    const hits = await Promise.all(urls.map((url) => caches.match(url, { ignoreVary: true })));
+    if (hits.every(Boolean) && navigator.serviceWorker.controller) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}"""
+
+
+def test_after_an_offline_reload_the_door_still_speaks_french_and_takes_a_typed_reference(
+    door_phone_with_worker, live_server
+):
+    """The service worker keeps the page, its script and the JavaScript catalogue of the
+    page's language: reloaded with the network cut, the verdicts are still French (they
+    read « ALREADY ADMITTED » when the catalogue was not kept), and a reference typed by
+    hand, in small letters with a space, is found in the phone's list."""
+    page, context, people, event = door_phone_with_worker
+    assert page.evaluate(
+        WAIT_FOR_OFFLINE_COPY,
+        [page.url, "/accueil/jsi18n/fr/", "/static/checkin/door.js"],
+    ), "the service worker did not keep the page offline"
+    catalogue = []
+    page.on(
+        "response",
+        lambda r: catalogue.append(r.from_service_worker) if "/jsi18n/" in r.url else None,
+    )
+    context.set_offline(True)
+    page.reload()
+    page.locator("#count-expected").filter(has_text="3").wait_for()
+    assert catalogue == [True]  # from the worker's copy, the network being cut
+    state = page.locator("#status-banner .door-status__state")
+    state.filter(has_text="Hors ligne").wait_for()
+    registration = people[1][0]
+    reference = registration.reference.lower()
+    page.fill("#code", f"{reference[:4]} {reference[4:]}")
+    page.press("#code", "Enter")
+    page.locator("#verdict-message").filter(has_text="Vérifier la pièce d’identité").wait_for()
+    assert "MARTIN" in page.locator("#verdict-name").inner_text().upper()
+    page.click("#admit-button")
+    page.locator("#verdict-message").filter(has_text="Entrée validée (hors ligne)").wait_for()
+    page.click("#next-button")
+    page.fill("#code", registration.grouped_reference)
+    page.press("#code", "Enter")
+    page.locator("#verdict-message").filter(has_text="Déjà entré").wait_for()
+    show(page, "door-offline-reload-phone")
+    assert "ALREADY" not in page.locator("#verdict").inner_text().upper()
+    # back online, the entry typed offline reaches the server under its reference
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    state.filter(has_text=re.compile(r"^\s*En ligne\s*$")).wait_for(timeout=20_000)
+    assert Admission.objects.get().registration == registration
+
+
+def test_a_reference_typed_online_is_checked_by_the_server(door_phone):
+    page, _, people, event = door_phone
+    registration = people[2][0]
+    page.fill("#code", registration.grouped_reference.lower())
+    page.press("#code", "Enter")
+    page.locator("#verdict-message").filter(has_text="Vérifier la pièce d’identité").wait_for()
+    page.click("#admit-button")
+    page.locator("#verdict.verdict--admitted").wait_for()
+    assert Admission.objects.get().registration == registration
+
+
+def test_on_another_day_the_phone_says_not_today(door_phone):
+    """The event moved to next month after the page was opened: the page reloaded, a
+    ticket is refused on the phone with the day of the event."""
+    page, _, people, event = door_phone
+    from events.models import Event
+
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=event.starts_at + timedelta(days=30), ends_at=event.ends_at + timedelta(days=30)
+    )
+    page.reload()
+    page.locator("#count-expected").filter(has_text="3").wait_for()
+    page.fill("#code", people[0][1])
+    page.press("#code", "Enter")
+    page.locator("#verdict-message").filter(
+        has_text="Pas aujourd’hui — l’événement a lieu"
+    ).wait_for()
+    assert not page.locator("#admit-button").is_visible()
+    assert not Admission.objects.exists()
+
+
+def test_the_projection_refreshes_itself_without_reloading(live_server, browser, monkeypatch):
+    """The room's screen: its script fetches the figures (no meta refresh, axe: critical);
+    the page is not reloaded, the figure changes."""
+    from axe_playwright_python.sync_playwright import Axe
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from checkin import services
+    from checkin.tests.factories import door_open_event
+    from checkin.views import manage
+    from events.tokens import ticket_token
+
+    monkeypatch.setattr(manage, "PROJECTION_EVERY_S", 1)
+    event = door_open_event(capacity=5)
+    organiser = get_user_model().objects.create_user(
+        "orga", password="Orga-pass-2014", is_staff=True
+    )
+    event.managers.add(organiser)
+    registration = event_services.registration_create(
+        event=event,
+        first_name="Paul",
+        last_name="Martin",
+        email="paul@example.org",
+        category="ptce_member",
+        consent=True,
+    ).registration
+    device = services.device_create(event=event, name="Poste 1", actor=organiser)
+    services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
+    device.refresh_from_db()
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(live_server.url + "/compte/connexion/")
+    page.fill("input[name=username]", "orga")
+    page.fill("input[name=password]", "Orga-pass-2014")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.goto(live_server.url + reverse("checkin_manage:projection", args=[event.slug]))
+    assert page.locator("#projection-figure strong").inner_text() == "0"
+    page.evaluate("window.notReloaded = true")
+    results = Axe().run(page).response
+    blocking = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not blocking, [(v["id"], [n["target"] for n in v["nodes"]]) for v in blocking]
+    assert not page.locator("#projection-reload").is_visible()  # the script refreshes
+    services.scan_record(
+        device=device,
+        user=organiser,
+        token=ticket_token(registration),
+        nonce="projection-1",
+        scanned_at=timezone.now(),
+        id_checked=True,
+    )
+    page.locator("#projection-figure strong").filter(has_text="1").wait_for()
+    assert page.locator("#projection-chart rect.bar").count() == 1
+    assert page.evaluate("window.notReloaded") is True
+    context.close()

@@ -1,6 +1,9 @@
+import json
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -167,11 +170,32 @@ def test_arrivals_chart_and_projection_page(client, organiser, event, ticket, en
     assert sum(s["count"] for s in slots) == 3
     client.force_login(organiser)
     page = client.get(reverse("checkin_manage:projection", args=[event.slug])).content.decode()
-    assert '<meta http-equiv="refresh" content="15">' in page
+    # refreshed by its script from etat.json, never a meta refresh (axe: critical); a link
+    # reloads it without JavaScript
+    assert 'http-equiv="refresh"' not in page
+    state_url = reverse("checkin_manage:projection_state", args=[event.slug])
+    assert f'data-state-url="{state_url}"' in page and "checkin/projection.js" in page
+    projection_url = reverse("checkin_manage:projection", args=[event.slug])
+    assert f'<a id="projection-reload" href="{projection_url}">' in page
     assert page.count('<rect class="bar"') == len(slots)
     assert "Lefèvre" not in page and "LEFÈVRE" not in page  # no names on the screen
+    state = client.get(state_url).json()
+    assert (state["admitted"], state["still_expected"], state["expected"]) == (3, 0, 3)
+    assert state["chart_html"].count('<rect class="bar"') == len(slots)
+    assert "Lefèvre" not in json.dumps(state, ensure_ascii=False)
+    _, token = ticket()
+    services.scan_record(
+        device=device,
+        user=agent,
+        token=token,
+        nonce="nonce-late",
+        scanned_at=timezone.now(),
+        id_checked=True,
+    )
+    assert client.get(state_url).json()["admitted"] == 4
     client.force_login(agent)
     assert client.get(reverse("checkin_manage:projection", args=[event.slug])).status_code == 403
+    assert client.get(state_url).status_code == 403
 
 
 def test_attendance_certificate_from_the_personal_link(client, event, ticket, enrolled, agent):
@@ -186,7 +210,7 @@ def test_attendance_certificate_from_the_personal_link(client, event, ticket, en
     certificate = reverse("checkin:certificate", args=[link])
     assert certificate not in client.get(personal).content.decode()  # not admitted yet
     refused = client.get(certificate)
-    assert refused.status_code == 404 and b"%PDF" not in refused.content
+    assert refused.status_code == 403 and b"%PDF" not in refused.content
     services.scan_record(
         device=device,
         user=agent,
@@ -195,8 +219,12 @@ def test_attendance_certificate_from_the_personal_link(client, event, ticket, en
         scanned_at=timezone.now(),
         id_checked=True,
     )
-    assert certificate in client.get(personal).content.decode()
-    pdf = client.get(certificate)
+    # admitted an hour before the start: the certificate waits for the event itself
+    assert certificate not in client.get(personal).content.decode()
+    assert client.get(certificate).status_code == 403
+    with time_machine.travel(event.starts_at + timedelta(minutes=1)):
+        assert certificate in client.get(personal).content.decode()
+        pdf = client.get(certificate)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert client.get(reverse("checkin:certificate", args=[link[:-3] + "abc"])).status_code == 404
 
@@ -272,3 +300,13 @@ def test_door_documents_queries_do_not_grow(kind, event, document_storage, setti
         reads = [q["sql"] for q in captured.captured_queries if 'SET "progress"' not in q["sql"]]
         counts.append(len(reads))
     assert counts[0] == counts[1]
+
+
+def test_the_javascript_catalogue_is_in_the_language_of_its_address(client):
+    """The service worker keeps it under its address: the same address, the same words,
+    whatever the cookie or the browser's languages."""
+    french = client.get("/accueil/jsi18n/fr/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get("/accueil/jsi18n/en/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "D\\u00e9j\\u00e0 entr\\u00e9" in french or "Déjà entré" in french
+    assert "Déjà" not in english and "D\\u00e9j\\u00e0" not in english
+    assert client.get("/accueil/jsi18n/xx/").status_code == 404

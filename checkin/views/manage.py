@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -70,14 +71,49 @@ def _arrivals(event: Event) -> dict:
     }
 
 
+PROJECTION_EVERY_S = 15
+
+
 @login_required
 def projection(request, slug: str):
-    """For the room's screen: arrivals so far, no names. Reloads itself every 15 s."""
+    """For the room's screen: arrivals so far, no names. Its script brings the figures up
+    to date every PROJECTION_EVERY_S seconds (``projection_state``); without it, a link
+    « Actualiser » reloads the page (no ``meta refresh``: it moves the page under a
+    screen reader)."""
     event = event_for_manager(request, slug)
     return render(
         request,
         "checkin/manage/projection.html",
-        {"event": event, "counts": selectors.door_counts(event=event), **_arrivals(event)},
+        {
+            "event": event,
+            "counts": selectors.door_counts(event=event),
+            "every_s": PROJECTION_EVERY_S,
+            **_arrivals(event),
+        },
+    )
+
+
+@login_required
+def projection_state(request, slug: str):
+    """The projection's figures, as JSON: counts and the arrivals chart (its markup)."""
+    event = event_for_manager(request, slug)
+    counts = selectors.door_counts(event=event)
+    arrivals = _arrivals(event)
+    chart = render_to_string(
+        "checkin/manage/_projection_chart.html", {"event": event, **arrivals}, request=request
+    )
+    figure = render_to_string(
+        "checkin/manage/_projection_figure.html", {"counts": counts}, request=request
+    )
+    return JsonResponse(
+        {
+            "figure_html": figure,
+            "admitted": counts["admitted"],
+            "still_expected": counts["still_expected"],
+            "expected": counts["expected"],
+            "chart_html": chart,
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

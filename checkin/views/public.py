@@ -1,24 +1,29 @@
 """The phone's pages: enrolment of a device, the scanning page and its service worker."""
 
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import JavaScriptCatalog
 
 from checkin import services
 from checkin.documents import attendance_certificate_pdf
 from checkin.models import Admission, Device
 from checkin.permissions import can_scan, can_supervise
 from checkin.views.manage import ENROL_SALT
+from core.dates import moment
 from core.errors import DomainError
 from events.models import Event, Registration
 from events.tokens import registration_from_link_token
@@ -57,11 +62,22 @@ def scanner(request, slug: str):
     if not can_scan(request.user, event):
         raise PermissionDenied
     supervisor = can_supervise(request.user, event)
+    # the door's hours and what to say outside them: the page refuses on its own, offline
+    opens_at, closes_at = services.door_window(starts_at=event.starts_at, ends_at=event.ends_at)
+    second = timedelta(seconds=1)
     return render(
         request,
         "checkin/scanner.html",
         {
             "event": event,
+            "door_opens_at": opens_at.isoformat(),
+            "door_closes_at": closes_at.isoformat(),
+            "not_today_before": services.not_today(
+                window=(opens_at, closes_at), now=opens_at - second
+            ).message,
+            "not_today_after": services.not_today(
+                window=(opens_at, closes_at), now=closes_at + second
+            ).message,
             "csrf": get_token(request),
             "supervisor": supervisor,
             "walk_ins": supervisor and event.walk_ins_allowed,
@@ -70,31 +86,71 @@ def scanner(request, slug: str):
     )
 
 
-@login_required
 def manifest(request, slug: str):
-    """The web app manifest of an event's scanning page (installable on the phone): for
-    the people who may open that page (door staff and organisers), like the page itself."""
-    event = get_object_or_404(Event, slug=slug)
-    if not can_scan(request.user, event):
-        raise PermissionDenied
+    """The web app manifest of an event's scanning page (installable on the phone).
+
+    Served without signing in: browsers fetch a manifest without cookies (behind the login
+    it answered the sign-in page, and Chromium found it unreadable, so the app could not be
+    installed). ``crossorigin="use-credentials"`` on the link would have sent the cookies,
+    but not every browser honours it, and the manifest holds nothing that needs them: the
+    published event's title only, no person, no device. An event not published keeps its
+    title to itself; an unknown address is a 404. The scanning page itself stays for the
+    door staff."""
+    event = get_object_or_404(Event.objects.only("slug", "title", "status"), slug=slug)
     start = reverse("checkin:scanner", args=[event.slug])
+    if event.status == Event.Status.PUBLISHED:
+        name = _("Entry check – %(event)s") % {"event": event.title}
+    else:
+        name = _("Entry check")
     return JsonResponse(
         {
-            "name": f"Accueil – {event.title}",
-            "short_name": "Accueil PTCE",
-            "lang": "fr",
+            "name": name,
+            "short_name": _("PTCE entry"),
+            "lang": translation.get_language(),
             "start_url": start,
             "scope": "/accueil/",
             "display": "standalone",
             "background_color": "#fbfaf7",
             "theme_color": "#1b2a41",
             "icons": [
-                {"src": static("core/img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}
+                {
+                    "src": static("checkin/icons/door-192.png"),
+                    "sizes": "192x192",
+                    "type": "image/png",
+                    "purpose": "any",
+                },
+                {
+                    "src": static("checkin/icons/door-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "any",
+                },
+                {
+                    "src": static("checkin/icons/door-maskable-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "maskable",
+                },
             ],
         },
         content_type="application/manifest+json",
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+_CATALOGUE = JavaScriptCatalog.as_view(packages=["checkin"])
+
+
+def catalogue(request, lang: str):
+    """The door's JavaScript catalogue in ``lang`` (the page's language), whatever the
+    request's cookie or headers: the same address always holds the same words, so the
+    service worker's copy of it is the right one offline."""
+    if lang not in dict(settings.LANGUAGES):
+        raise Http404
+    with translation.override(lang):
+        response = _CATALOGUE(request)
+    response["Content-Language"] = lang
+    return response
 
 
 def service_worker(request):
@@ -113,6 +169,16 @@ def certificate(request, token: str):
         registration = registration_from_link_token(token)
     except DomainError as error:
         return render(request, "events/public/link_error.html", {"error": error}, status=404)
+    event = registration.event
+    if timezone.now() < event.starts_at:
+        # an admission may exist before (an override, the door open early): the
+        # certificate waits for the event itself
+        return render(
+            request,
+            "checkin/certificate_not_yet.html",
+            {"event": event, "available_from": moment(event.starts_at)},
+            status=403,
+        )
     admission = Admission.objects.filter(registration=registration).first()
     if admission is None:
         error = DomainError(
@@ -127,7 +193,9 @@ def certificate(request, token: str):
 
 
 def certificate_url(registration, token: str) -> str | None:
-    """Offered on the personal page to people who were admitted."""
+    """Offered on the personal page to people who were admitted, once the event started."""
+    if timezone.now() < registration.event.starts_at:
+        return None
     if not Admission.objects.filter(registration=registration).exists():
         return None
     return reverse("checkin:certificate", args=[token])

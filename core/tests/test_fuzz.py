@@ -321,6 +321,7 @@ FILLERS = {
     "checkin_manage:door": {"slug": _ev},
     "checkin_manage:device_add": {"slug": _ev},
     "checkin_manage:projection": {"slug": _ev},
+    "checkin_manage:projection_state": {"slug": _ev},
     "checkin_manage:badges": {"slug": _ev},
     "checkin_manage:badge": {"slug": _ev, "pk": lambda ds: ds.values["registration_pks"]},
     "checkin_manage:attendance_csv": {"slug": _ev},
@@ -329,6 +330,7 @@ FILLERS = {
     "checkin:certificate": {"token": lambda ds: ds.values["link_tokens"]},
     "checkin:scanner": {"slug": _ev},
     "checkin:manifest": {"slug": _ev},
+    "checkin:jsi18n": {"lang": lambda ds: ["fr", "en", "xx"]},
     "charter:version": {"number": lambda ds: ds.values["version_numbers"]},
     "charter:diff": {
         "old": lambda ds: ds.values["version_numbers"][:1],

@@ -24,7 +24,7 @@
 
   // ------------------------------------------------------------------ texts and settings
 
-  // Translations: Django's JavaScript catalogue (/accueil/jsi18n/, loaded before this file
+  // Translations: Django's JavaScript catalogue (/accueil/jsi18n/<lang>/, loaded before this file
   // and kept offline by the service worker). English msgids, French first.
   const _ = typeof window.gettext === "function" ? window.gettext : (text) => text;
   const ngettext =
@@ -416,12 +416,24 @@
       : TEXT.dayAt(longDay(date), time);
   }
 
+  /**
+   * The stored form of a ticket reference as a person types it (« k7mx q4tr »,
+   * « K7MX-Q4TR » → « K7MXQ4TR »: any case, spaces and dashes ignored), or null when the
+   * text is not one (events/references.py: 8 characters, no 0/O/1/I/L/U).
+   */
+  function asReference(text) {
+    if (typeof text !== "string" || text.length > 40) return null;
+    const candidate = text.replace(/[\s\-\u2010-\u2015\u2212]+/g, "").toUpperCase();
+    return /^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{8}$/.test(candidate) ? candidate : null;
+  }
+
   /** A list row as stored, or null when it is not a ticket. */
   function normaliseTicket(row) {
     if (!row || typeof row.h !== "string" || !/^[0-9a-f]{64}$/.test(row.h)) return null;
     const text = (value) => (typeof value === "string" ? value : "");
     return {
       h: row.h,
+      ref: asReference(text(row.ref)) || "",
       first_name: text(row.first_name),
       last_name: text(row.last_name),
       organisation: text(row.organisation),
@@ -466,6 +478,7 @@
       newNonce,
       formatWhen,
       normaliseTicket,
+      asReference,
       byScanOrder,
       wireScan,
     };
@@ -624,9 +637,11 @@
     doorPassUntil: 0,
     overrideUrl: "",
     walkInUrl: "",
+    door: { opensAt: null, closesAt: null, before: "", after: "" }, // the door's hours
     db: null,
     ready: null, // promise: store opened and tickets loaded
     index: new Map(), // h → search entry (holds the ticket as stored)
+    byRef: new Map(), // ticket reference → h (the typed entry)
     pending: 0, // scans in the queue
     reachable: true, // false after a request failed for network reasons
     inflight: new Set(), // nonces being sent right now by an admission
@@ -791,6 +806,7 @@
 
   function rebuildIndex(tickets) {
     app.index = new Map(tickets.map((ticket) => [ticket.h, indexEntry(ticket)]));
+    app.byRef = new Map(tickets.filter((ticket) => ticket.ref).map((ticket) => [ticket.ref, ticket.h]));
     renderCounts();
   }
 
@@ -1258,12 +1274,16 @@
     stopCamera();
     const code = String(raw == null ? "" : raw).trim();
     if (!code) return;
-    const ctx = newContext({ token: code, h: null, source });
+    // A reference typed by hand: the phone finds its ticket in its list; the server
+    // takes the reference as the ticket's code (of this event only).
+    const reference = asReference(code);
+    const ctx = newContext({ token: reference || code, h: null, source });
     if (code.length > SETTINGS.tokenMax) {
       render(ctx, localView(null));
       return;
     }
-    ctx.h = await sha256Hex(code);
+    ctx.h = (reference && app.byRef.get(reference)) || (await sha256Hex(code));
+    if (ctx !== app.current) return;
     await openContext(ctx);
   }
 
@@ -1273,11 +1293,30 @@
     await openContext(newContext({ token: `h:${h}`, h, source: "search" }));
   }
 
+  /**
+   * Outside the door's hours (the event is not today), the phone refuses on its own,
+   * offline too: only a supervisor's override, with a reason, admits then.
+   */
+  function closedView(ticket, now = new Date()) {
+    const { opensAt, closesAt } = app.door;
+    if (!opensAt || !closesAt || Number.isNaN(opensAt.getTime()) || Number.isNaN(closesAt.getTime())) {
+      return null;
+    }
+    if (now >= opensAt && now <= closesAt) return null;
+    const message = now < opensAt ? app.door.before : app.door.after;
+    return { tone: "refused", message, ticket, sound: "refused", overridable: Boolean(ticket) };
+  }
+
   /** Look the ticket up; online, let the server confirm anything the phone would refuse. */
   async function openContext(ctx) {
     const ticket = await getTicket(ctx.h);
     if (ctx !== app.current) return;
     ctx.ticket = ticket;
+    const closed = closedView(ticket);
+    if (closed) {
+      render(ctx, closed);
+      return;
+    }
     const local = localView(ticket);
     if (local.admit === "enabled") {
       render(ctx, checkView(ticket, ctx.source));
@@ -1793,7 +1832,9 @@
 
   /** Same-origin URLs of this page and its assets, for the worker to keep offline. */
   function shellUrls() {
-    const nodes = document.querySelectorAll("script[src], link[rel~='stylesheet'][href], link[rel='manifest'][href]");
+    const nodes = document.querySelectorAll(
+      "script[src], link[rel~='stylesheet'][href], link[rel='manifest'][href], link[rel~='icon'][href], link[rel='apple-touch-icon'][href]"
+    );
     const urls = [window.location.href.split("#")[0], ...Array.from(nodes, (node) => node.src || node.href)];
     return urls.filter((url) => {
       try {
@@ -1926,6 +1967,12 @@
     app.qrDecoderUrl = root.dataset.qrDecoderUrl || "";
     app.overrideUrl = root.dataset.overrideUrl || "";
     app.walkInUrl = root.dataset.walkInUrl || "";
+    app.door = {
+      opensAt: new Date(root.dataset.doorOpens || ""),
+      closesAt: new Date(root.dataset.doorCloses || ""),
+      before: root.dataset.notTodayBefore || "",
+      after: root.dataset.notTodayAfter || "",
+    };
     app.secret = readSecret(app.slug);
     if (!app.slug || !app.secret) {
       showDeviceMissing();

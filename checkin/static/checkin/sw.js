@@ -2,9 +2,13 @@
  *
  * - Pages under /accueil/ (the scanning page): network first, the last good copy when
  *   the network fails or is too slow.
- * - /static/checkin/*, /static/vendor/* (the QR decoder) and /static/core/css/site*.css:
- *   cache first (refreshed in the
- *   background, so a new deployment is picked up on the next visit).
+ * - The other files under /accueil/ the page loads — the JavaScript catalogue
+ *   (/accueil/jsi18n/<language>/: the language is in the address, so each language is
+ *   kept under its own key) and the manifest: network first too, the copy offline (or
+ *   the verdicts would read in English after an offline reload).
+ * - /static/* (the door's script and styles, the site's styles, the icons, the QR
+ *   decoder): cache first, refreshed in the background, so a new deployment is picked up
+ *   on the next visit.
  * - /api/ and anything else: never touched, never cached.
  * The page posts the exact URLs it loaded ({type: "ptce-door-cache", urls}) so that the
  * first visit, made before this worker existed, is available offline too (static file
@@ -13,7 +17,7 @@
  */
 "use strict";
 
-const VERSION = "2";
+const VERSION = "3";
 const CACHE_PREFIX = "ptce-door-";
 const CACHE = `${CACHE_PREFIX}v${VERSION}`;
 const NAVIGATION_TIMEOUT_MS = 4000;
@@ -28,11 +32,7 @@ function isApi(url) {
 }
 
 function isStatic(url) {
-  return (
-    url.pathname.startsWith("/static/checkin/") ||
-    url.pathname.startsWith("/static/vendor/") ||
-    /^\/static\/core\/css\/site(\.[\w-]+)?\.css$/.test(url.pathname)
-  );
+  return url.pathname.startsWith("/static/");
 }
 
 function isPage(url) {
@@ -48,6 +48,11 @@ async function put(request, response) {
   if (!cacheable(response)) return;
   const cache = await caches.open(CACHE);
   await cache.put(request, response);
+}
+
+/** Exactly this address (the catalogue of another language is not a stand-in). */
+function matchExact(request) {
+  return caches.match(request, { ignoreVary: true });
 }
 
 function match(request) {
@@ -87,6 +92,22 @@ async function page(event) {
       status: 503,
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
+  }
+}
+
+/** A file of the page under the scope (catalogue, manifest): network first, the copy
+ *  of this very address when the network fails or is too slow. */
+async function pageFile(event) {
+  const network = fetchAndStore(event);
+  const timeout = new Promise((resolve) => setTimeout(resolve, NAVIGATION_TIMEOUT_MS, null));
+  try {
+    const fast = await Promise.race([network, timeout]);
+    if (fast && fast.ok) return fast;
+    const cached = await matchExact(event.request);
+    return cached || fast || (await network);
+  } catch (error) {
+    const cached = await matchExact(event.request);
+    return cached || Response.error();
   }
 }
 
@@ -153,6 +174,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || isApi(url)) return; // never /api/
   if (request.mode === "navigate" && isPage(url)) {
     event.respondWith(page(event));
+  } else if (isPage(url) && url.pathname !== new URL(self.location.href).pathname) {
+    event.respondWith(pageFile(event));
   } else if (isStatic(url)) {
     event.respondWith(asset(event));
   }
