@@ -7,6 +7,7 @@ app's tables.
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -79,11 +80,29 @@ SITE_MAP = [
 ]
 
 
-def site_map_sections() -> list[dict]:
+# Pages shown in the site map only to the people they are open to.
+# (The apps' own predicates, named so that core imports no app.)
+RESTRICTED = {
+    "events_manage:dashboard": "core.views.is_staff",
+    "registry_manage:moderation": "registry.permissions.can_moderate",
+    "registry_manage:import": "registry.permissions.can_import",
+}
+
+
+def is_staff(user) -> bool:
+    return user.is_active and user.is_staff
+
+
+def site_map_sections(user=None) -> list[dict]:
     sections = []
     for title, links in SITE_MAP:
         items = []
         for label, name in links:
+            predicate = RESTRICTED.get(name)
+            if predicate and not (
+                user is not None and user.is_authenticated and import_string(predicate)(user)
+            ):
+                continue
             try:
                 items.append({"label": label, "url": reverse(name)})
             except NoReverseMatch:  # an app not installed in this deployment
@@ -93,4 +112,6 @@ def site_map_sections() -> list[dict]:
 
 
 def site_map(request):
-    return render(request, "core/pages/site_map.html", {"sections": site_map_sections()})
+    return render(
+        request, "core/pages/site_map.html", {"sections": site_map_sections(request.user)}
+    )

@@ -49,13 +49,13 @@ RESPECTED = (HOLDS, DECLARED_OUTCOME)
 
 ARTICLE_9 = (
     "Les pôles territoriaux de coopération économique sont constitués par le regroupement "
-    "sur un même territoire d'entreprises de l'économie sociale et solidaire, au sens de "
-    "l'article 1er de la présente loi, qui s'associent à des entreprises, en lien avec des "
+    "sur un même territoire d’entreprises de l’économie sociale et solidaire, au sens de "
+    "l’article 1er de la présente loi, qui s’associent à des entreprises, en lien avec des "
     "collectivités territoriales et leurs groupements, des centres de recherche, des "
-    "établissements d'enseignement supérieur et de recherche, des organismes de formation "
+    "établissements d’enseignement supérieur et de recherche, des organismes de formation "
     "ou toute autre personne physique ou morale pour mettre en œuvre une stratégie commune "
     "et continue de mutualisation, de coopération ou de partenariat au service de projets "
-    "économiques et sociaux innovants, socialement ou technologiquement, et porteurs d'un "
+    "économiques et sociaux innovants, socialement ou technologiquement, et porteurs d’un "
     "développement local durable."
 )
 SOURCE_LAW = "Loi n° 2014-856 du 31 juillet 2014, article 9, I"
@@ -430,10 +430,10 @@ RULES: tuple[tuple[Rule, object], ...] = (
             _("Three or more legal persons as members"),
             SOURCE_DECREE,
             "En substance, 2° : comprendre au moins trois personnes morales membres, dont au "
-            "moins une entreprise de l'économie sociale et solidaire, une entreprise dont les "
-            "statuts ne relèvent pas de l'économie sociale et solidaire (ou un groupement "
-            "d'entreprises majoritairement hors ESS) et une autre personne mentionnée à "
-            "l'article 9 de la loi.",
+            "moins une entreprise de l’économie sociale et solidaire, une entreprise dont les "
+            "statuts ne relèvent pas de l’économie sociale et solidaire (ou un groupement "
+            "d’entreprises majoritairement hors ESS) et une autre personne mentionnée à "
+            "l’article 9 de la loi.",
         ),
         r4,
     ),
@@ -456,7 +456,7 @@ RULES: tuple[tuple[Rule, object], ...] = (
             _("A declared territory"),
             SOURCE_LAW + " ; " + SOURCE_DECREE,
             "« regroupement sur un même territoire » (loi, art. 9) ; en substance, 4° : définir "
-            "son territoire d'activité et viser un développement local durable (décret, art. 3).",
+            "son territoire d’activité et viser un développement local durable (décret, art. 3).",
         ),
         r6,
     ),
@@ -469,7 +469,7 @@ RULES: tuple[tuple[Rule, object], ...] = (
             SOURCE_LAW + " ; " + SOURCE_DECREE,
             "« pour mettre en œuvre une stratégie commune et continue de mutualisation, de "
             "coopération ou de partenariat au service de projets économiques et sociaux "
-            "innovants, socialement ou technologiquement, et porteurs d'un développement local "
+            "innovants, socialement ou technologiquement, et porteurs d’un développement local "
             "durable » (loi, art. 9) ; en substance, 3° : servir, par sa stratégie de "
             "coopération, un projet innovant socialement ou technologiquement (décret, art. 3).",
         ),
@@ -485,7 +485,7 @@ R8_RULE = Rule(
     CALLS,
     _("No earlier State support as a PTCE"),
     SOURCE_DECREE,
-    "En substance, 6° : ne pas avoir déjà bénéficié d'un soutien de l'État au titre d'un "
+    "En substance, 6° : ne pas avoir déjà bénéficié d’un soutien de l’État au titre d’un "
     "précédent appel à projets PTCE.",
 )
 CALL_RULES = ("R4", "R5")  # shown with the check, as the calls' conditions on structure

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from core.views import SITE_MAP
+from core.views import RESTRICTED, SITE_MAP
 
 PAGES = ["core:contact", "core:legal", "core:accessibility", "core:privacy", "core:site_map"]
 
@@ -70,11 +70,14 @@ def test_site_map_lists_every_page_by_its_url_name_and_each_answers(client, db, 
         number=1, title="Charte", published_on=date(2014, 9, 19), body="# Charte"
     )
     staff = django_user_model.objects.create_superuser("equipe", "equipe@example.org", "x-P-2014")
+    anonymous = client.get(reverse("core:site_map")).content.decode()
+    for name in RESTRICTED:  # not offered to people it would answer 403
+        assert f'href="{reverse(name)}"' not in anonymous, name
+    client.force_login(staff)
     html = client.get(reverse("core:site_map")).content.decode()
     main = html[html.index("<main") : html.index("</main>")]
     names = [name for _title, links in SITE_MAP for _label, name in links]
     for name in names:
         assert f'href="{reverse(name)}"' in main, name
-    client.force_login(staff)
     for href in re.findall(r'href="(/[^"]*)"', main):
         assert client.get(href).status_code == 200, href

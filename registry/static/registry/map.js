@@ -19,6 +19,8 @@
   L.control
     .zoom({ zoomInTitle: root.dataset.labelZoomIn, zoomOutTitle: root.dataset.labelZoomOut })
     .addTo(map);
+  // Leaflet's credit without its English title (« A JavaScript library… »)
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com" hreflang="en">Leaflet</a>');
 
   // A base layer that needs no tile server: approximate outlines of the regions and
   // departments, served by this site, under the tiles (they hide it once they load).
