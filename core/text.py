@@ -2,13 +2,16 @@
 
 import unicodedata
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
+
 
 def fold(value: str) -> str:
     """Lower-case, accent-free, whitespace-collapsed form used for searching.
 
     "  Zoé N'Diaye-Lefèvre " -> "zoe n'diaye-lefevre"
     """
-    decomposed = unicodedata.normalize("NFKD", value)
+    # the typographic apostrophe and its look-alikes search like the straight one
+    decomposed = unicodedata.normalize("NFKD", value.translate(_APOSTROPHES))
     without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(without_marks.casefold().split())
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from core.french import apostrophes
+
 DATA = Path(__file__).resolve().parent / "data"
 COG_YEAR = 2026
 
@@ -46,7 +48,7 @@ def communes() -> dict[str, Commune]:
         for row in csv.DictReader(handle):
             result[row["code"]] = Commune(
                 code=row["code"],
-                name=row["name"],
+                name=apostrophes(row["name"]),
                 department=row["department"],
                 region=row["region"],
                 epci=row["epci"],
@@ -61,13 +63,15 @@ def communes() -> dict[str, Commune]:
 @cache
 def departments() -> dict[str, tuple[str, str]]:
     """code → (name, region code)"""
-    return {row["code"]: (row["name"], row["region"]) for row in _rows("departments.csv")}
+    return {
+        row["code"]: (apostrophes(row["name"]), row["region"]) for row in _rows("departments.csv")
+    }
 
 
 @cache
 def regions() -> dict[str, str]:
     """code → name (the 2016 regions and the overseas ones)"""
-    return {row["code"]: row["name"] for row in _rows("regions.csv")}
+    return {row["code"]: apostrophes(row["name"]) for row in _rows("regions.csv")}
 
 
 @cache

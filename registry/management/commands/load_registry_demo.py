@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.french import apostrophes
 from registry import geo, services
 from registry.models import Activity, Network, Organisation, Pole
 
@@ -107,7 +108,9 @@ class Command(BaseCommand):
                 department = row["department_code"].strip()
                 commune = geo.find_commune(row["town"], department) if row["town"].strip() else None
                 data = {
-                    "name": row["name"].strip(),
+                    # written as an editor would (« Auton’Homme »); the source's
+                    # spelling otherwise
+                    "name": apostrophes(row["name"].strip()),
                     "commune_code": commune.code if commune else "",
                     "department_code": "" if commune else department,
                     "region_code": geo.region_code(row["region"]) or "",
