@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
-from accounts.views import SignInView
+from accounts.views import PasswordSetDoneView, PasswordSetView, SignInView
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,17 +10,12 @@ urlpatterns = [
     # the link sent to a new account (e.g. a pole manager whose claim was approved)
     path(
         "mot-de-passe/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_set.html",
-            success_url=reverse_lazy("accounts:password_set_done"),
-        ),
+        PasswordSetView.as_view(),
         name="password_set",
     ),
     path(
         "mot-de-passe/enregistre/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_set_done.html"
-        ),
+        PasswordSetDoneView.as_view(),
         name="password_set_done",
     ),
 ]
