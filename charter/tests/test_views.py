@@ -302,3 +302,28 @@ def test_projection_of_a_draft_event_is_not_public(client, db):
     EventFactory(slug="brouillon", status=Event.Status.DRAFT)
     assert client.get("/charte/projection/brouillon/").status_code == 404
     assert client.get("/charte/projection/brouillon/etat.json").status_code == 404
+
+
+def test_signing_without_an_account_shows_the_way_through_the_claim(client, versions, pole):
+    page = client.get("/charte/signer/").content.decode()
+    assert "Qui signe pour un pôle" in page and "/compte/connexion/?next=/charte/signer/" in page
+    page = client.get("/charte/signer/", {"q": "SUD archer"}).content.decode()
+    assert f"/poles/{pole.slug}/revendiquer/?next=/charte/signer/" in page
+    assert "Aucun pôle" in client.get("/charte/signer/", {"q": "zzz"}).content.decode()
+    # a pole that signed already is said so, with no claim link
+    services.ceremony_record(
+        version=versions[1], event=None, signer=pole, name="X", mandate="présidence", actor=None
+    )
+    page = client.get("/charte/signer/", {"q": "archer"}).content.decode()
+    assert "a déjà signé la version 2" in page and "revendiquer" not in page
+    # posting without an account writes nothing: off to sign in
+    response = client.post("/charte/signer/", {"signer": f"pole:{pole.pk}", "name": "X"})
+    assert response.status_code == 302 and response["Location"].startswith("/compte/connexion/")
+    assert Signature.objects.count() == 1
+
+
+def test_an_account_managing_nothing_is_shown_the_way_too(client, versions, pole):
+    client.force_login(get_user_model().objects.create_user("rien", password="x-pass-1234"))
+    page = client.get("/charte/signer/").content.decode()
+    assert "Votre compte ne gère encore aucune fiche" in page
+    assert "/compte/connexion/" not in page.split("<main", 1)[1].split("</main>")[0]
