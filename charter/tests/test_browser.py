@@ -76,13 +76,35 @@ def test_public_list_of_signatories_accessibility(live_server, ceremony, new_pag
         mandate="président",
         actor=None,
     )
+    CharterVersion.objects.create(
+        number=2,
+        title="Charte",
+        published_on=date(2022, 6, 1),
+        body="# Charte\n\nUn engagement **nouveau**.\n\n1. Coopérer\n",
+    )
+    signature = pole.signatures.get()
+    paths = (
+        "/charte/signataires/",
+        "/charte/",
+        "/charte/signer/?q=sud",
+        "/charte/versions/1/comparer/2/",
+        f"/charte/signataires/{signature.pk}/",
+    )
     for viewport in ("phone", "desktop"):
         page = new_page(viewport)
-        for path in ("/charte/signataires/", "/charte/"):
+        for path in paths:
             assert page.goto(live_server.url + path).status == 200
+            if path == "/charte/signataires/":  # with the check's result shown
+                page.locator("#ledger-check-form button").click()
+                page.locator("#ledger-result[data-outcome=ok]").wait_for()
             blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
             assert not blocking, f"{path}\n{describe(blocking)}"
             assert no_horizontal_scroll(page), path
+        if viewport == "phone":
+            page.goto(live_server.url + "/charte/versions/1/comparer/2/")
+            screenshot(page, "charter-diff-phone")
+            page.goto(live_server.url + "/charte/signer/?q=sud")
+            screenshot(page, "charter-sign-how-phone")
 
 
 # --- the chained register, checked in the visitor's browser ---------------------------------
@@ -179,6 +201,21 @@ def test_the_register_is_recomputed_in_the_browser_and_an_altered_copy_fails(
     page.locator("#ledger-result[data-outcome]").wait_for()
     assert result.get_attribute("data-outcome") == "bad"
     assert "La dernière empreinte du registre n’est pas celle publiée" in result.inner_text()
+
+    # an entry cut from the register
+    page.unroute("**/charte/registre.json")
+
+    def cut(route):
+        response = route.fetch()
+        data = response.json()
+        del data["entries"][1]
+        route.fulfill(response=response, json=data)
+
+    page.route("**/charte/registre.json", cut)
+    page.get_by_role("button", name="Recalculer le registre dans mon navigateur").click()
+    page.locator("#ledger-result[data-outcome]").wait_for()
+    assert result.get_attribute("data-outcome") == "bad"
+    assert "L’inscription n°\u00a02 n’est pas à sa place" in result.inner_text()
 
 
 # --- signing for a pole whose president has no account yet ----------------------------------

@@ -41,7 +41,10 @@ async function sha256(text) {
   return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Recompute the chain: {count, last, digests, problems: [{kind, sequence}]} */
+/** Recompute the chain as charter/ledger.py's verify() does: each entry follows the one
+ * before it (its number, and the digest it names as previous), its digest is recomputed
+ * from its content, and the last digest is the published one.
+ * Returns {count, last, digests, problems: [{kind, sequence}]}. */
 export async function recompute(entries) {
   const problems = [];
   const digests = [];
@@ -54,8 +57,8 @@ export async function recompute(entries) {
     }
     const computed = await sha256(`${previous}\n${canonical(entry.payload ?? {})}`);
     if (computed !== entry.digest) problems.push({ kind: "entry", sequence: expected });
-    digests.push(computed);
-    previous = computed;
+    digests.push(String(entry.digest || ""));
+    previous = String(entry.digest || "");
   }
   return { count: entries.length, last: previous, digests, problems };
 }
