@@ -1,5 +1,6 @@
 """Reads of the charter."""
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -135,16 +136,19 @@ def signed_count(version: CharterVersion) -> int:
     return Signature.objects.filter(version=version, status="signed").count()
 
 
+DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit accepts « ² »)
+
+
 def region_key(code) -> str:
     """One spelling per region code: « 1 », « 01 » and « 01 » (spaces) are Guadeloupe."""
     code = str(code or "").strip()
-    return code.zfill(2) if code.isdigit() and len(code) < 2 else code
+    return code.zfill(2) if DIGITS.fullmatch(code) and len(code) < 2 else code
 
 
 def region_spellings(code: str) -> list[str]:
     """The stored spellings a region code may have (« 01 » and « 1 »)."""
     key = region_key(code)
-    return sorted({key, key.lstrip("0") or "0"}) if key.isdigit() else [key]
+    return sorted({key, key.lstrip("0") or "0"}) if DIGITS.fullmatch(key) else [key]
 
 
 def regions_with_signatures() -> list[tuple[str, str]]:
