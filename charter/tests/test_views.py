@@ -327,3 +327,23 @@ def test_an_account_managing_nothing_is_shown_the_way_too(client, versions, pole
     page = client.get("/charte/signer/").content.decode()
     assert "Votre compte ne gère encore aucune fiche" in page
     assert "/compte/connexion/" not in page.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_charter_dates_read_as_an_editor_writes_them(client, versions, pole):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    versions[1].published_on = versions[1].published_on.replace(day=1)  # 1er juin 2021
+    versions[1].save()
+    signature = services.ceremony_record(
+        version=versions[1], event=None, signer=pole, name="X", mandate="présidence", actor=None
+    )
+    Signature.objects.filter(pk=signature.pk).update(
+        signed_at=datetime(2026, 12, 1, 14, 26, tzinfo=ZoneInfo("Europe/Paris"))
+    )
+    home = client.get("/charte/").content.decode()
+    assert "1er juin 2021" in home and "1 juin" not in home
+    page = client.get(f"/charte/signataires/{signature.pk}/").content.decode()
+    assert "1er décembre 2026 à 14\u00a0h\u00a026" in page and "14:26" not in page
+    listing = client.get("/charte/signataires/").content.decode()
+    assert "1er décembre 2026" in listing and ">1 décembre" not in listing
