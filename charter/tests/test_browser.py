@@ -147,7 +147,9 @@ def test_the_register_is_recomputed_in_the_browser_and_an_altered_copy_fails(
     assert result.get_attribute("data-outcome") == "ok"
     assert (
         "Le registre de 4 inscriptions a été recalculé dans votre navigateur\u00a0: il "
-        "correspond à l’empreinte publiée." in result.inner_text()
+        "correspond à l’empreinte publiée."
+        in result.inner_text()
+        and "Vérifié\u00a0: chaque inscription suit la précédente" in result.inner_text()
     )
     # a digest kept earlier (the first entry's) is found in the chain
     first = signed_register[0].entries.get().digest

@@ -110,6 +110,7 @@ async function check(root, box, kept) {
   const ok = result.problems.length === 0 && result.last === published;
   if (ok) {
     lines.push(fill(result.count === 1 ? text.okOne : text.okMany, { count: result.count }));
+    lines.push(text.checked);
   } else {
     lines.push(text.bad);
     result.problems.slice(0, 5).forEach((problem) => {
