@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from charter.models import CharterVersion
+from charter.tests.helpers import under_way
 from conftest import BLOCKING_IMPACTS, axe_scan, describe, no_horizontal_scroll, screenshot
 from events.tests.factories import EventFactory
 from registry import services as registry_services
@@ -25,7 +26,7 @@ def ceremony(live_server):
         is_placeholder=True,
     )
     pole = registry_services.pole_save(data={"name": "Pôle Sud Archer", "commune_code": "26281"})
-    event = EventFactory(slug="journee-nationale")
+    event = EventFactory(slug="journee-nationale", starts_at=under_way())
     organiser = get_user_model().objects.create_user(
         "orga", password="Orga-pass-2014", is_staff=True
     )

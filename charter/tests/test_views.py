@@ -224,9 +224,10 @@ def test_charter_pages_have_open_graph_tags(client, versions, path, settings):
 
 @pytest.fixture
 def event_with_organiser(db):
+    from charter.tests.helpers import under_way
     from events.tests.factories import EventFactory
 
-    event = EventFactory(slug="journee")
+    event = EventFactory(slug="journee", starts_at=under_way())
     organiser = get_user_model().objects.create_user("orga", password="x-pass-1234", is_staff=True)
     event.managers.add(organiser)
     return event, organiser
