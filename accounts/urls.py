@@ -1,7 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts.views import PasswordResetRequestView, SignInView
+from accounts.views import (
+    PasswordResetRequestView,
+    PasswordSetDoneView,
+    PasswordSetView,
+    SignInView,
+)
 
 app_name = "accounts"
 urlpatterns = [
@@ -32,17 +37,12 @@ urlpatterns = [
     # of a forgotten password (after « oublie/envoye/ », whose two words would fit it)
     path(
         "mot-de-passe/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_set.html",
-            success_url=reverse_lazy("accounts:password_set_done"),
-        ),
+        PasswordSetView.as_view(),
         name="password_set",
     ),
     path(
         "mot-de-passe/enregistre/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_set_done.html"
-        ),
+        PasswordSetDoneView.as_view(),
         name="password_set_done",
     ),
 ]

@@ -1,12 +1,15 @@
 """Reads of the charter."""
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from charter.ledger import GENESIS
 from charter.models import CharterVersion, LedgerEntry, Signature
 from core.input import parse_id
+from core.text import fold as fold_name
 from registry import geo
 from registry.models import Network, Pole
 
@@ -39,8 +42,9 @@ class SignatureFilters:
         filters = cls()
         if params.get("kind") in ("pole", "network"):
             filters.kind = params["kind"]
-        if params.get("region", "") in geo.regions():
-            filters.region = params["region"]
+        region = region_key(params.get("region", ""))
+        if region in geo.regions():
+            filters.region = region
         filters.version = parse_id(params.get("version"))
         if params.get("channel") in Signature.Channel.values:
             filters.channel = params["channel"]
@@ -56,6 +60,39 @@ def signer_from(value) -> Pole | Network | None:
     return model.objects.filter(pk=pk).first() if model and pk else None
 
 
+def managed_signers(user) -> list[tuple[str, Pole | Network]]:
+    """[(kind, pole or network)] whose entry this person manages: those they may sign for."""
+    if not user.is_authenticated:
+        return []
+    return [("pole", p) for p in Pole.objects.filter(managers=user).order_by("name")] + [
+        ("network", n) for n in Network.objects.filter(managers=user).order_by("name")
+    ]
+
+
+@dataclass
+class PoleToSign:
+    pole: Pole
+    signed: bool  # this version is signed (or was, then withdrawn) for the pole
+
+
+def poles_to_sign(query: str, version: CharterVersion, *, limit: int) -> list[PoleToSign]:
+    """The poles whose name (accents and case aside) holds every word of the query, each
+    with whether it already signed this version."""
+    words = fold_name(query).split()
+    if not words:
+        return []
+    poles = Pole.objects.all()
+    for word in words:
+        poles = poles.filter(search_text__contains=word)
+    found = list(poles.order_by("name")[:limit])
+    signed = set(
+        Signature.objects.filter(
+            version=version, pole__in=found, status__in=["signed", "withdrawn"]
+        ).values_list("pole_id", flat=True)
+    )
+    return [PoleToSign(pole=p, signed=p.pk in signed) for p in found]
+
+
 def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:
     rows = (
         Signature.objects.filter(status__in=["signed", "withdrawn"])
@@ -68,7 +105,7 @@ def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:
     elif filters.kind == "network":
         rows = rows.filter(network__isnull=False)
     if filters.region:
-        rows = rows.filter(pole__region_code=filters.region)
+        rows = rows.filter(pole__region_code__in=region_spellings(filters.region))
     if filters.version:
         rows = rows.filter(version__number=filters.version)
     if filters.channel:
@@ -100,13 +137,50 @@ def signed_count(version: CharterVersion) -> int:
     return Signature.objects.filter(version=version, status="signed").count()
 
 
+DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit accepts « ² »)
+
+
+def region_key(code) -> str:
+    """One spelling per region code: « 1 », « 01 » and « 01 » (spaces) are Guadeloupe."""
+    code = str(code or "").strip()
+    return code.zfill(2) if DIGITS.fullmatch(code) and len(code) < 2 else code
+
+
+def region_spellings(code: str) -> list[str]:
+    """The stored spellings a region code may have (« 01 » and « 1 »)."""
+    key = region_key(code)
+    return sorted({key, key.lstrip("0") or "0"}) if DIGITS.fullmatch(key) else [key]
+
+
 def regions_with_signatures() -> list[tuple[str, str]]:
+    """The regions of the poles that signed, each once (by its code, whatever its stored
+    spelling), by name. ``order_by()``: the model's ordering would otherwise enter the
+    DISTINCT and repeat a region once per signature."""
     codes = (
         Signature.objects.filter(~Q(pole=None), status__in=["signed", "withdrawn"])
+        .order_by()
         .values_list("pole__region_code", flat=True)
         .distinct()
     )
-    return sorted(((c, geo.region_name(c)) for c in codes if c), key=lambda r: r[1])
+    found = {region_key(c) for c in codes if region_key(c)}
+    return sorted(((c, geo.region_name(c) or c) for c in found), key=lambda r: fold_name(r[1]))
+
+
+@dataclass
+class LedgerSummary:
+    digest: str
+    entries: int
+    updated_at: object  # datetime of the last entry, None for an empty register
+
+
+def ledger_summary() -> LedgerSummary:
+    """The published digest (the last one of the chain), how many entries it seals and
+    since when: the last entry says all three (the head row repeats its digest)."""
+    last = LedgerEntry.objects.order_by("-sequence").only("sequence", "digest", "created_at")
+    last = last.first()
+    if last is None:
+        return LedgerSummary(digest=GENESIS, entries=0, updated_at=None)
+    return LedgerSummary(digest=last.digest, entries=last.sequence, updated_at=last.created_at)
 
 
 def ledger_entries() -> list[dict]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from charter import ledger
 from charter.models import CharterVersion, LedgerEntry, LedgerHead, Signature
 from core.audit import audit
+from core.dates import long_date
 from core.errors import DomainError
 from core.input import clean_text
 from core.mail import email_queue
@@ -221,12 +222,27 @@ def signature_confirm(*, token: str) -> Signature:
     return signature
 
 
+def _check_event_day(event) -> None:
+    today = timezone.localdate()
+    first = timezone.localtime(event.starts_at).date()
+    last = timezone.localtime(event.ends_at).date() if event.ends_at else first
+    if not first <= today <= last:
+        raise DomainError(
+            "not_event_day",
+            _("A signature in the room is recorded on the day of the event (%(date)s), not today.")
+            % {"date": long_date(first)},
+        )
+
+
 def ceremony_record(
     *, version: CharterVersion, event, signer, name: str, mandate: str, actor
 ) -> Signature:
     """A signature made in the room, recorded by an organiser of the event (the caller
-    checks the role): it counts at once."""
+    checks the role): it counts at once — on the event's day(s) only, so that no
+    signature « in the room » is dated before or after the event."""
     _check_version(version)
+    if event is not None:
+        _check_event_day(event)
     name = _clean(name, "name", _("signatory's name"))
     mandate = _clean(mandate, "mandate", _("signatory's mandate"))
     kwargs = _signer_kwargs(signer)

@@ -327,6 +327,9 @@ class PoleClaim(models.Model):
     )
     # the approval made this account: only then is a link to choose a password sent
     new_account = models.BooleanField(default=False, editable=False)
+    # the page of this site the person came from to claim (signing the charter): the
+    # approval email's links lead back there
+    return_to = models.CharField(max_length=200, blank=True, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -788,8 +788,26 @@ def _clean_contact(*, name: str, email: str, required: bool = True) -> tuple[str
     return name, email
 
 
-def claim_submit(*, pole: Pole, name: str, email: str, role: str, message: str = "") -> PoleClaim:
+def local_path(value) -> str:
+    """A path of this site to come back to (« /charte/signer/ »), or "" for anything else:
+    never another site (« //ailleurs.example », « https://… », « /\\ailleurs »)."""
+    value = str(value or "").strip()
+    if (
+        not value.startswith("/")
+        or value.startswith(("//", "/\\"))
+        or len(value) > 200
+        or any(c.isspace() or ord(c) < 32 or c == "\\" for c in value)
+    ):
+        return ""
+    return value
+
+
+def claim_submit(
+    *, pole: Pole, name: str, email: str, role: str, message: str = "", return_to: str = ""
+) -> PoleClaim:
     """Someone asks to manage a pole's entry; an editor will approve or reject it.
+    ``return_to``: the page of this site they came from (signing the charter), where the
+    approval email leads them back.
 
     The answer is the same whether this address already has a request waiting for this
     pole or not (the form must not tell who asked): a repeated request is not recorded
@@ -797,10 +815,11 @@ def claim_submit(*, pole: Pole, name: str, email: str, role: str, message: str =
     name, email = _clean_contact(name=name, email=email)
     role = clean_text(role, "role", required=True)
     message = clean_text(message, "message")
+    return_to = local_path(return_to)
     try:
         with transaction.atomic():
             claim = PoleClaim.objects.create(
-                pole=pole, name=name, email=email, role=role, message=message
+                pole=pole, name=name, email=email, role=role, message=message, return_to=return_to
             )
             audit("registry.claim.submitted", scope=f"registry.pole:{pole.pk}", object_id=claim.pk)
     except IntegrityError:
@@ -808,7 +827,14 @@ def claim_submit(*, pole: Pole, name: str, email: str, role: str, message: str =
             pole=pole, email=email, status=PoleClaim.Status.PENDING
         ).first()
         if waiting is None:  # decided in between: this one is new after all
-            return claim_submit(pole=pole, name=name, email=email, role=role, message=message)
+            return claim_submit(
+                pole=pole,
+                name=name,
+                email=email,
+                role=role,
+                message=message,
+                return_to=return_to,
+            )
         return waiting
     return claim
 

@@ -25,9 +25,10 @@ def _fresh_cache():
 def event_with_organiser(db):
     from django.contrib.auth import get_user_model
 
+    from charter.tests.helpers import under_way
     from events.tests.factories import EventFactory
 
-    event = EventFactory(slug="journee")
+    event = EventFactory(slug="journee", starts_at=under_way())
     organiser = get_user_model().objects.create_user("orga", password="x-pass-1234", is_staff=True)
     event.managers.add(organiser)
     return event, organiser

@@ -4,6 +4,7 @@ from django.core.management import CommandError, call_command
 
 from charter import ledger, selectors, services
 from charter.models import LedgerEntry, Signature
+from charter.tests.helpers import under_way
 from core.errors import DomainError
 from events.tests.factories import EventFactory
 
@@ -107,7 +108,7 @@ def test_withdrawal_stays_visible_and_cannot_be_signed_again(versions, pole, man
 
 
 def test_ceremony_signatures_count_at_once(versions, pole, manager):
-    event = EventFactory()
+    event = EventFactory(starts_at=under_way())
     signature = services.ceremony_record(
         version=versions[1],
         event=event,
@@ -122,6 +123,21 @@ def test_ceremony_signatures_count_at_once(versions, pole, manager):
             version=versions[1], event=event, signer=pole, name="X", mandate="Y", actor=manager
         )
     assert caught.value.code == "already_signed"
+
+
+@pytest.mark.parametrize("days", [30, -2])
+def test_no_signature_in_the_room_outside_the_event_days(versions, pole, manager, days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    event = EventFactory(starts_at=timezone.now() + timedelta(days=days))
+    with pytest.raises(DomainError) as caught:
+        services.ceremony_record(
+            version=versions[1], event=event, signer=pole, name="X", mandate="Y", actor=manager
+        )
+    assert caught.value.code == "not_event_day" and "le jour de l’événement" in caught.value.message
+    assert not Signature.objects.exists() and not LedgerEntry.objects.exists()
 
 
 def test_the_ledger_is_tamper_evident(versions, pole, manager, tmp_path):

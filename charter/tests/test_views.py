@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_charter_page_renders_markdown_safely(client, versions):
     diff = client.get("/charte/versions/1/comparer/2/").content.decode()
-    assert "<del>Ligne ancienne.</del>" in diff and "<ins>Ligne nouvelle.</ins>" in diff
+    assert '<del><span class="visually-hidden">retiré\u00a0: </span>ancienne.</del>' in diff
+    assert '<ins><span class="visually-hidden">ajouté\u00a0: </span>nouvelle.</ins>' in diff
     versions[1].body = "# Titre\n\n<script>alert(1)</script>\n\n[lien](javascript:alert(1))"
     versions[1].save()
     page = client.get("/charte/").content.decode()
@@ -115,11 +116,118 @@ def test_the_charter_demo_signs_only_invented_poles(db):
     assert signed.count() == signed.values("pole").distinct().count()
 
 
+def test_the_charter_demo_says_only_what_its_data_shows(client, db):
+    """No signature « in the room » before its event, every signature of a version
+    published before it, no count the data does not hold, demo signatures marked."""
+    import re
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from charter import ledger, selectors
+    from charter.models import CharterVersion
+
+    call_command("load_demo", "--no-attendees", stdout=StringIO())
+    call_command("load_registry_demo", stdout=StringIO())
+    call_command("load_charter_demo", stdout=StringIO())
+    signed = Signature.objects.filter(status="signed").select_related("version", "event")
+    assert signed.count() == 8
+    for signature in signed:
+        assert signature.signed_at.date() >= signature.version.published_on
+        if signature.channel == Signature.Channel.CEREMONY:
+            assert signature.event and signature.signed_at >= signature.event.starts_at
+    assert not ledger.verify(selectors.ledger_entries())
+    # a number of signatures said in a version's summary must be the register's count
+    for version in CharterVersion.objects.all():
+        for number in re.findall(r"(\d+) pôles", version.summary):
+            assert int(number) == selectors.signed_count(version)
+    home = client.get("/charte/").content.decode()
+    assert "8 signatures en vigueur" in home and "39" not in home
+    page = client.get("/charte/signataires/").content.decode()
+    assert page.count("données de démonstration") == 8
+    assert "infalsifiable" not in page and "registre chaîné" in page
+    regions = re.search(r'<select id="region".*?</select>', page, re.S).group(0)
+    names = re.findall(r"<option value=\"\w+\"[^>]*>([^<]+)</option>", regions)
+    assert names and len(names) == len(set(names))  # each region once
+    diff = client.get("/charte/versions/1/comparer/2/").content.decode()
+    article = diff[diff.index('class="card charter-diff"') :]
+    assert "# Charte" not in article and "## " not in article and "*Texte" not in article
+    assert "Charte de la démarche collective PTCE" in article
+    assert "Rendre compte chaque année" in article.split("<ins>", 1)[1]
+    assert "Comment lire cette page" in diff
+
+
+def test_the_region_filter_lists_a_region_once_whatever_its_spelling(client, versions):
+    from registry import services as registry_services
+    from registry.models import Pole
+
+    first = registry_services.pole_save(data={"name": "Pôle Basse-Terre", "commune_code": "97105"})
+    second = registry_services.pole_save(data={"name": "Pôle Pointe", "commune_code": "97120"})
+    Pole.objects.filter(pk=second.pk).update(region_code="1")  # an older spelling of « 01 »
+    for pole in (first, second):
+        services.ceremony_record(
+            version=versions[1], event=None, signer=pole, name="X", mandate="présidence", actor=None
+        )
+    page = client.get("/charte/signataires/").content.decode()
+    assert page.count(">Guadeloupe</option>") == 1
+    assert '<option value="01"' in page
+    listed = client.get("/charte/signataires/", {"region": "01"}).content.decode()
+    assert "Pôle Basse-Terre" in listed and "Pôle Pointe" in listed
+    assert "Pôle Pointe" in client.get("/charte/signataires/", {"region": "1"}).content.decode()
+
+
+def test_the_comparison_shows_text_not_markdown(client, versions):
+    versions[0].body = "# Titre\n\nUn deux **trois** quatre.\n\n1. Premier\n2. Second\n"
+    versions[0].save()
+    versions[1].body = "# Titre\n\nUn deux *cinq* quatre.\n\n1. Premier\n2. Second\n3. Troisième\n"
+    versions[1].save()
+    page = client.get("/charte/versions/1/comparer/2/").content.decode()
+    article = page[page.index('class="card charter-diff"') :]
+    assert "**" not in article and "# Titre" not in article and "*cinq*" not in article
+    assert '<del><span class="visually-hidden">retiré\u00a0: </span>trois</del>' in article
+    assert '<ins><span class="visually-hidden">ajouté\u00a0: </span>cinq</ins>' in article
+    assert '<span class="diff-marker">3.</span> <ins>' in article
+    assert "2 passages modifiés." in page
+
+
+def test_the_register_and_its_pages_speak_french(client, versions, pole):
+    signature = services.ceremony_record(
+        version=versions[1], event=None, signer=pole, name="X", mandate="présidence", actor=None
+    )
+    page = client.get(f"/charte/signataires/{signature.pk}/").content.decode()
+    assert "Inscription n°\u00a01 (signature)" in page and "signed" not in page
+    register = client.get("/charte/registre.json").json()
+    assert register["algorithm"].startswith("SHA-256 de l’empreinte précédente")
+    listing = client.get("/charte/signataires/").content.decode()
+    assert 'data-digest="' + register["digest"] + '"' in listing
+    assert "Empreinte publiée, après 1 inscription (dernière inscription le " in listing
+    assert "ce que cela ne prouve pas" in listing.lower()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/charte/",
+        "/charte/versions/2/",
+        "/charte/versions/1/comparer/2/",
+        "/charte/signataires/",
+        "/charte/signer/",
+    ],
+)
+def test_charter_pages_have_open_graph_tags(client, versions, path, settings):
+    page = client.get(path).content.decode()
+    for prop in ("og:title", "og:description", "og:type", "og:url"):
+        assert f'<meta property="{prop}" content="' in page, prop
+    assert f'<meta property="og:url" content="{settings.SITE_URL}{path}">' in page
+    assert 'content="">' not in page  # no empty tag
+
+
 @pytest.fixture
 def event_with_organiser(db):
+    from charter.tests.helpers import under_way
     from events.tests.factories import EventFactory
 
-    event = EventFactory(slug="journee")
+    event = EventFactory(slug="journee", starts_at=under_way())
     organiser = get_user_model().objects.create_user("orga", password="x-pass-1234", is_staff=True)
     event.managers.add(organiser)
     return event, organiser
@@ -195,3 +303,48 @@ def test_projection_of_a_draft_event_is_not_public(client, db):
     EventFactory(slug="brouillon", status=Event.Status.DRAFT)
     assert client.get("/charte/projection/brouillon/").status_code == 404
     assert client.get("/charte/projection/brouillon/etat.json").status_code == 404
+
+
+def test_signing_without_an_account_shows_the_way_through_the_claim(client, versions, pole):
+    page = client.get("/charte/signer/").content.decode()
+    assert "Qui signe pour un pôle" in page and "/compte/connexion/?next=/charte/signer/" in page
+    page = client.get("/charte/signer/", {"q": "SUD archer"}).content.decode()
+    assert f"/poles/{pole.slug}/revendiquer/?next=/charte/signer/" in page
+    assert "Aucun pôle" in client.get("/charte/signer/", {"q": "zzz"}).content.decode()
+    # a pole that signed already is said so, with no claim link
+    services.ceremony_record(
+        version=versions[1], event=None, signer=pole, name="X", mandate="présidence", actor=None
+    )
+    page = client.get("/charte/signer/", {"q": "archer"}).content.decode()
+    assert "a déjà signé la version 2" in page and "revendiquer" not in page
+    # posting without an account writes nothing: off to sign in
+    response = client.post("/charte/signer/", {"signer": f"pole:{pole.pk}", "name": "X"})
+    assert response.status_code == 302 and response["Location"].startswith("/compte/connexion/")
+    assert Signature.objects.count() == 1
+
+
+def test_an_account_managing_nothing_is_shown_the_way_too(client, versions, pole):
+    client.force_login(get_user_model().objects.create_user("rien", password="x-pass-1234"))
+    page = client.get("/charte/signer/").content.decode()
+    assert "Votre compte ne gère encore aucune fiche" in page
+    assert "/compte/connexion/" not in page.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_charter_dates_read_as_an_editor_writes_them(client, versions, pole):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    versions[1].published_on = versions[1].published_on.replace(day=1)  # 1er juin 2021
+    versions[1].save()
+    signature = services.ceremony_record(
+        version=versions[1], event=None, signer=pole, name="X", mandate="présidence", actor=None
+    )
+    Signature.objects.filter(pk=signature.pk).update(
+        signed_at=datetime(2026, 12, 1, 14, 26, tzinfo=ZoneInfo("Europe/Paris"))
+    )
+    home = client.get("/charte/").content.decode()
+    assert "1er juin 2021" in home and "1 juin" not in home
+    page = client.get(f"/charte/signataires/{signature.pk}/").content.decode()
+    assert "1er décembre 2026 à 14\u00a0h\u00a026" in page and "14:26" not in page
+    listing = client.get("/charte/signataires/").content.decode()
+    assert "1er décembre 2026" in listing and ">1 décembre" not in listing

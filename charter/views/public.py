@@ -2,27 +2,30 @@
 and the ledger anyone can check."""
 
 import csv
-import difflib
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import escape
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from markdown_it import MarkdownIt
 
-from charter import selectors, services
+from charter import selectors, services, textdiff
 from charter.models import CharterVersion, LedgerHead, Signature
 from charter.permissions import can_sign_for
 from core import throttle
+from core.dates import long_date, moment
 from core.errors import DomainError
+from core.input import clean_query
 from core.text import spreadsheet_safe
 from registry import geo
-from registry.models import Network, Pole
 
 # CommonMark without raw HTML: the text is shown safely, whoever typed it.
 MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
@@ -30,6 +33,28 @@ MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 def render_markdown(text: str) -> str:
     return mark_safe(MARKDOWN.render(text))  # noqa: S308 - html disabled: markdown-it escapes
+
+
+# The image a shared link shows (Open Graph): the site's (scripts/build_og_image.py).
+OG_IMAGE = "core/img/og-default.png"
+
+
+def _og_image_path() -> str:
+    return static(OG_IMAGE)
+
+
+def _og(request, title: str, description: str, kind: str = "website") -> dict:
+    """The Open Graph tags of a charter page (charter/public/_og.html)."""
+    image = _og_image_path()
+    return {
+        "og": {
+            "title": title,
+            "description": " ".join(str(description).split())[:300],
+            "type": kind,
+            "url": settings.SITE_URL + request.path,
+            "image": settings.SITE_URL + image if image and image.startswith("/") else image,
+        }
+    }
 
 
 def charter_home(request):
@@ -42,6 +67,14 @@ def charter_home(request):
             "body": render_markdown(version.body) if version else "",
             "versions": CharterVersion.objects.all(),
             "count": selectors.signed_count(version) if version else 0,
+            **_og(
+                request,
+                _("Charter of the PTCE collective approach"),
+                _(
+                    "The charter the Territorial Economic Cooperation Hubs sign: its text, "
+                    "its versions, its signatories and how a pole signs it."
+                ),
+            ),
         },
     )
 
@@ -55,6 +88,17 @@ def version_detail(request, number: int):
             "version": version,
             "body": render_markdown(version.body),
             "versions": CharterVersion.objects.all(),
+            **_og(
+                request,
+                f"{version.title} — v{version.number}",
+                _("Version %(number)s of %(date)s.")
+                % {
+                    "number": version.number,
+                    "date": long_date(version.published_on),
+                }
+                + (f" {version.summary}" if version.summary else ""),
+                "article",
+            ),
         },
     )
 
@@ -62,28 +106,66 @@ def version_detail(request, number: int):
 def version_diff(request, old: int, new: int):
     before = get_object_or_404(CharterVersion, number=old)
     after = get_object_or_404(CharterVersion, number=new)
-    lines = []
-    for line in difflib.ndiff(before.body.splitlines(), after.body.splitlines()):
-        tag, text = line[:1], escape(line[2:])
-        if tag == "?":
-            continue
-        kind = {"+": "added", "-": "removed"}.get(tag, "same")
-        lines.append({"kind": kind, "text": text})
+    changes = textdiff.compare(before.body, after.body)
     return render(
-        request, "charter/public/diff.html", {"before": before, "after": after, "lines": lines}
+        request,
+        "charter/public/diff.html",
+        {
+            "before": before,
+            "after": after,
+            "changes": changes,
+            "changed": sum(c.status != "same" for c in changes),
+            **_og(
+                request,
+                _("Changes from version %(a)s to version %(b)s")
+                % {"a": before.number, "b": after.number},
+                _("What changed in the charter of the PTCE collective approach."),
+            ),
+        },
     )
 
 
-@login_required
+SIGN_HOW_LIMIT = 20
+
+
 @require_http_methods(["GET", "POST"])
 def sign(request):
+    """Signing, for the managers of a pole's or a network's entry. Anyone else is shown
+    the way there: find the pole, claim its entry; the editor's approval sends a link to
+    choose a password, which leads back here."""
     version = services.current_version()
     if version is None:
         raise Http404(_("No version of the charter is published."))
-    signers = [("pole", p) for p in Pole.objects.filter(managers=request.user)] + [
-        ("network", n) for n in Network.objects.filter(managers=request.user)
-    ]
-    context = {"version": version, "signers": signers, "values": {}, "errors": {}}
+    if not request.user.is_authenticated and request.method == "POST":
+        return redirect_to_login(request.get_full_path())
+    signers = selectors.managed_signers(request.user)
+    if not signers and request.method == "GET":
+        query = clean_query(request.GET.get("q", ""), max_length=100)
+        return render(
+            request,
+            "charter/public/sign_how.html",
+            {
+                "version": version,
+                "query": query,
+                "poles": selectors.poles_to_sign(query, version, limit=SIGN_HOW_LIMIT)
+                if query
+                else [],
+                "limit": SIGN_HOW_LIMIT,
+                "here": reverse("charter:sign"),
+                **_og(
+                    request,
+                    _("Sign the charter"),
+                    _("How a pole signs the charter of the PTCE collective approach."),
+                ),
+            },
+        )
+    context = {
+        "version": version,
+        "signers": signers,
+        "values": {},
+        "errors": {},
+        **_og(request, _("Sign the charter"), _("Sign the charter for a pole or a network.")),
+    }
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("signer", "name", "mandate", "email")}
         context["values"] = values
@@ -149,6 +231,7 @@ def confirm(request, token: str):
 def signatures(request):
     filters = selectors.SignatureFilters.from_query(request.GET)
     rows = selectors.signature_list(filters)
+    ledger = selectors.ledger_summary()
     return render(
         request,
         "charter/public/signatures.html",
@@ -157,8 +240,17 @@ def signatures(request):
             "rows": rows,
             "versions": CharterVersion.objects.all(),
             "regions": selectors.regions_with_signatures(),
-            "head": LedgerHead.objects.filter(pk=1).first(),
+            "ledger": ledger,
+            "ledger_moment": moment(ledger.updated_at) if ledger.updated_at else "",
             "query": request.GET.urlencode(),
+            **_og(
+                request,
+                _("Signatories of the charter"),
+                _(
+                    "The poles and networks that signed the charter of the PTCE collective "
+                    "approach, and its chained register anyone can check."
+                ),
+            ),
         },
     )
 
@@ -177,6 +269,13 @@ def signature_detail(request, pk: int):
             "entries": signature.entries.all(),
             "can_withdraw": signature.status == "signed"
             and can_sign_for(request.user, signature.signer),
+            **_og(
+                request,
+                signature.signer.name,
+                _("Signed version %(number)s of the charter of the PTCE collective approach.")
+                % {"number": signature.version.number},
+                "article",
+            ),
         },
     )
 
@@ -207,7 +306,10 @@ def ledger_json(request):
     head = LedgerHead.objects.filter(pk=1).first()
     data = {
         "digest": head.digest if head else "0" * 64,
-        "algorithm": "sha256(previous + '\\n' + canonical JSON of the payload)",
+        "algorithm": _(
+            "SHA-256 of the previous digest, a line break and the entry’s canonical JSON "
+            "(keys sorted, no spaces, UTF-8); the first entry follows 64 zeros"
+        ),
         "entries": selectors.ledger_entries(),
     }
     response = HttpResponse(

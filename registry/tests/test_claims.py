@@ -310,3 +310,30 @@ def test_pole_edit_ignores_activity_ids_that_are_not_ids(client, pole):
     )
     assert response.status_code == 302
     assert list(pole.activities.all()) == [activity]
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("/charte/signer/", "/charte/signer/"),
+        ("//ailleurs.example/", ""),
+        ("https://ailleurs.example/", ""),
+        ("/\\ailleurs.example", ""),
+        ("/charte/\nsigner/", ""),
+        ("charte/signer/", ""),
+    ],
+)
+def test_a_claim_remembers_only_a_page_of_this_site_to_come_back_to(
+    client, pole, editor, given, kept, django_capture_on_commit_callbacks
+):
+    form = client.get(f"/poles/{pole.slug}/revendiquer/", {"next": given}).content.decode()
+    assert ('<input type="hidden" name="next"' in form) == bool(kept)
+    client.post(f"/poles/{pole.slug}/revendiquer/", {**CLAIM, "next": given})
+    claim = PoleClaim.objects.get()
+    assert claim.return_to == kept
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_decide(claim=claim, approve=True, actor=editor)
+    [message] = mail.outbox
+    link = re.search(r"http://testserver(/compte/mot-de-passe/\S+)", message.body).group(1)
+    assert link.endswith("/?next=%2Fcharte%2Fsigner%2F") == bool(kept)
+    assert "ailleurs" not in message.body

@@ -403,20 +403,22 @@ def _honeypot(request) -> bool:
     return bool(request.POST.get("website_url"))
 
 
-def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent: str):
+def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent: str, extra=None):
     """A form anyone may send about a pole (a claim, a suggestion): checked by the
-    service, the same answer to robots that fill the hidden field."""
+    service, the same answer to robots that fill the hidden field. ``extra``: values the
+    page carries along (hidden), given to the service too."""
     found = Pole.objects.filter(slug=slug).first()
     if found is None:
         raise Http404(_("No pole at this address."))
-    context = {"pole": found, "values": {}, "errors": {}}
+    extra = extra or {}
+    context = {"pole": found, "values": {}, "errors": {}, **extra}
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in fields}
         context["values"] = values
         if _honeypot(request):
             return render(request, sent, {"pole": found})
         try:
-            submit(pole=found, **values)
+            submit(pole=found, **values, **extra)
         except DomainError as exc:
             context["errors"] = {exc.field or "form": exc.message}
         else:
@@ -425,6 +427,9 @@ def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent
 
 
 def pole_claim(request, slug: str):
+    """``next``: a page of this site to come back to once the claim is approved (signing
+    the charter for the pole)."""
+    source = request.POST if request.method == "POST" else request.GET
     return _pole_public_form(
         request,
         slug,
@@ -432,6 +437,7 @@ def pole_claim(request, slug: str):
         submit=services.claim_submit,
         template="registry/public/claim.html",
         sent="registry/public/claim_sent.html",
+        extra={"return_to": services.local_path(source.get("next", ""))},
     )
 
 
