@@ -57,7 +57,7 @@ def scanner(request, slug: str):
     if not can_scan(request.user, event):
         raise PermissionDenied
     supervisor = can_supervise(request.user, event)
-    return render(
+    response = render(
         request,
         "checkin/scanner.html",
         {
@@ -68,6 +68,9 @@ def scanner(request, slug: str):
             "categories": Registration.Category.choices,
         },
     )
+    # the only page of the site that may use the camera (core.middleware: Permissions-Policy)
+    response.camera_allowed = True
+    return response
 
 
 @login_required
