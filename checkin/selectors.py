@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
-from checkin.models import Admission, Device, Scan
+from checkin.models import Admission, Device, DoorRole, Scan
 from checkin.services import door_window
 from core.models import AuditEntry
 from events.models import Event, Registration
@@ -101,6 +101,10 @@ def conflict_count(*, event: Event) -> int:
 
 def devices(*, event: Event) -> QuerySet[Device]:
     return Device.objects.filter(event=event).select_related("created_by").order_by("name")
+
+
+def door_roles(*, event: Event) -> QuerySet:
+    return DoorRole.objects.filter(event=event).select_related("user").order_by("user__username")
 
 
 def arrivals_per_slot(*, event: Event, minutes: int = 5) -> list[dict]:
