@@ -37,7 +37,9 @@ def form_data(event, **changes):
     for name, field in form.fields.items():
         value = form[name].value()
         if isinstance(field.widget, type(form.fields["starts_at"].widget)) and value:
-            value = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            value = value.strftime("%Y-%m-%dT%H:%M")
         if isinstance(value, bool):
             if value:
                 data[name] = "on"
