@@ -49,7 +49,9 @@ class SecurityHeadersMiddleware:
         response["Permissions-Policy"] = permissions_policy(
             camera=getattr(response, "camera_allowed", False)
         )
-        if holds_private_data(request.path_info):
+        if holds_private_data(request.path_info) and "no-store" not in response.get(
+            "Cache-Control", ""
+        ):
             add_never_cache_headers(response)
         if "Content-Security-Policy" in response:
             return response

@@ -23,7 +23,7 @@ BLOCKING = {"serious", "critical"}
 def organiser_phone(live_server, browser):
     """The demo event with a device not enrolled yet, and a 360-px phone signed in as the
     demo's organiser (clipboard allowed, as after a person's click)."""
-    call_command("load_demo", "--no-attendees", stdout=StringIO())
+    call_command("load_demo", "--no-attendees", "--demo-account", stdout=StringIO())
     event = Event.objects.get(slug=SLUG)
     organiser = get_user_model().objects.get(username="organisatrice")
     services.device_create(event=event, name="Poste d’accueil numéro 1", actor=organiser)
