@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in the links of the demo's emails: follows HOST and PORT (make demo PORT=8105).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: demo test install check-python lint messages check-messages bench serve clean
 
@@ -27,12 +29,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 install: check-python $(BIN)/.installed node_modules/.package-lock.json
 
 demo: install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py load_demo
-	DEBUG=1 $(BIN)/python manage.py load_registry_demo
-	DEBUG=1 $(BIN)/python manage.py load_charter_demo
-	@echo "ptce demo on http://$(HOST):$(PORT)/ — organiser sign-in: organisatrice / demo-ptce-2014"
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_demo
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_registry_demo
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_charter_demo
+	@echo "ptce demo on $(SITE_URL)/ — organiser sign-in: organisatrice / demo-ptce-2014"
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/ruff check .

@@ -60,6 +60,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ptce-docs-bench-"))
     db_name = f"ptce_bench_docs_{uuid.uuid4().hex[:8]}"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("SITE_URL", "http://testserver")
     os.environ["TASKS_BACKEND"] = "dummy"
     os.environ["EMAIL_BACKEND"] = "locmem"
     os.environ["PRIVATE_FILES_ROOT"] = str(workdir / "private")

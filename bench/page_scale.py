@@ -82,7 +82,7 @@ def main() -> int:
     os.environ.update(
         SECRET_KEY=secrets.token_urlsafe(60), DEBUG="0", TASKS_BACKEND="dummy",
         EMAIL_BACKEND="locmem", PRIVATE_FILES_ROOT=str(workdir / "private"),
-        ALLOWED_HOSTS="testserver,localhost", PTCE_PLAIN_STATIC="1",
+        ALLOWED_HOSTS="testserver,localhost", PTCE_PLAIN_STATIC="1", SITE_URL="http://testserver",
         DJANGO_SETTINGS_MODULE="config.settings",
     )  # fmt: skip
     if args.sqlite:

@@ -7,7 +7,18 @@ class CharterConfig(AppConfig):
     verbose_name = _("Charter of the PTCE collective approach")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from charter import emails, hooks
+        from events.hooks import ManageLink, register_manage_link
 
         emails.register()
         hooks.register()
+        register_manage_link(
+            ManageLink(
+                _("Charter signing in the room"),
+                lambda event: reverse("charter_manage:ceremony", args=[event.slug]),
+                key="ceremony",
+                order=50,
+            )
+        )

@@ -9,20 +9,53 @@ class CheckinConfig(AppConfig):
 
     def ready(self) -> None:
         from checkin import documents
+        from checkin.models import Admission
         from checkin.views.public import certificate_url
         from events.hooks import (
             ManageLink,
             PersonalLink,
+            ReminderExclusion,
             register_manage_link,
             register_personal_link,
+            register_reminder_exclusion,
         )
 
-        register_manage_link(
-            ManageLink(
-                label=_("Door"),
-                url=lambda event: reverse("checkin_manage:door", args=[event.slug]),
+        # people already let in need no reminder
+        register_reminder_exclusion(
+            ReminderExclusion(
+                "checkin.admitted",
+                lambda event: Admission.objects.filter(event=event).values("registration_id"),
             )
         )
+
+        def door(anchor=""):
+            return lambda event: reverse("checkin_manage:door", args=[event.slug]) + anchor
+
+        for link in (
+            ManageLink(_("Entrance control"), door(), key="door", order=40),
+            ManageLink(_("Devices and door staff"), door("#devices"), key="devices", parent="door"),
+            ManageLink(
+                _("Scanning page"),
+                lambda event: reverse("checkin:scanner", args=[event.slug]),
+                key="scanner",
+                parent="door",
+            ),
+            ManageLink(
+                _("Room projection"),
+                lambda event: reverse("checkin_manage:projection", args=[event.slug]),
+                key="projection",
+                parent="door",
+            ),
+            ManageLink(
+                _("Badges"),
+                lambda event: (
+                    reverse("events_manage:documents", args=[event.slug]) + "#document-badges_a6"
+                ),
+                key="badges",
+                parent="door",
+            ),
+        ):
+            register_manage_link(link)
         register_personal_link(
             PersonalLink(label=_("My attendance certificate (PDF)"), url=certificate_url)
         )

@@ -114,6 +114,10 @@ def devices(*, event: Event) -> QuerySet[Device]:
     return Device.objects.filter(event=event).select_related("created_by").order_by("name")
 
 
+def door_roles(*, event: Event) -> QuerySet:
+    return DoorRole.objects.filter(event=event).select_related("user").order_by("user__username")
+
+
 def arrivals_per_slot(*, event: Event, minutes: int = 5) -> list[dict]:
     """Admissions per slot (local time), first to last, empty slots included; a slot is
     ``minutes`` long, or longer when needed to keep at most MAX_SLOTS of them. Only the

@@ -22,12 +22,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checkin.models import Admission, Device, Scan, Verdict
+from checkin.models import Admission, Device, DoorRole, Scan, Verdict
 from core.audit import audit
 from core.dates import long_date
 from core.errors import DomainError
 from core.input import clean_text
 from events.models import Event, Registration
+from events.permissions import can_manage_event
 from events.references import normalise as normalise_reference
 from events.services import registration_walk_in
 from events.tokens import ticket_secret_from_token
@@ -252,6 +253,85 @@ def device_revoke(*, device: Device, actor) -> None:
             scope=f"events.event:{device.event_id}",
             object_id=device.pk,
             actor=actor,
+        )
+
+
+def _account_for(login: str):
+    """The active account with this username or e-mail address (case-insensitive)."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        login = clean_text(login, max_length=254, required=True)
+    except ValidationError as exc:
+        message = (
+            exc.messages[0]
+            if exc.code == "control"
+            else _("Give the username or the e-mail address of an existing account.")
+        )
+        raise DomainError("invalid_login", message, field="login") from exc
+    users = get_user_model().objects.filter(is_active=True)
+    by_name = users.filter(username__iexact=login)
+    accounts = list(by_name[:2]) or list(users.filter(email__iexact=login)[:2])
+    if not accounts:
+        raise DomainError(
+            "unknown_account",
+            _("No account has this username or e-mail address. The person must have an account."),
+            field="login",
+        )
+    if len(accounts) > 1:
+        raise DomainError(
+            "ambiguous_account",
+            _("Several accounts use this e-mail address: give the username instead."),
+            field="login",
+        )
+    return accounts[0]
+
+
+def door_role_grant(*, event: Event, login: str, role: str, actor) -> DoorRole:
+    """An organiser gives an existing account a role at their event's door (door agent or
+    supervisor); a person who already has the other role gets this one instead."""
+    if not can_manage_event(actor, event):
+        raise DomainError("not_organiser", _("Only the organisers of this event may do this."))
+    if role not in DoorRole.Role.values:
+        raise DomainError("invalid_role", _("Choose a role."), field="role")
+    user = _account_for(login)
+    with transaction.atomic():
+        Event.objects.select_for_update().get(pk=event.pk)
+        current = DoorRole.objects.filter(event=event, user=user).first()
+        if current is not None and current.role == role:
+            raise DomainError(
+                "already_has_role",
+                _("%(name)s already has this role at this event.") % {"name": user.get_username()},
+                field="login",
+            )
+        if current is None:
+            current = DoorRole.objects.create(event=event, user=user, role=role)
+        else:
+            current.role = role
+            current.save(update_fields=["role"])
+        audit(
+            "checkin.door_role.granted",
+            scope=f"events.event:{event.pk}",
+            object_id=current.pk,
+            actor=actor,
+            role=role,
+        )
+    return current
+
+
+def door_role_remove(*, door_role: DoorRole, actor) -> None:
+    if not can_manage_event(actor, door_role.event):
+        raise DomainError("not_organiser", _("Only the organisers of this event may do this."))
+    with transaction.atomic():
+        deleted, _rows = DoorRole.objects.filter(pk=door_role.pk).delete()
+        if not deleted:
+            raise DomainError("role_gone", _("This person no longer has a role at the door."))
+        audit(
+            "checkin.door_role.removed",
+            scope=f"events.event:{door_role.event_id}",
+            object_id=door_role.pk,
+            actor=actor,
+            role=door_role.role,
         )
 
 

@@ -30,6 +30,12 @@ manage_patterns = (
     [
         path("<slug:slug>/accueil/", manage.door, name="door"),
         path("<slug:slug>/accueil/appareils/", manage.device_add, name="device_add"),
+        path("<slug:slug>/accueil/equipe/", manage.door_role_add, name="door_role_add"),
+        path(
+            "<slug:slug>/accueil/equipe/<int:pk>/retirer/",
+            manage.door_role_remove,
+            name="door_role_remove",
+        ),
         path("<slug:slug>/accueil/projection/", manage.projection, name="projection"),
         path(
             "<slug:slug>/accueil/projection/etat.json",

@@ -76,7 +76,32 @@ SECRET_KEY = check_secret_key(
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def check_site_url(url: str, *, debug: bool) -> str:
+    """The site's public address (links in emails, calendar UIDs), without a final slash.
+
+    With DEBUG on it defaults to the local demo's; with DEBUG off it must be set: a
+    default would send people links to a machine that is not the site.
+    """
+    url = url.strip().rstrip("/")
+    if not url:
+        if debug:
+            return "http://127.0.0.1:8000"
+        raise ImproperlyConfigured(
+            "SITE_URL must be set when DEBUG is off: the public address of the site, "
+            "e.g. SITE_URL=https://ptce.example.org (links in emails are built from it; "
+            "see .env.example)."
+        )
+    if not url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"SITE_URL must start with http:// or https:// (it is {url[:80]!r})."
+        )
+    return url
+
+
+SITE_URL = check_site_url(os.environ.get("SITE_URL", ""), debug=DEBUG)
+SITE_IS_HTTPS = SITE_URL.startswith("https://")
 
 # Who runs the platform: the legal notice, the privacy policy, the contact page and the
 # footer say it (demo values here; set the real ones in .env).
@@ -302,7 +327,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Security -----------------------------------------------------------------------------
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_IS_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -321,8 +346,17 @@ PTCE_REGISTRATION_LIMIT_PER_ADDRESS = int(
 )
 # In production over https: redirect http and tell browsers to stay on https.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+# HSTS is on by default (one year) when the site is served over https (SITE_URL), never
+# for a local http demo; SECURE_HSTS_SECONDS=0 turns it off.
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "") or (31_536_000 if SITE_IS_HTTPS and not DEBUG else 0)
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+
+# Private areas: every response under these paths is sent with Cache-Control: no-store
+# (organiser pages and their downloads, the account space, the door's API with its list of
+# names). Downloads elsewhere that hold personal data are marked by their views.
+PTCE_NO_STORE_PATHS = ["/gestion/", "/compte/", "/api/accueil/", "/admin/"]
 
 # How long a personal link (ticket, cancel, correct) stays valid, in days.
 PTCE_PERSONAL_LINK_MAX_AGE_DAYS = int(os.environ.get("PTCE_PERSONAL_LINK_MAX_AGE_DAYS", "400"))

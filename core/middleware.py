@@ -1,4 +1,31 @@
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
+
+# Browser features no page of ptce uses: refused to the page and to anything it frames.
+# Only the door's scanning page uses the camera (it sets ``response.camera_allowed``).
+PERMISSIONS_POLICY = (
+    "accelerometer=()",
+    "autoplay=()",
+    "browsing-topics=()",
+    "display-capture=()",
+    "geolocation=()",
+    "gyroscope=()",
+    "magnetometer=()",
+    "microphone=()",
+    "midi=()",
+    "payment=()",
+    "usb=()",
+)
+
+
+def permissions_policy(*, camera: bool) -> str:
+    return ", ".join(["camera=(self)" if camera else "camera=()", *PERMISSIONS_POLICY])
+
+
+def holds_private_data(path: str) -> bool:
+    """Organiser pages, the account space and the other private areas
+    (settings.PTCE_NO_STORE_PATHS): never kept by a browser's or a proxy's cache."""
+    return path.startswith(tuple(settings.PTCE_NO_STORE_PATHS))
 
 
 class SecurityHeadersMiddleware:
@@ -8,6 +35,10 @@ class SecurityHeadersMiddleware:
     ``response.frame_ancestors`` to the allowed origins; every other page refuses framing.
     A page that shows images of another origin (the map's tiles) lists it in
     ``response.image_origins``.
+
+    Also a Permissions-Policy on every response (the camera only where a view sets
+    ``response.camera_allowed``), and ``Cache-Control: no-store`` on every page of the
+    private areas (organiser pages, account space).
     """
 
     def __init__(self, get_response):
@@ -15,6 +46,13 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        response["Permissions-Policy"] = permissions_policy(
+            camera=getattr(response, "camera_allowed", False)
+        )
+        if holds_private_data(request.path_info) and "no-store" not in response.get(
+            "Cache-Control", ""
+        ):
+            add_never_cache_headers(response)
         if "Content-Security-Policy" in response:
             return response
         ancestors = getattr(response, "frame_ancestors", None)

@@ -14,7 +14,7 @@ from core.mail import register_renderer
 from core.models import OutboundEmail
 from events.documents import event_ics, event_when, event_where, ticket_pdf
 from events.models import Registration
-from events.selectors import registration_waiting_position
+from events.selectors import registration_waiting_position, reminder_recipients
 from events.tokens import personal_link_token
 
 SUBJECTS = {
@@ -45,6 +45,43 @@ def personal_url(registration: Registration) -> str:
     return settings.SITE_URL + reverse("events:personal", args=[personal_link_token(registration)])
 
 
+def _context(registration: Registration, name: str, *, personal_url: str) -> dict:
+    event = registration.event
+    return {
+        "registration": registration,
+        "event": event,
+        "kind": name,
+        "when": event_when(event),
+        "where": event_where(event),
+        "personal_url": personal_url,
+        "event_url": settings.SITE_URL + reverse("events:detail", args=[event.slug]),
+        "position": registration_waiting_position(registration=registration),
+        "with_ticket": name in WITH_TICKET and registration.status == Registration.Status.CONFIRMED,
+    }
+
+
+def reminder_preview(*, event, registration: Registration | None) -> dict:
+    """The reminder as one recipient receives it (subject, text, attachments), for the
+    organiser to read before sending: addressed to the first recipient, or to a sample
+    person when there is none. The personal link (a secret) is shown as a placeholder."""
+    if registration is None:
+        registration = Registration(
+            event=event,
+            first_name=_("Camille"),
+            last_name=_("Martin"),
+            status=Registration.Status.CONFIRMED,
+        )
+    # the person's own link, unknown here: shown as « …/inscription/…/ »
+    placeholder = settings.SITE_URL + reverse("events:personal", args=["x"]).replace("/x/", "/…/")
+    context = _context(registration, "reminder", personal_url=placeholder)
+    return {
+        "to": registration.full_name,
+        "subject": SUBJECTS["reminder"](event.title),
+        "body": render_to_string("events/emails/registration.txt", context),
+        "attachments": [_("ticket.pdf"), "event.ics"] if context["with_ticket"] else [],
+    }
+
+
 def _render(outbound: OutboundEmail, name: str) -> EmailMultiAlternatives | None:
     registration = (
         Registration.objects.select_related("event").filter(pk=outbound.object_id).first()
@@ -54,19 +91,14 @@ def _render(outbound: OutboundEmail, name: str) -> EmailMultiAlternatives | None
     if registration.status not in EXPECTED_STATUS[name]:
         return None
     event = registration.event
-    if name == "reminder" and (event.status != event.Status.PUBLISHED or event.is_past):
+    if name == "reminder" and (
+        event.status != event.Status.PUBLISHED
+        or event.is_past
+        # admitted at the door (or otherwise no longer a recipient) since it was queued
+        or not reminder_recipients(event=event).filter(pk=registration.pk).exists()
+    ):
         return None
-    context = {
-        "registration": registration,
-        "event": event,
-        "kind": name,
-        "when": event_when(event),
-        "where": event_where(event),
-        "personal_url": personal_url(registration),
-        "event_url": settings.SITE_URL + reverse("events:detail", args=[event.slug]),
-        "position": registration_waiting_position(registration=registration),
-        "with_ticket": name in WITH_TICKET and registration.status == Registration.Status.CONFIRMED,
-    }
+    context = _context(registration, name, personal_url=personal_url(registration))
     message = EmailMultiAlternatives(
         subject=SUBJECTS[name](event.title),
         body=render_to_string("events/emails/registration.txt", context),

@@ -1,8 +1,10 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from events import validation
-from events.models import Registration
+from events.models import Event, Registration
+from events.services import EVENT_EDITABLE_FIELDS
 
 
 class PersonFieldsMixin:
@@ -80,3 +82,48 @@ class CorrectionForm(PersonFieldsMixin, forms.Form):
         help_text=_("Exactly as on your photo ID."),
     )
     organisation = forms.CharField(label=_("Organisation"), max_length=300, required=False)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """The browser's date and time picker, in the site's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _event_formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # a website typed without its scheme
+    return field.formfield(**kwargs)
+
+
+class EventForm(forms.ModelForm):
+    """An organiser edits their event. Saved only through services.event_update (which
+    checks again under the event's lock); never through ``save()``."""
+
+    class Meta:
+        model = Event
+        fields = EVENT_EDITABLE_FIELDS
+        formfield_callback = _event_formfield
+        widgets = {
+            "starts_at": LocalDateTimeInput(),
+            "ends_at": LocalDateTimeInput(),
+            "registration_opens_at": LocalDateTimeInput(),
+            "registration_closes_at": LocalDateTimeInput(),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "access": forms.Textarea(attrs={"rows": 3}),
+            "embed_origins": forms.Textarea(attrs={"rows": 3}),
+            "press_contact_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        return cleaned
+
+    def save(self, commit=True):  # pragma: no cover - a guard
+        raise NotImplementedError("use events.services.event_update")

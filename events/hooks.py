@@ -12,16 +12,42 @@ from django.utils.functional import Promise
 
 @dataclass(frozen=True)
 class ManageLink:
+    """A tool of an event in the organiser's menu (events/templatetags/event_menu.py).
+
+    ``key`` is what a page passes as its current tool; a link with a ``parent`` is shown
+    under that tool. Lower ``order`` first."""
+
     label: str | Promise
     url: Callable[[object], str]  # event -> URL
+    key: str = ""
+    order: int = 100
+    parent: str = ""
 
 
 manage_links: list[ManageLink] = []
 
 
 def register_manage_link(link: ManageLink) -> None:
-    if link not in manage_links:
+    if link not in manage_links and not (
+        link.key and any(known.key == link.key for known in manage_links)
+    ):
         manage_links.append(link)
+
+
+@dataclass(frozen=True)
+class ReminderExclusion:
+    """People a reminder is no longer for, from an app above ``events``: ``registrations``
+    gives, for an event, a queryset of registration ids (e.g. already admitted at the door)."""
+
+    key: str
+    registrations: Callable[[object], object]  # event -> QuerySet of registration ids
+
+
+reminder_exclusions: dict[str, ReminderExclusion] = {}
+
+
+def register_reminder_exclusion(exclusion: ReminderExclusion) -> None:
+    reminder_exclusions[exclusion.key] = exclusion
 
 
 @dataclass(frozen=True)

@@ -223,3 +223,25 @@ def events_managed_by(*, user) -> list[Event]:
     if not user.is_authenticated:
         return []
     return list(Event.objects.filter(managers=user).order_by("-starts_at", "pk"))
+
+
+REMINDER_KIND = "events.registration.reminder"
+
+
+def reminder_recipients(*, event: Event) -> QuerySet[Registration]:
+    """Who the reminder is for: confirmed registrations (so never a cancelled one), not
+    erased, minus those other apps exclude (checkin: people already admitted at the door)."""
+    recipients = Registration.objects.select_related("event").filter(
+        event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
+    )
+    for exclusion in hooks.reminder_exclusions.values():
+        recipients = recipients.exclude(pk__in=exclusion.registrations(event))
+    return recipients.order_by("created_at", "id")
+
+
+def reminder_pending_count(*, event: Event) -> int:
+    """How many recipients have not been sent the reminder yet (it goes once per person)."""
+    already = OutboundEmail.objects.filter(
+        kind=REMINDER_KIND, scope=f"events.event:{event.pk}"
+    ).values("object_id")
+    return reminder_recipients(event=event).exclude(pk__in=already).count()

@@ -12,13 +12,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.audit import audit
 from core.errors import DomainError
+from core.input import clean_text
 from core.mail import email_queue, outbound_forget
 from core.text import fold, normalise_email
-from events import document_services, validation
-from events.models import Event, Registration
+from events import document_services, selectors, validation
+from events.models import Event, Registration, validate_origins
 from events.references import new_reference
 from events.tokens import new_secret_pair, ticket_hash_of
 
@@ -560,19 +562,22 @@ def events_erase_expired_personal_data(*, now: datetime | None = None) -> int:
     return total
 
 
-def event_send_reminders(*, event: Event, actor=None) -> int:
-    """Queue a reminder for every confirmed registration; never twice to the same one."""
+def reminder_window_check(*, event: Event) -> None:
+    """Raise the DomainError that says why the reminder cannot be sent now."""
     if event.status != Event.Status.PUBLISHED or timezone.now() >= event.starts_at:
         raise DomainError(
             "reminder_unavailable",
             _("Reminders can only be sent for a published event that has not started."),
         )
+
+
+def event_send_reminders(*, event: Event, actor=None) -> int:
+    """Queue a reminder for every confirmed registration not yet admitted at the door
+    (selectors.reminder_recipients); never twice to the same one."""
+    reminder_window_check(event=event)
     count = 0
     with transaction.atomic():
-        confirmed = Registration.objects.select_related("event").filter(
-            event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
-        )
-        for registration in confirmed:
+        for registration in selectors.reminder_recipients(event=event):
             queued = _queue(
                 "events.registration.reminder",
                 registration,
@@ -611,4 +616,141 @@ def event_set_capacity(*, event: Event, capacity: int, actor=None) -> list[Regis
             capacity=capacity,
         )
     event.capacity = capacity
+    return promoted
+
+
+# What an organiser may change on their event's page (events.forms.EventForm): the
+# address (slug) and the organisers stay in the admin.
+EVENT_TEXT_FIELDS = {
+    # field: (max length, multiline, required)
+    "title": (200, False, True),
+    "summary": (5000, True, False),
+    "venue_name": (200, False, False),
+    "venue_room": (200, False, False),
+    "street": (200, False, False),
+    "postal_code": (10, False, False),
+    "city": (100, False, False),
+    "access": (2000, True, False),
+    "entry_notice": (200, False, False),
+    "organiser_name": (200, False, False),
+    "organiser_url": (200, False, False),
+    "press_contact_name": (200, False, False),
+    "press_contact_phone": (40, False, False),
+    "press_contact_email": (254, False, False),
+    "embed_origins": (2000, True, False),
+}
+EVENT_OTHER_FIELDS = (
+    "status",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "registration_required",
+    "registration_opens_at",
+    "registration_closes_at",
+    "waiting_list_enabled",
+    "id_required",
+    "walk_ins_allowed",
+    "retention_days",
+)
+EVENT_EDITABLE_FIELDS = (*EVENT_TEXT_FIELDS, *EVENT_OTHER_FIELDS)
+
+
+def _event_changes_check(data: dict) -> dict:
+    """Clean and check the new values of an event; DomainError (with its field) otherwise."""
+    cleaned = dict(data)
+    for name, (max_length, multiline, required) in EVENT_TEXT_FIELDS.items():
+        if name not in data:
+            continue
+        try:
+            cleaned[name] = clean_text(
+                data[name], max_length=max_length, multiline=multiline, required=required
+            )
+        except ValidationError as exc:
+            raise DomainError("invalid_" + name, exc.messages[0], field=name) from exc
+    if "embed_origins" in cleaned:
+        try:
+            validate_origins(cleaned["embed_origins"])
+        except ValidationError as exc:
+            raise DomainError(
+                "invalid_embed_origins", exc.messages[0], field="embed_origins"
+            ) from exc
+    if cleaned.get("status") not in Event.Status.values:
+        raise DomainError("invalid_status", _("Choose a status."), field="status")
+    starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+    if not isinstance(starts, datetime):
+        raise DomainError("invalid_starts_at", _("Enter when the event starts."), field="starts_at")
+    if not isinstance(ends, datetime):
+        raise DomainError("invalid_ends_at", _("Enter when the event ends."), field="ends_at")
+    if ends <= starts:
+        raise DomainError(
+            "ends_before_start", _("The event must end after it starts."), field="ends_at"
+        )
+    opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+    if opens and closes and closes <= opens:
+        raise DomainError(
+            "registration_closes_before_opening",
+            _("Registration must close after it opens."),
+            field="registration_closes_at",
+        )
+    if closes and closes > ends:
+        raise DomainError(
+            "registration_closes_after_end",
+            _("Registration must close before the event ends."),
+            field="registration_closes_at",
+        )
+    for name in ("capacity", "retention_days"):
+        value = cleaned.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise DomainError("invalid_" + name, _("Enter a whole number."), field=name)
+    if cleaned["capacity"] > 1_000_000:
+        raise DomainError(
+            "invalid_capacity", _("Enter a capacity of 1,000,000 at most."), field="capacity"
+        )
+    if cleaned["retention_days"] > 3650:
+        raise DomainError(
+            "invalid_retention_days",
+            _("Personal data may be kept 3,650 days at most after the event."),
+            field="retention_days",
+        )
+    return cleaned
+
+
+def event_update(*, event: Event, data: dict, actor=None) -> list[Registration]:
+    """Save an organiser's changes to their event: every editable field at once, or
+    nothing. The capacity may not fall below the confirmed registrations; more places
+    go to people waiting. Returns the registrations promoted from the waiting list."""
+    missing = [name for name in EVENT_EDITABLE_FIELDS if name not in data]
+    if missing:
+        raise DomainError("incomplete", _("Some fields of the event are missing."))
+    cleaned = _event_changes_check({name: data[name] for name in EVENT_EDITABLE_FIELDS})
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if cleaned["capacity"] < locked.confirmed_count:
+            raise DomainError(
+                "capacity_below_confirmed",
+                ngettext(
+                    "The capacity cannot be lower than the %(count)d confirmed registration.",
+                    "The capacity cannot be lower than the %(count)d confirmed registrations.",
+                    locked.confirmed_count,
+                )
+                % {"count": locked.confirmed_count},
+                field="capacity",
+            )
+        changed = [name for name in EVENT_EDITABLE_FIELDS if getattr(locked, name) != cleaned[name]]
+        for name in changed:
+            setattr(locked, name, cleaned[name])
+        promoted: list[Registration] = []
+        if changed:
+            locked.save(update_fields=changed)
+            promoted = _promote_waiting(locked, now=timezone.now(), actor=actor)
+            audit(
+                "events.event.updated",
+                scope=_scope(locked.pk),
+                object_id=locked.pk,
+                actor=actor,
+                changed=changed,
+            )
+    for name in EVENT_EDITABLE_FIELDS:
+        setattr(event, name, getattr(locked, name))
+    event.confirmed_count = locked.confirmed_count
     return promoted

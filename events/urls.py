@@ -39,6 +39,7 @@ manage_patterns = (
     [
         path("", manage.dashboard, name="dashboard"),
         path("evenements/<slug:slug>/", manage.event_overview, name="event"),
+        path("evenements/<slug:slug>/modifier/", manage.event_edit, name="edit"),
         path("evenements/<slug:slug>/emails/", manage.event_outbox, name="outbox"),
         path("evenements/<slug:slug>/rappels/", manage.event_reminders, name="reminders"),
         path(

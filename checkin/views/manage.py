@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from checkin import documents, selectors, services
-from checkin.models import Device
+from checkin.models import Device, DoorRole
 from checkin.permissions import can_supervise
 from core.dates import clock
 from core.errors import DomainError
@@ -58,6 +58,8 @@ def door(request, slug: str):
             "list_limit": selectors.LIST_LIMIT,
             "walk_ins": selectors.walk_in_count(event=event),
             "last_scans": selectors.last_scans(event=event),
+            "door_roles": selectors.door_roles(event=event),
+            "roles": DoorRole.Role.choices,
         },
     )
 
@@ -134,6 +136,47 @@ def device_add(request, slug: str):
             % {"name": device.name},
         )
     return redirect("checkin_manage:door", slug=event.slug)
+
+
+@login_required
+@require_POST
+def door_role_add(request, slug: str):
+    """Give an existing account (username or e-mail address) a role at the door."""
+    event = event_for_manager(request, slug)
+    try:
+        door_role = services.door_role_grant(
+            event=event,
+            login=request.POST.get("login", ""),
+            role=request.POST.get("role", ""),
+            actor=request.user,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s at this event.")
+            % {"name": door_role.user.get_username(), "role": door_role.get_role_display()},
+        )
+    return redirect(reverse("checkin_manage:door", args=[event.slug]) + "#door-staff")
+
+
+@login_required
+@require_POST
+def door_role_remove(request, slug: str, pk: int):
+    event = event_for_manager(request, slug)
+    door_role = get_object_or_404(DoorRole.objects.select_related("user"), pk=pk, event=event)
+    try:
+        services.door_role_remove(door_role=door_role, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s no longer has a role at the door.")
+            % {"name": door_role.user.get_username()},
+        )
+    return redirect(reverse("checkin_manage:door", args=[event.slug]) + "#door-staff")
 
 
 @login_required

@@ -65,7 +65,7 @@ def scanner(request, slug: str):
     # the door's hours and what to say outside them: the page refuses on its own, offline
     opens_at, closes_at = services.door_window(starts_at=event.starts_at, ends_at=event.ends_at)
     second = timedelta(seconds=1)
-    return render(
+    response = render(
         request,
         "checkin/scanner.html",
         {
@@ -84,6 +84,9 @@ def scanner(request, slug: str):
             "categories": Registration.Category.choices,
         },
     )
+    # the only page of the site that may use the camera (core.middleware: Permissions-Policy)
+    response.camera_allowed = True
+    return response
 
 
 def manifest(request, slug: str):

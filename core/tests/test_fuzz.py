@@ -149,6 +149,12 @@ def build_dataset() -> Dataset:
     supervisor = User.objects.create_user("fuzz-superviseur", password="x-pass-1234")
     DoorRole.objects.create(event=event, user=agent, role=DoorRole.Role.AGENT)
     DoorRole.objects.create(event=event, user=supervisor, role=DoorRole.Role.SUPERVISOR)
+    # a role nobody else relies on, for the page that removes one
+    spare_role = DoorRole.objects.create(
+        event=event,
+        user=User.objects.create_user("fuzz-renfort", password="x-pass-1234"),
+        role=DoorRole.Role.AGENT,
+    )
     editor = User.objects.create_user("fuzz-editrice", password="x-pass-1234", is_staff=True)
     editor.user_permissions.add(
         *Permission.objects.filter(content_type__app_label__in=["registry", "charter"])
@@ -268,6 +274,7 @@ def build_dataset() -> Dataset:
         "enrol_tokens": [enrolment_token(pending_device), enrolment_token(draft_device)],
         "registration_pks": [str(confirmed.pk), str(waiting.pk), str(draft_registration.pk)],
         "device_pks": [str(pending_device.pk), str(device.pk), str(draft_device.pk)],
+        "door_role_pks": [str(spare_role.pk), "0"],
         "pole_slugs": [pole.slug, other_pole.slug],
         "organisation_slugs": [organisation.slug],
         "network_slugs": [network.slug],
@@ -308,6 +315,7 @@ FILLERS = {
     "events:personal_data": {"token": lambda ds: ds.values["link_tokens"]},
     "events:personal_erase": {"token": lambda ds: ds.values["link_tokens"]},
     "events_manage:event": {"slug": _ev},
+    "events_manage:edit": {"slug": _ev},
     "events_manage:outbox": {"slug": _ev},
     "events_manage:reminders": {"slug": _ev},
     "events_manage:registration_cancel": {
@@ -326,6 +334,8 @@ FILLERS = {
     "checkin_manage:badge": {"slug": _ev, "pk": lambda ds: ds.values["registration_pks"]},
     "checkin_manage:attendance_csv": {"slug": _ev},
     "checkin_manage:device_revoke": {"slug": _ev, "pk": lambda ds: ds.values["device_pks"]},
+    "checkin_manage:door_role_add": {"slug": _ev},
+    "checkin_manage:door_role_remove": {"slug": _ev, "pk": lambda ds: ds.values["door_role_pks"]},
     "checkin:enrol": {"token": lambda ds: ds.values["enrol_tokens"]},
     "checkin:certificate": {"token": lambda ds: ds.values["link_tokens"]},
     "checkin:scanner": {"slug": _ev},

@@ -56,3 +56,64 @@ def test_the_site_does_not_start_with_the_example_key():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def _start(**overrides):
+    """Start Django in a child process with DEBUG off; (returncode, stdout, stderr)."""
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "PTCE_")) and k not in ("SITE_URL", "DEBUG")
+        },
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PTCE_ENV_FILE": "/nonexistent/ptce.env",
+        "DEBUG": "0",
+        "SECRET_KEY": GOOD,
+        **overrides,
+    }
+    env = {k: v for k, v in env.items() if v is not None}
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SITE_URL, settings.SECURE_HSTS_SECONDS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    return result.returncode, result.stdout.strip(), result.stderr
+
+
+def test_production_does_not_start_without_site_url():
+    code, _out, err = _start()
+    assert code != 0
+    assert "ImproperlyConfigured" in err and "SITE_URL must be set" in err
+    code, _out, err = _start(SITE_URL="ptce.example.org")
+    assert code != 0 and "http:// or https://" in err
+    # the demo (DEBUG on) keeps its local default
+    code, out, err = _start(DEBUG="1")
+    assert code == 0, err
+    assert out == "http://127.0.0.1:8000 0"
+
+
+def test_hsts_is_on_by_default_when_the_site_is_https():
+    code, out, err = _start(SITE_URL="https://ptce.example.org/")
+    assert code == 0, err
+    assert out == "https://ptce.example.org 31536000"
+    code, out, err = _start(SITE_URL="https://ptce.example.org", SECURE_HSTS_SECONDS="0")
+    assert (code, out) == (0, "https://ptce.example.org 0")
+    code, out, err = _start(SITE_URL="http://intranet.example.org")
+    assert (code, out) == (0, "http://intranet.example.org 0")
+
+
+def test_make_demo_passes_its_port_to_the_site_url():
+    result = subprocess.run(
+        ["make", "-n", "demo", "PORT=8123", "-o", "install"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "SITE_URL"},
+    )
+    assert result.returncode == 0, result.stderr
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert len(commands) == 5
+    assert all("SITE_URL=http://127.0.0.1:8123" in line for line in commands), commands

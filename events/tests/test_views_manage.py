@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
+from core.models import OutboundEmail
 from events.tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,9 +125,21 @@ def test_outbox_and_reminders(
     organiser_client, event, register, django_capture_on_commit_callbacks
 ):
     register(event)
+    url = reverse("events_manage:reminders", args=[event.slug])
+    # the page shows the email and how many will get it, and asks to confirm
+    html = organiser_client.get(url).content.decode()
+    assert "Rappel\u00a0: " + event.title in html or "Rappel : " + event.title in html
+    assert "Envoyer le rappel à 1 personne" in html
+    assert 'aria-current="page"' in html
+    # a POST without the confirmation sends nothing
     with django_capture_on_commit_callbacks(execute=True):
-        response = organiser_client.post(reverse("events_manage:reminders", args=[event.slug]))
+        assert organiser_client.post(url).status_code == 400
+    assert not OutboundEmail.objects.filter(kind="events.registration.reminder").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(url, {"confirm": "yes"})
     assert response.status_code == 302
+    assert OutboundEmail.objects.filter(kind="events.registration.reminder").count() == 1
+    assert "Personne n’est plus à relancer" in organiser_client.get(url).content.decode()
     html = organiser_client.get(reverse("events_manage:outbox", args=[event.slug])).content.decode()
     assert html.count("<tr>") == 3  # header + confirmation + reminder
 

@@ -18,8 +18,9 @@ from core.dates import short_date
 from core.errors import DomainError
 from core.french import de_name, number
 from core.input import clean_query, parse_int
-from events import document_services, hooks, selectors, services
+from events import document_services, emails, hooks, selectors, services
 from events.chart import bar_chart
+from events.forms import EventForm
 from events.models import Event, Registration
 from events.permissions import can_manage_event, can_see_manage_area
 
@@ -63,9 +64,6 @@ def event_overview(request, slug: str):
         {
             "event": event,
             "counts": selectors.event_counts(event=event),
-            "extra_links": [
-                {"label": link.label, "url": link.url(event)} for link in hooks.manage_links
-            ],
             "chart": chart,
             "per_day": per_day,
             "page": page,
@@ -90,20 +88,83 @@ def event_outbox(request, slug: str):
 
 
 @login_required
-@require_POST
-def event_reminders(request, slug: str):
+@require_http_methods(["GET", "POST"])
+def event_edit(request, slug: str):
+    """The event's details, dates, places and registration settings (through
+    services.event_update, which checks them again under the event's lock)."""
     event = event_for_manager(request, slug)
+    # the form writes into its instance while validating: never the one the page shows
+    form = EventForm(
+        request.POST if request.method == "POST" else None,
+        instance=Event.objects.get(pk=event.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            promoted = services.event_update(
+                event=event, data=form.cleaned_data, actor=request.user
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The event is saved."))
+            if promoted:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d person on the waiting list got a place.",
+                        "%(count)d people on the waiting list got a place.",
+                        len(promoted),
+                    )
+                    % {"count": len(promoted)},
+                )
+            return redirect("events_manage:edit", slug=event.slug)
+    return render(
+        request,
+        "events/manage/edit.html",
+        {"event": event, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_reminders(request, slug: str):
+    """GET shows the reminder as people will receive it and how many will; the POST with
+    the confirmation queues it."""
+    event = event_for_manager(request, slug)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            count = services.event_send_reminders(event=event, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d reminder queued.", "%(count)d reminders queued.", count)
+                % {"count": count},
+            )
+        return redirect("events_manage:reminders", slug=event.slug)
+    recipients = selectors.reminder_recipients(event=event)
+    preview = emails.reminder_preview(event=event, registration=recipients.first())
     try:
-        count = services.event_send_reminders(event=event, actor=request.user)
+        services.reminder_window_check(event=event)
     except DomainError as error:
-        messages.error(request, error.message)
+        unavailable = error.message
     else:
-        messages.success(
-            request,
-            ngettext("%(count)d reminder queued.", "%(count)d reminders queued.", count)
-            % {"count": count},
-        )
-    return redirect("events_manage:event", slug=event.slug)
+        unavailable = ""
+    return render(
+        request,
+        "events/manage/reminders.html",
+        {
+            "event": event,
+            "preview": preview,
+            "to_send": selectors.reminder_pending_count(event=event),
+            "recipients": recipients.count(),
+            "unavailable": unavailable,
+            "asked": request.method == "POST",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
