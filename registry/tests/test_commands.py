@@ -40,3 +40,18 @@ def test_check_poles_puts_every_status_right():
     assert "63 poles checked" in out.getvalue()
     assert Pole.objects.filter(status="laureate").count() == Laureate.objects.count()
     assert not Pole.objects.filter(check_report={}).exists()
+
+
+def test_the_demo_networks_write_economie_with_its_accent(db):
+    """A capital keeps its accent in French: « l’Économie », as the event's partners
+    write the same networks."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from registry.models import Network
+
+    call_command("load_registry_demo", stdout=StringIO())
+    names = list(Network.objects.values_list("name", flat=True))
+    assert any("Économie" in name for name in names)
+    assert not any("Economie" in name for name in names)
