@@ -55,3 +55,16 @@ def test_the_demo_networks_write_economie_with_its_accent(db):
     names = list(Network.objects.values_list("name", flat=True))
     assert any("Économie" in name for name in names)
     assert not any("Economie" in name for name in names)
+
+
+def test_a_department_of_the_territory_shows_its_code_once(client, db):
+    """« La Réunion (974) (département 974) » said the code twice: the department's name
+    already carries it."""
+    import re
+
+    call_command("load_registry_demo", stdout=StringIO())
+    html = client.get("/poles/association-jades/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    start = html.index("<dt>Territoire</dt>")
+    territory = re.sub(r"<[^>]+>", "", html[start : html.index("</dd>", start)])
+    assert "La Réunion (974)" in territory
+    assert territory.count("974") == 1, territory
