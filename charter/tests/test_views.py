@@ -366,3 +366,19 @@ def test_a_version_summary_follows_its_title_with_a_french_colon(client, db):
     for summary in summaries:
         assert f"\u00a0: {summary}" in page
         assert f" : {summary}" not in page
+
+
+def test_the_charter_demo_text_has_its_no_break_spaces(db):
+    """The demo's own French (summaries and the placeholder text) puts a no-break space
+    before « : », as the rest of the site does."""
+    import re
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from charter.models import CharterVersion
+
+    call_command("load_charter_demo", stdout=StringIO())
+    for version in CharterVersion.objects.all():
+        for text in (version.summary, version.body):
+            assert not re.search(r" [:;!?]", text), text
