@@ -322,3 +322,12 @@ def test_the_scanning_page_is_named_door_check_not_home(client, agent, event):
     for text in (title, heading):
         assert text.startswith(f"Contrôle à l’entrée – {event.title}")
         assert "Accueil" not in text
+
+
+def test_the_door_counts_by_category_in_plural_columns(client, organiser, event, ticket):
+    ticket(category="press")
+    client.force_login(organiser)
+    html = client.get(
+        reverse("checkin_manage:door", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert '<th scope="col">Entrées</th><th scope="col">Confirmées</th>' in html
