@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from core.french import apostrophes
 from registry.management.commands.load_registry_demo import LAUREATES
 from registry.models import Laureate, Network, Organisation, Pole
 
@@ -21,7 +22,7 @@ def test_the_registry_demo_is_true_to_its_sources_and_idempotent():
     real = Pole.objects.filter(is_demo=False)
     assert real.count() == len(rows) == Laureate.objects.count()
     for row in rows:  # every real pole carries its source and its year, nothing invented
-        pole = real.get(name=row["name"])
+        pole = real.get(name=apostrophes(row["name"].strip()))  # as the loader writes it
         assert pole.source_url == row["source_url"] and pole.status == "laureate"
         assert pole.laureates.get().year == int(row["year"])
     archer = real.get(name="Pôle Sud Archer")
