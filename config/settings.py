@@ -113,7 +113,7 @@ PTCE_CONTACT_EMAIL = os.environ.get("PTCE_CONTACT_EMAIL", "contact@ptce.example"
 # where a person writes to exercise their rights (the operator's data protection contact)
 PTCE_PRIVACY_EMAIL = os.environ.get("PTCE_PRIVACY_EMAIL", "") or PTCE_CONTACT_EMAIL
 PTCE_PUBLICATION_DIRECTOR = os.environ.get(
-    "PTCE_PUBLICATION_DIRECTOR", "La présidence de l’association"
+    "PTCE_PUBLICATION_DIRECTOR", "la présidence de l’association"
 )
 PTCE_HOST_NAME = os.environ.get("PTCE_HOST_NAME", "Hébergeur de démonstration")
 PTCE_HOST_ADDRESS = os.environ.get("PTCE_HOST_ADDRESS", "1 rue du Serveur, 59000 Lille")

@@ -348,3 +348,37 @@ def test_charter_dates_read_as_an_editor_writes_them(client, versions, pole):
     assert "1er décembre 2026 à 14\u00a0h\u00a026" in page and "14:26" not in page
     listing = client.get("/charte/signataires/").content.decode()
     assert "1er décembre 2026" in listing and ">1 décembre" not in listing
+
+
+def test_a_version_summary_follows_its_title_with_a_french_colon(client, db):
+    """« … — v2 (1er juin 2021) : Révision… »: the colon before a version's summary has its
+    no-break space in French (it was a plain space typed in the template)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from charter.models import CharterVersion
+
+    call_command("load_charter_demo", stdout=StringIO())
+    page = client.get("/charte/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    summaries = [v.summary for v in CharterVersion.objects.exclude(summary="")]
+    assert summaries
+    for summary in summaries:
+        assert f"\u00a0: {summary}" in page
+        assert f" : {summary}" not in page
+
+
+def test_the_charter_demo_text_has_its_no_break_spaces(db):
+    """The demo's own French (summaries and the placeholder text) puts a no-break space
+    before « : », as the rest of the site does."""
+    import re
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from charter.models import CharterVersion
+
+    call_command("load_charter_demo", stdout=StringIO())
+    for version in CharterVersion.objects.all():
+        for text in (version.summary, version.body):
+            assert not re.search(r" [:;!?]", text), text

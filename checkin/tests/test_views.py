@@ -310,3 +310,24 @@ def test_the_javascript_catalogue_is_in_the_language_of_its_address(client):
     assert "D\\u00e9j\\u00e0 entr\\u00e9" in french or "Déjà entré" in french
     assert "Déjà" not in english and "D\\u00e9j\\u00e0" not in english
     assert client.get("/accueil/jsi18n/xx/").status_code == 404
+
+
+def test_the_scanning_page_is_named_door_check_not_home(client, agent, event):
+    """« Accueil » means a site's home page: the scanning page is « Contrôle à l’entrée »,
+    as the organiser's menu calls it (title and heading)."""
+    client.force_login(agent)
+    page = client.get(reverse("checkin:scanner", args=[event.slug])).content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+    for text in (title, heading):
+        assert text.startswith(f"Contrôle à l’entrée – {event.title}")
+        assert "Accueil" not in text
+
+
+def test_the_door_counts_by_category_in_plural_columns(client, organiser, event, ticket):
+    ticket(category="press")
+    client.force_login(organiser)
+    html = client.get(
+        reverse("checkin_manage:door", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert '<th scope="col">Entrées</th><th scope="col">Confirmées</th>' in html

@@ -81,3 +81,23 @@ def test_site_map_lists_every_page_by_its_url_name_and_each_answers(client, db, 
         assert f'href="{reverse(name)}"' in main, name
     for href in re.findall(r'href="(/[^"]*)"', main):
         assert client.get(href).status_code == 200, href
+
+
+def test_the_contact_page_names_the_correction_link_as_the_pole_page_does(client, db):
+    """The contact page sends people to a link of each pole's page: it must give that
+    link's own words (it said « Proposer une correction » for « Suggérer une correction »)."""
+    from django.utils import translation
+    from django.utils.html import escape
+    from django.utils.translation import gettext
+
+    with translation.override("fr"):
+        label = gettext("Suggest a correction")
+    html = client.get(reverse("core:contact"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f"«\u00a0{escape(label)}\u00a0»" in html
+
+
+def test_the_publication_director_reads_inside_the_sentence(client, db):
+    html = client.get(reverse("core:legal"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "la présidence de l’association" in text
+    assert "La présidence" not in text

@@ -127,3 +127,23 @@ def test_demo_account_only_in_debug_or_on_request(settings):
     call_command("load_demo", "--no-attendees", "--demo-account", stdout=StringIO())
     user = get_user_model().objects.get(username="organisatrice")
     assert Event.objects.get(slug=SLUG).managers.filter(pk=user.pk).exists()
+
+
+def test_the_demo_text_is_written_as_a_french_editor_writes_it():
+    """The summary names the replayed day in words (« le vendredi 19 septembre 2031 »,
+    never « 19/09/2031 ») and every « : » and « » » of the demo's own text has its
+    no-break space."""
+    import re
+
+    call_command("load_demo", stdout=StringIO())
+    event = Event.objects.get(slug=SLUG)
+    year = event.starts_at.astimezone(ZoneInfo("Europe/Paris")).year
+    assert f"rejouée le vendredi 19 septembre {year}," in event.summary
+    assert not re.search(r"\d{2}/\d{2}/\d{4}", event.summary)
+    texts = [
+        event.summary,
+        event.access,
+        *Session.objects.filter(event=event).values_list("title", flat=True),
+    ]
+    for text in texts:
+        assert not re.search(r" [:;!?»]|« ", text), text

@@ -338,3 +338,19 @@ def test_register_address_of_a_past_event_without_registration(client, past_even
     assert 'name="email"' not in text
     embedded = client.get(reverse("events:embed", args=[past_event.slug])).content.decode()
     assert "a eu lieu le lundi 25 juin 2012" in embedded and 'name="email"' not in embedded
+
+
+def test_the_cancellation_email_does_not_offer_a_ticket_or_a_cancellation(
+    client, register, django_capture_on_commit_callbacks
+):
+    """After a cancellation the personal link gives neither a ticket, nor corrections, nor
+    a cancellation: the email says what it still gives (the data kept, until erased)."""
+    event = EventFactory(capacity=2)
+    first = register(event).registration
+    confirmation = _email_to(first).body
+    assert "billet, corrections, annulation" in confirmation
+    mail.outbox.clear()
+    _cancel(client, first, django_capture_on_commit_callbacks)
+    body = _email_to(first).body
+    assert "billet, corrections, annulation" not in body
+    assert "Votre lien personnel (les données gardées à votre sujet" in body

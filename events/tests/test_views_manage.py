@@ -319,3 +319,14 @@ def test_admin_filters_with_a_nul_byte_never_reach_the_database(
     response = admin_client.get(url, params)
     assert response.status_code in (200, 302)
     assert admin_client.get(url, {"status__exact": "confirmed"}).status_code == 200
+
+
+def test_count_columns_are_plural_in_french(organiser_client, event, register):
+    """A column of counts reads « Confirmées » and « Annulées » (it said « Confirmée »,
+    the singular status of one registration, above numbers)."""
+    register(event, last_name="Martin", first_name="Paul", email="p@example.org")
+    html = organiser_client.get(
+        reverse("events_manage:event", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    head = re.search(r"<thead><tr><th scope=\"col\">Catégorie</th>(.*?)</thead>", html).group(1)
+    assert ">Confirmées<" in head and ">Annulées<" in head

@@ -199,3 +199,18 @@ def test_map_buttons_fly_to_the_overseas_poles(live_server, demo, new_page):
     page.locator("#map-status").filter(has_text=expected).wait_for()
     blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, describe(blocking)
+
+
+def test_a_rule_s_level_and_source_read_as_one_line_of_text_on_a_phone(live_server, demo, new_page):
+    """The « Niveau : … · source » summary of each rule is a disclosure with its triangle,
+    its text wrapping as a sentence: as a flex box, the source became a narrow column
+    beside the level and the « · » an orphan line at 360 px, and no triangle showed."""
+    page = new_page("phone")
+    page.goto(live_server.url + "/poles/association-jades/")
+    summary = page.locator(".rule details summary").first
+    assert summary.evaluate("s => getComputedStyle(s).display") == "list-item"
+    source = summary.locator("span[lang=fr]")
+    box, source_box = summary.bounding_box(), source.bounding_box()
+    # the source starts on the level's line or below it, never as a column to its right
+    # spanning the summary's full height
+    assert source_box["height"] < box["height"] or source_box["x"] <= box["x"] + 20

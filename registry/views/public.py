@@ -165,7 +165,8 @@ def pole(request, slug: str):
             "groups": selectors.members_by_category(found),
             "territory": [
                 {
-                    "code": area.code,
+                    # a department's name already ends with its code: « La Réunion (974) »
+                    "code": "" if area.kind == "department" else area.code,
                     "kind": area.get_kind_display(),
                     "name": geo.area_name(area.code),
                 }

@@ -21,7 +21,7 @@ from registry.models import Pole
 
 PLACEHOLDER = """# Charte de la démarche collective PTCE
 
-*Texte de remplacement pour la démonstration : le texte de la charte n’est pas dans les
+*Texte de remplacement pour la démonstration\u00a0: le texte de la charte n’est pas dans les
 sources de ce projet.*
 
 ## Ce que la charte engage (résumé de démonstration)
@@ -45,7 +45,7 @@ VERSIONS = [
     (
         2,
         date(2021, 6, 1),
-        "Révision de juin 2021 : un quatrième engagement (démonstration).",
+        "Révision de juin 2021\u00a0: un quatrième engagement (démonstration).",
         PLACEHOLDER + "4. Rendre compte chaque année de l’activité du pôle.\n",
     ),
 ]

@@ -14,8 +14,9 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.dates import long_date
 from core.errors import DomainError
 from core.text import fold
 from events import services
@@ -36,7 +37,8 @@ NETWORKS = [
     ("Ufisc", "https://www.ufisc.org"),
 ]
 ACCESS = (
-    "RER A ou D : Gare de Lyon\nMétro 1 et 14 : Gare de Lyon\nMétro 6 et 14 : Bercy\nBus 24 et 87"
+    "RER A ou D\u00a0: Gare de Lyon\nMétro 1 et 14\u00a0: Gare de Lyon\n"
+    "Métro 6 et 14\u00a0: Bercy\nBus 24 et 87"
 )
 DEMO_ATTENDEES = [
     ("Zoé", "N'Diaye-Lefèvre", "ptce_member", "Pôle fictif des Deux Rives (démo)"),
@@ -84,6 +86,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         day = next_friday_19_september(timezone.localdate())
+        with translation.override("fr"):
+            french_day = long_date(day, weekday=True)
         existing = Event.objects.filter(slug=DEMO_SLUG).first()
         event, created = Event.objects.update_or_create(
             slug=DEMO_SLUG,
@@ -93,10 +97,11 @@ class Command(BaseCommand):
                     "Témoignages de pôles et d’experts, débats avec des représentants "
                     "institutionnels et politiques, sur la contribution des Pôles territoriaux "
                     "de coopération économique à la transformation de l’économie et sur leurs "
-                    "perspectives. La journée se conclut par la signature de la « Charte de la "
-                    "démarche collective PTCE » par les pôles et les réseaux partenaires. "
-                    f"Démonstration : la journée du vendredi 19 septembre 2014 est rejouée le "
-                    f"{day:%d/%m/%Y}, mêmes horaires, même lieu."
+                    "perspectives. La journée se conclut par la signature de la "
+                    "«\u00a0Charte de la démarche collective PTCE\u00a0» par les pôles "
+                    "et les réseaux partenaires. "
+                    "Démonstration\u00a0: la journée du vendredi 19 septembre 2014 est rejouée "
+                    f"le {french_day}, mêmes horaires, même lieu."
                 ),
                 "starts_at": at(day, 9, 30),
                 "ends_at": at(day, 16, 30),
@@ -207,7 +212,7 @@ class Command(BaseCommand):
             (Session.Kind.BREAK, "Déjeuner", 12, 0, 13, 30, []),
             (
                 Session.Kind.ROUND_TABLE,
-                "Table ronde : la contribution des PTCE à la transformation de l’économie",
+                "Table ronde\u00a0: la contribution des PTCE à la transformation de l’économie",
                 13,
                 30,
                 15,

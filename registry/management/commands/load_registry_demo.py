@@ -22,10 +22,10 @@ LAUREATES = DATA / "ptce-laureates-partial.csv"
 # there; the others' are left blank rather than guessed).
 NETWORKS = [
     ("Le Labo de l’ESS", "Labo", "https://www.lelabo-ess.org"),
-    ("Réseau des collectivités Territoriales pour l’Economie Solidaire", "RTES", ""),
+    ("Réseau des collectivités Territoriales pour l’Économie Solidaire", "RTES", ""),
     ("Conseil National des Chambres Régionales de l’ESS", "CNCRES", ""),
     ("COORACE", "COORACE", ""),
-    ("Mouvement pour l’Economie solidaire", "MES", ""),
+    ("Mouvement pour l’Économie solidaire", "MES", ""),
     ("Union fédérale d’intervention des structures culturelles", "Ufisc", ""),
 ]
 
