@@ -467,8 +467,21 @@ def load_demo() -> Demo:
                 "events:personal_erase": "/inscription/{}/effacer/",
             }.items()
         },
-        # no one came in yet: the page says there is nothing to certify (404)
-        "checkin:certificate": ("anonymous", [f"/accueil/attestation/{links[0]}/"], {200, 404}),
+        # no one came in yet (404), or the event has not started: the page says from when
+        # the certificate can be had (403)
+        "checkin:certificate": (
+            "anonymous",
+            [f"/accueil/attestation/{links[0]}/"],
+            {200, 403, 404},
+        ),
+        # the door's words in each language (the scanning page loads it by script)
+        "checkin:jsi18n": ("anonymous", ["/accueil/jsi18n/fr/", "/accueil/jsi18n/en/"], one),
+        # a form's target: GET is refused (405)
+        "checkin_manage:door_role_remove": (
+            "organiser",
+            [f"{manage}/accueil/equipe/{organiser.pk}/retirer/"],
+            {404, 405},
+        ),
         "checkin:enrol": ("anonymous", [f"/accueil/enregistrer/{enrolment_token(device)}/"], one),
         "checkin:scanner": ("organiser", [f"/accueil/{DEMO_SLUG}/"], one),
         "checkin:manifest": ("organiser", [f"/accueil/{DEMO_SLUG}/manifest.webmanifest"], one),
