@@ -364,7 +364,7 @@ def test_a_version_summary_follows_its_title_with_a_french_colon(client, db):
     summaries = [v.summary for v in CharterVersion.objects.exclude(summary="")]
     assert summaries
     for summary in summaries:
-        assert f"\u00a0: {summary}" in page
+        assert f'\u00a0: <span lang="fr">{summary}</span>' in page
         assert f" : {summary}" not in page
 
 
