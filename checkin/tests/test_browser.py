@@ -254,8 +254,13 @@ def test_on_another_day_the_phone_says_not_today(door_phone):
     Event.objects.filter(pk=event.pk).update(
         starts_at=event.starts_at + timedelta(days=30), ends_at=event.ends_at + timedelta(days=30)
     )
+    assert page.locator("#door-closed").is_hidden()  # the door is open: no notice
     page.reload()
     page.locator("#count-expected").filter(has_text="3").wait_for()
+    # said before any ticket is tried, worked out on the phone
+    notice = page.locator("#door-closed")
+    assert notice.is_visible()
+    assert "Pas aujourd’hui — l’événement a lieu" in notice.inner_text()
     page.fill("#code", people[0][1])
     page.press("#code", "Enter")
     page.locator("#verdict-message").filter(

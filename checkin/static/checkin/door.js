@@ -1307,6 +1307,19 @@
     return { tone: "refused", message, ticket, sound: "refused", overridable: Boolean(ticket) };
   }
 
+  /**
+   * A standing notice while the door is closed (the event is not today), worked out on
+   * the phone every minute: the page kept offline stays right on the event's day.
+   */
+  function renderClosedNotice() {
+    const notice = document.getElementById("door-closed");
+    if (!notice) return;
+    const closed = closedView(null);
+    notice.hidden = !closed;
+    const text = closed ? closed.message : "";
+    if (notice.textContent !== text) notice.textContent = text;
+  }
+
   /** Look the ticket up; online, let the server confirm anything the phone would refuse. */
   async function openContext(ctx) {
     const ticket = await getTicket(ctx.h);
@@ -1945,6 +1958,7 @@
   }
 
   function startTimers() {
+    setInterval(renderClosedNotice, 60 * 1000);
     setInterval(() => {
       // Send what waits; when the last request failed, an empty batch tests the network.
       if (app.pending > 0 || !app.reachable) syncQueue({ force: !app.reachable }).catch(() => {});
@@ -1980,6 +1994,7 @@
     }
     app.el.verdict.tabIndex = -1;
     setupBanner();
+    renderClosedNotice();
     app.ready = loadLocal();
     bindEvents();
     renderBanner();
