@@ -115,3 +115,14 @@ def test_event_when_in_french_and_in_english():
     with translation.override("en"):
         # capital day and month (str.capitalize() would write "19 september")
         assert event_when(event) == "Friday 19 September 2031, 9:30–16:00"
+
+
+def test_dashboard_says_places_taken_out_of_the_capacity(organiser_client, event, register):
+    register(event, first_name="Amina", last_name="Diallo")
+    text = text_of(organiser_client.get(reverse("events_manage:dashboard")))
+    assert "1 place occupée sur 320" in text
+    assert " / 320" not in text
+    for n in range(6):
+        register(event, email=f"p{n}@example.org")
+    text = text_of(organiser_client.get(reverse("events_manage:dashboard")))
+    assert "7 places occupées sur 320" in text
