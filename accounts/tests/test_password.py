@@ -104,7 +104,7 @@ def test_reset_is_throttled_per_address_with_a_french_message(client, amina):
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
     html = refused.content.decode()
-    assert "Trop de courriels de mot de passe" in html
+    assert "Trop d’e-mails de mot de passe" in html
     assert "Réessayez dans" in html
     assert OutboundEmail.objects.filter(kind="accounts.password_reset").count() == 3
 
