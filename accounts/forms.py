@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, _un
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import throttle
@@ -53,7 +54,10 @@ class ThrottledMixin:
 
 
 class SignInForm(ThrottledMixin, AuthenticationForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # accounts made by an approved claim are named after their e-mail address
+        self.fields["username"].label = _("Username or e-mail address")
 
 
 class AdminSignInForm(ThrottledMixin, AdminAuthenticationForm):

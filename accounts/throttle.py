@@ -36,7 +36,12 @@ KNOWN_FOR = 60 * 24 * 3600
 
 
 def _username(value) -> str:
-    return str(value or "").strip().casefold()
+    """One counter per account, however its name was typed (any case, or its e-mail
+    address): alternating spellings buys no more attempts."""
+    from accounts.selectors import account_username
+
+    value = str(value or "").strip()
+    return str(account_username(value) or "").casefold()
 
 
 def _counters(request, username: str) -> list[tuple[str, int]]:

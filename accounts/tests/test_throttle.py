@@ -201,3 +201,39 @@ def test_guesses_at_the_venue_do_not_lock_out_the_team_already_signed_in_there(c
     for _ in range(throttle.PAIR_LIMIT):
         sign_in(client, "alice", "faux")
     assert sign_in(client, "alice", PASSWORD).status_code == 429
+
+
+def test_an_account_signs_in_with_its_email_in_any_case(client, db):
+    """An account made by an approved claim is named after its lower-cased address: the
+    person types it as they know it."""
+    get_user_model().objects.create_user(
+        "zoe@example.org", email="zoe@example.org", password=PASSWORD
+    )
+    assert sign_in(client, "Zoe@Example.org", PASSWORD).status_code == 302
+    assert signed_in(client)
+
+
+def test_a_username_in_another_case_signs_in(client, alice):
+    assert sign_in(client, "ALICE", PASSWORD).status_code == 302
+
+
+def test_an_address_two_accounts_share_signs_no_one_in(client, db):
+    for name in ("un", "deux"):
+        get_user_model().objects.create_user(name, email="meme@example.org", password=PASSWORD)
+    assert sign_in(client, "meme@example.org", PASSWORD).status_code == 200
+    assert not signed_in(client)
+
+
+def test_alternating_spellings_of_an_account_share_one_lock(client, db):
+    get_user_model().objects.create_user("alice", email="alice@example.org", password=PASSWORD)
+    spellings = ["alice", "ALICE", "alice@example.org", "Alice@Example.org"]
+    for n in range(throttle.PAIR_LIMIT):
+        response = sign_in(client, spellings[n % len(spellings)], "faux")
+    assert response.status_code == 429
+    assert sign_in(client, "Alice@example.org", PASSWORD).status_code == 429
+    assert not signed_in(client)
+
+
+def test_the_sign_in_page_asks_for_a_username_or_an_email(client, db):
+    page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Identifiant ou adresse e-mail" in page

@@ -1,0 +1,21 @@
+"""Reads of the accounts app."""
+
+from django.contrib.auth import get_user_model
+
+
+def account_username(login: str | None) -> str | None:
+    """The username to check a password against, for what a person typed in « identifiant
+    ou adresse e-mail »: a username in any case, else the one active account with this
+    e-mail address (accounts made by an approved claim are named after the address, in
+    lower case). Unknown or ambiguous: what was typed, which then fails as usual."""
+    if not login:
+        return login
+    users = get_user_model()._default_manager.filter(is_active=True)
+    by_name = list(users.filter(username__iexact=login).values_list("username", flat=True)[:2])
+    if len(by_name) == 1:
+        return by_name[0]
+    if "@" in login and not by_name:
+        by_email = list(users.filter(email__iexact=login).values_list("username", flat=True)[:2])
+        if len(by_email) == 1:
+            return by_email[0]
+    return login
