@@ -109,7 +109,11 @@ def _door_phone(live_server, browser, *, service_workers):
     _, secret = services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
 
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="fr-FR", service_workers=service_workers
+        viewport={"width": 360, "height": 740},
+        locale="fr-FR",
+        service_workers=service_workers,
+        # a phone set to another time zone than the event's: the page speaks the event's
+        timezone_id="Pacific/Auckland",
     )
     context.set_default_timeout(10_000)
     context.add_init_script(f"window.localStorage.setItem('ptce.device.{DEMO_SLUG}', '{secret}');")

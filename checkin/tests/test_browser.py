@@ -326,3 +326,19 @@ def test_the_projection_refreshes_itself_without_reloading(live_server, browser,
     assert page.locator("#projection-chart rect.bar").count() == 1
     assert page.evaluate("window.notReloaded") is True
     context.close()
+
+
+def test_the_door_tells_times_in_the_event_s_time_zone_not_the_phone_s(door_phone):
+    """The phone is set to Auckland; the list's time reads as in Paris (the server's)."""
+    from django.utils import timezone
+
+    from core.dates import clock
+
+    page, context, *_ = door_phone
+    context.set_offline(True)  # offline, the banner says how old the list is
+    now = timezone.localtime()
+    expected = {clock(now), clock(now - timedelta(minutes=1))}
+    banner = page.locator("#status-banner")
+    banner.filter(has_text="liste de").wait_for()
+    text = banner.inner_text()
+    assert any(f"liste de {time}" in text for time in expected), text

@@ -82,6 +82,7 @@ def scanner(request, slug: str):
             "supervisor": supervisor,
             "walk_ins": supervisor and event.walk_ins_allowed,
             "categories": Registration.Category.choices,
+            "time_zone": settings.TIME_ZONE,
         },
     )
     # the only page of the site that may use the camera (core.middleware: Permissions-Policy)

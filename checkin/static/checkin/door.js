@@ -384,16 +384,40 @@
   // Dates and times as core/dates.py writes them: « 9 h 30 », « 14 h », « samedi 1er juin »
   // in French; "9:30", "Saturday 1 June" in English (never « 09:30 » nor « 1 juin »).
   const FRENCH = LANGUAGE.toLowerCase().startsWith("fr");
+  // Times are the event's (the server's time zone), whatever the phone is set to.
+  const TIME_ZONE = (() => {
+    const zone = (document.getElementById("door") || { dataset: {} }).dataset.timeZone;
+    try {
+      return zone ? new Intl.DateTimeFormat("en-GB", { timeZone: zone }).resolvedOptions().timeZone : undefined;
+    } catch (error) {
+      return undefined; // an unknown zone: the phone's own
+    }
+  })();
   const dayFormat = new Intl.DateTimeFormat(FRENCH ? "fr-FR" : "en-GB", {
     weekday: "long",
     day: "numeric",
     month: "long",
+    timeZone: TIME_ZONE,
+  });
+  const timeFormat = new Intl.DateTimeFormat("en-GB", {
+    hour: "numeric",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: TIME_ZONE,
+  });
+  const dayKeyFormat = new Intl.DateTimeFormat("en-CA", {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    timeZone: TIME_ZONE,
   });
 
   /** « 9 h 30 », « 14 h » (French); "9:30", "14:00" (English). */
   function clock(date) {
-    const hours = date.getHours();
-    const minutes = String(date.getMinutes()).padStart(2, "0");
+    const parts = {};
+    for (const part of timeFormat.formatToParts(date)) parts[part.type] = part.value;
+    const hours = String(Number(parts.hour));
+    const minutes = parts.minute;
     if (!FRENCH) return `${hours}:${minutes}`;
     return minutes === "00" ? `${hours}\u00a0h` : `${hours}\u00a0h\u00a0${minutes}`;
   }
@@ -411,7 +435,7 @@
     const date = new Date(iso);
     if (!iso || Number.isNaN(date.getTime())) return "";
     const time = clock(date);
-    return date.toDateString() === now.toDateString()
+    return dayKeyFormat.format(date) === dayKeyFormat.format(now)
       ? TEXT.todayAt(time)
       : TEXT.dayAt(longDay(date), time);
   }
