@@ -243,7 +243,9 @@ def test_a_president_without_an_account_claims_the_pole_then_signs(
     editor.user_permissions.add(*Permission.objects.filter(codename="change_pole"))
 
     page = new_page("phone")
-    page.goto(live_server.url + "/charte/")
+    page.goto(live_server.url + "/")  # from the home page of the movement
+    page.get_by_role("link", name="Lire et signer la charte").click()
+    assert page.url == live_server.url + "/charte/"
     page.get_by_role("link", name="Signer la charte pour mon pôle ou mon réseau").click()
     page.get_by_role("heading", name="Qui signe pour un pôle").wait_for()
     assert no_horizontal_scroll(page)
