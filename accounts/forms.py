@@ -34,16 +34,20 @@ def lockout_error(seconds: int) -> ValidationError:
 class ThrottledMixin:
     """Refused at once while locked; a failure that brings the lock says so."""
 
+    locked_seconds = 0  # while locked: how long, for the answer's Retry-After
+
     def clean(self):
         username = self.cleaned_data.get("username")
         wait = throttle.locked_for(self.request, username)
         if wait:
+            self.locked_seconds = wait
             raise lockout_error(wait)
         try:
             return super().clean()
         except ValidationError:
             wait = throttle.locked_for(self.request, username)
             if wait:
+                self.locked_seconds = wait
                 raise lockout_error(wait) from None
             raise
 

@@ -20,6 +20,7 @@ class SignInView(auth_views.LoginView):
         response = super().form_invalid(form)
         if form.throttled:
             response.status_code = 429
+            response["Retry-After"] = str(max(1, int(form.locked_seconds)))
         return response
 
 

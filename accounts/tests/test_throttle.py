@@ -50,6 +50,8 @@ def test_the_right_password_is_refused_while_locked_then_accepted_after_the_dela
     for _ in range(throttle.PAIR_LIMIT):
         response = sign_in(client, "alice", "faux")
     assert response.status_code == 429
+    # as the password reset's 429: when to come back, for a client as for the person
+    assert 1 <= int(response["Retry-After"]) <= throttle.FIRST_DELAY
     page = response.content.decode()
     assert "Trop de tentatives de connexion" in page
     assert "réessayez dans 1 minute (à " in page
