@@ -203,3 +203,34 @@ def test_guesses_at_the_venue_do_not_lock_out_the_team_already_signed_in_there(c
     for _ in range(throttle.PAIR_LIMIT):
         sign_in(client, "alice", "faux")
     assert sign_in(client, "alice", PASSWORD).status_code == 429
+
+
+def test_the_current_password_of_the_change_form_is_throttled_as_a_sign_in(client, alice):
+    """A session left open must not be a way to guess the password without limit."""
+    client.force_login(alice)
+    url = reverse("accounts:password_change")
+    new = "Nouveau-pass-2026-x"
+
+    def change(old):
+        return client.post(
+            url,
+            {"old_password": old, "new_password1": new, "new_password2": new},
+            REMOTE_ADDR="203.0.113.7",
+        )
+
+    for _ in range(throttle.PAIR_LIMIT - 1):
+        assert change("faux").status_code == 200
+    locked = change("faux")
+    assert locked.status_code == 429
+    assert 1 <= int(locked["Retry-After"]) <= throttle.FIRST_DELAY
+    assert "Trop de tentatives de connexion" in locked.content.decode()
+    # the right password is refused too while locked, and nothing changes
+    assert change(PASSWORD).status_code == 429
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    # the same lock holds at the sign-in page
+    assert sign_in(client, "alice", PASSWORD).status_code == 429
+    with time_machine.travel(time.time() + throttle.FIRST_DELAY + 1):
+        assert change(PASSWORD).status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password(new)
