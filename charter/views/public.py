@@ -189,7 +189,9 @@ def sign(request):
         except DomainError as exc:
             context["errors"] = {exc.field or "form": exc.message}
             if exc.code == "rate_limited":
-                return render(request, "charter/public/sign.html", context, status=429)
+                response = render(request, "charter/public/sign.html", context, status=429)
+                response["Retry-After"] = str(EMAIL_WINDOW)  # the message says « in an hour »
+                return response
         else:
             return render(request, "charter/public/sign_sent.html", {"email": values["email"]})
     return render(request, "charter/public/sign.html", context)
