@@ -310,3 +310,17 @@ def test_the_javascript_catalogue_is_in_the_language_of_its_address(client):
     assert "D\\u00e9j\\u00e0 entr\\u00e9" in french or "Déjà entré" in french
     assert "Déjà" not in english and "D\\u00e9j\\u00e0" not in english
     assert client.get("/accueil/jsi18n/xx/").status_code == 404
+
+
+def test_a_device_last_seen_another_day_says_which_day(client, organiser, event):
+    """« dernière connexion 9 h 05 min 00 s » read as today for a phone last seen days
+    before: the day is said, as for its enrolment."""
+    from django.utils import timezone
+
+    device = services.device_create(event=event, name="Poste 1", actor=organiser)
+    services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
+    seen = timezone.make_aware(timezone.datetime(2026, 3, 1, 9, 5))
+    Device.objects.filter(pk=device.pk).update(last_seen_at=seen)
+    client.force_login(organiser)
+    page = client.get(reverse("checkin_manage:door", args=[event.slug])).content.decode()
+    assert "dernière connexion 1er mars à 9\u00a0h\u00a005" in page
