@@ -14,8 +14,9 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.dates import long_date
 from core.errors import DomainError
 from core.text import fold
 from events import services
@@ -70,6 +71,13 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
 
 
+def _french_long_date(day) -> str:
+    """« vendredi 19 septembre 2031 » in the demo's French text, whatever the language
+    the command runs in (the same sentence writes 2014 so; not « 19/09/2031 »)."""
+    with translation.override("fr"):
+        return long_date(day, weekday=True)
+
+
 class Command(BaseCommand):
     help = "Load the demo data of the 2e Journée nationale des PTCE (safe to run again)."
 
@@ -95,8 +103,8 @@ class Command(BaseCommand):
                     "de coopération économique à la transformation de l’économie et sur leurs "
                     "perspectives. La journée se conclut par la signature de la « Charte de la "
                     "démarche collective PTCE » par les pôles et les réseaux partenaires. "
-                    f"Démonstration : la journée du vendredi 19 septembre 2014 est rejouée le "
-                    f"{day:%d/%m/%Y}, mêmes horaires, même lieu."
+                    "Démonstration : la journée du vendredi 19 septembre 2014 est rejouée le "
+                    f"{_french_long_date(day)}, mêmes horaires, même lieu."
                 ),
                 "starts_at": at(day, 9, 30),
                 "ends_at": at(day, 16, 30),
