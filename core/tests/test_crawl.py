@@ -378,6 +378,7 @@ def load_demo() -> Demo:
     from charter import services as charter_services
     from charter.models import CharterVersion, Signature
     from checkin import services as checkin_services
+    from checkin.models import DoorRole
     from checkin.views.manage import enrolment_token
     from events.models import Event, Registration
     from events.tokens import personal_link_token
@@ -405,6 +406,11 @@ def load_demo() -> Demo:
         )
     event = Event.objects.get(slug=DEMO_SLUG)
     device = checkin_services.device_create(event=event, name="Tablette 2", actor=organiser)
+    door_role = DoorRole.objects.create(
+        event=event,
+        user=User.objects.create_user("crawl-accueil", password="x-pass-1234"),
+        role=DoorRole.Role.AGENT,
+    )
     signed = Signature.objects.filter(pole__isnull=False).values("pole")
     pole = Pole.objects.filter(is_demo=True).exclude(pk__in=signed).order_by("slug").first()
     pending = charter_services.signature_request(
@@ -467,10 +473,17 @@ def load_demo() -> Demo:
                 "events:personal_erase": "/inscription/{}/effacer/",
             }.items()
         },
-        # no one came in yet: the page says there is nothing to certify (404)
-        "checkin:certificate": ("anonymous", [f"/accueil/attestation/{links[0]}/"], {200, 404}),
+        # no one came in yet: nothing to certify (404); before the event starts, the
+        # certificate waits for it (403, « pas encore disponible »)
+        "checkin:certificate": (
+            "anonymous",
+            [f"/accueil/attestation/{links[0]}/"],
+            {200, 403, 404},
+        ),
         "checkin:enrol": ("anonymous", [f"/accueil/enregistrer/{enrolment_token(device)}/"], one),
         "checkin:scanner": ("organiser", [f"/accueil/{DEMO_SLUG}/"], one),
+        # the door page's JavaScript catalogue, in each language (loaded by a script tag)
+        "checkin:jsi18n": ("anonymous", ["/accueil/jsi18n/fr/", "/accueil/jsi18n/en/"], one),
         "checkin:manifest": ("organiser", [f"/accueil/{DEMO_SLUG}/manifest.webmanifest"], one),
         "charter:confirm": (
             "anonymous",
@@ -564,6 +577,7 @@ def load_demo() -> Demo:
                 "badge": f"badges/{person}.pdf",
                 "attendance_csv": "presence.csv",
                 "device_revoke": f"appareils/{device.pk}/revoquer/",
+                "door_role_remove": f"equipe/{door_role.pk}/retirer/",
             }.items()
         },
     }
@@ -571,6 +585,7 @@ def load_demo() -> Demo:
     for key in (
         "checkin_manage:device_add",
         "checkin_manage:device_revoke",
+        "checkin_manage:door_role_remove",
         "events_manage:reminders",
         "events_manage:registration_cancel",
     ):
