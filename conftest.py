@@ -132,3 +132,15 @@ def describe(violations: list[dict]) -> str:
         lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
         lines.extend(f"    {node['target']}" for node in violation["nodes"])
     return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(monkeypatch):
+    """Each test starts with nothing counted against the shared limits of core.throttle
+    (every test posts from one address: the limits of one test must not refuse the
+    requests of the next, e.g. the claims of the fuzz test before a browser test's)."""
+    import uuid
+
+    from core import throttle
+
+    monkeypatch.setattr(throttle, "KEY_PREFIX", f"test-ratelimit-{uuid.uuid4().hex}")

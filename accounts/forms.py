@@ -6,7 +6,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, _unicode_ci_compare
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    _unicode_ci_compare,
+)
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -35,16 +40,20 @@ def lockout_error(seconds: int) -> ValidationError:
 class ThrottledMixin:
     """Refused at once while locked; a failure that brings the lock says so."""
 
+    locked_seconds = 0  # while locked: how long, for the answer's Retry-After
+
     def clean(self):
         username = self.cleaned_data.get("username")
         wait = throttle.locked_for(self.request, username)
         if wait:
+            self.locked_seconds = wait
             raise lockout_error(wait)
         try:
             return super().clean()
         except ValidationError:
             wait = throttle.locked_for(self.request, username)
             if wait:
+                self.locked_seconds = wait
                 raise lockout_error(wait) from None
             raise
 
@@ -62,6 +71,40 @@ class SignInForm(ThrottledMixin, AuthenticationForm):
 
 class AdminSignInForm(ThrottledMixin, AdminAuthenticationForm):
     pass
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, whose « old password » counts as a sign-in attempt:
+    without it, a session left open was a way to guess the password with no limit
+    (and then keep the account)."""
+
+    locked_seconds = 0
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        username = self.user.get_username()
+        wait = throttle.locked_for(self.request, username)
+        if wait:
+            self.locked_seconds = wait
+            raise lockout_error(wait)
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            throttle.failure(self.request, username)
+            wait = throttle.locked_for(self.request, username)
+            if wait:
+                self.locked_seconds = wait
+                raise lockout_error(wait) from None
+            raise
+
+    @property
+    def throttled(self) -> bool:
+        return any(
+            error.code == "throttled" for error in self.errors.as_data().get("old_password", [])
+        )
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from accounts.views import (
+    PasswordChangeView,
     PasswordResetRequestView,
     PasswordSetDoneView,
     PasswordSetView,
@@ -14,10 +15,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/changer/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
+        PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -6,7 +6,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import ngettext
 
-from accounts.forms import QueuedPasswordResetForm, SignInForm
+from accounts.forms import QueuedPasswordResetForm, SignInForm, ThrottledPasswordChangeForm
 from core import throttle
 
 
@@ -20,6 +20,26 @@ class SignInView(auth_views.LoginView):
         response = super().form_invalid(form)
         if form.throttled:
             response.status_code = 429
+            response["Retry-After"] = str(max(1, int(form.locked_seconds)))
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a wrong current password counts as a failed sign-in
+    (the same locks), a locked attempt answers 429 with Retry-After."""
+
+    template_name = "accounts/password_change.html"
+    form_class = ThrottledPasswordChangeForm
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+            response["Retry-After"] = str(max(1, int(form.locked_seconds)))
         return response
 
 

@@ -20,7 +20,7 @@ from charter.models import CharterVersion, LedgerEntry, LedgerHead, Signature
 from core.audit import audit
 from core.dates import long_date
 from core.errors import DomainError
-from core.input import clean_text
+from core.input import clean_text, parse_id
 from core.mail import email_queue
 from core.text import fold
 from registry.models import Network, Pole
@@ -185,8 +185,7 @@ def _sign_locked(signature: Signature, now) -> Signature:
     return signature
 
 
-def signature_confirm(*, token: str) -> Signature:
-    """The signatory opened the link of their email: the signature counts from now."""
+def _link_data(token: str) -> dict:
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
@@ -195,6 +194,33 @@ def signature_confirm(*, token: str) -> Signature:
         ) from exc
     except signing.BadSignature as exc:
         raise DomainError("link_invalid", _("This link is not valid.")) from exc
+    if not isinstance(data, dict):
+        raise DomainError("link_invalid", _("This link is not valid."))
+    return data
+
+
+def signature_link_check(*, token: str) -> Signature:
+    """The pending signature a confirmation link is for (read only, nothing written), so
+    that the page says who signs what before the button; DomainError as the confirmation
+    would answer (invalid, expired, already used)."""
+    data = _link_data(token)
+    signature = (
+        Signature.objects.select_related("version", "pole", "network")
+        .filter(pk=parse_id(data.get("s")))
+        .first()
+    )
+    if signature is None:
+        raise DomainError("link_invalid", _("This link is not valid."))
+    if signature.status != Signature.Status.PENDING or not signature.token_hash:
+        raise DomainError("link_used", _("This link was already used: the signature is recorded."))
+    if not secrets.compare_digest(str(data.get("k", "")), signature.token_hash):
+        raise DomainError("link_invalid", _("This link is not valid."))
+    return signature
+
+
+def signature_confirm(*, token: str) -> Signature:
+    """The signatory opened the link of their email: the signature counts from now."""
+    data = _link_data(token)
     now = timezone.now()
     try:
         with transaction.atomic():

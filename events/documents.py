@@ -60,8 +60,17 @@ def event_when(event: Event) -> str:
             "start": clock(start),
             "end": clock(end),
         }
-    end_day = long_date(end, weekday=True)
-    return f"{capfirst(day)} {clock(start)} – {end_day} {clock(end)}"
+    # « Du jeudi 31 décembre 2026 à 20 h au vendredi 1er janvier 2027 à 3 h », not two
+    # dates and times glued by a dash
+    return capfirst(
+        _("from %(day)s at %(start)s to %(end_day)s at %(end)s")
+        % {
+            "day": day,
+            "start": clock(start),
+            "end_day": long_date(end, weekday=True),
+            "end": clock(end),
+        }
+    )
 
 
 def event_where(event: Event) -> str:

@@ -1,10 +1,20 @@
 from django import forms
+from django.core import validators
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events import validation
 from events.models import Event, Registration
-from events.services import EVENT_EDITABLE_FIELDS
+from events.services import (
+    EVENT_DATE_FIELDS,
+    EVENT_EDITABLE_FIELDS,
+    EVENT_FIRST_YEAR,
+    EVENT_LAST_YEAR,
+    EVENT_MAX_CAPACITY,
+    EVENT_MAX_RETENTION_DAYS,
+)
 
 
 class PersonFieldsMixin:
@@ -99,6 +109,16 @@ def _event_formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+def validate_event_year(value) -> None:
+    """A date the database can store and compare (year 1 in Paris is year 0 in UTC)."""
+    if value and not EVENT_FIRST_YEAR <= timezone.localtime(value).year <= EVENT_LAST_YEAR:
+        raise ValidationError(
+            _("Enter a date between %(first)d and %(last)d.")
+            % {"first": EVENT_FIRST_YEAR, "last": EVENT_LAST_YEAR},
+            code="out_of_range",
+        )
+
+
 class EventForm(forms.ModelForm):
     """An organiser edits their event. Saved only through services.event_update (which
     checks again under the event's lock); never through ``save()``."""
@@ -117,6 +137,27 @@ class EventForm(forms.ModelForm):
             "embed_origins": forms.Textarea(attrs={"rows": 3}),
             "press_contact_phone": forms.TextInput(attrs={"inputmode": "tel"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the service's bounds, said in words (not the database's 9223372036854775807)
+        for name, most, message in (
+            ("capacity", EVENT_MAX_CAPACITY, _("Enter a capacity of 1,000,000 at most.")),
+            (
+                "retention_days",
+                EVENT_MAX_RETENTION_DAYS,
+                _("Personal data may be kept 3,650 days at most after the event."),
+            ),
+        ):
+            field = self.fields[name]
+            field.max_value = most
+            field.validators = [
+                v for v in field.validators if not isinstance(v, validators.MaxValueValidator)
+            ] + [validators.MaxValueValidator(most, message=message)]
+            field.widget.attrs["max"] = str(most)
+        for name in EVENT_DATE_FIELDS:
+            # before the model's constraints are checked with the value (an OverflowError)
+            self.fields[name].validators.append(validate_event_year)
 
     def clean(self):
         cleaned = super().clean()

@@ -653,6 +653,11 @@ EVENT_OTHER_FIELDS = (
     "retention_days",
 )
 EVENT_EDITABLE_FIELDS = (*EVENT_TEXT_FIELDS, *EVENT_OTHER_FIELDS)
+# The years an event's dates may fall in (the demo's past event is in 2012).
+EVENT_FIRST_YEAR, EVENT_LAST_YEAR = 2000, 2100
+EVENT_DATE_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+EVENT_MAX_CAPACITY = 1_000_000
+EVENT_MAX_RETENTION_DAYS = 3650
 
 
 def _event_changes_check(data: dict) -> dict:
@@ -681,6 +686,18 @@ def _event_changes_check(data: dict) -> dict:
         raise DomainError("invalid_starts_at", _("Enter when the event starts."), field="starts_at")
     if not isinstance(ends, datetime):
         raise DomainError("invalid_ends_at", _("Enter when the event ends."), field="ends_at")
+    for name in EVENT_DATE_FIELDS:
+        value = cleaned.get(name)
+        if isinstance(value, datetime) and not (
+            EVENT_FIRST_YEAR <= timezone.localtime(value).year <= EVENT_LAST_YEAR
+        ):
+            # year 1 in Paris is year 0 in UTC: the database cannot store it (a 500)
+            raise DomainError(
+                "invalid_" + name,
+                _("Enter a date between %(first)d and %(last)d.")
+                % {"first": EVENT_FIRST_YEAR, "last": EVENT_LAST_YEAR},
+                field=name,
+            )
     if ends <= starts:
         raise DomainError(
             "ends_before_start", _("The event must end after it starts."), field="ends_at"
@@ -702,11 +719,11 @@ def _event_changes_check(data: dict) -> dict:
         value = cleaned.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise DomainError("invalid_" + name, _("Enter a whole number."), field=name)
-    if cleaned["capacity"] > 1_000_000:
+    if cleaned["capacity"] > EVENT_MAX_CAPACITY:
         raise DomainError(
             "invalid_capacity", _("Enter a capacity of 1,000,000 at most."), field="capacity"
         )
-    if cleaned["retention_days"] > 3650:
+    if cleaned["retention_days"] > EVENT_MAX_RETENTION_DAYS:
         raise DomainError(
             "invalid_retention_days",
             _("Personal data may be kept 3,650 days at most after the event."),

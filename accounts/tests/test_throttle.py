@@ -50,6 +50,8 @@ def test_the_right_password_is_refused_while_locked_then_accepted_after_the_dela
     for _ in range(throttle.PAIR_LIMIT):
         response = sign_in(client, "alice", "faux")
     assert response.status_code == 429
+    # as the password reset's 429: when to come back, for a client as for the person
+    assert 1 <= int(response["Retry-After"]) <= throttle.FIRST_DELAY
     page = response.content.decode()
     assert "Trop de tentatives de connexion" in page
     assert "réessayez dans 1 minute (à " in page
@@ -237,3 +239,34 @@ def test_alternating_spellings_of_an_account_share_one_lock(client, db):
 def test_the_sign_in_page_asks_for_a_username_or_an_email(client, db):
     page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Identifiant ou adresse e-mail" in page
+
+
+def test_the_current_password_of_the_change_form_is_throttled_as_a_sign_in(client, alice):
+    """A session left open must not be a way to guess the password without limit."""
+    client.force_login(alice)
+    url = reverse("accounts:password_change")
+    new = "Nouveau-pass-2026-x"
+
+    def change(old):
+        return client.post(
+            url,
+            {"old_password": old, "new_password1": new, "new_password2": new},
+            REMOTE_ADDR="203.0.113.7",
+        )
+
+    for _ in range(throttle.PAIR_LIMIT - 1):
+        assert change("faux").status_code == 200
+    locked = change("faux")
+    assert locked.status_code == 429
+    assert 1 <= int(locked["Retry-After"]) <= throttle.FIRST_DELAY
+    assert "Trop de tentatives de connexion" in locked.content.decode()
+    # the right password is refused too while locked, and nothing changes
+    assert change(PASSWORD).status_code == 429
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    # the same lock holds at the sign-in page
+    assert sign_in(client, "alice", PASSWORD).status_code == 429
+    with time_machine.travel(time.time() + throttle.FIRST_DELAY + 1):
+        assert change(PASSWORD).status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password(new)

@@ -178,6 +178,7 @@ def test_confirmation_links_to_one_address_are_rate_limited(client, versions, po
     sent = Signature.objects.count()
     response = sign(client, pole, "CIBLE@victime.example ", ip="198.51.100.1")
     assert response.status_code == 429
+    assert int(response["Retry-After"]) == public.EMAIL_WINDOW  # as every other 429
     assert "Trop de liens de confirmation" in response.content.decode()
     assert Signature.objects.count() == sent == public.EMAILS_PER_ADDRESS
     assert OutboundEmail.objects.count() == public.EMAILS_PER_ADDRESS

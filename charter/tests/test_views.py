@@ -58,7 +58,11 @@ def test_opening_the_link_does_not_sign_only_the_button_does(client, versions, p
         actor=manager,
     )
     url = f"/charte/confirmer/{services.confirmation_token(signature)}/"
-    assert client.get(url).status_code == 200  # a mail scanner opening the link
+    page = client.get(url)  # a mail scanner opening the link
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    # the page says what is signed before the button
+    html = page.content.decode()
+    assert pole.name in html and "Chevalier, président" in html and "v2" in html
     signature.refresh_from_db()
     assert signature.status == "pending"
     response = client.post(url)
@@ -67,6 +71,15 @@ def test_opening_the_link_does_not_sign_only_the_button_does(client, versions, p
     assert signature.status == "signed"
     again = client.post(url)
     assert again.status_code == 400 and "déjà été utilisé" in again.content.decode()
+    # a used, forged or cut link says so when opened, with no button to press
+    for used_or_forged, message in (
+        (url, "déjà été utilisé"),
+        (url[:-3] + "x/", "n’est pas valide"),
+        ("/charte/confirmer/abc/", "n’est pas valide"),
+    ):
+        page = client.get(used_or_forged)
+        html = page.content.decode()
+        assert page.status_code == 400 and message in html and "Je confirme" not in html
 
 
 def test_public_list_exports_and_the_pole_page(client, versions, pole, manager):

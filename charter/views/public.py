@@ -14,6 +14,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from markdown_it import MarkdownIt
 
@@ -188,7 +189,9 @@ def sign(request):
         except DomainError as exc:
             context["errors"] = {exc.field or "form": exc.message}
             if exc.code == "rate_limited":
-                return render(request, "charter/public/sign.html", context, status=429)
+                response = render(request, "charter/public/sign.html", context, status=429)
+                response["Retry-After"] = str(EMAIL_WINDOW)  # the message says « in an hour »
+                return response
         else:
             return render(request, "charter/public/sign_sent.html", {"email": values["email"]})
     return render(request, "charter/public/sign.html", context)
@@ -214,6 +217,7 @@ def _check_email_rate(request, email: str) -> None:
         )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request, token: str):
     """GET shows a button (mail scanners open links: they must not sign); POST signs."""
@@ -225,7 +229,13 @@ def confirm(request, token: str):
                 request, "charter/public/confirm.html", {"error": exc.message}, status=400
             )
         return redirect("charter:signature", pk=signature.pk)
-    return render(request, "charter/public/confirm.html", {"token": token})
+    # the page says who signs what for whom, or why the link no longer works, before the
+    # button (it was a bare button, even for a used, expired or forged link)
+    try:
+        signature = services.signature_link_check(token=token)
+    except DomainError as exc:
+        return render(request, "charter/public/confirm.html", {"error": exc.message}, status=400)
+    return render(request, "charter/public/confirm.html", {"signature": signature})
 
 
 def signatures(request):

@@ -342,3 +342,32 @@ def test_the_door_tells_times_in_the_event_s_time_zone_not_the_phone_s(door_phon
     banner.filter(has_text="liste de").wait_for()
     text = banner.inner_text()
     assert any(f"liste de {time}" in text for time in expected), text
+
+
+STAYS_OUT_OF_THE_CACHE = """async (url) => {
+  for (let i = 0; i < 20; i += 1) {
+    if (await caches.match(url, { ignoreVary: true })) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}"""
+
+
+def test_the_worker_never_keeps_a_page_marked_no_store(door_phone_with_worker, live_server):
+    """Under the worker's scope (/accueil/) are also the attendance certificate and the
+    enrolment page, sent with Cache-Control: no-store: a person's name or a one-time
+    link is not for the phone's storage. The scanning page itself is still kept."""
+    from checkin import services
+    from checkin.views.manage import enrolment_token
+
+    page, _, _, event = door_phone_with_worker
+    scanner = page.url
+    assert page.evaluate(WAIT_FOR_OFFLINE_COPY, [scanner]), "the scanning page was not kept"
+    agent = DoorRole.objects.get(event=event).user
+    device = services.device_create(event=event, name="Téléphone prêté", actor=agent)
+    enrol = f"{live_server.url}/accueil/enregistrer/{enrolment_token(device)}/"
+    response = page.goto(enrol)
+    assert response.status == 200 and "no-store" in response.headers["cache-control"]
+    assert response.from_service_worker  # it went through the worker, which did not keep it
+    page.goto(scanner)
+    assert page.evaluate(STAYS_OUT_OF_THE_CACHE, enrol)

@@ -331,3 +331,17 @@ def test_the_door_counts_by_category_in_plural_columns(client, organiser, event,
         reverse("checkin_manage:door", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert '<th scope="col">Entrées</th><th scope="col">Confirmées</th>' in html
+
+
+def test_a_device_last_seen_another_day_says_which_day(client, organiser, event):
+    """« dernière connexion 9 h 05 min 00 s » read as today for a phone last seen days
+    before: the day is said, as for its enrolment."""
+    from django.utils import timezone
+
+    device = services.device_create(event=event, name="Poste 1", actor=organiser)
+    services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
+    seen = timezone.make_aware(timezone.datetime(2026, 3, 1, 9, 5))
+    Device.objects.filter(pk=device.pk).update(last_seen_at=seen)
+    client.force_login(organiser)
+    page = client.get(reverse("checkin_manage:door", args=[event.slug])).content.decode()
+    assert "dernière connexion 1er mars à 9\u00a0h\u00a005" in page

@@ -378,6 +378,7 @@ def load_demo() -> Demo:
     from charter import services as charter_services
     from charter.models import CharterVersion, Signature
     from checkin import services as checkin_services
+    from checkin.models import DoorRole
     from checkin.views.manage import enrolment_token
     from events.models import Event, Registration
     from events.tokens import personal_link_token
@@ -405,6 +406,11 @@ def load_demo() -> Demo:
         )
     event = Event.objects.get(slug=DEMO_SLUG)
     device = checkin_services.device_create(event=event, name="Tablette 2", actor=organiser)
+    door_role = DoorRole.objects.create(
+        event=event,
+        user=User.objects.create_user("crawl-accueil", password="x-pass-1234"),
+        role=DoorRole.Role.AGENT,
+    )
     signed = Signature.objects.filter(pole__isnull=False).values("pole")
     pole = Pole.objects.filter(is_demo=True).exclude(pk__in=signed).order_by("slug").first()
     pending = charter_services.signature_request(
@@ -577,6 +583,7 @@ def load_demo() -> Demo:
                 "badge": f"badges/{person}.pdf",
                 "attendance_csv": "presence.csv",
                 "device_revoke": f"appareils/{device.pk}/revoquer/",
+                "door_role_remove": f"equipe/{door_role.pk}/retirer/",
             }.items()
         },
     }
@@ -584,6 +591,7 @@ def load_demo() -> Demo:
     for key in (
         "checkin_manage:device_add",
         "checkin_manage:device_revoke",
+        "checkin_manage:door_role_remove",
         "events_manage:reminders",
         "events_manage:registration_cancel",
     ):

@@ -25,6 +25,8 @@ def test_load_demo_is_idempotent_and_true_to_the_press_release(django_capture_on
     assert "139, rue de Bercy" in event.street and event.postal_code == "75012"
     local = event.starts_at.astimezone(ZoneInfo("Europe/Paris"))
     assert (local.month, local.day, local.weekday(), local.hour, local.minute) == (9, 19, 4, 9, 30)
+    # the replayed day written as the original one is, not « 19/09/2031 »
+    assert f"est rejouée le vendredi 19 septembre {local.year}, mêmes horaires" in event.summary
     for mode in ("RER A ou D", "Métro 1 et 14", "Métro 6 et 14", "Bus 24 et 87"):
         assert mode in event.access
     assert Partner.objects.filter(event=event).count() == 6

@@ -159,3 +159,29 @@ def test_every_event_page_has_the_menu_with_its_tool_marked(organiser_client, ev
         if url != reverse("events_manage:registration_cancel", args=[event.slug, registration.pk]):
             assert f'href="{marked}" aria-current="page"' in html, url
         assert html.count('aria-current="page"') == 1, url
+
+
+@pytest.mark.parametrize(
+    "name", ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"]
+)
+def test_a_date_out_of_the_years_is_refused_not_a_server_error(organiser_client, event, name):
+    """Year 1 in Paris is year 0 in UTC: the database could not store it (a 500)."""
+    url = reverse("events_manage:edit", args=[event.slug])
+    response = organiser_client.post(url, form_data(event, **{name: "0001-01-01T00:00"}))
+    assert response.status_code == 400
+    assert "Saisissez une date entre 2000 et 2100." in response.content.decode()
+    with pytest.raises(DomainError) as error:
+        services.event_update(
+            event=event,
+            data=service_data(event, **{name: timezone.now().replace(year=2101)}),
+        )
+    assert error.value.code == "invalid_" + name
+
+
+def test_a_huge_capacity_is_refused_in_words(organiser_client, event):
+    url = reverse("events_manage:edit", args=[event.slug])
+    response = organiser_client.post(url, form_data(event, capacity="99999999999999999999"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Indiquez une capacité de 1\u202f000\u202f000 au plus." in html
+    assert "9223372036854775807" not in html

@@ -116,6 +116,19 @@ def test_event_when_in_french_and_in_english():
         # capital day and month (str.capitalize() would write "19 september")
         assert event_when(event) == "Friday 19 September 2031, 9:30–16:00"
 
+    over_the_night = EventFactory.build(
+        starts_at=datetime(2026, 12, 31, 19, 0, tzinfo=UTC),
+        ends_at=datetime(2027, 1, 1, 2, 30, tzinfo=UTC),
+    )
+    with translation.override("fr"):
+        assert event_when(over_the_night) == (
+            "Du jeudi 31 décembre 2026 à 20\u00a0h au vendredi 1er janvier 2027 à 3\u00a0h\u00a030"
+        )
+    with translation.override("en"):
+        assert event_when(over_the_night) == (
+            "From Thursday 31 December 2026 at 20:00 to Friday 1 January 2027 at 3:30"
+        )
+
 
 def test_dashboard_says_places_taken_out_of_the_capacity(organiser_client, event, register):
     register(event, first_name="Amina", last_name="Diallo")

@@ -139,7 +139,10 @@ def test_outbox_and_reminders(
         response = organiser_client.post(url, {"confirm": "yes"})
     assert response.status_code == 302
     assert OutboundEmail.objects.filter(kind="events.registration.reminder").count() == 1
-    assert "Personne n’est plus à relancer" in organiser_client.get(url).content.decode()
+    html = organiser_client.get(url).content.decode()
+    assert "Personne n’est plus à relancer" in html
+    # not « 0 ne l’a pas encore reçu : il n’est envoyé qu’à elle »
+    assert "Toutes l’ont déjà reçu." in html and "0 ne l’a pas" not in html
     html = organiser_client.get(reverse("events_manage:outbox", args=[event.slug])).content.decode()
     assert html.count("<tr>") == 3  # header + confirmation + reminder
 

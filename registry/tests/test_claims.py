@@ -337,3 +337,30 @@ def test_a_claim_remembers_only_a_page_of_this_site_to_come_back_to(
     link = re.search(r"http://testserver(/compte/mot-de-passe/\S+)", message.body).group(1)
     assert link.endswith("/?next=%2Fcharte%2Fsigner%2F") == bool(kept)
     assert "ailleurs" not in message.body
+
+
+def test_claims_and_suggestions_from_one_connection_are_limited(client, pole):
+    """Each claim or suggestion is a row an editor must read: a robot must not fill the
+    moderation queue. Past the limit: 429, Retry-After, a French message, nothing written."""
+    from registry.views.public import PUBLIC_FORMS_PER_IP
+
+    claim_url = f"/poles/{pole.slug}/revendiquer/"
+    for n in range(PUBLIC_FORMS_PER_IP.limit):
+        client.post(claim_url, {**CLAIM, "email": f"p{n}@archer.example"})
+    assert PoleClaim.objects.count() == PUBLIC_FORMS_PER_IP.limit
+    # the suggestions share the limit
+    refused = client.post(
+        f"/poles/{pole.slug}/suggerer/",
+        {"name": "Zoé", "email": "z@archer.example", "message": "La commune a changé de nom."},
+    )
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Trop de demandes ont été envoyées depuis votre connexion" in refused.content.decode()
+    assert not Suggestion.objects.exists()
+    assert client.post(claim_url, {**CLAIM, "email": "last@archer.example"}).status_code == 429
+    assert PoleClaim.objects.count() == PUBLIC_FORMS_PER_IP.limit
+    # another connection is not refused
+    other = client.post(
+        claim_url, {**CLAIM, "email": "b@archer.example"}, REMOTE_ADDR="198.51.100.4"
+    )
+    assert other.status_code == 200
+    assert PoleClaim.objects.filter(email="b@archer.example").exists()

@@ -1,5 +1,6 @@
 """Public pages of the registry: the directory, poles, organisations, networks."""
 
+import math
 from datetime import date
 from urllib.parse import urlencode, urlsplit
 
@@ -10,7 +11,9 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from core import throttle
 from core.dates import long_date
 from core.errors import DomainError
 from core.input import parse_int
@@ -404,6 +407,11 @@ def _honeypot(request) -> bool:
     return bool(request.POST.get("website_url"))
 
 
+# Claims and suggestions from one connection (together): each is a row an editor must
+# read; without a limit a robot could fill the moderation queue (no email is sent).
+PUBLIC_FORMS_PER_IP = throttle.Limit("registry.public_form.ip", 20, 3600)
+
+
 def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent: str, extra=None):
     """A form anyone may send about a pole (a claim, a suggestion): checked by the
     service, the same answer to robots that fill the hidden field. ``extra``: values the
@@ -418,6 +426,22 @@ def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent
         context["values"] = values
         if _honeypot(request):
             return render(request, sent, {"pole": found})
+        wait = throttle.attempt(PUBLIC_FORMS_PER_IP, throttle.client_ip(request))
+        if wait is not None:
+            minutes = max(1, math.ceil(wait / 60))
+            context["errors"] = {
+                "form": ngettext(
+                    "Too many requests were sent from your connection in the last hour. "
+                    "Please try again in %(minutes)d minute.",
+                    "Too many requests were sent from your connection in the last hour. "
+                    "Please try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes}
+            }
+            response = render(request, template, context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         try:
             submit(pole=found, **values, **extra)
         except DomainError as exc:

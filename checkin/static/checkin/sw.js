@@ -17,7 +17,7 @@
  */
 "use strict";
 
-const VERSION = "3";
+const VERSION = "4";
 const CACHE_PREFIX = "ptce-door-";
 const CACHE = `${CACHE_PREFIX}v${VERSION}`;
 const NAVIGATION_TIMEOUT_MS = 4000;
@@ -39,9 +39,17 @@ function isPage(url) {
   return url.pathname.startsWith(scopePath) && !isStatic(url) && !isApi(url);
 }
 
-/** Only complete, direct, same-origin answers are worth keeping. */
+/** Only complete, direct, same-origin answers are worth keeping, and never one the
+ *  server marked no-store (an attendance certificate or an enrolment page under the
+ *  scope: a person's name, a one-time link — not for the phone's storage). */
 function cacheable(response) {
-  return Boolean(response) && response.ok && response.type === "basic" && !response.redirected;
+  return (
+    Boolean(response) &&
+    response.ok &&
+    response.type === "basic" &&
+    !response.redirected &&
+    !/no-store/i.test(response.headers.get("Cache-Control") || "")
+  );
 }
 
 async function put(request, response) {
