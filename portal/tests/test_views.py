@@ -143,7 +143,8 @@ def test_account_of_a_pole_manager(client, world):
     # the signature made, and the claim still waiting (same address, any case)
     assert "Les signatures de la charte que vous avez faites" in html
     assert "version 1" in html
-    assert "Vos demandes en attente d’un éditeur" in html
+    assert "Demandes faites avec votre adresse e-mail, en attente d’un éditeur" in html
+    assert "rien n’est accordé avant qu’un éditeur l’accepte" in html
     assert "Pôle des Deux Rives" in html
     assert link("registry_manage:moderation") not in html
     assert link("events_manage:dashboard") not in html
