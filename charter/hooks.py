@@ -16,7 +16,14 @@ def pole_charter_facts(pole) -> list[dict]:
         .first()
     )
     if signature is None:
-        return [{"label": _("PTCE charter"), "value": _("not signed"), "url": ""}]
+        # the 2014 signatures on paper are not in the register: « not signed » could be false
+        return [
+            {
+                "label": _("PTCE charter"),
+                "value": _("no signature in this platform’s register yet"),
+                "url": reverse("charter:home"),
+            }
+        ]
     if signature.status == Signature.Status.WITHDRAWN:
         value = _("signed version %(version)s, then withdrawn on %(date)s") % {
             "version": signature.version.number,

@@ -395,3 +395,15 @@ def test_the_charter_demo_text_has_its_no_break_spaces(db):
     for version in CharterVersion.objects.all():
         for text in (version.summary, version.body):
             assert not re.search(r" [:;!?]", text), text
+
+
+def test_a_pole_without_signature_in_the_register_is_not_said_to_be_unsigned(client, db):
+    """The 2014 signatures on paper are not in the register: the pole page says what the
+    register holds (nothing yet) and where the charter is, not « non signée »."""
+    from registry import services as registry_services
+
+    pole = registry_services.pole_save(data={"name": "Pôle Sans Signature"})
+    page = client.get(f"/poles/{pole.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "non signée" not in page
+    assert "aucune signature dans le registre de la plateforme pour l’instant" in page
+    assert 'href="/charte/"' in page
