@@ -371,3 +371,10 @@ def test_the_worker_never_keeps_a_page_marked_no_store(door_phone_with_worker, l
     assert response.from_service_worker  # it went through the worker, which did not keep it
     page.goto(scanner)
     assert page.evaluate(STAYS_OUT_OF_THE_CACHE, enrol)
+
+
+def test_the_scanning_page_keeps_the_phone_s_screen_for_the_door(door_phone):
+    """No site menu (its links need the network) above the code field on a phone."""
+    page, *_ = door_phone
+    assert page.locator("nav.site-nav").is_hidden()
+    assert page.locator("#code").bounding_box()["y"] < 300
