@@ -709,6 +709,12 @@ def _event_changes_check(data: dict) -> dict:
             _("Registration must close after it opens."),
             field="registration_closes_at",
         )
+    if opens and opens >= ends:
+        raise DomainError(
+            "registration_opens_after_end",
+            _("Registration must open before the event ends."),
+            field="registration_opens_at",
+        )
     if closes and closes > ends:
         raise DomainError(
             "registration_closes_after_end",

@@ -401,14 +401,16 @@ def test_device_names_with_control_characters_are_refused_in_french(client, orga
 
 def test_the_manifest_of_a_draft_keeps_its_title_to_itself(client, agent):
     """The manifest answers without signing in (browsers fetch it without cookies): an
-    event not published yet gives no title, to anyone."""
+    event not published yet does not exist for others (404, as its public page), and gives
+    no title even to its door staff."""
     draft = EventFactory(status=Event.Status.DRAFT, title="Projet secret")
     url = reverse("checkin:manifest", args=[draft.slug])
     response = client.get(url)
-    assert response.status_code == 200 and b"Projet secret" not in response.content
+    assert response.status_code == 404 and b"Projet secret" not in response.content
     DoorRole.objects.create(event=draft, user=agent, role=DoorRole.Role.AGENT)
     client.force_login(agent)
-    assert b"Projet secret" not in client.get(url).content
+    response = client.get(url)
+    assert response.status_code == 200 and b"Projet secret" not in response.content
 
 
 def test_bodies_over_the_upload_limit_get_the_api_json_413(door, event, settings):

@@ -104,8 +104,12 @@ def manifest(request, slug: str):
     start = reverse("checkin:scanner", args=[event.slug])
     if event.status == Event.Status.PUBLISHED:
         name = _("Entry check – %(event)s") % {"event": event.title}
-    else:
+    elif can_scan(request.user, event):
         name = _("Entry check")
+    else:
+        # to others, an event not published does not exist (as on every public page)
+        raise Http404
+
     return JsonResponse(
         {
             "name": name,

@@ -185,3 +185,17 @@ def test_a_huge_capacity_is_refused_in_words(organiser_client, event):
     assert response.status_code == 400
     assert "Indiquez une capacité de 1\u202f000\u202f000 au plus." in html
     assert "9223372036854775807" not in html
+
+
+def test_registration_opening_after_the_end_is_refused(organiser_client, event):
+    url = reverse("events_manage:edit", args=[event.slug])
+    after = timezone.localtime(event.ends_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = organiser_client.post(
+        url, form_data(event, registration_opens_at=after, registration_closes_at="")
+    )
+    assert response.status_code == 400
+    assert "Les inscriptions doivent ouvrir avant la fin de l’événement." in (
+        response.content.decode()
+    )
+    event.refresh_from_db()
+    assert event.registration_opens_at is None or event.registration_opens_at < event.ends_at
