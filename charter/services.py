@@ -9,6 +9,7 @@ constraint stands behind it.
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -74,7 +75,14 @@ def _signer_kwargs(signer) -> dict:
 
 
 def signature_request(
-    *, version: CharterVersion, signer, name: str, mandate: str, email: str, actor
+    *,
+    version: CharterVersion,
+    signer,
+    name: str,
+    mandate: str,
+    email: str,
+    actor,
+    language: str = "fr",
 ) -> Signature:
     """A pole or network asks to sign: the signatory confirms with the link sent to
     their email; until then nothing is signed. The caller checks ``can_sign_for``."""
@@ -112,7 +120,8 @@ def signature_request(
             scope="charter",
             object_id=signature.pk,
             to=email,
-            language="fr",
+            # the language the person signs in (the email says so in it)
+            language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
         )
     return signature
 

@@ -53,7 +53,7 @@ def test_signing_for_a_signer_that_is_not_an_id_is_refused(client, versions, man
         "/charte/signer/",
         {"signer": signer, "name": "Chevalier", "mandate": "président", "email": "c@a.example"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "seulement pour un pôle" in response.content.decode()
     assert not Signature.objects.exists()
 
@@ -100,7 +100,7 @@ def test_bidi_and_invisible_characters_are_refused_in_a_signature(
     data[field] = value
     client.force_login(manager)
     response = client.post("/charte/signer/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert field in response.context["errors"]
     assert not Signature.objects.exists()
 
@@ -247,3 +247,17 @@ def test_the_lists_of_signatories_take_the_same_queries_whatever_their_length(
         response = client.get(url, {"version": "2"})
     assert response.status_code == 200
     assert response.content.decode().count("Pôle numéro") >= 8
+
+
+def test_the_confirmation_email_is_in_the_language_the_person_signs_in(
+    client, versions, pole, manager
+):
+    from core.models import OutboundEmail
+
+    client.force_login(manager)
+    client.cookies["django_language"] = "en"
+    assert sign(client, pole, "en@exemple.example").status_code == 200
+    client.cookies["django_language"] = "fr"
+    assert sign(client, pole, "fr@exemple.example", ip="198.51.100.1").status_code == 200
+    languages = dict(OutboundEmail.objects.values_list("to", "language"))
+    assert languages == {"en@exemple.example": "en", "fr@exemple.example": "fr"}

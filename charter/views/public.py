@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -185,6 +186,7 @@ def sign(request):
                 mandate=values["mandate"],
                 email=values["email"],
                 actor=request.user,
+                language=translation.get_language(),
             )
         except DomainError as exc:
             context["errors"] = {exc.field or "form": exc.message}
@@ -194,6 +196,7 @@ def sign(request):
                 return response
         else:
             return render(request, "charter/public/sign_sent.html", {"email": values["email"]})
+        return render(request, "charter/public/sign.html", context, status=400)
     return render(request, "charter/public/sign.html", context)
 
 
