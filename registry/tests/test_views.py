@@ -272,3 +272,18 @@ def test_claim_page_does_not_glue_the_pole_name_after_de(client, demo):
     page = client.get(f"/poles/{pole.slug}/revendiquer/").content.decode()
     assert "fiche de Association" not in page
     assert "la fiche «\u00a0Association JADES\u00a0»" in page
+
+
+def test_a_pole_page_says_the_year_and_the_place_once(client, db):
+    """« AMI PTCE 2023 », not « 2023 — AMI PTCE 2023 »; « La Réunion (974) », not
+    « La Réunion (974), La Réunion »."""
+    pole = services.pole_save(data={"name": "Pôle Saint-Pierre", "commune_code": "97416"})
+    services.laureate_add(pole=pole, year=2023, source_url="https://example.org/", call="AMI 2023")
+    services.laureate_add(pole=pole, year=2015, source_url="https://example.org/", call="AAP")
+    text = " ".join(
+        re.sub(r"<[^>]+>", " ", client.get(f"/poles/{pole.slug}/").content.decode()).split()
+    )
+    assert "AMI 2023" in text and "2023 — AMI 2023" not in text
+    assert "2015 — AAP" in text
+    assert "La Réunion (974), La Réunion" not in text
+    assert "La Réunion (974)" in text

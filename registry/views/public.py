@@ -26,10 +26,12 @@ from registry.permissions import can_edit_pole
 def place_label(place) -> str:
     """ "Romans-sur-Isère, Drôme (26), Auvergne-Rhône-Alpes" (what is known of it)."""
     department = geo.department_name(place.department_code)
+    region = geo.region_name(place.region_code)
     parts = [
         place.commune_name,
         f"{department} ({place.department_code})" if department else "",
-        geo.region_name(place.region_code),
+        # an overseas department is its own region: « La Réunion (974) », once
+        region if region != department else "",
     ]
     return ", ".join(p for p in parts if p)
 
