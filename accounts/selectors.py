@@ -8,7 +8,8 @@ def account_username(login: str | None) -> str | None:
     ou adresse e-mail »: a username in any case, else the one active account with this
     e-mail address (accounts made by an approved claim are named after the address, in
     lower case). Unknown or ambiguous: what was typed, which then fails as usual."""
-    if not login:
+    # no account has a longer name or address (150 and 254 characters): no query for more
+    if not login or len(login) > 254:
         return login
     users = get_user_model()._default_manager.filter(is_active=True)
     by_name = list(users.filter(username__iexact=login).values_list("username", flat=True)[:2])

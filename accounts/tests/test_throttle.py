@@ -270,3 +270,9 @@ def test_the_current_password_of_the_change_form_is_throttled_as_a_sign_in(clien
         assert change(PASSWORD).status_code == 302
     alice.refresh_from_db()
     assert alice.check_password(new)
+
+
+def test_a_huge_username_is_refused_without_querying_for_it(client, db):
+    response = sign_in(client, "x" * 100_000, PASSWORD)
+    assert response.status_code == 200
+    assert not signed_in(client)
