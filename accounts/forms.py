@@ -37,25 +37,33 @@ def lockout_error(seconds: int) -> ValidationError:
     )
 
 
+def throttled_check(form, username, check, *, count_failure=False):
+    """``check()`` (a password check) refused at once while the account or the address
+    is locked; a failure that brings the lock says so. ``count_failure``: count a failure
+    here (the sign-in counts it through Django's signal)."""
+    wait = throttle.locked_for(form.request, username)
+    if wait:
+        form.locked_seconds = wait
+        raise lockout_error(wait)
+    try:
+        return check()
+    except ValidationError:
+        if count_failure:
+            throttle.failure(form.request, username)
+        wait = throttle.locked_for(form.request, username)
+        if wait:
+            form.locked_seconds = wait
+            raise lockout_error(wait) from None
+        raise
+
+
 class ThrottledMixin:
     """Refused at once while locked; a failure that brings the lock says so."""
 
     locked_seconds = 0  # while locked: how long, for the answer's Retry-After
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        wait = throttle.locked_for(self.request, username)
-        if wait:
-            self.locked_seconds = wait
-            raise lockout_error(wait)
-        try:
-            return super().clean()
-        except ValidationError:
-            wait = throttle.locked_for(self.request, username)
-            if wait:
-                self.locked_seconds = wait
-                raise lockout_error(wait) from None
-            raise
+        return throttled_check(self, self.cleaned_data.get("username"), super().clean)
 
     @property
     def throttled(self) -> bool:
@@ -85,20 +93,9 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
         super().__init__(user, *args, **kwargs)
 
     def clean_old_password(self):
-        username = self.user.get_username()
-        wait = throttle.locked_for(self.request, username)
-        if wait:
-            self.locked_seconds = wait
-            raise lockout_error(wait)
-        try:
-            return super().clean_old_password()
-        except ValidationError:
-            throttle.failure(self.request, username)
-            wait = throttle.locked_for(self.request, username)
-            if wait:
-                self.locked_seconds = wait
-                raise lockout_error(wait) from None
-            raise
+        return throttled_check(
+            self, self.user.get_username(), super().clean_old_password, count_failure=True
+        )
 
     @property
     def throttled(self) -> bool:

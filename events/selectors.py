@@ -213,6 +213,12 @@ def event_registration_state(*, event: Event, now=None) -> str:
         services.registration_window_check(event=event, now=now or timezone.now())
     except DomainError:
         return "closed"
+    return event_places_state(event=event)
+
+
+def event_places_state(*, event: Event) -> str:
+    """Once registration is open: ``open`` (places left), ``waiting_list`` (full, the
+    waiting list takes names) or ``full``."""
     if event.places_left > 0:
         return "open"
     return "waiting_list" if event.waiting_list_enabled else "full"

@@ -75,11 +75,10 @@ def _registration_state(event: Event) -> dict:
         services.registration_window_check(event=event, now=timezone.now())
     except DomainError as error:
         return {"open": False, "code": error.code, "message": error.message}
-    if event.places_left > 0:
-        return {"open": True, "code": "open", "message": ""}
-    if event.waiting_list_enabled:
-        return {"open": True, "code": "waiting_list", "message": ""}
-    return {"open": False, "code": "event_full", "message": _("This event is full.")}
+    places = selectors.event_places_state(event=event)
+    if places == "full":
+        return {"open": False, "code": "event_full", "message": _("This event is full.")}
+    return {"open": True, "code": places, "message": ""}
 
 
 def without_empty(value):
