@@ -61,31 +61,53 @@ def test_search_then_facet_then_remove_it(live_server, demo, new_page):
 def test_the_map_shows_clusters_then_poles(live_server, demo, new_page):
     page = new_page("desktop")
     page.goto(live_server.url + "/poles/carte/")
-    page.locator(".pole-cluster").first.wait_for()
+    page.locator(".leaflet-marker-pane .pole-cluster").first.wait_for()
     # metropolitan France in view (the overseas poles are off this frame)
     metropolitan = Pole.objects.filter(latitude__gt=41, longitude__gt=-6).count()
     page.locator("#map-status").filter(has_text=f"{metropolitan} pôles dans cette zone").wait_for()
     blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, describe(blocking)
     screenshot(page, "registry-map-desktop")
-    page.locator(".pole-cluster").first.click()  # zooms in on the group
-    page.wait_for_function("document.querySelectorAll('.pole-cluster, .pole-dot').length > 0")
+    page.locator(".leaflet-marker-pane .pole-cluster").first.click()  # zooms in on the group
+    page.wait_for_function(
+        "document.querySelectorAll('.leaflet-marker-pane .pole-cluster, .leaflet-marker-pane .pole-dot')"
+        ".length > 0"
+    )
 
 
 def test_a_map_popup_shows_the_pole_status_as_the_directory_does(live_server, demo, new_page):
     page = new_page("desktop")
     page.goto(live_server.url + "/poles/carte/?q=archer")
-    page.locator(".pole-dot").first.click()
+    page.locator(".leaflet-marker-pane .pole-dot").first.click()
     popup = page.locator(".leaflet-popup-content")
     popup.get_by_role("link", name="Pôle Sud Archer").wait_for()
     assert popup.locator(".badge.status-laureate").inner_text() == "Lauréat de l’État"
     incomplete = Pole.objects.filter(status="incomplete", latitude__isnull=False).first()
     page.goto(live_server.url + f"/poles/carte/?q={incomplete.name}")
-    page.locator(".pole-dot.status-incomplete").first.click()
+    page.locator(".leaflet-marker-pane .pole-dot.status-incomplete").first.click()
     badge = page.locator(".leaflet-popup-content .badge")
     assert badge.inner_text() == "Fiche à compléter" and "status-incomplete" in (
         badge.get_attribute("class")
     )
+
+
+
+def test_an_open_popup_survives_the_reload_of_the_poles_in_view(live_server, demo, new_page):
+    """Moving the map reloads the poles in view; a pole still in view keeps its marker, so
+    the popup open on it stays open (it used to close as the markers were redrawn)."""
+    page = new_page("desktop")
+    page.goto(live_server.url + "/poles/carte/?q=archer")
+    page.locator(".leaflet-marker-pane .pole-dot").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.get_by_role("link", name="Pôle Sud Archer").wait_for()
+    box = page.locator("#pole-map").bounding_box()
+    with page.expect_response(lambda r: "/poles/carte/points.json" in r.url):
+        page.mouse.move(box["x"] + 60, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 100, box["y"] + box["height"] / 2 + 20, steps=8)
+        page.mouse.up()
+    page.wait_for_timeout(300)  # the response is drawn on the next task
+    assert popup.get_by_role("link", name="Pôle Sud Archer").is_visible()
 
 
 TILES = "https://tiles.example.test/{z}/{x}/{y}.png"
@@ -153,7 +175,7 @@ def test_map_legend_zoom_labels_and_popup_in_french(live_server, demo, new_page)
     ):
         assert legend.get_by_text(label, exact=True).count() == 1, label
     assert legend.locator(".legend-mark.status-laureate").count() == 1
-    page.locator(".pole-dot").first.click()
+    page.locator(".leaflet-marker-pane .pole-dot").first.click()
     popup = page.locator(".leaflet-popup-content")
     popup.get_by_role("link", name="Voir la fiche").wait_for()
     pole = Pole.objects.get(name="Pôle Sud Archer")
@@ -182,7 +204,7 @@ def test_map_filters_are_shown_and_applied(live_server, demo, new_page):
 def test_map_buttons_fly_to_the_overseas_poles(live_server, demo, new_page):
     page = new_page("desktop")
     page.goto(live_server.url + "/poles/carte/")
-    page.locator(".pole-cluster").first.wait_for()
+    page.locator(".leaflet-marker-pane .pole-cluster").first.wait_for()
     views = page.get_by_role("navigation", name="Lieux de la carte")
     assert [b.inner_text() for b in views.get_by_role("button").all()] == [
         "France métropolitaine",

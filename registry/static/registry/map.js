@@ -129,46 +129,67 @@
     return box;
   }
 
+  // Markers are kept from one load to the next when they are still in view: a popup
+  // open on a pole survives the reload that its own opening (auto-pan) causes.
+  let markers = new Map();
+
+  function clusterMarker(cluster) {
+    const size = Math.min(64, 28 + Math.round(Math.log2(cluster.count) * 5));
+    const label = root.dataset.labelCluster.replace("%(count)s", cluster.count);
+    const marker = L.marker([cluster.lat, cluster.lon], {
+      title: label,
+      alt: label,
+      keyboard: true,
+      icon: L.divIcon({ className: "pole-cluster", html: "", iconSize: [size, size] }),
+    });
+    marker.on("add", () => {
+      const el = marker.getElement();
+      if (el) {
+        text(el, String(cluster.count));
+        el.setAttribute("role", "button");
+        el.setAttribute("aria-label", label);
+      }
+    });
+    marker.on("click keypress", () => map.setView([cluster.lat, cluster.lon], Math.min(map.getZoom() + 2, 18)));
+    return marker;
+  }
+
+  function poleMarker(pole) {
+    const marker = L.marker([pole.lat, pole.lon], {
+      title: pole.name,
+      alt: pole.name,
+      keyboard: true,
+      icon: L.divIcon({
+        className: `pole-dot status-${pole.status}${pole.approximate ? " approximate" : ""}`,
+        html: "",
+        iconSize: [18, 18],
+      }),
+    });
+    marker.bindPopup(() => popup(pole));
+    marker.on("add", () => {
+      const el = marker.getElement();
+      if (el) el.setAttribute("aria-label", pole.name);
+    });
+    return marker;
+  }
+
   function draw(data) {
-    layer.clearLayers();
-    data.clusters.forEach((cluster) => {
-      const size = Math.min(64, 28 + Math.round(Math.log2(cluster.count) * 5));
-      const label = root.dataset.labelCluster.replace("%(count)s", cluster.count);
-      const marker = L.marker([cluster.lat, cluster.lon], {
-        title: label,
-        alt: label,
-        keyboard: true,
-        icon: L.divIcon({ className: "pole-cluster", html: "", iconSize: [size, size] }),
-      });
-      marker.on("add", () => {
-        const el = marker.getElement();
-        if (el) {
-          text(el, String(cluster.count));
-          el.setAttribute("role", "button");
-          el.setAttribute("aria-label", label);
-        }
-      });
-      marker.on("click keypress", () => map.setView([cluster.lat, cluster.lon], Math.min(map.getZoom() + 2, 18)));
-      layer.addLayer(marker);
+    const next = new Map();
+    const keep = (key, build) => {
+      const marker = markers.get(key) || build();
+      next.set(key, marker);
+      if (!layer.hasLayer(marker)) layer.addLayer(marker);
+    };
+    data.clusters.forEach((cluster) =>
+      keep(`c ${cluster.lat} ${cluster.lon} ${cluster.count}`, () => clusterMarker(cluster))
+    );
+    data.poles.forEach((pole) =>
+      keep(`p ${pole.url} ${pole.lat} ${pole.lon} ${pole.status} ${pole.approximate}`, () => poleMarker(pole))
+    );
+    markers.forEach((marker, key) => {
+      if (!next.has(key)) layer.removeLayer(marker);
     });
-    data.poles.forEach((pole) => {
-      const marker = L.marker([pole.lat, pole.lon], {
-        title: pole.name,
-        alt: pole.name,
-        keyboard: true,
-        icon: L.divIcon({
-          className: `pole-dot status-${pole.status}${pole.approximate ? " approximate" : ""}`,
-          html: "",
-          iconSize: [18, 18],
-        }),
-      });
-      marker.bindPopup(() => popup(pole));
-      marker.on("add", () => {
-        const el = marker.getElement();
-        if (el) el.setAttribute("aria-label", pole.name);
-      });
-      layer.addLayer(marker);
-    });
+    markers = next;
     const label = data.total === 1 ? root.dataset.labelOne : root.dataset.labelMany;
     text(status, label.replace("%(count)s", data.total));
   }
