@@ -10,11 +10,11 @@ class CharterConfig(AppConfig):
         from django.urls import reverse
 
         from charter import emails, hooks
-        from events.hooks import ManageLink, register_manage_link
+        from events.hooks import ManageLink, manage_links
 
         emails.register()
         hooks.register()
-        register_manage_link(
+        manage_links.register(
             ManageLink(
                 _("Charter signing in the room"),
                 lambda event: reverse("charter_manage:ceremony", args=[event.slug]),

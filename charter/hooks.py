@@ -8,13 +8,9 @@ from core.dates import long_date
 
 def pole_charter_facts(pole) -> list[dict]:
     from charter.models import Signature
+    from charter.selectors import latest_pole_signature
 
-    signature = (
-        Signature.objects.filter(pole=pole, status__in=["signed", "withdrawn"])
-        .select_related("version")
-        .order_by("-version__number", "-signed_at")
-        .first()
-    )
+    signature = latest_pole_signature(pole)
     if signature is None:
         # the 2014 signatures on paper are not in the register: « not signed » could be false
         return [
@@ -46,5 +42,4 @@ def pole_charter_facts(pole) -> list[dict]:
 def register() -> None:
     from registry import hooks
 
-    if pole_charter_facts not in hooks.pole_facts:
-        hooks.pole_facts.append(pole_charter_facts)
+    hooks.pole_facts.register(hooks.PoleFacts(key="charter", facts=pole_charter_facts))

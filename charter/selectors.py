@@ -244,3 +244,13 @@ def signatures_requested_by(*, user) -> list[Signature]:
         .select_related("version", "pole", "network")
         .order_by("-created_at", "-pk")
     )
+
+
+def latest_pole_signature(pole) -> Signature | None:
+    """The pole's most recent signature that was made (signed, or signed then withdrawn)."""
+    return (
+        Signature.objects.filter(pole=pole, status__in=["signed", "withdrawn"])
+        .select_related("version")
+        .order_by("-version__number", "-signed_at")
+        .first()
+    )

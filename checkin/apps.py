@@ -11,17 +11,11 @@ class CheckinConfig(AppConfig):
         from checkin import documents
         from checkin.models import Admission
         from checkin.views.public import certificate_url
-        from events.hooks import (
-            ManageLink,
-            PersonalLink,
-            ReminderExclusion,
-            register_manage_link,
-            register_personal_link,
-            register_reminder_exclusion,
-        )
+        from events import hooks
+        from events.hooks import ManageLink, PersonalLink, ReminderExclusion
 
         # people already let in need no reminder
-        register_reminder_exclusion(
+        hooks.reminder_exclusions.register(
             ReminderExclusion(
                 "checkin.admitted",
                 lambda event: Admission.objects.filter(event=event).values("registration_id"),
@@ -55,8 +49,12 @@ class CheckinConfig(AppConfig):
                 parent="door",
             ),
         ):
-            register_manage_link(link)
-        register_personal_link(
-            PersonalLink(label=_("My attendance certificate (PDF)"), url=certificate_url)
+            hooks.manage_links.register(link)
+        hooks.personal_links.register(
+            PersonalLink(
+                key="checkin.certificate",
+                label=_("My attendance certificate (PDF)"),
+                url=certificate_url,
+            )
         )
         documents.register()

@@ -243,7 +243,7 @@ def register() -> None:
     names = {"badges_a6": "badges-a6", "badges_a4x4": "badges-a4", "attendance_csv": "presence"}
     types = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
     for order, (key, label, extension, build) in enumerate(kinds, start=1):
-        hooks.register_document_kind(
+        hooks.document_kinds.register(
             hooks.DocumentKind(
                 key=key,
                 label=label,

@@ -598,7 +598,7 @@ def register() -> None:
         ],
         start=1,
     ):
-        hooks.register_document_kind(
+        hooks.document_kinds.register(
             hooks.DocumentKind(
                 key=key,
                 label=label,

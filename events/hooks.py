@@ -1,4 +1,4 @@
-"""Places where apps above `events` plug into its pages without `events` importing them.
+"""Slots where apps above `events` plug into its pages without `events` importing them.
 
 `checkin` registers a link to its door page on the organiser's event page, for instance,
 in its AppConfig.ready.
@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+
+from core.slots import Slot
 
 
 @dataclass(frozen=True)
@@ -24,14 +26,7 @@ class ManageLink:
     parent: str = ""
 
 
-manage_links: list[ManageLink] = []
-
-
-def register_manage_link(link: ManageLink) -> None:
-    if link not in manage_links and not (
-        link.key and any(known.key == link.key for known in manage_links)
-    ):
-        manage_links.append(link)
+manage_links: Slot[ManageLink] = Slot("events.manage_links")
 
 
 @dataclass(frozen=True)
@@ -43,27 +38,19 @@ class ReminderExclusion:
     registrations: Callable[[object], object]  # event -> QuerySet of registration ids
 
 
-reminder_exclusions: dict[str, ReminderExclusion] = {}
-
-
-def register_reminder_exclusion(exclusion: ReminderExclusion) -> None:
-    reminder_exclusions[exclusion.key] = exclusion
+reminder_exclusions: Slot[ReminderExclusion] = Slot("events.reminder_exclusions")
 
 
 @dataclass(frozen=True)
 class PersonalLink:
     """A link offered on a person's personal page when ``url(registration, token)`` gives one."""
 
+    key: str
     label: str | Promise
     url: Callable[[object, str], str | None]  # (registration, personal-link token) -> URL
 
 
-personal_links: list[PersonalLink] = []
-
-
-def register_personal_link(link: PersonalLink) -> None:
-    if link not in personal_links:
-        personal_links.append(link)
+personal_links: Slot[PersonalLink] = Slot("events.personal_links")
 
 
 @dataclass(frozen=True)
@@ -85,13 +72,9 @@ class DocumentKind:
     order: int = 0
 
 
-document_kinds: dict[str, DocumentKind] = {}
-
-
-def register_document_kind(kind: DocumentKind) -> None:
-    document_kinds[kind.key] = kind
+document_kinds: Slot[DocumentKind] = Slot("events.document_kinds")
 
 
 def document_kinds_for(section: str | None = None) -> list[DocumentKind]:
-    kinds = [k for k in document_kinds.values() if section is None or k.section == section]
+    kinds = [k for k in document_kinds if section is None or k.section == section]
     return sorted(kinds, key=lambda k: (k.order, k.key))

@@ -240,7 +240,7 @@ def reminder_recipients(*, event: Event) -> QuerySet[Registration]:
     recipients = Registration.objects.select_related("event").filter(
         event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
     )
-    for exclusion in hooks.reminder_exclusions.values():
+    for exclusion in hooks.reminder_exclusions:
         recipients = recipients.exclude(pk__in=exclusion.registrations(event))
     return recipients.order_by("created_at", "id")
 

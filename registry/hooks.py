@@ -1,11 +1,25 @@
-"""What apps above the registry add to its pages, without the registry importing them.
+"""Slots where apps above the registry plug into its pages, without the registry
+importing them (core.slots).
 
-``pole_facts``: functions (pole) -> list of {"label": str, "value": str, "url": str}
-shown on the pole's page (e.g. the charter: signed, which version, when).
+``pole_facts``: PoleFacts whose ``facts(pole)`` gives a list of
+{"label": str, "value": str, "url": str} shown on the pole's page (e.g. the charter:
+signed, which version, when).
 """
 
-pole_facts = []
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.slots import Slot
+
+
+@dataclass(frozen=True)
+class PoleFacts:
+    key: str
+    facts: Callable[[object], list[dict]]  # pole -> facts
+
+
+pole_facts: Slot[PoleFacts] = Slot("registry.pole_facts")
 
 
 def facts_for(pole) -> list[dict]:
-    return [fact for provider in pole_facts for fact in provider(pole)]
+    return [fact for provider in pole_facts for fact in provider.facts(pole)]

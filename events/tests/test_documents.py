@@ -256,7 +256,7 @@ def test_kind(monkeypatch):
         filename=lambda event: "test",
         build=build,
     )
-    monkeypatch.setitem(hooks.document_kinds, "test_kind", kind)
+    monkeypatch.setitem(hooks.document_kinds._items, "test_kind", kind)
     return behaviour
 
 

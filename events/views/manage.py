@@ -279,7 +279,7 @@ def document_prepare(request, slug: str, kind: str):
         messages.success(
             request,
             _("“%(document)s” is being prepared: it will be ready to download here.")
-            % {"document": hooks.document_kinds[kind].label},
+            % {"document": hooks.document_kinds.get(kind).label},
         )
     return redirect(_documents_page(event, kind))
 

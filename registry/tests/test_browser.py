@@ -70,8 +70,8 @@ def test_the_map_shows_clusters_then_poles(live_server, demo, new_page):
     screenshot(page, "registry-map-desktop")
     page.locator(".leaflet-marker-pane .pole-cluster").first.click()  # zooms in on the group
     page.wait_for_function(
-        "document.querySelectorAll('.leaflet-marker-pane .pole-cluster, .leaflet-marker-pane .pole-dot')"
-        ".length > 0"
+        "document.querySelectorAll("
+        "'.leaflet-marker-pane .pole-cluster, .leaflet-marker-pane .pole-dot').length > 0"
     )
 
 
@@ -89,7 +89,6 @@ def test_a_map_popup_shows_the_pole_status_as_the_directory_does(live_server, de
     assert badge.inner_text() == "Fiche à compléter" and "status-incomplete" in (
         badge.get_attribute("class")
     )
-
 
 
 def test_an_open_popup_survives_the_reload_of_the_poles_in_view(live_server, demo, new_page):
