@@ -19,7 +19,7 @@ from core.errors import DomainError
 from events.chart import bar_chart
 from events.documents import qr_svg
 from events.models import Event, Registration
-from events.views.manage import event_for_manager
+from events.permissions import access_event_for_manager
 
 ENROL_SALT = "ptce.checkin.enrol"
 
@@ -30,7 +30,7 @@ def enrolment_token(device: Device) -> str:
 
 @login_required
 def door(request, slug: str):
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     device_rows = []
     for device in selectors.devices(event=event):
         row = {"device": device}
@@ -82,7 +82,7 @@ def projection(request, slug: str):
     to date every PROJECTION_EVERY_S seconds (``projection_state``); without it, a link
     « Actualiser » reloads the page (no ``meta refresh``: it moves the page under a
     screen reader)."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     return render(
         request,
         "checkin/manage/projection.html",
@@ -98,7 +98,7 @@ def projection(request, slug: str):
 @login_required
 def projection_state(request, slug: str):
     """The projection's figures, as JSON: counts and the arrivals chart (its markup)."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     counts = selectors.door_counts(event=event)
     arrivals = _arrivals(event)
     chart = render_to_string(
@@ -122,7 +122,7 @@ def projection_state(request, slug: str):
 @login_required
 @require_POST
 def device_add(request, slug: str):
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     try:
         device = services.device_create(
             event=event, name=request.POST.get("name", ""), actor=request.user
@@ -142,7 +142,7 @@ def device_add(request, slug: str):
 @require_POST
 def door_role_add(request, slug: str):
     """Give an existing account (username or e-mail address) a role at the door."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     try:
         door_role = services.door_role_grant(
             event=event,
@@ -164,7 +164,7 @@ def door_role_add(request, slug: str):
 @login_required
 @require_POST
 def door_role_remove(request, slug: str, pk: int):
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     door_role = get_object_or_404(DoorRole.objects.select_related("user"), pk=pk, event=event)
     try:
         services.door_role_remove(door_role=door_role, actor=request.user)
@@ -182,7 +182,7 @@ def door_role_remove(request, slug: str, pk: int):
 @login_required
 @require_POST
 def device_revoke(request, slug: str, pk: int):
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     device = get_object_or_404(Device, pk=pk, event=event)
     try:
         services.device_revoke(device=device, actor=request.user)
@@ -211,7 +211,7 @@ def _documents_page(event: Event, kind: str) -> str:
 def badges(request, slug: str):
     """Every confirmed person's badge: prepared in the background on the documents page
     (3,000 badges take longer than a request may)."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     kind = "badges_a4x4" if request.GET.get("format") == "a4x4" else "badges_a6"
     return redirect(_documents_page(event, kind))
 
@@ -235,5 +235,5 @@ def badge(request, slug: str, pk: int):
 @login_required
 def attendance_csv(request, slug: str):
     """Attendance by category, for after the event: prepared on the documents page."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     return redirect(_documents_page(event, "attendance_csv"))

@@ -22,15 +22,7 @@ from events import document_services, emails, hooks, selectors, services
 from events.chart import bar_chart
 from events.forms import EventForm
 from events.models import Event, Registration
-from events.permissions import can_manage_event, can_see_manage_area
-
-
-def event_for_manager(request, slug: str) -> Event:
-    """Fetch the event and check the user may manage it, in one call."""
-    event = get_object_or_404(Event, slug=slug)
-    if not can_manage_event(request.user, event):
-        raise PermissionDenied
-    return event
+from events.permissions import access_event_for_manager, can_see_manage_area
 
 
 def _page_number(request) -> int:
@@ -50,7 +42,7 @@ def dashboard(request):
 
 @login_required
 def event_overview(request, slug: str):
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     query = clean_query(request.GET.get("q"), max_length=100)
     status = clean_query(request.GET.get("status"), max_length=20)
     registrations = selectors.registration_search(event=event, query=query, status=status)
@@ -82,7 +74,7 @@ def event_overview(request, slug: str):
 
 @login_required
 def event_outbox(request, slug: str):
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     page = Paginator(selectors.outbox_for_event(event=event), 100).get_page(_page_number(request))
     return render(request, "events/manage/outbox.html", {"event": event, "page": page})
 
@@ -92,7 +84,7 @@ def event_outbox(request, slug: str):
 def event_edit(request, slug: str):
     """The event's details, dates, places and registration settings (through
     services.event_update, which checks them again under the event's lock)."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     # the form writes into its instance while validating: never the one the page shows
     form = EventForm(
         request.POST if request.method == "POST" else None,
@@ -131,7 +123,7 @@ def event_edit(request, slug: str):
 def event_reminders(request, slug: str):
     """GET shows the reminder as people will receive it and how many will; the POST with
     the confirmation queues it."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             count = services.event_send_reminders(event=event, actor=request.user)
@@ -174,7 +166,7 @@ def registration_cancel(request, slug: str, pk: int):
 
     GET asks for confirmation; POST cancels.
     """
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     registration = get_object_or_404(Registration, pk=pk, event=event, erased_at__isnull=True)
     if request.method == "GET":
         return render(
@@ -208,28 +200,28 @@ def _documents_page(event: Event, kind: str) -> str:
 # they are prepared and downloaded.
 @login_required
 def export_registrations_csv(request, slug: str):
-    return redirect(_documents_page(event_for_manager(request, slug), "registrations_csv"))
+    return redirect(_documents_page(access_event_for_manager(request, slug), "registrations_csv"))
 
 
 @login_required
 def export_registrations_xlsx(request, slug: str):
-    return redirect(_documents_page(event_for_manager(request, slug), "registrations_xlsx"))
+    return redirect(_documents_page(access_event_for_manager(request, slug), "registrations_xlsx"))
 
 
 @login_required
 def security_list_csv(request, slug: str):
-    return redirect(_documents_page(event_for_manager(request, slug), "security_csv"))
+    return redirect(_documents_page(access_event_for_manager(request, slug), "security_csv"))
 
 
 @login_required
 def security_list_pdf_view(request, slug: str):
-    return redirect(_documents_page(event_for_manager(request, slug), "security_pdf"))
+    return redirect(_documents_page(access_event_for_manager(request, slug), "security_pdf"))
 
 
 @login_required
 def documents(request, slug: str):
     """Badges, security lists and exports: prepare, follow the progress, download."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     rows = selectors.event_documents(event=event)
     for row in rows:
         rows_built = row["document"].rows if row["document"] else 0
@@ -249,7 +241,7 @@ def documents(request, slug: str):
 @login_required
 def documents_status(request, slug: str):
     """The documents' states, for the page's progress display (polled while one builds)."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     rows = selectors.event_documents(event=event)
     response = JsonResponse(
         {
@@ -270,7 +262,7 @@ def documents_status(request, slug: str):
 @login_required
 @require_POST
 def document_prepare(request, slug: str, kind: str):
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     try:
         document_services.document_request(event=event, kind=kind, actor=request.user)
     except DomainError as error:
@@ -287,7 +279,7 @@ def document_prepare(request, slug: str, kind: str):
 @login_required
 def document_download(request, slug: str, kind: str):
     """The prepared file, for the event's organisers only, never kept by a cache."""
-    event = event_for_manager(request, slug)
+    event = access_event_for_manager(request, slug)
     definition = hooks.document_kinds.get(kind)
     document = selectors.event_document(event=event, kind=kind) if definition else None
     if document is None:
