@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The address in the links of the demo's emails: follows HOST and PORT (make demo PORT=8105).
 SITE_URL ?= http://$(HOST):$(PORT)
+# The tests run on every core (pytest-xdist); PYTEST_ARGS="-n 0 …" runs them in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: demo test install check-python lint messages check-messages bench serve clean
 
