@@ -40,27 +40,7 @@ once, nobody waits a negative time, the line is served in arrival order, no desk
 two people at once. The goal (the recommendation needs at most the largest k tried) is
 printed as met or missed and fails the run only with ``--strict-goals``.
 
-Output of the default run (seed 2014, 200 replications, peak profile; 0.6 s on the
-2-core machine of this project, AMD EPYC), medians over the runs, times in min:s:
-
-      k  max line  mean wait  p95 wait  max wait  last in  wait > 5 min  p95 <= target
-      1       168      15:08     31:29     32:17    60:41          76%            0%
-      2        76       3:08      7:02      7:19    34:33          32%            0%
-      3        24       0:27      1:17      1:30    29:24           0%          100%
-      4         8       0:03      0:13      0:21    29:24           0%          100%
-      5         5       0:01      0:04      0:10    29:24           0%          100%
-      6         3       0:00      0:01      0:06    29:24           0%          100%
-      7         2       0:00      0:00      0:04    29:24           0%          100%
-      8         1       0:00      0:00      0:02    29:24           0%          100%
-
-    recommendation: with 3 desks, 95 % wait less than 1.3 min (median of the runs; 1.9
-    min in 9 runs of 10), the longest line is 24 people and the last one is in 29:24
-    after the doors open
-
-With ``--profile uniform`` 2 desks are enough (p95 1:09, longest line 15). One desk
-cannot keep up in any case (57.5 minutes of work for 300 people); 2 desks fall behind
-at the peak (20 a minute for 10.4 a minute served); from 3 desks the line empties a few
-minutes after the peak; 4 desks keep nearly everyone under a minute.
+Results: README, « Bancs d'essai ».
 
 Usage (from the project root, with the project's virtualenv):
     .venv/bin/python bench/door_simulation.py
@@ -75,7 +55,6 @@ import bisect
 import heapq
 import json
 import math
-import os
 import random
 import statistics
 import sys
@@ -84,9 +63,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-DEFAULT_CHART = ROOT / "var" / "bench" / "door_simulation.png"
+import _harness as h
+
+DEFAULT_CHART = h.ROOT / "var" / "bench" / "door_simulation.png"
 LONG_WAIT_S = 5 * 60
 
 
@@ -599,8 +578,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Pillow comes with the project's virtualenv: run with it even when started with
-    # another Python (the model itself needs only the standard library).
-    if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
+    # Pillow comes with the project's virtualenv (the model needs the standard library only)
+    h.use_venv()
     sys.exit(main())
