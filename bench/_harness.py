@@ -10,8 +10,9 @@ the result table.
 * ``call(env, "module:function", **kwargs)`` runs a function of a bench/ module in a child
   process with Django set up on ``env`` (``python bench/_harness.py call …``); its return
   value comes back as JSON through a file, what it prints goes to our stdout.
-* ``Server`` starts and stops gunicorn; ``CpuMeter`` and ``PgActivity`` say where the CPU
-  and the database's time went during a phase.
+* ``Server`` starts and stops gunicorn; ``served_app()`` gives a script its database,
+  environment and server from the options of ``server_arguments()``; ``CpuMeter`` and
+  ``PgActivity`` say where the CPU and the database's time went during a phase.
 * ``closed_loop()`` runs N asyncio clients, each sending its next request as soon as it
   has the answer to the last (or at a fixed offered rate); ``Connection`` is a minimal
   HTTP/1.1 client on asyncio streams, a few hundred microseconds of CPU a request where
@@ -719,6 +720,26 @@ def verdict(
         return 1
     print("PASSED: every invariant holds")
     return 0
+
+
+def served_app(cleanup: Cleanup, args) -> tuple[Database, dict[str, str], Server]:
+    """The throwaway database, the app's environment on it and gunicorn (not started;
+    stopped on clean-up), as the options of ``server_arguments`` say."""
+    db = cleanup.enter_context(database(keep=args.keep_db, pg_url=args.pg_url))
+    port = free_port()
+    env = app_env(db, port=port, CONN_MAX_AGE=args.conn_max_age)
+    kind = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.threads}
+    server = Server(env, port, **kind)
+    cleanup.callback(server.stop)
+    return db, env, server
+
+
+def parse(parser, argv):
+    """``parser.parse_args(argv)``, the options of ``server_arguments`` checked."""
+    args = parser.parse_args(argv)
+    if args.worker_class == "sync" and args.threads != 1:
+        parser.error("--threads needs --worker-class gthread (sync workers have one thread)")
+    return args
 
 
 def server_arguments(parser, *, workers: int = 4) -> None:

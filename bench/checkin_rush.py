@@ -436,9 +436,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     add("--profile", type=int, default=0, metavar="N", help="cProfile N sync requests")
     add("--phase-timeout", type=float, default=120.0, help="seconds for a rush")
     h.server_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.worker_class == "sync" and args.threads != 1:
-        parser.error("--threads needs --worker-class gthread (sync workers have one thread)")
+    args = h.parse(parser, argv)
     if min(args.tickets, args.devices, args.clients, args.batch, args.workers, args.runs) < 1:
         parser.error("--tickets, --devices, --clients, --batch, --workers, --runs must be > 0")
     if args.rate < 0 or args.batch > 500:
@@ -474,13 +472,9 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
     missed: list[str] = []
     figures: dict = {"args": vars(args) | {"json": None}, "runs": []}
     rows: dict[str, dict] = {}
-    port = h.free_port()
     with h.Cleanup() as cleanup:
-        db = cleanup.enter_context(h.database(keep=args.keep_db, pg_url=args.pg_url))
-        env = h.app_env(db, port=port, CONN_MAX_AGE=args.conn_max_age)
-        server = h.Server(
-            env, port, workers=args.workers, worker_class=args.worker_class, threads=args.threads
-        )
+        db, env, server = h.served_app(cleanup, args)
+        port = server.port
         try:
             t = time.perf_counter()
             h.manage(env, "migrate", "--noinput")
@@ -497,7 +491,6 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
                 f"database: {db.name}, migrated and seeded with {args.runs} x {args.tickets} "
                 f"registrations in {time.perf_counter() - t:.1f} s"
             )
-            cleanup.callback(server.stop)
             server.start("/evenements/rush-1/")
             if args.warmup:
                 warm_plan = [Planned(i, 0, False, False) for i in range(args.warmup)]

@@ -88,19 +88,11 @@ TOTAL_RE = re.compile(rb'id="results-title"[^>]*>\s*([0-9][0-9\s\xc2\xa0\xe2\x80
 
 # The activities and the six partner networks of the demo (load_registry_demo).
 ACTIVITIES = [
-    "Alimentation et circuits courts",
-    "Réemploi et recyclage",
-    "Mobilité",
-    "Habitat et rénovation",
-    "Énergie",
-    "Culture et création",
-    "Insertion par l'activité économique",
-    "Numérique",
-    "Textile",
-    "Services à la personne",
-    "Tourisme",
-    "Agriculture",
-]
+    "Alimentation et circuits courts", "Réemploi et recyclage", "Mobilité",
+    "Habitat et rénovation", "Énergie", "Culture et création",
+    "Insertion par l'activité économique", "Numérique", "Textile", "Services à la personne",
+    "Tourisme", "Agriculture",
+]  # fmt: skip
 NETWORKS = [
     ("Le Labo de l'ESS", "labo", "Labo"),
     ("Réseau des collectivités Territoriales pour l'Economie Solidaire", "rtes", "RTES"),
@@ -116,11 +108,9 @@ WORDS = [
     "Quartiers", "Sillon", "Agora",
 ]  # fmt: skip
 POLE_PATTERNS = [
-    "Pôle {word} {town}",
-    "Pôle territorial de coopération {town}",
-    "Pôle {activity} du pays de {town}",
-    "Pôle {word} – {department}",
-]
+    "Pôle {word} {town}", "Pôle territorial de coopération {town}",
+    "Pôle {activity} du pays de {town}", "Pôle {word} – {department}",
+]  # fmt: skip
 SENTENCES = [
     "Les structures membres mutualisent des locaux, des emplois et des achats.",
     "Un tiers-lieu accueille les porteurs de projets et les habitants.",
@@ -142,64 +132,41 @@ STRATEGIES = [
     "avec les employeurs et les collectivités.",
 ]
 POLE_FORMS = [
-    ("Association loi 1901", 55),
-    ("SCIC SAS", 18),
-    ("SCIC SA", 5),
-    ("SAS", 5),
-    ("Groupement d'intérêt public", 3),
-    ("", 14),
-]
+    ("Association loi 1901", 55), ("SCIC SAS", 18), ("SCIC SA", 5), ("SAS", 5),
+    ("Groupement d'intérêt public", 3), ("", 14),
+]  # fmt: skip
 # (category, weight, [(name pattern, ESS status, legal form, weight)])
 ORGANISATION_KINDS = [
-    (
-        "ess_enterprise",
-        45,
-        [
-            ("Association {word} {town}", "association", "Association loi 1901", 50),
-            ("SCIC {word}", "cooperative", "SCIC SAS", 12),
-            ("SCOP {word} {town}", "cooperative", "SCOP SARL", 12),
-            ("Mutuelle {word}", "mutual", "Mutuelle", 4),
-            ("Fondation {word}", "foundation", "Fondation", 3),
-            ("{word} Solutions", "ess_company", "SAS", 9),
-            ("Entreprise d'insertion {word}", "esus", "SARL", 10),
-        ],
-    ),
-    (
-        "enterprise",
-        25,
-        [
-            ("{word} Industries", "not_ess", "SAS", 40),
-            ("Menuiserie {word} {town}", "not_ess", "SARL", 30),
-            ("Transports {word}", "not_ess", "SA", 30),
-        ],
-    ),
-    (
-        "local_authority",
-        12,
-        [
-            ("Commune de {town}", "not_ess", "Collectivité territoriale", 50),
-            ("Communauté de communes {word}", "not_ess", "Établissement public", 50),
-        ],
-    ),
+    ("ess_enterprise", 45, [
+        ("Association {word} {town}", "association", "Association loi 1901", 50),
+        ("SCIC {word}", "cooperative", "SCIC SAS", 12),
+        ("SCOP {word} {town}", "cooperative", "SCOP SARL", 12),
+        ("Mutuelle {word}", "mutual", "Mutuelle", 4),
+        ("Fondation {word}", "foundation", "Fondation", 3),
+        ("{word} Solutions", "ess_company", "SAS", 9),
+        ("Entreprise d'insertion {word}", "esus", "SARL", 10),
+    ]),
+    ("enterprise", 25, [
+        ("{word} Industries", "not_ess", "SAS", 40),
+        ("Menuiserie {word} {town}", "not_ess", "SARL", 30),
+        ("Transports {word}", "not_ess", "SA", 30),
+    ]),
+    ("local_authority", 12, [
+        ("Commune de {town}", "not_ess", "Collectivité territoriale", 50),
+        ("Communauté de communes {word}", "not_ess", "Établissement public", 50),
+    ]),
     ("research", 4, [("Laboratoire {word}", "not_ess", "Unité mixte de recherche", 1)]),
     ("higher_education", 3, [("Université {word}", "not_ess", "Établissement public", 1)]),
-    (
-        "training",
-        6,
-        [
-            ("Lycée professionnel {town}", "not_ess", "Établissement public", 60),
-            ("Centre de formation {word}", "association", "Association loi 1901", 40),
-        ],
-    ),
+    ("training", 6, [
+        ("Lycée professionnel {town}", "not_ess", "Établissement public", 60),
+        ("Centre de formation {word}", "association", "Association loi 1901", 40),
+    ]),
     ("other", 5, [("{word} conseil", "not_ess", "Entreprise individuelle", 1)]),
-]
+]  # fmt: skip
 CALLS = {
-    2013: "1er appel à projets PTCE (2013)",
-    2015: "2e appel à projets PTCE (2015)",
-    2021: "AMI « PTCE émergents » (2021)",
-    2023: "AMI PTCE 2023",
-    2024: "AMI PTCE 2024",
-}
+    2013: "1er appel à projets PTCE (2013)", 2015: "2e appel à projets PTCE (2015)",
+    2021: "AMI « PTCE émergents » (2021)", 2023: "AMI PTCE 2023", 2024: "AMI PTCE 2024",
+}  # fmt: skip
 STREETS = ["rue de la République", "avenue Jean Jaurès", "place de la Mairie", "rue des Écoles"]
 
 # Searches: words that match every pole, activities, rare words (commune names are added
@@ -211,17 +178,10 @@ ACTIVITY_WORDS = [
 ]  # fmt: skip
 RARE_WORDS = ["ruche", "équinoxe", "tisserands", "legumerie", "archipel", "bocage"]
 # Map views at zoom 8 (about 7 x 4.4 degrees on a 1280 x 800 screen) around these.
-MAP_CENTRES = [
-    (48.86, 2.35),  # Paris
-    (45.76, 4.84),  # Lyon
-    (43.60, 1.44),  # Toulouse
-    (48.11, -1.68),  # Rennes
-    (43.30, 5.37),  # Marseille
-    (50.63, 3.06),  # Lille
-    (47.22, -1.55),  # Nantes
-    (48.58, 7.75),  # Strasbourg
-]
-
+MAP_CENTRES = [  # Paris, Lyon, Toulouse, Rennes, Marseille, Lille, Nantes, Strasbourg
+    (48.86, 2.35), (45.76, 4.84), (43.60, 1.44), (48.11, -1.68), (43.30, 5.37), (50.63, 3.06),
+    (47.22, -1.55), (48.58, 7.75),
+]  # fmt: skip
 
 # --- generation -------------------------------------------------------------------------------
 
@@ -393,33 +353,15 @@ def generate(database_url: str, args, rng: random.Random) -> Generated:
             legal_form = rng.choices(*zip(*POLE_FORMS, strict=True))[0]
             strategy = rng.choice(STRATEGIES) if rng.random() < 0.85 else ""
             year = rng.randint(1995, 2025)
-            pole_rows.append(
-                (
-                    pid,
-                    f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
-                    postal_code(town, rng),
-                    *place_values(town),
-                    name,
-                    f"{slug_of(name)}-{pid}",
-                    description,
-                    legal_form,
-                    siren,
-                    year,
-                    rng.randint(2, 400),
-                    strategy,
-                    f"https://www.{slug_of(name)[:40]}.fr" if rng.random() < 0.4 else "",
-                    "incomplete",
-                    "{}",
-                    "",  # member_categories: written by check_poles, run next
-                    None,
-                    search_text,
-                    False,
-                    "",
-                    now,
-                    now,
-                    *name_columns(name),
-                )
-            )
+            pole_rows.append((
+                pid, f"{rng.randint(1, 120)} {rng.choice(STREETS)}", postal_code(town, rng),
+                *place_values(town), name, f"{slug_of(name)}-{pid}", description, legal_form,
+                siren, year, rng.randint(2, 400), strategy,
+                f"https://www.{slug_of(name)[:40]}.fr" if rng.random() < 0.4 else "",
+                "incomplete", "{}",
+                "",  # member_categories: written by check_poles, run next
+                None, search_text, False, "", now, now, *name_columns(name),
+            ))  # fmt: skip
             out.regions.append(town.region)
             pole_activities.extend((pid, a + 1) for a in activities)
             pole_networks.extend(
@@ -480,28 +422,13 @@ def generate(database_url: str, args, rng: random.Random) -> Generated:
             siret = luhn_complete(siren + f"{rng.randint(1, 99):04d}") if siren else ""
             if rng.random() < 0.5:
                 siret = ""
-            org_rows.append(
-                (
-                    oid,
-                    f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
-                    postal_code(town, rng),
-                    *place_values(town),
-                    name,
-                    f"{slug_of(name)}-{oid}",
-                    siren,
-                    siret,
-                    legal_form,
-                    ess_status,
-                    category,
-                    f"https://www.{slug_of(name)[:40]}.fr" if rng.random() < 0.3 else "",
-                    fold(f"{name} {siren} {town.name}"),
-                    False,
-                    "",
-                    now,
-                    now,
-                    *name_columns(name),
-                )
-            )
+            org_rows.append((
+                oid, f"{rng.randint(1, 120)} {rng.choice(STREETS)}", postal_code(town, rng),
+                *place_values(town), name, f"{slug_of(name)}-{oid}", siren, siret, legal_form,
+                ess_status, category,
+                f"https://www.{slug_of(name)[:40]}.fr" if rng.random() < 0.3 else "",
+                fold(f"{name} {siren} {town.name}"), False, "", now, now, *name_columns(name),
+            ))  # fmt: skip
         org_columns = [
             "id", "address", "postal_code", *PLACE_COLUMNS, "name", "slug", "siren", "siret",
             "legal_form", "ess_status", "category", "website", "search_text", "is_demo",
@@ -863,9 +790,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     add("--check-timeout", type=float, default=900.0)
     h.server_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.worker_class == "sync" and args.threads != 1:
-        parser.error("--threads needs --worker-class gthread")
+    args = h.parse(parser, argv)
     if min(args.poles, args.organisations, args.memberships) < 1:
         parser.error("--poles, --organisations and --memberships must be positive")
     if args.fifty + args.five > args.poles or (args.fifty and args.organisations < 50):
@@ -885,13 +810,10 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
     goals: list[tuple[str, bool | None, str]] = []  # (goal, met, measured)
     figures: dict = {"args": vars(args) | {"json": None}}
     phases: dict[str, float] = {}
-    rng, port, run_start = random.Random(args.seed), h.free_port(), time.perf_counter()
+    rng, run_start = random.Random(args.seed), time.perf_counter()
     with h.Cleanup() as cleanup:
-        db = cleanup.enter_context(h.database(keep=args.keep_db, pg_url=args.pg_url))
-        env = h.app_env(db, port=port, CONN_MAX_AGE=args.conn_max_age)
-        server = h.Server(
-            env, port, workers=args.workers, worker_class=args.worker_class, threads=args.threads
-        )
+        db, env, server = h.served_app(cleanup, args)
+        port = server.port
         try:
             t = time.perf_counter()
             h.manage(env, "migrate", "--noinput")
@@ -1036,7 +958,6 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
                 )
 
             t = phase("gunicorn")
-            cleanup.callback(server.stop)
             server.start("/poles/", timeout=60)
             for path in [
                 "/poles/",

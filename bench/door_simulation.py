@@ -32,8 +32,8 @@ in 90 % of the replications at least.
 
 The chart (``var/bench/door_simulation.png``, ``--chart``) shows the 95th percentile
 of waiting against k (median and 10th-90th percentiles over the replications) and the
-length of the line over time for each k in the first replication. It is drawn with
-matplotlib when the virtualenv has it, with Pillow (a dependency of reportlab) otherwise.
+length of the line over time for each k in the first replication, drawn with Pillow (a
+dependency of reportlab).
 
 Invariants checked for every run (exit 1 when one fails): everybody gets in exactly
 once, nobody waits a negative time, the line is served in arrival order, no desk serves
@@ -176,48 +176,10 @@ def invariant_failures(run: Run) -> list[str]:
 # --- the chart ----------------------------------------------------------------------------------
 
 
-def chart_with_matplotlib(path: Path, data: dict) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ks = data["ks"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2), dpi=100)
-    p95 = [m / 60 for m in data["p95_median_s"]]
-    low = [m / 60 for m in data["p95_p10_s"]]
-    high = [m / 60 for m in data["p95_p90_s"]]
-    left.fill_between(ks, low, high, alpha=0.25, label="10th-90th percentile of runs")
-    left.plot(ks, p95, marker="o", label="median over the runs")
-    left.axhline(data["target_min"], color="grey", linestyle="--", label="target")
-    left.set(xlabel="desks (k)", ylabel="95th percentile of waiting (min)", xticks=ks)
-    left.set_title("Waiting time, 95th percentile")
-    left.legend()
-    for k, series in data["queue_series"].items():
-        times = [t / 60 for t in data["series_times_s"]]
-        right.plot(times, series, label=f"k = {k}", drawstyle="steps-post")
-    right.axvline(data["peak_s"] / 60, color="grey", linestyle=":", label="start")
-    right.set(xlabel="minutes since the doors opened", ylabel="people in line")
-    right.set_title("Line over time (first run)")
-    right.legend(ncols=2, fontsize="small")
-    fig.suptitle(data["title"])
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
 PALETTE = [
-    (31, 119, 180),
-    (255, 127, 14),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (140, 86, 75),
-    (227, 119, 194),
-    (127, 127, 127),
-    (188, 189, 34),
-    (23, 190, 207),
-]
+    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+]  # fmt: skip
 
 
 def _font(size: int):
@@ -355,15 +317,10 @@ def chart_with_pillow(path: Path, data: dict) -> None:
 
 
 def write_chart(path: Path, data: dict) -> str:
-    """Draw the chart; returns the library used."""
+    """Draw the chart with Pillow (a dependency of reportlab); returns the library used."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        chart_with_pillow(path, data)
-        return "Pillow (matplotlib is not installed)"
-    chart_with_matplotlib(path, data)
-    return "matplotlib"
+    chart_with_pillow(path, data)
+    return "Pillow"
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -543,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
             library = write_chart(args.chart, data)
             chart_note = f"{args.chart} ({library})"
         except ImportError as exc:
-            chart_note = f"not drawn: neither matplotlib nor Pillow is installed ({exc})"
+            chart_note = f"not drawn: Pillow is not installed ({exc})"
         except OSError as exc:
             failures.append(f"chart: {exc}")
     print(f"chart   : {chart_note}")

@@ -337,9 +337,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--no-census", action="store_true", help="skip the query census")
     h.server_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.worker_class == "sync" and args.threads != 1:
-        parser.error("--threads needs --worker-class gthread (sync workers have one thread)")
+    args = h.parse(parser, argv)
     if min(args.registrations, args.clients, args.workers, args.threads, args.runs) < 1:
         parser.error("--registrations, --clients, --workers, --threads, --runs must be positive")
     return args
@@ -351,22 +349,17 @@ def main(argv=None) -> int:
     failures: list[str] = []
     missed: list[str] = []
     figures: dict = {"args": vars(args) | {"json": None}, "runs": []}
-    port = h.free_port()
     surges: dict[str, dict] = {}
     posts: dict[str, dict] = {}
     pages: dict[str, dict] = {}
     with h.Cleanup() as cleanup:
-        db = cleanup.enter_context(h.database(keep=args.keep_db, pg_url=args.pg_url))
-        env = h.app_env(db, port=port, CONN_MAX_AGE=args.conn_max_age)
-        server = h.Server(
-            env, port, workers=args.workers, worker_class=args.worker_class, threads=args.threads
-        )
+        db, env, server = h.served_app(cleanup, args)
+        port = server.port
         try:
             t = time.perf_counter()
             h.manage(env, "migrate", "--noinput")
             events = h.call(env, "registration_surge:seed", capacity=args.capacity, runs=args.runs)
             print(f"database: {db.name}, migrated and seeded in {time.perf_counter() - t:.1f} s")
-            cleanup.callback(server.stop)
             server.start("/evenements/bench-1/")
             warm = surge(
                 port,
