@@ -20,15 +20,10 @@ What it does (about a minute on the project's 2-core machine at the default size
 """
 
 import argparse
-import os
 import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _harness as h
 
 NAMES = [
     ("Zoé", "N'Diaye-Lefèvre"),
@@ -57,44 +52,10 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="ptce-docs-bench-"))
-    db_name = f"ptce_bench_docs_{uuid.uuid4().hex[:8]}"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("SITE_URL", "http://testserver")
-    os.environ["TASKS_BACKEND"] = "dummy"
-    os.environ["EMAIL_BACKEND"] = "locmem"
-    os.environ["PRIVATE_FILES_ROOT"] = str(workdir / "private")
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
-    os.environ.setdefault("PTCE_PLAIN_STATIC", "1")
-    if args.sqlite:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
-    else:
-        import psycopg
-
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{db_name}"')
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{db_name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-    import django
-
-    django.setup()
-    failed = False
-    try:
-        failed = run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.sqlite:
-            import psycopg
-
-            with psycopg.connect(
-                "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
-            ) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
-    return 1 if failed else 0
+    with h.Cleanup() as cleanup:
+        db = cleanup.enter_context(h.database(sqlite=args.sqlite))
+        h.setup_django(h.app_env(db, TASKS_BACKEND="dummy", EMAIL_BACKEND="locmem"))
+        return 1 if run(args) else 0
 
 
 def run(args) -> bool:
@@ -187,4 +148,5 @@ def run(args) -> bool:
 
 
 if __name__ == "__main__":
+    h.use_venv()
     sys.exit(main())

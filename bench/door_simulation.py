@@ -32,35 +32,15 @@ in 90 % of the replications at least.
 
 The chart (``var/bench/door_simulation.png``, ``--chart``) shows the 95th percentile
 of waiting against k (median and 10th-90th percentiles over the replications) and the
-length of the line over time for each k in the first replication. It is drawn with
-matplotlib when the virtualenv has it, with Pillow (a dependency of reportlab) otherwise.
+length of the line over time for each k in the first replication, drawn with Pillow (a
+dependency of reportlab).
 
 Invariants checked for every run (exit 1 when one fails): everybody gets in exactly
 once, nobody waits a negative time, the line is served in arrival order, no desk serves
 two people at once. The goal (the recommendation needs at most the largest k tried) is
 printed as met or missed and fails the run only with ``--strict-goals``.
 
-Output of the default run (seed 2014, 200 replications, peak profile; 0.6 s on the
-2-core machine of this project, AMD EPYC), medians over the runs, times in min:s:
-
-      k  max line  mean wait  p95 wait  max wait  last in  wait > 5 min  p95 <= target
-      1       168      15:08     31:29     32:17    60:41          76%            0%
-      2        76       3:08      7:02      7:19    34:33          32%            0%
-      3        24       0:27      1:17      1:30    29:24           0%          100%
-      4         8       0:03      0:13      0:21    29:24           0%          100%
-      5         5       0:01      0:04      0:10    29:24           0%          100%
-      6         3       0:00      0:01      0:06    29:24           0%          100%
-      7         2       0:00      0:00      0:04    29:24           0%          100%
-      8         1       0:00      0:00      0:02    29:24           0%          100%
-
-    recommendation: with 3 desks, 95 % wait less than 1.3 min (median of the runs; 1.9
-    min in 9 runs of 10), the longest line is 24 people and the last one is in 29:24
-    after the doors open
-
-With ``--profile uniform`` 2 desks are enough (p95 1:09, longest line 15). One desk
-cannot keep up in any case (57.5 minutes of work for 300 people); 2 desks fall behind
-at the peak (20 a minute for 10.4 a minute served); from 3 desks the line empties a few
-minutes after the peak; 4 desks keep nearly everyone under a minute.
+Results: README, « Bancs d'essai ».
 
 Usage (from the project root, with the project's virtualenv):
     .venv/bin/python bench/door_simulation.py
@@ -75,7 +55,6 @@ import bisect
 import heapq
 import json
 import math
-import os
 import random
 import statistics
 import sys
@@ -84,9 +63,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-DEFAULT_CHART = ROOT / "var" / "bench" / "door_simulation.png"
+import _harness as h
+
+DEFAULT_CHART = h.ROOT / "var" / "bench" / "door_simulation.png"
 LONG_WAIT_S = 5 * 60
 
 
@@ -197,48 +176,10 @@ def invariant_failures(run: Run) -> list[str]:
 # --- the chart ----------------------------------------------------------------------------------
 
 
-def chart_with_matplotlib(path: Path, data: dict) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ks = data["ks"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2), dpi=100)
-    p95 = [m / 60 for m in data["p95_median_s"]]
-    low = [m / 60 for m in data["p95_p10_s"]]
-    high = [m / 60 for m in data["p95_p90_s"]]
-    left.fill_between(ks, low, high, alpha=0.25, label="10th-90th percentile of runs")
-    left.plot(ks, p95, marker="o", label="median over the runs")
-    left.axhline(data["target_min"], color="grey", linestyle="--", label="target")
-    left.set(xlabel="desks (k)", ylabel="95th percentile of waiting (min)", xticks=ks)
-    left.set_title("Waiting time, 95th percentile")
-    left.legend()
-    for k, series in data["queue_series"].items():
-        times = [t / 60 for t in data["series_times_s"]]
-        right.plot(times, series, label=f"k = {k}", drawstyle="steps-post")
-    right.axvline(data["peak_s"] / 60, color="grey", linestyle=":", label="start")
-    right.set(xlabel="minutes since the doors opened", ylabel="people in line")
-    right.set_title("Line over time (first run)")
-    right.legend(ncols=2, fontsize="small")
-    fig.suptitle(data["title"])
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
 PALETTE = [
-    (31, 119, 180),
-    (255, 127, 14),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (140, 86, 75),
-    (227, 119, 194),
-    (127, 127, 127),
-    (188, 189, 34),
-    (23, 190, 207),
-]
+    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+]  # fmt: skip
 
 
 def _font(size: int):
@@ -376,15 +317,10 @@ def chart_with_pillow(path: Path, data: dict) -> None:
 
 
 def write_chart(path: Path, data: dict) -> str:
-    """Draw the chart; returns the library used."""
+    """Draw the chart with Pillow (a dependency of reportlab); returns the library used."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        chart_with_pillow(path, data)
-        return "Pillow (matplotlib is not installed)"
-    chart_with_matplotlib(path, data)
-    return "matplotlib"
+    chart_with_pillow(path, data)
+    return "Pillow"
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -564,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
             library = write_chart(args.chart, data)
             chart_note = f"{args.chart} ({library})"
         except ImportError as exc:
-            chart_note = f"not drawn: neither matplotlib nor Pillow is installed ({exc})"
+            chart_note = f"not drawn: Pillow is not installed ({exc})"
         except OSError as exc:
             failures.append(f"chart: {exc}")
     print(f"chart   : {chart_note}")
@@ -599,8 +535,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Pillow comes with the project's virtualenv: run with it even when started with
-    # another Python (the model itself needs only the standard library).
-    if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
+    # Pillow comes with the project's virtualenv (the model needs the standard library only)
+    h.use_venv()
     sys.exit(main())

@@ -22,11 +22,9 @@ What it does (about a minute on a loaded 2-core machine):
 import argparse
 import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import _harness as h
 
 
 def main() -> int:
@@ -37,16 +35,14 @@ def main() -> int:
     parser.add_argument("--strict-goals", action="store_true")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="ptce-import-")
-    os.environ["SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["TASKS_BACKEND"] = "immediate"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
+    with h.Cleanup() as cleanup:
+        db = cleanup.enter_context(h.database(sqlite=True))
+        # DEBUG on unless said otherwise, as before the harness
+        h.setup_django(h.app_env(db, DEBUG=os.environ.get("DEBUG", "1"), TASKS_BACKEND="immediate"))
+        return run(args)
 
-    import django
 
-    django.setup()
+def run(args) -> int:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -111,4 +107,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    h.use_venv()
     sys.exit(main())

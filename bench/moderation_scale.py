@@ -21,11 +21,9 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import _harness as h
 
 
 def _word(rng) -> str:
@@ -43,13 +41,14 @@ def main() -> int:
     parser.add_argument("--strict-goals", action="store_true")
     args = parser.parse_args()
 
-    os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="ptce-mod-")) / "b.sqlite3")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+    with h.Cleanup() as cleanup:
+        db = cleanup.enter_context(h.database(sqlite=True))
+        # DEBUG on unless said otherwise, as before the harness
+        h.setup_django(h.app_env(db, DEBUG=os.environ.get("DEBUG", "1"), TASKS_BACKEND="immediate"))
+        return run(args)
 
-    django.setup()
+
+def run(args) -> int:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
     from django.core.management import call_command
@@ -125,4 +124,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    h.use_venv()
     sys.exit(main())

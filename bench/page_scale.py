@@ -38,21 +38,17 @@ import os
 import platform
 import re
 import secrets
-import shutil
 import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _harness as h
+
 NEWLINE = b"\n"
-PG = ["-h", "127.0.0.1", "-U", "postgres"]
 CAPACITY = 320  # the demo event's (events/management/commands/load_demo.py)
 WORDS = ["Atelier", "Ressourcerie", "Jardin", "Café", "Régie", "Recyclerie", "Fabrique"]
 SYLLABLES = ["ker", "la", "vou", "bri", "ma", "dec", "sol", "ti", "ra", "mon", "fé", "lix", "or"]
@@ -77,36 +73,10 @@ def main() -> int:
     parser.add_argument("--sql", default="", help="print the queries of pages named so")
     parser.add_argument("--build", default="security_pdf,registrations_csv", help="documents")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="ptce-pages-"))
-    db_name = f"ptce_bench_pages_{uuid.uuid4().hex[:8]}"
-    os.environ.update(
-        SECRET_KEY=secrets.token_urlsafe(60), DEBUG="0", TASKS_BACKEND="dummy",
-        EMAIL_BACKEND="locmem", PRIVATE_FILES_ROOT=str(workdir / "private"),
-        ALLOWED_HOSTS="testserver,localhost", PTCE_PLAIN_STATIC="1", SITE_URL="http://testserver",
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )  # fmt: skip
-    if args.sqlite:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
-    else:
-        subprocess.run(["createdb", *PG, db_name], check=True)
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{db_name}"
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run_all's time-out: clean up
-    import django
-
-    django.setup()
-    try:
+    with h.Cleanup() as cleanup:
+        db = cleanup.enter_context(h.database(sqlite=args.sqlite, keep=args.keep))
+        h.setup_django(h.app_env(db, TASKS_BACKEND="dummy", EMAIL_BACKEND="locmem"))
         return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep:
-            print(f"kept: {os.environ.get('DATABASE_URL') or os.environ['SQLITE_PATH']}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-            if not args.sqlite:
-                subprocess.run(["dropdb", *PG, "--if-exists", db_name], check=False)
 
 
 def run(args) -> int:
@@ -458,6 +428,10 @@ def copy_of(obj, **changes):
 def clone_registry(ctx, scale: int, rng) -> None:
     """Every pole and demo organisation copied for k = 2..scale, with its memberships,
     territories, activities and networks; the copies of signed poles sign in the room."""
+    from unittest import mock
+
+    from django.utils import timezone
+
     from charter import services as charter
     from registry.models import Membership, Organisation, Pole
     from registry.models import TerritoryArea as Area
@@ -494,13 +468,17 @@ def clone_registry(ctx, scale: int, rng) -> None:
         ])  # fmt: skip
     version = charter.current_version()
     signed = set(version.signatures.filter(status="signed").values_list("pole_id", flat=True))
-    for (pk, _k), copy in pole_of.items():
-        if pk in signed:
-            charter.ceremony_record(
-                version=version, event=ctx["event"], signer=copy, name="Signataire (banc)",
-                mandate="présidence", actor=ctx["admin"],
-            )  # fmt: skip
+    # signatures « in the room » are recorded on the event's day only: it is that day here
+    event_day = timezone.localtime(ctx["event"].starts_at).date()
+    with mock.patch.object(timezone, "localdate", return_value=event_day):
+        for (pk, _k), copy in pole_of.items():
+            if pk in signed:
+                charter.ceremony_record(
+                    version=version, event=ctx["event"], signer=copy, name="Signataire (banc)",
+                    mandate="présidence", actor=ctx["admin"],
+                )  # fmt: skip
 
 
 if __name__ == "__main__":
+    h.use_venv()
     sys.exit(main())

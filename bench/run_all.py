@@ -1,4 +1,5 @@
-"""Run every benchmark script of bench/ (each ``bench/*.py`` but this one), in name order.
+"""Run every benchmark script of bench/ (each ``bench/*.py`` but this one and the
+harness, ``_harness.py``), in name order.
 
 Each runs with the project's virtualenv Python, from the project root, one after the
 other (they measure the machine: never two at once). Exits 1 when any of them fails
@@ -28,7 +29,9 @@ def main() -> int:
     venv_python = ROOT / ".venv" / "bin" / "python"
     python = str(venv_python) if venv_python.exists() else sys.executable
     me = Path(__file__).resolve()
-    scripts = sorted(p for p in BENCH.glob("*.py") if p.resolve() != me)
+    scripts = sorted(
+        p for p in BENCH.glob("*.py") if p.resolve() != me and not p.name.startswith("_")
+    )
     if not scripts:
         print("no benchmark script in bench/")
         return 0
