@@ -15,7 +15,7 @@
  * relative ("./x.js"), with no cycle: collectstatic rewrites them to the hashed names.
  */
 
-import { guard, renderBanner, setupBanner, refreshPending, showNotice } from "./banner.js";
+import { guard, refreshPending, renderBanner, setupBanner, showNotice } from "./banner.js";
 import { camera, setupCamera, startCamera, stopCamera } from "./camera.js";
 import { rebuildIndex } from "./list.js";
 import { renderResults } from "./results.js";

@@ -14,10 +14,10 @@ import { closeVerdict, newContext, render } from "./screen.js";
 import { SETTINGS } from "./settings.js";
 import { sha256Hex } from "./sha256.js";
 import { app } from "./state.js";
+import { handleConflicts, scheduleListRefresh } from "./sync.js";
 import { TEXT } from "./texts.js";
 import { asReference, newNonce } from "./tickets.js";
 import { checkView, closedView, localView, viewFromResult, withDetail } from "./verdict.js";
-import { handleConflicts, scheduleListRefresh } from "./sync.js";
 
 export async function handleCode(raw, source) {
   await app.ready;
