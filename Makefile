@@ -43,6 +43,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/check_messages.py
 	$(BIN)/lint-imports --no-cache
+	node --test checkin/tests/js/*.test.mjs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

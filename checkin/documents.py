@@ -19,6 +19,7 @@ from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from checkin.categories import category_colour
 from events import hooks
 from events.documents import (
     INK,
@@ -37,16 +38,6 @@ from events.models import Event, Registration
 from events.pdftext import FONT, FONT_BOLD, draw_string
 from events.tokens import ticket_token
 
-CATEGORY_COLOURS = {
-    "ptce_member": "#0b6e4f",
-    "network": "#1f5fa8",
-    "local_authority": "#6b3fa0",
-    "state": "#1b2a41",
-    "press": "#b0306a",
-    "speaker": "#0e7490",
-    "staff": "#c2410c",
-    "other": "#6b7280",
-}
 LAYOUTS = ("a6", "a4x4")
 BADGE_QR_MASK = 2  # a fixed mask: encoding 3,000 codes without trying all eight
 
@@ -58,7 +49,7 @@ def _badge(
     width, height = A6
     margin = 8 * mm
     usable = width - 2 * margin
-    band = colors.HexColor(CATEGORY_COLOURS.get(registration.category, "#6b7280"))
+    band = colors.HexColor(category_colour(registration.category))
 
     pdf.setFillColor(band)
     pdf.rect(x, y + height - 18 * mm, width, 18 * mm, stroke=0, fill=1)

@@ -117,6 +117,11 @@ def _door_phone(live_server, browser, *, service_workers):
     )
     context.set_default_timeout(10_000)
     context.add_init_script(f"window.localStorage.setItem('ptce.device.{DEMO_SLUG}', '{secret}');")
+    # what the Content-Security-Policy blocks, for the tests to see (it must be nothing)
+    context.add_init_script(
+        "window.cspViolations = []; document.addEventListener('securitypolicyviolation', "
+        "(e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));"
+    )
     page = context.new_page()
     page.goto(live_server.url + "/compte/connexion/")
     page.fill("input[name=username]", "accueil")

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from checkin.models import Admission, DoorRole
+from checkin.views.public import DOOR_MODULES
 from events import services as event_services
 
 pytestmark = pytest.mark.browser
@@ -25,11 +26,18 @@ def show(page, name):
 def test_find_by_name_check_id_admit_then_already_admitted(door_phone):
     page, _, people, event = door_phone
     page.fill("#search", "lefevre")
-    page.locator("#search-results button").first.click()
+    found = page.locator("#search-results button").first
+    assert found.evaluate("(b) => getComputedStyle(b).borderLeftColor") == "rgb(11, 110, 79)"
+    found.click()
     # the verdict is drawn once the (hashed) code is looked up: wait for it, on a busy
     # machine too
     page.locator("#verdict-name").filter(has_text="LEFÈVRE").wait_for()
     show(page, "door-verdict-phone")
+    # the category's label and colour band, as the server gave them (checkin.categories)
+    assert page.locator("#verdict-category").inner_text() == "membre d’un PTCE"
+    band = "getComputedStyle(document.querySelector('#verdict')).borderLeftColor"
+    assert page.evaluate(band) == "rgb(11, 110, 79)"  # #0b6e4f
+    assert page.evaluate("window.cspViolations") == []
     page.click("#admit-button")
     page.locator("#verdict.verdict--admitted").wait_for()
     assert Admission.objects.filter(registration=people[0][0]).count() == 1
@@ -200,7 +208,7 @@ def test_after_an_offline_reload_the_door_still_speaks_french_and_takes_a_typed_
     page, context, people, event = door_phone_with_worker
     assert page.evaluate(
         WAIT_FOR_OFFLINE_COPY,
-        [page.url, "/accueil/jsi18n/fr/", "/static/checkin/door.js"],
+        [page.url, "/accueil/jsi18n/fr/", *(f"/static/{module}" for module in DOOR_MODULES)],
     ), "the service worker did not keep the page offline"
     catalogue = []
     page.on(
@@ -227,6 +235,7 @@ def test_after_an_offline_reload_the_door_still_speaks_french_and_takes_a_typed_
     page.locator("#verdict-message").filter(has_text="Déjà entré").wait_for()
     show(page, "door-offline-reload-phone")
     assert "ALREADY" not in page.locator("#verdict").inner_text().upper()
+    assert page.evaluate("window.cspViolations") == []
     # back online, the entry typed offline reaches the server under its reference
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")

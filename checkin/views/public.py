@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.i18n import JavaScriptCatalog
 
 from checkin import services
+from checkin.categories import door_categories
 from checkin.documents import attendance_certificate_pdf
 from checkin.models import Admission, Device
 from checkin.permissions import can_scan, can_supervise
@@ -28,7 +29,14 @@ from core.errors import DomainError
 from events.models import Event, Registration
 from events.tokens import registration_from_link_token
 
-SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "checkin" / "sw.js"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+SERVICE_WORKER = STATIC / "checkin" / "sw.js"
+# The door's ES modules (checkin/static/checkin/door/, main.js the entry): each one named
+# in the page (<link rel="modulepreload">), loaded at once and handed to the service
+# worker to keep offline.
+DOOR_MODULES = sorted(
+    f"checkin/door/{path.name}" for path in (STATIC / "checkin" / "door").glob("*.js")
+)
 
 
 @never_cache
@@ -82,6 +90,8 @@ def scanner(request, slug: str):
             "supervisor": supervisor,
             "walk_ins": supervisor and event.walk_ins_allowed,
             "categories": Registration.Category.choices,
+            "door_categories": door_categories(),
+            "door_modules": DOOR_MODULES,
             "time_zone": settings.TIME_ZONE,
         },
     )

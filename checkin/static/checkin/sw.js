@@ -6,18 +6,20 @@
  *   (/accueil/jsi18n/<language>/: the language is in the address, so each language is
  *   kept under its own key) and the manifest: network first too, the copy offline (or
  *   the verdicts would read in English after an offline reload).
- * - /static/* (the door's script and styles, the site's styles, the icons, the QR
+ * - /static/* (the door's modules and styles, the site's styles, the icons, the QR
  *   decoder): cache first, refreshed in the background, so a new deployment is picked up
  *   on the next visit.
  * - /api/ and anything else: never touched, never cached.
- * The page posts the exact URLs it loaded ({type: "ptce-door-cache", urls}) so that the
- * first visit, made before this worker existed, is available offline too (static file
- * names may carry a hash in production).
+ * The page posts the exact URLs it loaded ({type: "ptce-door-cache", urls}: the page, its
+ * scripts, every module of the door — each named in a <link rel="modulepreload"> — its
+ * styles and icons) so that the first visit, made before this worker existed, is
+ * available offline too (static file names carry a hash in production, and so do the
+ * modules' imports of each other).
  * Bump VERSION to drop every older cache on activation.
  */
 "use strict";
 
-const VERSION = "4";
+const VERSION = "5";
 const CACHE_PREFIX = "ptce-door-";
 const CACHE = `${CACHE_PREFIX}v${VERSION}`;
 const NAVIGATION_TIMEOUT_MS = 4000;
