@@ -23,7 +23,7 @@ from core import pagecache, throttle
 from core.dates import long_date, moment
 from core.errors import DomainError
 from core.text import json_for_script
-from events import hooks, ratelimit, selectors, services
+from events import errors, hooks, ratelimit, selectors, services
 from events.documents import event_ics, event_when, event_where, qr_svg, ticket_pdf
 from events.forms import CorrectionForm, RegistrationForm
 from events.models import Event, Registration
@@ -77,7 +77,7 @@ def _registration_state(event: Event) -> dict:
         return {"open": False, "code": error.code, "message": error.message}
     places = selectors.event_places_state(event=event)
     if places == "full":
-        return {"open": False, "code": "event_full", "message": _("This event is full.")}
+        return {"open": False, "code": errors.EVENT_FULL.code, "message": errors.EVENT_FULL.message}
     return {"open": True, "code": places, "message": ""}
 
 
@@ -108,8 +108,8 @@ def og_image() -> dict:
 _AVAILABILITY = {
     "open": "https://schema.org/InStock",
     "waiting_list": "https://schema.org/SoldOut",
-    "event_full": "https://schema.org/SoldOut",
-    "registration_not_open": "https://schema.org/PreOrder",
+    errors.EVENT_FULL.code: "https://schema.org/SoldOut",
+    errors.REGISTRATION_NOT_OPEN.code: "https://schema.org/PreOrder",
 }
 
 
