@@ -19,6 +19,7 @@ from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from core.csv import write_csv
 from events import hooks
 from events.documents import (
     INK,
@@ -31,7 +32,6 @@ from events.documents import (
     long_date,
     new_canvas,
     wrap_lines,
-    write_csv,
 )
 from events.models import Event, Registration
 from events.pdftext import FONT, FONT_BOLD, draw_string

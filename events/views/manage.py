@@ -4,25 +4,28 @@ outbox."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.chart import bar_chart
 from core.dates import short_date
 from core.errors import DomainError
 from core.french import de_name, number
 from core.input import clean_query, parse_int
 from events import document_services, emails, hooks, selectors, services
-from events.chart import bar_chart
 from events.forms import EventForm
 from events.models import Event, Registration
-from events.permissions import access_event_for_manager, can_see_manage_area
+from events.permissions import (
+    access_event_for_manager,
+    access_registration_for_manager,
+    require_manage_area,
+)
 
 
 def _page_number(request) -> int:
@@ -32,8 +35,7 @@ def _page_number(request) -> int:
 
 @login_required
 def dashboard(request):
-    if not can_see_manage_area(request.user):
-        raise PermissionDenied
+    require_manage_area(request)
     events = Event.objects.all() if request.user.is_superuser else request.user.managed_events.all()
     return render(
         request, "events/manage/dashboard.html", {"events": events.order_by("-starts_at")}
@@ -166,8 +168,8 @@ def registration_cancel(request, slug: str, pk: int):
 
     GET asks for confirmation; POST cancels.
     """
-    event = access_event_for_manager(request, slug)
-    registration = get_object_or_404(Registration, pk=pk, event=event, erased_at__isnull=True)
+    registration = access_registration_for_manager(request, slug, pk)
+    event = registration.event
     if request.method == "GET":
         return render(
             request,
