@@ -36,10 +36,8 @@ def _page_number(request) -> int:
 @login_required
 def dashboard(request):
     require_manage_area(request)
-    events = Event.objects.all() if request.user.is_superuser else request.user.managed_events.all()
-    return render(
-        request, "events/manage/dashboard.html", {"events": events.order_by("-starts_at")}
-    )
+    events = selectors.event_list_for_manage_area(user=request.user)
+    return render(request, "events/manage/dashboard.html", {"events": events})
 
 
 @login_required
@@ -90,7 +88,7 @@ def event_edit(request, slug: str):
     # the form writes into its instance while validating: never the one the page shows
     form = EventForm(
         request.POST if request.method == "POST" else None,
-        instance=Event.objects.get(pk=event.pk),
+        instance=selectors.event_get_fresh(event=event),
     )
     if request.method == "POST" and form.is_valid():
         try:
