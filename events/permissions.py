@@ -4,10 +4,12 @@ object and check the right to it in one call, refusing in one place)."""
 import functools
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from core.errors import DomainError
-from events.models import Event, Registration
+from events import hooks, selectors
+from events.models import Event, EventDocument, Registration
 from events.tokens import registration_from_link_token
 
 
@@ -40,6 +42,20 @@ def access_registration_for_manager(request, slug: str, pk: int) -> Registration
     registration = get_object_or_404(Registration, pk=pk, event=event, erased_at__isnull=True)
     registration.event = event
     return registration
+
+
+def access_document_for_manager(request, slug: str, kind: str) -> EventDocument:
+    """The latest build of the document ``kind`` of an event the user may manage, its
+    ``event`` set: 404 when there is no such event, 403 when the user may not manage it,
+    404 when no such kind of document exists or none was prepared."""
+    event = access_event_for_manager(request, slug)
+    document = (
+        selectors.event_document(event=event, kind=kind) if hooks.document_kinds.get(kind) else None
+    )
+    if document is None:
+        raise Http404
+    document.event = event
+    return document
 
 
 def require_manage_area(request) -> None:

@@ -263,3 +263,14 @@ def reminder_pending_count(*, event: Event) -> int:
         kind=REMINDER_KIND, scope=f"events.event:{event.pk}"
     ).values("object_id")
     return reminder_recipients(event=event).exclude(pk__in=already).count()
+
+
+def reminder_overview(*, event: Event) -> dict:
+    """What the reminder page shows: the first recipient (whose reminder is previewed),
+    how many people it is for, and how many of them have not been sent it yet."""
+    recipients = reminder_recipients(event=event)
+    return {
+        "first": recipients.first(),
+        "recipients": recipients.count(),
+        "to_send": reminder_pending_count(event=event),
+    }

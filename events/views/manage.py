@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -22,6 +22,7 @@ from events import document_services, emails, hooks, selectors, services
 from events.forms import EventForm
 from events.models import Event, Registration
 from events.permissions import (
+    access_document_for_manager,
     access_event_for_manager,
     access_registration_for_manager,
     require_manage_area,
@@ -136,8 +137,8 @@ def event_reminders(request, slug: str):
                 % {"count": count},
             )
         return redirect("events_manage:reminders", slug=event.slug)
-    recipients = selectors.reminder_recipients(event=event)
-    preview = emails.reminder_preview(event=event, registration=recipients.first())
+    overview = selectors.reminder_overview(event=event)
+    preview = emails.reminder_preview(event=event, registration=overview["first"])
     try:
         services.reminder_window_check(event=event)
     except DomainError as error:
@@ -150,8 +151,8 @@ def event_reminders(request, slug: str):
         {
             "event": event,
             "preview": preview,
-            "to_send": selectors.reminder_pending_count(event=event),
-            "recipients": recipients.count(),
+            "to_send": overview["to_send"],
+            "recipients": overview["recipients"],
             "unavailable": unavailable,
             "asked": request.method == "POST",
         },
@@ -279,11 +280,8 @@ def document_prepare(request, slug: str, kind: str):
 @login_required
 def document_download(request, slug: str, kind: str):
     """The prepared file, for the event's organisers only, never kept by a cache."""
-    event = access_event_for_manager(request, slug)
-    definition = hooks.document_kinds.get(kind)
-    document = selectors.event_document(event=event, kind=kind) if definition else None
-    if document is None:
-        raise Http404
+    document = access_document_for_manager(request, slug, kind)
+    event, definition = document.event, hooks.document_kinds.get(kind)
     try:
         handle = document_services.document_open(document=document)
     except DomainError as error:
