@@ -5,21 +5,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import (
-    AuthenticationForm,
-    PasswordChangeForm,
-    PasswordResetForm,
-    _unicode_ci_compare,
-)
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import throttle
-from accounts.emails import PASSWORD_RESET
+from accounts import selectors, services, throttle
 from core.dates import clock
 
 
@@ -111,30 +103,11 @@ class QueuedPasswordResetForm(PasswordResetForm):
     approved claim whose first link expired (it has no usable password yet)."""
 
     def get_users(self, email):
-        users = get_user_model()._default_manager.filter(
-            **{f"{get_user_model().get_email_field_name()}__iexact": email, "is_active": True}
-        )
-        return (u for u in users if _email_matches(u, email))
+        return iter(selectors.active_users_with_email(email))
 
     def save(self, **kwargs) -> int:
         """Queue one email per account; how many (never shown to the visitor)."""
-        from core.mail import email_queue
-
-        email = self.cleaned_data["email"]
-        sent = 0
-        with transaction.atomic():
-            for user in self.get_users(email):
-                email_queue(
-                    kind=PASSWORD_RESET,
-                    scope=f"accounts.user:{user.pk}",
-                    object_id=user.pk,
-                    to=user.email,
-                    language=translation.get_language() or settings.LANGUAGE_CODE,
-                )
-                sent += 1
-        return sent
-
-
-def _email_matches(user, email: str) -> bool:
-    """The address typed is the account's (compared as Django does, case-folded)."""
-    return _unicode_ci_compare(email, getattr(user, user.get_email_field_name()))
+        return services.password_reset_queue(
+            users=self.get_users(self.cleaned_data["email"]),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )

@@ -1,6 +1,7 @@
 """Reads of the accounts app."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import _unicode_ci_compare
 
 
 def account_username(login: str | None) -> str | None:
@@ -20,3 +21,13 @@ def account_username(login: str | None) -> str | None:
         if len(by_email) == 1:
             return by_email[0]
     return login
+
+
+def active_users_with_email(email: str) -> list:
+    """The active accounts whose address is ``email``, compared as Django's password reset
+    does (case-folded): an account made by an approved claim with no usable password yet
+    included."""
+    User = get_user_model()
+    field = User.get_email_field_name()
+    users = User._default_manager.filter(**{f"{field}__iexact": email, "is_active": True})
+    return [user for user in users if _unicode_ci_compare(email, getattr(user, field))]

@@ -10,21 +10,32 @@ from accounts.forms import QueuedPasswordResetForm, SignInForm, ThrottledPasswor
 from core import throttle
 
 
-class SignInView(auth_views.LoginView):
+def too_many(response, seconds: int):
+    """The response as a refusal to try again yet: 429, with Retry-After."""
+    response.status_code = 429
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+class ThrottledFormViewMixin:
+    """A form view whose form is refused while its account or address is locked
+    (``form.throttled``): the page answers 429 with Retry-After."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            too_many(response, max(1, int(form.locked_seconds)))
+        return response
+
+
+class SignInView(ThrottledFormViewMixin, auth_views.LoginView):
     """Django's sign-in, throttled; a locked attempt answers 429."""
 
     template_name = "accounts/login.html"
     authentication_form = SignInForm
 
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.throttled:
-            response.status_code = 429
-            response["Retry-After"] = str(max(1, int(form.locked_seconds)))
-        return response
 
-
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(ThrottledFormViewMixin, auth_views.PasswordChangeView):
     """Django's password change; a wrong current password counts as a failed sign-in
     (the same locks), a locked attempt answers 429 with Retry-After."""
 
@@ -34,13 +45,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.throttled:
-            response.status_code = 429
-            response["Retry-After"] = str(max(1, int(form.locked_seconds)))
-        return response
 
 
 def _next_path(value) -> str:
@@ -113,9 +117,6 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
                 )
                 % {"minutes": minutes},
             )
-            response = self.form_invalid(form)
-            response.status_code = 429
-            response["Retry-After"] = str(wait)
-            return response
+            return too_many(self.form_invalid(form), wait)
         form.save()
         return redirect(self.get_success_url())

@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from checkin.categories import category_colour
+from core.csv import write_csv
 from events import hooks
 from events.documents import (
     INK,
@@ -32,7 +33,6 @@ from events.documents import (
     long_date,
     new_canvas,
     wrap_lines,
-    write_csv,
 )
 from events.models import Event, Registration
 from events.pdftext import FONT, FONT_BOLD, draw_string

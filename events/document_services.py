@@ -21,11 +21,10 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.errors import DomainError
-from events import hooks
+from events import errors, hooks
 from events.models import Event, EventDocument, Registration, new_secret
 
 logger = logging.getLogger(__name__)
@@ -42,7 +41,7 @@ def document_storage() -> Storage:
 def document_kind(key: str) -> hooks.DocumentKind:
     kind = hooks.document_kinds.get(key)
     if kind is None:
-        raise DomainError("unknown_document", _("This document does not exist."))
+        raise DomainError(errors.UNKNOWN_DOCUMENT)
     return kind
 
 
@@ -190,19 +189,15 @@ def document_open(*, document: EventDocument, now: datetime | None = None):
     """
     now = now or timezone.now()
     if document.status != EventDocument.Status.READY or not document.file_name:
-        raise DomainError("document_not_ready", _("This document is not ready yet."))
+        raise DomainError(errors.DOCUMENT_NOT_READY)
     if document.expires_at is None or document.expires_at <= now or _erased_since(document):
         document_discard(document=document)
-        raise DomainError(
-            "document_expired", _("This document is no longer available: prepare it again.")
-        )
+        raise DomainError(errors.DOCUMENT_EXPIRED)
     try:
         return document_storage().open(document.file_name, "rb")
     except FileNotFoundError:
         document_discard(document=document)
-        raise DomainError(
-            "document_expired", _("This document is no longer available: prepare it again.")
-        ) from None
+        raise DomainError(errors.DOCUMENT_EXPIRED) from None
 
 
 def document_discard(*, document: EventDocument) -> None:

@@ -7,10 +7,9 @@ every font embedded. The event-wide documents are built in the background
 (``events.document_services``); ``register()`` offers them to the organisers.
 """
 
-import csv
 import io
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -34,8 +33,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.csv import write_csv
 from core.dates import clock, long_date
-from core.text import spreadsheet_safe
 from events import hooks
 from events.models import Event, Registration
 from events.pdftext import FONT, FONT_BOLD, draw_string, string_width
@@ -429,22 +428,6 @@ def event_ics(event: Event) -> bytes:
 
 
 # --- Event-wide documents, built in the background (events.document_services) ----------
-
-
-def write_csv(out: BinaryIO, header: list, rows: Iterable[list]) -> int:
-    """Rows as CSV for spreadsheets (UTF-8 with BOM, ";"), formulas neutralised.
-
-    Returns the number of rows written."""
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, delimiter=";")
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-        count += 1
-    text.flush()
-    text.detach()  # leave `out` open for the caller
-    return count
 
 
 # Country codes dialled from France in national form (« 0262 … » for La Réunion): France

@@ -224,6 +224,18 @@ def event_places_state(*, event: Event) -> str:
     return "waiting_list" if event.waiting_list_enabled else "full"
 
 
+def event_list_for_manage_area(*, user) -> QuerySet[Event]:
+    """The events on the organiser's dashboard, the latest first: every event for a
+    superuser, else those the person manages."""
+    events = Event.objects.all() if user.is_superuser else Event.objects.filter(managers=user)
+    return events.order_by("-starts_at")
+
+
+def event_get_fresh(*, event: Event) -> Event:
+    """The event's row read again: a copy a form may write into while validating."""
+    return Event.objects.get(pk=event.pk)
+
+
 def events_managed_by(*, user) -> list[Event]:
     """The events this person organises (is a manager of), the latest first."""
     if not user.is_authenticated:
@@ -251,3 +263,14 @@ def reminder_pending_count(*, event: Event) -> int:
         kind=REMINDER_KIND, scope=f"events.event:{event.pk}"
     ).values("object_id")
     return reminder_recipients(event=event).exclude(pk__in=already).count()
+
+
+def reminder_overview(*, event: Event) -> dict:
+    """What the reminder page shows: the first recipient (whose reminder is previewed),
+    how many people it is for, and how many of them have not been sent it yet."""
+    recipients = reminder_recipients(event=event)
+    return {
+        "first": recipients.first(),
+        "recipients": recipients.count(),
+        "to_send": reminder_pending_count(event=event),
+    }

@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.input import clean_text
 from core.mail import email_queue, outbound_forget
 from core.text import fold, normalise_email
-from events import document_services, selectors, validation
+from events import document_services, errors, selectors, validation
 from events.models import Event, Registration, validate_origins
 from events.references import new_reference
 from events.tokens import new_secret_pair, ticket_hash_of
@@ -55,9 +55,7 @@ def _search_text(*, first_name: str, last_name: str, organisation: str, email: s
 def _check_changeable(event: Event, *, now: datetime) -> None:
     """A registration can be cancelled or corrected until the event ends."""
     if now >= event.ends_at:
-        raise DomainError(
-            "event_over", _("This event is over: the registration can no longer be changed.")
-        )
+        raise DomainError(errors.EVENT_OVER)
 
 
 def _takes_promotions(event: Event, *, now: datetime) -> bool:
@@ -68,15 +66,15 @@ def _takes_promotions(event: Event, *, now: datetime) -> bool:
 def registration_window_check(*, event: Event, now: datetime) -> None:
     """Raise the DomainError that says why this event takes no registration now."""
     if event.status == Event.Status.CANCELLED:
-        raise DomainError("event_cancelled", _("This event has been cancelled."))
+        raise DomainError(errors.EVENT_CANCELLED)
     if event.status != Event.Status.PUBLISHED or not event.registration_required:
-        raise DomainError("registration_unavailable", _("This event takes no registration."))
+        raise DomainError(errors.REGISTRATION_UNAVAILABLE)
     if event.registration_opens_at and now < event.registration_opens_at:
-        raise DomainError("registration_not_open", _("Registration is not open yet."))
+        raise DomainError(errors.REGISTRATION_NOT_OPEN)
     if (event.registration_closes_at and now >= event.registration_closes_at) or (
         now >= event.starts_at
     ):
-        raise DomainError("registration_closed", _("Registration is closed."))
+        raise DomainError(errors.REGISTRATION_CLOSED)
 
 
 def _validate_person(**fields: str) -> dict[str, str]:
@@ -93,7 +91,7 @@ def _validate_person(**fields: str) -> dict[str, str]:
         try:
             cleaned[name] = checks[name](value)
         except ValidationError as exc:
-            raise DomainError("invalid_" + name, exc.messages[0], field=name) from exc
+            raise DomainError(errors.INVALID_FIELD, exc.messages[0], field=name) from exc
     return cleaned
 
 
@@ -101,9 +99,9 @@ def _validate_registration(
     *, consent: bool, consent_message, category: str, person: dict[str, str]
 ) -> dict[str, str]:
     if not consent:
-        raise DomainError("consent_required", consent_message, field="consent")
+        raise DomainError(errors.CONSENT_REQUIRED, consent_message, field="consent")
     if category not in Registration.Category.values:
-        raise DomainError("invalid_category", _("Choose a category."), field="category")
+        raise DomainError(errors.INVALID_FIELD, _("Choose a category."), field="category")
     return _validate_person(**person)
 
 
@@ -179,9 +177,7 @@ def registration_create(
                 outcome = _link_resent_locked(registration_id=existing.pk, now=timezone.now())
             if outcome is not None:
                 return outcome
-        raise DomainError(
-            "registration_conflict", _("Your registration could not be saved. Please try again.")
-        ) from exc
+        raise DomainError(errors.REGISTRATION_CONFLICT) from exc
 
 
 def _insert_locked(
@@ -300,11 +296,7 @@ def registration_walk_in(
             now = timezone.now()
             walk_in_check(event=locked, now=now)
             if _active_registration(event_id=locked.pk, email_key=email_key) is not None:
-                raise DomainError(
-                    "already_registered",
-                    _("This person is already registered: find them by name."),
-                    field="email",
-                )
+                raise DomainError(errors.ALREADY_REGISTERED, field="email")
             return _insert_locked(
                 event=locked,
                 data=data,
@@ -318,25 +310,19 @@ def registration_walk_in(
             )
     except IntegrityError as exc:
         # the same email registered online a moment earlier
-        raise DomainError(
-            "already_registered",
-            _("This person is already registered: find them by name."),
-            field="email",
-        ) from exc
+        raise DomainError(errors.ALREADY_REGISTERED, field="email") from exc
 
 
 def walk_in_check(*, event: Event, now: datetime) -> None:
     """Raise the DomainError that says why the desk may not register anyone now."""
     if not event.walk_ins_allowed:
-        raise DomainError(
-            "walk_ins_closed", _("The organiser has not opened walk-in registration.")
-        )
+        raise DomainError(errors.WALK_INS_CLOSED)
     if event.status != Event.Status.PUBLISHED:
-        raise DomainError("walk_ins_closed", _("This event takes no registration."))
+        raise DomainError(errors.WALK_INS_CLOSED, _("This event takes no registration."))
     if now >= event.ends_at:
-        raise DomainError("walk_ins_closed", _("This event is over."))
+        raise DomainError(errors.WALK_INS_CLOSED, _("This event is over."))
     if event.confirmed_count >= event.capacity:
-        raise DomainError("event_full", _("No place left: walk-ins are closed."))
+        raise DomainError(errors.EVENT_FULL, _("No place left: walk-ins are closed."))
 
 
 def _active_registration(*, event_id: int, email_key: str) -> Registration | None:
@@ -351,7 +337,7 @@ def _check_not_full_without_waiting_list(event: Event) -> None:
     """Full and no waiting list: the same answer whether the email is known or not, so
     that the form never tells who is registered."""
     if event.confirmed_count >= event.capacity and not event.waiting_list_enabled:
-        raise DomainError("event_full", _("This event is full."))
+        raise DomainError(errors.EVENT_FULL)
 
 
 def _link_resent_locked(*, registration_id: int, now: datetime) -> RegistrationOutcome | None:
@@ -447,7 +433,7 @@ def registration_cancel(*, registration: Registration, actor=None) -> list[Regis
         event, current = _lock(registration)
         now = timezone.now()
         if current.status == Registration.Status.CANCELLED:
-            raise DomainError("already_cancelled", _("This registration is already cancelled."))
+            raise DomainError(errors.ALREADY_CANCELLED)
         _check_changeable(event, now=now)
         promoted = _cancel_locked(event, current, now=now, actor=actor)
         # the email says the place went to someone only when it did
@@ -469,7 +455,7 @@ def registration_correct(
         )
         if current.status == Registration.Status.CANCELLED:
             raise DomainError(
-                "already_cancelled", _("A cancelled registration can no longer be changed.")
+                errors.ALREADY_CANCELLED, _("A cancelled registration can no longer be changed.")
             )
         _check_changeable(current.event, now=timezone.now())
         before = {
@@ -524,7 +510,7 @@ def registration_erase(*, registration: Registration, actor=None) -> None:
         event, current = _lock(registration)
         now = timezone.now()
         if current.erased_at is not None:
-            raise DomainError("already_erased", _("This registration was already erased."))
+            raise DomainError(errors.ALREADY_ERASED)
         if current.status != Registration.Status.CANCELLED and now < event.ends_at:
             _cancel_locked(event, current, now=now, actor=actor)
         _anonymise(current, now=now)
@@ -565,10 +551,7 @@ def events_erase_expired_personal_data(*, now: datetime | None = None) -> int:
 def reminder_window_check(*, event: Event) -> None:
     """Raise the DomainError that says why the reminder cannot be sent now."""
     if event.status != Event.Status.PUBLISHED or timezone.now() >= event.starts_at:
-        raise DomainError(
-            "reminder_unavailable",
-            _("Reminders can only be sent for a published event that has not started."),
-        )
+        raise DomainError(errors.REMINDER_UNAVAILABLE)
 
 
 def event_send_reminders(*, event: Event, actor=None) -> int:
@@ -600,10 +583,7 @@ def event_set_capacity(*, event: Event, capacity: int, actor=None) -> list[Regis
         locked = Event.objects.select_for_update().get(pk=event.pk)
         if capacity < locked.confirmed_count:
             raise DomainError(
-                "capacity_below_confirmed",
-                _("The capacity cannot be lower than the %(count)d confirmed registrations.")
-                % {"count": locked.confirmed_count},
-                field="capacity",
+                errors.CAPACITY_BELOW_CONFIRMED, field="capacity", count=locked.confirmed_count
             )
         Event.objects.filter(pk=locked.pk).update(capacity=capacity, updated_at=timezone.now())
         locked.capacity = capacity
@@ -671,21 +651,21 @@ def _event_changes_check(data: dict) -> dict:
                 data[name], max_length=max_length, multiline=multiline, required=required
             )
         except ValidationError as exc:
-            raise DomainError("invalid_" + name, exc.messages[0], field=name) from exc
+            raise DomainError(errors.INVALID_FIELD, exc.messages[0], field=name) from exc
     if "embed_origins" in cleaned:
         try:
             validate_origins(cleaned["embed_origins"])
         except ValidationError as exc:
-            raise DomainError(
-                "invalid_embed_origins", exc.messages[0], field="embed_origins"
-            ) from exc
+            raise DomainError(errors.INVALID_FIELD, exc.messages[0], field="embed_origins") from exc
     if cleaned.get("status") not in Event.Status.values:
-        raise DomainError("invalid_status", _("Choose a status."), field="status")
+        raise DomainError(errors.INVALID_FIELD, _("Choose a status."), field="status")
     starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
     if not isinstance(starts, datetime):
-        raise DomainError("invalid_starts_at", _("Enter when the event starts."), field="starts_at")
+        raise DomainError(
+            errors.INVALID_FIELD, _("Enter when the event starts."), field="starts_at"
+        )
     if not isinstance(ends, datetime):
-        raise DomainError("invalid_ends_at", _("Enter when the event ends."), field="ends_at")
+        raise DomainError(errors.INVALID_FIELD, _("Enter when the event ends."), field="ends_at")
     for name in EVENT_DATE_FIELDS:
         value = cleaned.get(name)
         if isinstance(value, datetime) and not (
@@ -693,45 +673,31 @@ def _event_changes_check(data: dict) -> dict:
         ):
             # year 1 in Paris is year 0 in UTC: the database cannot store it (a 500)
             raise DomainError(
-                "invalid_" + name,
+                errors.INVALID_FIELD,
                 _("Enter a date between %(first)d and %(last)d.")
                 % {"first": EVENT_FIRST_YEAR, "last": EVENT_LAST_YEAR},
                 field=name,
             )
     if ends <= starts:
-        raise DomainError(
-            "ends_before_start", _("The event must end after it starts."), field="ends_at"
-        )
+        raise DomainError(errors.ENDS_BEFORE_START, field="ends_at")
     opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
     if opens and closes and closes <= opens:
-        raise DomainError(
-            "registration_closes_before_opening",
-            _("Registration must close after it opens."),
-            field="registration_closes_at",
-        )
+        raise DomainError(errors.REGISTRATION_CLOSES_BEFORE_OPENING, field="registration_closes_at")
     if opens and opens >= ends:
-        raise DomainError(
-            "registration_opens_after_end",
-            _("Registration must open before the event ends."),
-            field="registration_opens_at",
-        )
+        raise DomainError(errors.REGISTRATION_OPENS_AFTER_END, field="registration_opens_at")
     if closes and closes > ends:
-        raise DomainError(
-            "registration_closes_after_end",
-            _("Registration must close before the event ends."),
-            field="registration_closes_at",
-        )
+        raise DomainError(errors.REGISTRATION_CLOSES_AFTER_END, field="registration_closes_at")
     for name in ("capacity", "retention_days"):
         value = cleaned.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise DomainError("invalid_" + name, _("Enter a whole number."), field=name)
+            raise DomainError(errors.INVALID_FIELD, _("Enter a whole number."), field=name)
     if cleaned["capacity"] > EVENT_MAX_CAPACITY:
         raise DomainError(
-            "invalid_capacity", _("Enter a capacity of 1,000,000 at most."), field="capacity"
+            errors.INVALID_FIELD, _("Enter a capacity of 1,000,000 at most."), field="capacity"
         )
     if cleaned["retention_days"] > EVENT_MAX_RETENTION_DAYS:
         raise DomainError(
-            "invalid_retention_days",
+            errors.INVALID_FIELD,
             _("Personal data may be kept 3,650 days at most after the event."),
             field="retention_days",
         )
@@ -744,13 +710,13 @@ def event_update(*, event: Event, data: dict, actor=None) -> list[Registration]:
     go to people waiting. Returns the registrations promoted from the waiting list."""
     missing = [name for name in EVENT_EDITABLE_FIELDS if name not in data]
     if missing:
-        raise DomainError("incomplete", _("Some fields of the event are missing."))
+        raise DomainError(errors.INCOMPLETE)
     cleaned = _event_changes_check({name: data[name] for name in EVENT_EDITABLE_FIELDS})
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         if cleaned["capacity"] < locked.confirmed_count:
             raise DomainError(
-                "capacity_below_confirmed",
+                errors.CAPACITY_BELOW_CONFIRMED,
                 ngettext(
                     "The capacity cannot be lower than the %(count)d confirmed registration.",
                     "The capacity cannot be lower than the %(count)d confirmed registrations.",

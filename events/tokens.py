@@ -12,6 +12,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from events import errors
 from events.models import Registration, new_secret
 
 _TICKET_SALT = "ptce.events.ticket.v1"
@@ -29,13 +30,11 @@ def ticket_hash_of(secret: str) -> str:
 
 
 def ticket_secret_from_token(token: str) -> str:
-    """The secret inside a ticket token, or DomainError ``ticket_invalid``."""
+    """The secret inside a ticket token, or DomainError ``events.ticket_invalid``."""
     try:
         return signing.Signer(salt=_TICKET_SALT).unsign(token.strip())
     except signing.BadSignature as exc:
-        raise DomainError(
-            "ticket_invalid", _("This ticket is not valid: its code was altered or forged.")
-        ) from exc
+        raise DomainError(errors.TICKET_INVALID) from exc
 
 
 def personal_link_token(registration: Registration) -> str:
@@ -48,18 +47,13 @@ def registration_from_link_token(token: str) -> Registration:
     try:
         secret = signing.TimestampSigner(salt=_LINK_SALT).unsign(token, max_age=max_age)
     except signing.SignatureExpired as exc:
-        raise DomainError(
-            "link_expired",
-            _("This link has expired. Register again with the same email to get a new one."),
-        ) from exc
+        raise DomainError(errors.LINK_EXPIRED) from exc
     except signing.BadSignature as exc:
-        raise DomainError(
-            "link_invalid", _("This link is not valid. Check that it was copied whole.")
-        ) from exc
+        raise DomainError(errors.LINK_INVALID) from exc
     registration = Registration.objects.select_related("event").filter(link_secret=secret).first()
     if registration is None or registration.erased_at is not None:
         raise DomainError(
-            "link_invalid", _("This link is no longer valid: the registration was erased.")
+            errors.LINK_INVALID, _("This link is no longer valid: the registration was erased.")
         )
     return registration
 

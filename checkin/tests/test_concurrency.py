@@ -94,7 +94,7 @@ def test_ten_concurrent_walk_ins_for_three_places_register_three():
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         outcomes = list(pool.map(walk_in, range(10)))
-    assert sorted(outcomes) == ["admitted"] * 3 + ["event_full"] * 7
+    assert sorted(outcomes) == ["admitted"] * 3 + ["events.event_full"] * 7
     event.refresh_from_db()
     assert event.confirmed_count == 3
     assert Admission.objects.filter(event=event).count() == 3

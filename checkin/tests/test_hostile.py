@@ -302,7 +302,7 @@ def test_walk_in_fields_with_a_nul_byte_get_a_json_error(door, event, field):
     response = door(person, url=WALK_IN)
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == f"invalid_{field}" and error["field"] == field
+    assert error["code"] == "events.invalid_field" and error["field"] == field
     assert not Registration.objects.exists() and not Admission.objects.exists()
 
 

@@ -231,7 +231,7 @@ def test_walk_ins_respect_the_capacity(desk, walk_ins, ticket):
     fill(walk_ins, ticket, 1)
     assert desk(WALK_IN, person()).json()["result"]["verdict"] == "admitted"
     response = desk(WALK_IN, person(nonce="walk-in-002", email="autre@example.org"))
-    assert response.status_code == 400 and response.json()["error"]["code"] == "event_full"
+    assert response.status_code == 400 and response.json()["error"]["code"] == "events.event_full"
     walk_ins.refresh_from_db()
     assert walk_ins.confirmed_count == walk_ins.capacity
     assert not Registration.objects.filter(email="autre@example.org").exists()
@@ -241,13 +241,13 @@ def test_walk_ins_respect_the_capacity(desk, walk_ins, ticket):
 @pytest.mark.parametrize(
     ("change", "code", "field"),
     [
-        ({"email": "pas-une-adresse"}, "invalid_email", "email"),
+        ({"email": "pas-une-adresse"}, "events.invalid_field", "email"),
         # 134 characters, 258 once casefolded (« ß » → « ss »): too long for its key
-        ({"email": "zoe@" + ".".join(["ß" * 31] * 4) + ".de"}, "invalid_email", "email"),
-        ({"last_name": "Ngu\u202eyen"}, "invalid_last_name", "last_name"),
-        ({"last_name": ""}, "invalid_last_name", "last_name"),
-        ({"category": "vip"}, "invalid_category", "category"),
-        ({"consent": False}, "consent_required", "consent"),
+        ({"email": "zoe@" + ".".join(["ß" * 31] * 4) + ".de"}, "events.invalid_field", "email"),
+        ({"last_name": "Ngu\u202eyen"}, "events.invalid_field", "last_name"),
+        ({"last_name": ""}, "events.invalid_field", "last_name"),
+        ({"category": "vip"}, "events.invalid_field", "category"),
+        ({"consent": False}, "events.consent_required", "consent"),
         ({"id_checked": False}, "id_not_checked", None),
         ({"first_name": ["Élise"]}, "invalid_first_name", "first_name"),
     ],
@@ -264,13 +264,13 @@ def test_walk_in_refusals_save_nothing(desk, walk_ins, change, code, field):
 def test_a_person_already_registered_is_not_registered_twice(desk, walk_ins, ticket):
     ticket(email="Elise@Example.org")
     response = desk(WALK_IN, person())
-    assert response.json()["error"]["code"] == "already_registered"
+    assert response.json()["error"]["code"] == "events.already_registered"
     assert Registration.objects.count() == 1 and not Admission.objects.exists()
 
 
 def test_walk_ins_closed_unless_the_organiser_opened_them(desk, event):
     response = desk(WALK_IN, person())
-    assert response.json()["error"]["code"] == "walk_ins_closed"
+    assert response.json()["error"]["code"] == "events.walk_ins_closed"
     assert not Registration.objects.exists()
 
 
@@ -278,11 +278,11 @@ def test_no_walk_in_after_the_event_nor_on_a_cancelled_event(desk, walk_ins):
     Event.objects.filter(pk=walk_ins.pk).update(
         starts_at=timezone.now() - timedelta(hours=8), ends_at=timezone.now() - timedelta(hours=1)
     )
-    assert desk(WALK_IN, person()).json()["error"]["code"] == "walk_ins_closed"
+    assert desk(WALK_IN, person()).json()["error"]["code"] == "events.walk_ins_closed"
     Event.objects.filter(pk=walk_ins.pk).update(
         ends_at=timezone.now() + timedelta(hours=1), status=Event.Status.CANCELLED
     )
-    assert desk(WALK_IN, person()).json()["error"]["code"] == "walk_ins_closed"
+    assert desk(WALK_IN, person()).json()["error"]["code"] == "events.walk_ins_closed"
     assert not Registration.objects.exists()
 
 

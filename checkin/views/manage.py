@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from checkin import documents, selectors, services
 from checkin.models import Device, DoorRole
 from checkin.permissions import can_supervise
+from core.chart import bar_chart
 from core.dates import clock
 from core.errors import DomainError
-from events.chart import bar_chart
 from events.documents import qr_svg
 from events.models import Event, Registration
 from events.permissions import access_event_for_manager

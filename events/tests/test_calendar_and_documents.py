@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
 
+from core.csv import write_csv
 from events.documents import (
     event_ics,
     phone_for_people,
     registration_rows,
     security_list_pdf,
     ticket_pdf,
-    write_csv,
 )
 from events.models import Event
 from events.tests.factories import EventFactory

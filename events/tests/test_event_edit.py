@@ -75,7 +75,7 @@ def test_an_end_before_the_start_is_refused_and_nothing_is_saved(organiser_clien
         services.event_update(
             event=event, data=service_data(event, ends_at=event.starts_at, title="Changé")
         )
-    assert error.value.code == "ends_before_start"
+    assert error.value.code == "events.ends_before_start"
     event.refresh_from_db()
     assert event.title != "Changé"
 
@@ -93,7 +93,7 @@ def test_the_capacity_cannot_fall_below_the_confirmed(organiser_client, event, r
     assert event.capacity != 1 and event.title != "Changé"
     with pytest.raises(DomainError) as error:
         services.event_update(event=event, data=service_data(event, capacity=1))
-    assert error.value.code == "capacity_below_confirmed"
+    assert error.value.code == "events.capacity_below_confirmed"
 
 
 def test_more_places_go_to_people_waiting(event, register, committed):
@@ -175,7 +175,7 @@ def test_a_date_out_of_the_years_is_refused_not_a_server_error(organiser_client,
             event=event,
             data=service_data(event, **{name: timezone.now().replace(year=2101)}),
         )
-    assert error.value.code == "invalid_" + name
+    assert error.value.code == "events.invalid_field" and error.value.field == name
 
 
 def test_a_huge_capacity_is_refused_in_words(organiser_client, event):

@@ -54,7 +54,7 @@ def test_full_event_without_waiting_list_refuses(event, register):
     register(event)
     with pytest.raises(DomainError) as error:
         register(event)
-    assert error.value.code == "event_full"
+    assert error.value.code == "events.event_full"
     assert Registration.objects.filter(event=event).count() == 1
 
 
@@ -79,11 +79,17 @@ def test_email_can_register_again_after_cancelling(event, register):
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"registration_opens_at": timezone.now() + timedelta(days=1)}, "registration_not_open"),
-        ({"registration_closes_at": timezone.now() - timedelta(minutes=1)}, "registration_closed"),
-        ({"status": Event.Status.CANCELLED}, "event_cancelled"),
-        ({"status": Event.Status.DRAFT}, "registration_unavailable"),
-        ({"registration_required": False}, "registration_unavailable"),
+        (
+            {"registration_opens_at": timezone.now() + timedelta(days=1)},
+            "events.registration_not_open",
+        ),
+        (
+            {"registration_closes_at": timezone.now() - timedelta(minutes=1)},
+            "events.registration_closed",
+        ),
+        ({"status": Event.Status.CANCELLED}, "events.event_cancelled"),
+        ({"status": Event.Status.DRAFT}, "events.registration_unavailable"),
+        ({"registration_required": False}, "events.registration_unavailable"),
     ],
 )
 def test_registration_window(register, change, code):
@@ -99,30 +105,30 @@ def test_started_event_takes_no_registration(register):
     event = EventFactory(starts_at=timezone.now() - timedelta(hours=1))
     with pytest.raises(DomainError) as error:
         register(event)
-    assert error.value.code == "registration_closed"
+    assert error.value.code == "events.registration_closed"
 
 
 @pytest.mark.parametrize(
     ("field", "value", "code"),
     [
-        ("first_name", "", "invalid_first_name"),
-        ("last_name", "   ", "invalid_last_name"),
-        ("last_name", "x" * 300, "invalid_last_name"),
-        ("last_name", "<script>alert(1)</script>", "invalid_last_name"),
-        ("first_name", "R2D2", "invalid_first_name"),
-        ("email", "not-an-email", "invalid_email"),
-        ("email", "", "invalid_email"),
-        ("phone", "12", "invalid_phone"),
-        ("phone", "06 12 34 56 7a", "invalid_phone"),
-        ("organisation", "o" * 201, "invalid_organisation"),
-        ("category", "king", "invalid_category"),
-        ("consent", False, "consent_required"),
+        ("first_name", "", "events.invalid_field"),
+        ("last_name", "   ", "events.invalid_field"),
+        ("last_name", "x" * 300, "events.invalid_field"),
+        ("last_name", "<script>alert(1)</script>", "events.invalid_field"),
+        ("first_name", "R2D2", "events.invalid_field"),
+        ("email", "not-an-email", "events.invalid_field"),
+        ("email", "", "events.invalid_field"),
+        ("phone", "12", "events.invalid_field"),
+        ("phone", "06 12 34 56 7a", "events.invalid_field"),
+        ("organisation", "o" * 201, "events.invalid_field"),
+        ("category", "king", "events.invalid_field"),
+        ("consent", False, "events.consent_required"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_saved(event, register, field, value, code):
     with pytest.raises(DomainError) as error:
         register(event, **{field: value})
-    assert error.value.code == code
+    assert error.value.code == code and error.value.field == field
     assert str(error.value.message)
     assert not Registration.objects.exists()
     assert not OutboundEmail.objects.exists()
@@ -171,7 +177,7 @@ def test_cancelling_twice_is_refused(event, register):
     services.registration_cancel(registration=registration)
     with pytest.raises(DomainError) as error:
         services.registration_cancel(registration=registration)
-    assert error.value.code == "already_cancelled"
+    assert error.value.code == "events.already_cancelled"
     event.refresh_from_db()
     assert event.confirmed_count == 0
 
@@ -187,7 +193,7 @@ def test_correcting_name_and_organisation(event, register):
         services.registration_correct(
             registration=registration, first_name="", last_name="X", organisation=""
         )
-    assert error.value.code == "invalid_first_name"
+    assert error.value.code == "events.invalid_field" and error.value.field == "first_name"
     registration.refresh_from_db()
     assert registration.first_name == "Zoé"
 
@@ -236,7 +242,7 @@ def test_raising_capacity_promotes_waiting_and_lowering_below_confirmed_is_refus
     waiting = register(event, email="w@example.org").registration
     with pytest.raises(DomainError) as error:
         services.event_set_capacity(event=event, capacity=0)
-    assert error.value.code == "capacity_below_confirmed"
+    assert error.value.code == "events.capacity_below_confirmed"
     promoted = services.event_set_capacity(event=event, capacity=5)
     assert [p.pk for p in promoted] == [waiting.pk]
     event.refresh_from_db()
@@ -265,7 +271,7 @@ def test_nothing_changes_once_the_event_is_over(event, register):
         ):
             with pytest.raises(DomainError) as error:
                 call()
-            assert error.value.code == "event_over"
+            assert error.value.code == "events.event_over"
         # erasure stays possible after the event, and keeps the attendance count
         services.registration_erase(registration=registration)
     registration.refresh_from_db()
@@ -283,7 +289,7 @@ def test_erasing_after_a_cancellation_from_elsewhere(event, register):
     assert event.confirmed_count == 0
     with pytest.raises(DomainError) as error:
         services.registration_erase(registration=stale)
-    assert error.value.code == "already_erased"
+    assert error.value.code == "events.already_erased"
 
 
 def test_erasure_removes_the_address_from_the_outbox(event, register):
@@ -301,7 +307,7 @@ def test_full_without_waiting_list_answers_the_same_whoever_asks(event, register
     for email in ("known@example.org", "unknown@example.org"):
         with pytest.raises(DomainError) as error:
             register(event, email=email)
-        assert error.value.code == "event_full"
+        assert error.value.code == "events.event_full"
 
 
 def test_link_resent_at_most_once_an_hour(event, register):
@@ -317,7 +323,7 @@ def test_link_resent_at_most_once_an_hour(event, register):
 def test_too_long_email_is_refused(event, register):
     with pytest.raises(DomainError) as error:
         register(event, email=("a" * 64) + "@" + ("b" * 63 + ".") * 3 + "org")
-    assert error.value.code == "invalid_email"
+    assert error.value.code == "events.invalid_field" and error.value.field == "email"
 
 
 def test_longest_accepted_values_are_saved(event, register):
@@ -337,7 +343,7 @@ def test_reminders_refused_for_cancelled_or_started_event(event, register):
     event.refresh_from_db()
     with pytest.raises(DomainError) as error:
         services.event_send_reminders(event=event)
-    assert error.value.code == "reminder_unavailable"
+    assert error.value.code == "events.reminder_unavailable"
 
 
 def test_ticket_pdf_embeds_a_font_for_every_accepted_name(event, register):

@@ -234,7 +234,7 @@ def test_ticket_token_is_signed_and_tamper_evident(event, register):
     ):
         with pytest.raises(DomainError) as error:
             ticket_secret_from_token(tampered)
-        assert error.value.code == "ticket_invalid"
+        assert error.value.code == "events.ticket_invalid"
 
 
 def test_cancel_from_personal_link_promotes_next(

@@ -4,25 +4,29 @@ outbox."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.chart import bar_chart
 from core.dates import short_date
 from core.errors import DomainError
 from core.french import de_name, number
 from core.input import clean_query, parse_int
 from events import document_services, emails, hooks, selectors, services
-from events.chart import bar_chart
 from events.forms import EventForm
 from events.models import Event, Registration
-from events.permissions import access_event_for_manager, can_see_manage_area
+from events.permissions import (
+    access_document_for_manager,
+    access_event_for_manager,
+    access_registration_for_manager,
+    require_manage_area,
+)
 
 
 def _page_number(request) -> int:
@@ -32,12 +36,9 @@ def _page_number(request) -> int:
 
 @login_required
 def dashboard(request):
-    if not can_see_manage_area(request.user):
-        raise PermissionDenied
-    events = Event.objects.all() if request.user.is_superuser else request.user.managed_events.all()
-    return render(
-        request, "events/manage/dashboard.html", {"events": events.order_by("-starts_at")}
-    )
+    require_manage_area(request)
+    events = selectors.event_list_for_manage_area(user=request.user)
+    return render(request, "events/manage/dashboard.html", {"events": events})
 
 
 @login_required
@@ -88,7 +89,7 @@ def event_edit(request, slug: str):
     # the form writes into its instance while validating: never the one the page shows
     form = EventForm(
         request.POST if request.method == "POST" else None,
-        instance=Event.objects.get(pk=event.pk),
+        instance=selectors.event_get_fresh(event=event),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,8 +137,8 @@ def event_reminders(request, slug: str):
                 % {"count": count},
             )
         return redirect("events_manage:reminders", slug=event.slug)
-    recipients = selectors.reminder_recipients(event=event)
-    preview = emails.reminder_preview(event=event, registration=recipients.first())
+    overview = selectors.reminder_overview(event=event)
+    preview = emails.reminder_preview(event=event, registration=overview["first"])
     try:
         services.reminder_window_check(event=event)
     except DomainError as error:
@@ -150,8 +151,8 @@ def event_reminders(request, slug: str):
         {
             "event": event,
             "preview": preview,
-            "to_send": selectors.reminder_pending_count(event=event),
-            "recipients": recipients.count(),
+            "to_send": overview["to_send"],
+            "recipients": overview["recipients"],
             "unavailable": unavailable,
             "asked": request.method == "POST",
         },
@@ -166,8 +167,8 @@ def registration_cancel(request, slug: str, pk: int):
 
     GET asks for confirmation; POST cancels.
     """
-    event = access_event_for_manager(request, slug)
-    registration = get_object_or_404(Registration, pk=pk, event=event, erased_at__isnull=True)
+    registration = access_registration_for_manager(request, slug, pk)
+    event = registration.event
     if request.method == "GET":
         return render(
             request,
@@ -279,11 +280,8 @@ def document_prepare(request, slug: str, kind: str):
 @login_required
 def document_download(request, slug: str, kind: str):
     """The prepared file, for the event's organisers only, never kept by a cache."""
-    event = access_event_for_manager(request, slug)
-    definition = hooks.document_kinds.get(kind)
-    document = selectors.event_document(event=event, kind=kind) if definition else None
-    if document is None:
-        raise Http404
+    document = access_document_for_manager(request, slug, kind)
+    event, definition = document.event, hooks.document_kinds.get(kind)
     try:
         handle = document_services.document_open(document=document)
     except DomainError as error:

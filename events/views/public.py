@@ -23,11 +23,12 @@ from core import pagecache, throttle
 from core.dates import long_date, moment
 from core.errors import DomainError
 from core.text import json_for_script
-from events import hooks, ratelimit, selectors, services
+from events import errors, hooks, ratelimit, selectors, services
 from events.documents import event_ics, event_when, event_where, qr_svg, ticket_pdf
 from events.forms import CorrectionForm, RegistrationForm
 from events.models import Event, Registration
-from events.tokens import registration_from_link_token, ticket_token
+from events.permissions import personal_link_view
+from events.tokens import ticket_token
 
 # The "check your email" page names the address typed, carried signed in its URL
 # (no server-side session for visitors).
@@ -77,7 +78,7 @@ def _registration_state(event: Event) -> dict:
         return {"open": False, "code": error.code, "message": error.message}
     places = selectors.event_places_state(event=event)
     if places == "full":
-        return {"open": False, "code": "event_full", "message": _("This event is full.")}
+        return {"open": False, "code": errors.EVENT_FULL.code, "message": errors.EVENT_FULL.message}
     return {"open": True, "code": places, "message": ""}
 
 
@@ -108,8 +109,8 @@ def og_image() -> dict:
 _AVAILABILITY = {
     "open": "https://schema.org/InStock",
     "waiting_list": "https://schema.org/SoldOut",
-    "event_full": "https://schema.org/SoldOut",
-    "registration_not_open": "https://schema.org/PreOrder",
+    errors.EVENT_FULL.code: "https://schema.org/SoldOut",
+    errors.REGISTRATION_NOT_OPEN.code: "https://schema.org/PreOrder",
 }
 
 
@@ -437,20 +438,9 @@ def register_embed_sent(request, slug: str):
     return _sent(request, slug, embedded=True)
 
 
-def _open_link(request, token: str):
-    """The registration behind a personal link, or a page saying why it does not open."""
-    try:
-        return registration_from_link_token(token), None
-    except DomainError as error:
-        response = render(request, "events/public/link_error.html", {"error": error}, status=404)
-        return None, response
-
-
 @never_cache
-def personal(request, token: str):
-    registration, error_response = _open_link(request, token)
-    if error_response:
-        return error_response
+@personal_link_view
+def personal(request, token: str, registration: Registration):
     form = CorrectionForm(
         initial={
             "first_name": registration.first_name,
@@ -494,10 +484,8 @@ def _personal_page(request, token, registration: Registration, form, status: int
 
 @never_cache
 @require_POST
-def personal_correct(request, token: str):
-    registration, error_response = _open_link(request, token)
-    if error_response:
-        return error_response
+@personal_link_view
+def personal_correct(request, token: str, registration: Registration):
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
@@ -512,10 +500,8 @@ def personal_correct(request, token: str):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def personal_cancel(request, token: str):
-    registration, error_response = _open_link(request, token)
-    if error_response:
-        return error_response
+@personal_link_view
+def personal_cancel(request, token: str, registration: Registration):
     if request.method == "GET":
         # the address of the form, opened or reloaded: the personal page says where it stands
         if registration.status == Registration.Status.CANCELLED:
@@ -547,10 +533,8 @@ def personal_cancel(request, token: str):
 
 
 @never_cache
-def personal_ticket_pdf(request, token: str):
-    registration, error_response = _open_link(request, token)
-    if error_response:
-        return error_response
+@personal_link_view
+def personal_ticket_pdf(request, token: str, registration: Registration):
     if registration.status != Registration.Status.CONFIRMED:
         messages.error(request, _("There is no ticket for a registration that is not confirmed."))
         return redirect("events:personal", token=token)
@@ -560,11 +544,9 @@ def personal_ticket_pdf(request, token: str):
 
 
 @never_cache
-def personal_data(request, token: str):
+@personal_link_view
+def personal_data(request, token: str, registration: Registration):
     """Everything stored about the person, as JSON (right of access)."""
-    registration, error_response = _open_link(request, token)
-    if error_response:
-        return error_response
     fields = [
         "first_name",
         "last_name",
@@ -602,10 +584,8 @@ def personal_data(request, token: str):
 
 @never_cache
 @require_POST
-def personal_erase(request, token: str):
-    registration, error_response = _open_link(request, token)
-    if error_response:
-        return error_response
+@personal_link_view
+def personal_erase(request, token: str, registration: Registration):
     if not _confirmed(request, _("Tick the box to confirm that you want your data erased.")):
         return redirect("events:personal", token=token)
     event = registration.event
