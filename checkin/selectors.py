@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from checkin.models import Admission, Device, DoorRole, Scan
 from checkin.services import door_window
-from core.models import AuditEntry
 from events.models import Event, Registration
 
 # The arrivals chart never has more bars than this: the slots widen instead.
@@ -179,12 +178,9 @@ def _overrides(event: Event) -> QuerySet[Admission]:
 
 
 def walk_in_count(*, event: Event) -> int:
-    """People registered at the desk (the registration's audit entry says so)."""
-    return AuditEntry.objects.filter(
-        action="events.registration.created",
-        scope=f"events.event:{event.pk}",
-        data__source="walk_in",
-    ).count()
+    """People registered at the desk (``Registration.source``; the audit log only
+    records it)."""
+    return Registration.objects.filter(event=event, source=Registration.Source.WALK_IN).count()
 
 
 def door_roles_of(*, user) -> list[DoorRole]:

@@ -1,13 +1,15 @@
 """Supervisors at the door: overriding a refusal with a written reason, and walk-ins."""
 
+import importlib
 import json
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from checkin import services
+from checkin import selectors, services
 from checkin.models import Admission, DoorRole, Scan
 from core.models import AuditEntry, OutboundEmail
 from events import services as event_services
@@ -218,6 +220,37 @@ def test_a_walk_in_is_registered_confirmed_and_admitted_at_once(desk, walk_ins, 
     assert OutboundEmail.objects.filter(
         kind="events.registration.confirmed", to="elise@example.org"
     ).exists()
+
+
+def test_walk_ins_are_counted_from_the_registration_not_the_audit_log(desk, walk_ins, ticket):
+    """The audit log records what happened; the count reads ``Registration.source``:
+    audit entries purged, or one saying "walk_in" about an online registration, change
+    nothing."""
+    assert desk(WALK_IN, person()).json()["result"]["verdict"] == "admitted"
+    online, _token = ticket()
+    walk_in = Registration.objects.get(email="elise@example.org")
+    assert walk_in.source == Registration.Source.WALK_IN
+    assert online.source == Registration.Source.ONLINE
+    AuditEntry.objects.filter(action="events.registration.created").delete()
+    assert selectors.walk_in_count(event=walk_ins) == 1
+    AuditEntry.objects.create(
+        action="events.registration.created",
+        scope=f"events.event:{walk_ins.pk}",
+        object_id=online.pk,
+        data={"source": "walk_in"},
+    )
+    assert selectors.walk_in_count(event=walk_ins) == 1
+
+
+def test_the_migration_marks_the_walk_ins_of_the_audit_log(desk, walk_ins, ticket):
+    assert desk(WALK_IN, person()).json()["result"]["verdict"] == "admitted"
+    online, _token = ticket()
+    Registration.objects.update(source=Registration.Source.ONLINE)  # before the column
+    migration = importlib.import_module("events.migrations.0009_registration_source")
+    migration.fill_walk_ins(apps, None)
+    sources = dict(Registration.objects.values_list("email", "source"))
+    assert sources == {"elise@example.org": "walk_in", online.email: "online"}
+    assert selectors.walk_in_count(event=walk_ins) == 1
 
 
 def test_a_walk_in_sent_twice_is_one_person(desk, walk_ins):
