@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.i18n import JavaScriptCatalog
 
-from checkin import services
+from checkin import errors, services
 from checkin.documents import attendance_certificate_pdf
 from checkin.models import Admission, Device
 from checkin.permissions import can_scan, can_supervise
@@ -40,8 +40,8 @@ def enrol(request, token: str):
     try:
         data = signing.loads(token, salt=ENROL_SALT, max_age=7 * 24 * 3600)
     except signing.BadSignature:
-        error = DomainError("enrolment_invalid", _("This enrolment link is not valid."))
-        return render(request, "checkin/enrol.html", {"error": error}, status=404)
+        error = DomainError(errors.ENROLMENT_INVALID)
+        return render(request, "checkin/enrol.html", {"error": error}, status=error.status)
     device = get_object_or_404(Device.objects.select_related("event"), pk=data.get("d"))
     if not can_scan(request.user, device.event):
         raise PermissionDenied
@@ -189,10 +189,10 @@ def certificate(request, token: str):
         )
     admission = Admission.objects.filter(registration=registration).first()
     if admission is None:
-        error = DomainError(
-            "not_admitted", _("There is no attendance to certify: no entry was recorded.")
+        error = DomainError(errors.NOT_ADMITTED)
+        return render(
+            request, "events/public/link_error.html", {"error": error}, status=error.status
         )
-        return render(request, "events/public/link_error.html", {"error": error}, status=404)
     response = HttpResponse(attendance_certificate_pdf(admission), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="attestation-{registration.event.slug}.pdf"'
