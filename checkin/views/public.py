@@ -5,8 +5,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -20,9 +18,14 @@ from django.views.i18n import JavaScriptCatalog
 
 from checkin import errors, services
 from checkin.documents import attendance_certificate_pdf
-from checkin.models import Admission, Device
-from checkin.permissions import can_scan, can_supervise
-from checkin.views.manage import ENROL_SALT
+from checkin.models import Admission
+from checkin.permissions import (
+    access_device_for_enrolment,
+    access_event_for_door,
+    can_scan,
+    can_supervise,
+)
+from checkin.tokens import enrolment_from_token
 from core.dates import moment
 from core.errors import DomainError
 from events.models import Event, Registration
@@ -38,19 +41,14 @@ def enrol(request, token: str):
     """One-time link, opened on the phone: GET asks, POST enrols and hands the secret to
     the page's script, which keeps it on the phone."""
     try:
-        data = signing.loads(token, salt=ENROL_SALT, max_age=7 * 24 * 3600)
-    except signing.BadSignature:
-        error = DomainError(errors.ENROLMENT_INVALID)
+        device_id, nonce = enrolment_from_token(token)
+    except DomainError as error:
         return render(request, "checkin/enrol.html", {"error": error}, status=error.status)
-    device = get_object_or_404(Device.objects.select_related("event"), pk=data.get("d"))
-    if not can_scan(request.user, device.event):
-        raise PermissionDenied
+    device = access_device_for_enrolment(request, device_id)
     if request.method == "GET":
         return render(request, "checkin/enrol.html", {"device": device})
     try:
-        device, secret = services.device_enrol(
-            device_id=device.pk, enrolment_nonce=data.get("n", "")
-        )
+        device, secret = services.device_enrol(device_id=device.pk, enrolment_nonce=nonce)
     except DomainError as error:
         return render(request, "checkin/enrol.html", {"device": device, "error": error}, status=400)
     return render(request, "checkin/enrol.html", {"device": device, "secret": secret})
@@ -58,9 +56,7 @@ def enrol(request, token: str):
 
 @login_required
 def scanner(request, slug: str):
-    event = get_object_or_404(Event, slug=slug)
-    if not can_scan(request.user, event):
-        raise PermissionDenied
+    event = access_event_for_door(request, slug)
     supervisor = can_supervise(request.user, event)
     # the door's hours and what to say outside them: the page refuses on its own, offline
     opens_at, closes_at = services.door_window(starts_at=event.starts_at, ends_at=event.ends_at)
