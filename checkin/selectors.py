@@ -190,3 +190,24 @@ def door_roles_of(*, user) -> list[DoorRole]:
     return list(
         DoorRole.objects.filter(user=user).select_related("event").order_by("-event__starts_at")
     )
+
+
+def admission_of(*, registration: Registration) -> Admission | None:
+    """The person's admission (for their attendance certificate), or None."""
+    return Admission.objects.filter(registration=registration).first()
+
+
+def was_admitted(*, registration: Registration) -> bool:
+    return Admission.objects.filter(registration=registration).exists()
+
+
+def badge_registration(*, event: Event, pk: int) -> Registration | None:
+    """A confirmed registration of ``event`` whose badge may be printed, or None."""
+    return Registration.objects.filter(
+        pk=pk, event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
+    ).first()
+
+
+def manifest_event(*, slug: str) -> Event | None:
+    """The little the web app manifest needs of an event (its title, its status)."""
+    return Event.objects.only("slug", "title", "status").filter(slug=slug).first()

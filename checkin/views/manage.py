@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from core.dates import clock
 from core.errors import DomainError
 from events.chart import bar_chart
 from events.documents import qr_svg
-from events.models import Event, Registration
+from events.models import Event
 from events.permissions import access_event_for_manager
 
 
@@ -217,13 +217,9 @@ def badges(request, slug: str):
 def badge(request, slug: str, pk: int):
     """One badge, printed at the desk (organisers and door supervisors)."""
     event = access_event_for_supervisor(request, slug)
-    registration = get_object_or_404(
-        Registration,
-        pk=pk,
-        event=event,
-        status=Registration.Status.CONFIRMED,
-        erased_at__isnull=True,
-    )
+    registration = selectors.badge_registration(event=event, pk=pk)
+    if registration is None:
+        raise Http404
     return _pdf(documents.badges_pdf(event, [registration]), f"badge-{registration.pk}.pdf")
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,9 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.i18n import JavaScriptCatalog
 
-from checkin import errors, services
+from checkin import errors, selectors, services
 from checkin.documents import attendance_certificate_pdf
-from checkin.models import Admission
 from checkin.permissions import (
     access_device_for_enrolment,
     access_event_for_door,
@@ -96,7 +95,9 @@ def manifest(request, slug: str):
     published event's title only, no person, no device. An event not published keeps its
     title to itself; an unknown address is a 404. The scanning page itself stays for the
     door staff."""
-    event = get_object_or_404(Event.objects.only("slug", "title", "status"), slug=slug)
+    event = selectors.manifest_event(slug=slug)
+    if event is None:
+        raise Http404
     start = reverse("checkin:scanner", args=[event.slug])
     if event.status == Event.Status.PUBLISHED:
         name = _("Entry check – %(event)s") % {"event": event.title}
@@ -183,7 +184,7 @@ def certificate(request, token: str):
             {"event": event, "available_from": moment(event.starts_at)},
             status=403,
         )
-    admission = Admission.objects.filter(registration=registration).first()
+    admission = selectors.admission_of(registration=registration)
     if admission is None:
         error = DomainError(errors.NOT_ADMITTED)
         return render(
@@ -200,6 +201,6 @@ def certificate_url(registration, token: str) -> str | None:
     """Offered on the personal page to people who were admitted, once the event started."""
     if timezone.now() < registration.event.starts_at:
         return None
-    if not Admission.objects.filter(registration=registration).exists():
+    if not selectors.was_admitted(registration=registration):
         return None
     return reverse("checkin:certificate", args=[token])
