@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from checkin.models import Admission, Device, DoorRole, Scan
 from checkin.services import door_window
-from core.models import AuditEntry
 from events.models import Event, Registration
 
 # The arrivals chart never has more bars than this: the slots widen instead.
@@ -179,12 +178,9 @@ def _overrides(event: Event) -> QuerySet[Admission]:
 
 
 def walk_in_count(*, event: Event) -> int:
-    """People registered at the desk (the registration's audit entry says so)."""
-    return AuditEntry.objects.filter(
-        action="events.registration.created",
-        scope=f"events.event:{event.pk}",
-        data__source="walk_in",
-    ).count()
+    """People registered at the desk (``Registration.source``; the audit log only
+    records it)."""
+    return Registration.objects.filter(event=event, source=Registration.Source.WALK_IN).count()
 
 
 def door_roles_of(*, user) -> list[DoorRole]:
@@ -194,3 +190,24 @@ def door_roles_of(*, user) -> list[DoorRole]:
     return list(
         DoorRole.objects.filter(user=user).select_related("event").order_by("-event__starts_at")
     )
+
+
+def admission_of(*, registration: Registration) -> Admission | None:
+    """The person's admission (for their attendance certificate), or None."""
+    return Admission.objects.filter(registration=registration).first()
+
+
+def was_admitted(*, registration: Registration) -> bool:
+    return Admission.objects.filter(registration=registration).exists()
+
+
+def badge_registration(*, event: Event, pk: int) -> Registration | None:
+    """A confirmed registration of ``event`` whose badge may be printed, or None."""
+    return Registration.objects.filter(
+        pk=pk, event=event, status=Registration.Status.CONFIRMED, erased_at__isnull=True
+    ).first()
+
+
+def manifest_event(*, slug: str) -> Event | None:
+    """The little the web app manifest needs of an event (its title, its status)."""
+    return Event.objects.only("slug", "title", "status").filter(slug=slug).first()

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from checkin import errors
 from checkin.models import Admission, Device, DoorRole, Scan, Verdict
 from core.audit import audit
 from core.dates import long_date
@@ -112,15 +113,15 @@ def not_today(*, window: tuple[datetime, datetime], now: datetime) -> DomainErro
         return None
     days = event_days(starts_at=start + DOOR_OPENS_BEFORE, ends_at=end - DOOR_CLOSES_AFTER)
     if now < start:
-        message = _("Not today — the event takes place %(days)s. This entry was not recorded.") % {
-            "days": days
-        }
-    else:
-        message = _(
+        return DomainError(errors.NOT_TODAY, days=days)
+    return DomainError(
+        errors.NOT_TODAY,
+        _(
             "Not today — the event took place %(days)s: its door is closed. This entry was "
             "not recorded."
-        ) % {"days": days}
-    return DomainError("not_today", message)
+        ),
+        days=days,
+    )
 
 
 def door_check(*, event: Event, now: datetime | None = None) -> None:
@@ -148,11 +149,13 @@ def scan_time(
         corrected = (claimed + offset).astimezone(UTC)
     except (OverflowError, ValueError, TypeError, AttributeError) as exc:
         raise DomainError(
-            "invalid_scan", _("This scan's date cannot be read: check the phone's date and time.")
+            errors.INVALID_SCAN,
+            _("This scan's date cannot be read: check the phone's date and time."),
         ) from exc
     if corrected > now + FUTURE_SKEW:
         raise DomainError(
-            "invalid_scan", _("This scan is dated in the future: check the phone's date and time.")
+            errors.INVALID_SCAN,
+            _("This scan is dated in the future: check the phone's date and time."),
         )
     start, end = window
     if not start <= corrected <= end:
@@ -161,15 +164,16 @@ def scan_time(
         refusal = not_today(window=window, now=now)
         if refusal is not None:
             raise refusal
-        message = _(
-            "This scan is dated outside the door's hours of this event (from "
-            "%(before)d hours before its start to %(after)d hours after its end): check "
-            "the phone's date and time."
-        ) % {
-            "before": DOOR_OPENS_BEFORE.total_seconds() // 3600,
-            "after": DOOR_CLOSES_AFTER.total_seconds() // 3600,
-        }
-        raise DomainError("invalid_scan", message)
+        raise DomainError(
+            errors.INVALID_SCAN,
+            _(
+                "This scan is dated outside the door's hours of this event (from "
+                "%(before)d hours before its start to %(after)d hours after its end): check "
+                "the phone's date and time."
+            ),
+            before=DOOR_OPENS_BEFORE.total_seconds() // 3600,
+            after=DOOR_CLOSES_AFTER.total_seconds() // 3600,
+        )
     return min(corrected, now)
 
 
@@ -190,12 +194,8 @@ def device_create(*, event: Event, name: str, actor) -> Device:
     try:
         name = clean_text(name, max_length=80, required=True)
     except ValidationError as exc:
-        message = (
-            exc.messages[0]
-            if exc.code == "control"
-            else _("Give the device a name of 1 to 80 characters.")
-        )
-        raise DomainError("invalid_device_name", message, field="name") from exc
+        message = exc.messages[0] if exc.code == "control" else None
+        raise DomainError(errors.INVALID_DEVICE_NAME, message, field="name") from exc
     try:
         with transaction.atomic():
             device = Device.objects.create(
@@ -211,9 +211,7 @@ def device_create(*, event: Event, name: str, actor) -> Device:
                 actor=actor,
             )
     except IntegrityError as exc:
-        raise DomainError(
-            "device_name_taken", _("A device of this event already has this name."), field="name"
-        ) from exc
+        raise DomainError(errors.DEVICE_NAME_TAKEN, field="name") from exc
     return device
 
 
@@ -224,14 +222,11 @@ def device_enrol(*, device_id: int, enrolment_nonce: str) -> tuple[Device, str]:
     with transaction.atomic():
         device = Device.objects.select_for_update().filter(pk=device_id).first()
         if device is None or not secrets.compare_digest(device.enrolment_nonce, enrolment_nonce):
-            raise DomainError("enrolment_invalid", _("This enrolment link is not valid."))
+            raise DomainError(errors.ENROLMENT_INVALID)
         if device.revoked_at is not None:
-            raise DomainError("device_revoked", _("This device has been revoked."))
+            raise DomainError(errors.DEVICE_REVOKED)
         if device.enrolled_at is not None:
-            raise DomainError(
-                "enrolment_used",
-                _("This enrolment link was already used. Ask the organiser for a new one."),
-            )
+            raise DomainError(errors.ENROLMENT_USED)
         device.secret_hash = secret_hash(secret)
         device.enrolled_at = timezone.now()
         device.save(update_fields=["secret_hash", "enrolled_at"])
@@ -247,7 +242,7 @@ def device_revoke(*, device: Device, actor) -> None:
             revoked_at=timezone.now()
         )
         if not updated:
-            raise DomainError("device_revoked", _("This device has been revoked."))
+            raise DomainError(errors.DEVICE_REVOKED)
         audit(
             "checkin.device.revoked",
             scope=f"events.event:{device.event_id}",
@@ -263,27 +258,15 @@ def _account_for(login: str):
     try:
         login = clean_text(login, max_length=254, required=True)
     except ValidationError as exc:
-        message = (
-            exc.messages[0]
-            if exc.code == "control"
-            else _("Give the username or the e-mail address of an existing account.")
-        )
-        raise DomainError("invalid_login", message, field="login") from exc
+        message = exc.messages[0] if exc.code == "control" else None
+        raise DomainError(errors.INVALID_LOGIN, message, field="login") from exc
     users = get_user_model().objects.filter(is_active=True)
     by_name = users.filter(username__iexact=login)
     accounts = list(by_name[:2]) or list(users.filter(email__iexact=login)[:2])
     if not accounts:
-        raise DomainError(
-            "unknown_account",
-            _("No account has this username or e-mail address. The person must have an account."),
-            field="login",
-        )
+        raise DomainError(errors.UNKNOWN_ACCOUNT, field="login")
     if len(accounts) > 1:
-        raise DomainError(
-            "ambiguous_account",
-            _("Several accounts use this e-mail address: give the username instead."),
-            field="login",
-        )
+        raise DomainError(errors.AMBIGUOUS_ACCOUNT, field="login")
     return accounts[0]
 
 
@@ -291,19 +274,15 @@ def door_role_grant(*, event: Event, login: str, role: str, actor) -> DoorRole:
     """An organiser gives an existing account a role at their event's door (door agent or
     supervisor); a person who already has the other role gets this one instead."""
     if not can_manage_event(actor, event):
-        raise DomainError("not_organiser", _("Only the organisers of this event may do this."))
+        raise DomainError(errors.NOT_ORGANISER)
     if role not in DoorRole.Role.values:
-        raise DomainError("invalid_role", _("Choose a role."), field="role")
+        raise DomainError(errors.INVALID_ROLE, field="role")
     user = _account_for(login)
     with transaction.atomic():
         Event.objects.select_for_update().get(pk=event.pk)
         current = DoorRole.objects.filter(event=event, user=user).first()
         if current is not None and current.role == role:
-            raise DomainError(
-                "already_has_role",
-                _("%(name)s already has this role at this event.") % {"name": user.get_username()},
-                field="login",
-            )
+            raise DomainError(errors.ALREADY_HAS_ROLE, field="login", name=user.get_username())
         if current is None:
             current = DoorRole.objects.create(event=event, user=user, role=role)
         else:
@@ -321,11 +300,11 @@ def door_role_grant(*, event: Event, login: str, role: str, actor) -> DoorRole:
 
 def door_role_remove(*, door_role: DoorRole, actor) -> None:
     if not can_manage_event(actor, door_role.event):
-        raise DomainError("not_organiser", _("Only the organisers of this event may do this."))
+        raise DomainError(errors.NOT_ORGANISER)
     with transaction.atomic():
         deleted, _rows = DoorRole.objects.filter(pk=door_role.pk).delete()
         if not deleted:
-            raise DomainError("role_gone", _("This person no longer has a role at the door."))
+            raise DomainError(errors.ROLE_GONE)
         audit(
             "checkin.door_role.removed",
             scope=f"events.event:{door_role.event_id}",
@@ -589,9 +568,9 @@ def sync_batch(
     """
     if len(scans) > MAX_BATCH:
         raise DomainError(
-            "batch_too_large",
-            _("Too many scans in one batch (%(max)d at most): send them in several parts.")
-            % {"max": MAX_BATCH},
+            errors.BATCH_TOO_LARGE,
+            _("Too many scans in one batch (%(max)d at most): send them in several parts."),
+            max=MAX_BATCH,
         )
     now = timezone.now()
     offset = timedelta(0)
@@ -601,7 +580,7 @@ def sync_batch(
                 offset = now - device_time
         except (OverflowError, ValueError, TypeError) as exc:
             raise DomainError(
-                "invalid_scan",
+                errors.INVALID_SCAN,
                 _("“%(field)s” must be a date and time with its time zone.")
                 % {"field": "device_time"},
             ) from exc
@@ -771,24 +750,13 @@ def _clean_reason(reason: str) -> str:
     except ValidationError as exc:
         if exc.code != "control":
             raise DomainError(
-                "override_reason_too_long",
-                _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX},
-                field="reason",
+                errors.OVERRIDE_REASON_TOO_LONG, field="reason", max=REASON_MAX
             ) from exc
-        raise DomainError("invalid_reason", exc.messages[0], field="reason") from exc
+        raise DomainError(errors.INVALID_REASON, exc.messages[0], field="reason") from exc
     if len(reason) < REASON_MIN:
-        raise DomainError(
-            "override_reason_required",
-            _("Write why you admit this person (%(min)d characters at least).")
-            % {"min": REASON_MIN},
-            field="reason",
-        )
+        raise DomainError(errors.OVERRIDE_REASON_REQUIRED, field="reason", min=REASON_MIN)
     if len(reason) > REASON_MAX:
-        raise DomainError(
-            "override_reason_too_long",
-            _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX},
-            field="reason",
-        )
+        raise DomainError(errors.OVERRIDE_REASON_TOO_LONG, field="reason", max=REASON_MAX)
     return reason
 
 
@@ -799,7 +767,7 @@ def _replayed(device: Device, nonce: str) -> ScanResult | None:
 
 def _check_device(device: Device) -> None:
     if not device.is_active:
-        raise DomainError("device_revoked", _("This device has been revoked."))
+        raise DomainError(errors.DEVICE_REVOKED)
 
 
 def _admit_at_desk(
@@ -846,24 +814,18 @@ def admission_override(
     _check_device(device)
     reason = _clean_reason(reason)
     if not id_checked:
-        raise DomainError("id_not_checked", _("Check the photo ID before admitting."))
+        raise DomainError(errors.ID_NOT_CHECKED)
     closed = not_today(window=_window_of(device), now=timezone.now())
     verdict, registration = _resolve(token, device)
     if verdict is not None:
-        raise DomainError(
-            "override_impossible",
-            _("No registration of this event has this ticket: register the person as a walk-in."),
-        )
+        raise DomainError(errors.OVERRIDE_IMPOSSIBLE)
     try:
         with transaction.atomic():
             registration = Registration.objects.select_for_update().get(pk=registration.pk)
             if Admission.objects.filter(registration=registration).exists():
-                raise DomainError("already_admitted", _("This person has already been admitted."))
+                raise DomainError(errors.ALREADY_ADMITTED)
             if closed is None and registration.status not in {s.value for s in OVERRIDABLE}:
-                raise DomainError(
-                    "override_not_needed",
-                    _("This ticket is valid: admit the person normally."),
-                )
+                raise DomainError(errors.OVERRIDE_NOT_NEEDED)
             scan, admission = _admit_at_desk(
                 registration=registration, device=device, user=user, nonce=nonce, reason=reason
             )
@@ -908,7 +870,7 @@ def walk_in_admit(
     # No override for a walk-in: on a day the door is closed, nobody registers at the desk.
     door_check(event=device.event)
     if not id_checked:
-        raise DomainError("id_not_checked", _("Check the photo ID before admitting."))
+        raise DomainError(errors.ID_NOT_CHECKED)
     try:
         with transaction.atomic():
             registration = registration_walk_in(

@@ -243,6 +243,10 @@ class Registration(models.Model):
         WAITING = "waiting", _("on the waiting list")
         CANCELLED = "cancelled", _("cancelled")
 
+    class Source(models.TextChoices):
+        ONLINE = "online", _("online")
+        WALK_IN = "walk_in", _("at the desk")
+
     class Category(models.TextChoices):
         PTCE_MEMBER = "ptce_member", _("PTCE member")
         NETWORK = "network", _("partner network")
@@ -264,6 +268,10 @@ class Registration(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=8, default="fr")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    # Where the person registered: online, or at the desk on the day (a walk-in).
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.ONLINE, editable=False
+    )
 
     ticket_secret = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
     # SHA-256 of the ticket's code (events.tokens.ticket_hash_of), written with the secret:

@@ -191,7 +191,7 @@ def _insert_locked(
     now: datetime,
     actor=None,
     is_demo: bool = False,
-    source: str = "online",
+    source: str = Registration.Source.ONLINE,
 ) -> Registration:
     """Write a registration, its count and its email; the caller holds the event's lock
     and has checked that a confirmed place is free."""
@@ -216,6 +216,7 @@ def _insert_locked(
         created_at=now,
         confirmed_at=now if status == Registration.Status.CONFIRMED else None,
         is_demo=is_demo,
+        source=source,
     )
     if status == Registration.Status.CONFIRMED:
         Event.objects.filter(pk=event.pk).update(confirmed_count=F("confirmed_count") + 1)
@@ -306,7 +307,7 @@ def registration_walk_in(
                 status=Registration.Status.CONFIRMED,
                 now=now,
                 actor=actor,
-                source="walk_in",
+                source=Registration.Source.WALK_IN,
             )
     except IntegrityError as exc:
         # the same email registered online a moment earlier

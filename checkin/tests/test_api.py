@@ -87,7 +87,7 @@ def test_a_batch_cut_in_the_middle_is_refused_whole_then_resent(door, ticket):
     _, token = ticket()
     body = json.dumps({"scans": [one(token)]})
     cut = door(body[: len(body) // 2], raw=True)
-    assert cut.status_code == 400 and cut.json()["error"]["code"] == "malformed_json"
+    assert cut.status_code == 400 and cut.json()["error"]["code"] == "checkin.malformed_json"
     assert not Scan.objects.exists()
     assert door(body, raw=True).json()["results"][0]["verdict"] == "admitted"
 
@@ -95,14 +95,14 @@ def test_a_batch_cut_in_the_middle_is_refused_whole_then_resent(door, ticket):
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        ("{not json", "malformed_json"),
-        ("[" * 100_000, "malformed_json"),  # nested past Python's recursion limit
-        ('"scans"', "malformed_batch"),
-        ('{"scans": {}}', "malformed_batch"),
-        ('{"version": 9, "scans": []}', "unsupported_version"),
-        ('{"version": true, "scans": []}', "unsupported_version"),
-        ('{"device_time": "2031-02-30T10:00:00+01:00", "scans": []}', "invalid_scan"),
-        ('{"device_time": "2031-02-10T10:00:00+24:00", "scans": []}', "invalid_scan"),
+        ("{not json", "checkin.malformed_json"),
+        ("[" * 100_000, "checkin.malformed_json"),  # nested past Python's recursion limit
+        ('"scans"', "checkin.malformed_batch"),
+        ('{"scans": {}}', "checkin.malformed_batch"),
+        ('{"version": 9, "scans": []}', "checkin.unsupported_version"),
+        ('{"version": true, "scans": []}', "checkin.unsupported_version"),
+        ('{"device_time": "2031-02-30T10:00:00+01:00", "scans": []}', "checkin.invalid_scan"),
+        ('{"device_time": "2031-02-10T10:00:00+24:00", "scans": []}', "checkin.invalid_scan"),
     ],
 )
 def test_malformed_batches_get_a_stable_code_and_a_french_message(door, body, code):
@@ -140,7 +140,7 @@ def test_a_bad_scan_is_answered_on_its_own_and_never_blocks_its_batch(door, tick
     results = response.json()["results"]
     assert [r.get("verdict") for r in results] == ["admitted", None, "admitted"]
     refused = results[1]
-    assert refused["error"]["code"] == "invalid_scan" and refused["error"]["message"]
+    assert refused["error"]["code"] == "checkin.invalid_scan" and refused["error"]["message"]
     nonce = bad.get("nonce") if isinstance(bad, dict) else None
     assert refused["nonce"] == (nonce if nonce != "short" else None)
     assert Scan.objects.count() == 2 and Admission.objects.count() == 2
@@ -153,7 +153,7 @@ def test_ten_thousand_scans_in_one_batch_are_refused(door):
     scans = [one("x", f"nonce-{i:08d}") for i in range(10_000)]
     response = door({"scans": scans})
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "batch_too_large"
+    assert response.json()["error"]["code"] == "checkin.batch_too_large"
     assert not Scan.objects.exists()
 
 
@@ -161,16 +161,20 @@ def test_unknown_revoked_device_and_person_without_door_role(client, door, ticke
     _, token = ticket()
     assert (
         door({"scans": [one(token)]}, auth="not-a-secret").json()["error"]["code"]
-        == "device_unknown"
+        == "checkin.device_unknown"
     )
     stranger = get_user_model().objects.create_user("stranger", password="x-pass-1234")
     client.force_login(stranger)
     response = door({"scans": [one(token)]})
-    assert response.status_code == 403 and response.json()["error"]["code"] == "not_door_staff"
+    assert (
+        response.status_code == 403 and response.json()["error"]["code"] == "checkin.not_door_staff"
+    )
     client.force_login(agent)
     services.device_revoke(device=door.device, actor=agent)
     response = door({"scans": [one(token)]})
-    assert response.status_code == 403 and response.json()["error"]["code"] == "device_revoked"
+    assert (
+        response.status_code == 403 and response.json()["error"]["code"] == "checkin.device_revoked"
+    )
     assert not Admission.objects.exists()
 
 
@@ -278,7 +282,10 @@ def test_the_door_pass_stands_for_the_session_for_ten_minutes(client, door, tick
     # forged, or another device's pass: worth nothing without a session
     for bad in (door_pass[:-2] + "xx", "", "n'importe quoi"):
         response = sync(token, "nonce-pass-2", HTTP_X_DOOR_PASS=bad)
-        assert response.status_code == 403 and response.json()["error"]["code"] == "not_door_staff"
+        assert (
+            response.status_code == 403
+            and response.json()["error"]["code"] == "checkin.not_door_staff"
+        )
     # the role removed: the pass still works until it expires, then no more
     DoorRole.objects.filter(user=agent).delete()
     with time_machine.travel(timezone.now() + timedelta(seconds=601)):

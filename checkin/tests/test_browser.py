@@ -367,7 +367,7 @@ def test_the_worker_never_keeps_a_page_marked_no_store(door_phone_with_worker, l
     enrolment page, sent with Cache-Control: no-store: a person's name or a one-time
     link is not for the phone's storage. The scanning page itself is still kept."""
     from checkin import services
-    from checkin.views.manage import enrolment_token
+    from checkin.tokens import enrolment_token
 
     page, _, _, event = door_phone_with_worker
     scanner = page.url

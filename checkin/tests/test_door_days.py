@@ -75,13 +75,13 @@ def test_a_scan_or_typed_code_on_another_day_is_refused_and_not_recorded(desk, e
     _, token = ticket()
     with a_month_before(event):
         result = desk(SYNC, {"scans": [scan(token, "early-0001")]}).json()["results"][0]
-    assert result["error"]["code"] == "not_today" and "verdict" not in result
+    assert result["error"]["code"] == "checkin.not_today" and "verdict" not in result
     message = result["error"]["message"]
     assert message.startswith("Pas aujourd’hui — l’événement a lieu ")
     assert str(timezone.localtime(event.starts_at).year) in message
     with a_week_after(event):
         result = desk(SYNC, {"scans": [scan(token, "late-00001")]}).json()["results"][0]
-    assert result["error"]["code"] == "not_today"
+    assert result["error"]["code"] == "checkin.not_today"
     assert "a eu lieu " in result["error"]["message"]
     assert not Scan.objects.exists() and not Admission.objects.exists()
     # on the day, the same ticket gets in
@@ -113,7 +113,7 @@ def test_a_walk_in_on_another_day_is_refused_even_for_a_supervisor(desk, event):
         response = desk(WALK_IN, person)
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "not_today" and error["message"].startswith("Pas aujourd’hui")
+    assert error["code"] == "checkin.not_today" and error["message"].startswith("Pas aujourd’hui")
     assert not Registration.objects.exists() and not Admission.objects.exists()
     # the override path is for a ticket, never a way to register someone
     with a_month_before(event):
@@ -127,7 +127,7 @@ def test_only_an_override_with_a_reason_admits_on_another_day(desk, event, ticke
     with a_month_before(event):
         no_reason = desk(OVERRIDE, {**body, "reason": ""})
         assert no_reason.status_code == 400
-        assert no_reason.json()["error"]["code"] == "override_reason_required"
+        assert no_reason.json()["error"]["code"] == "checkin.override_reason_required"
         assert not Admission.objects.exists()
         response = desk(OVERRIDE, {**body, "reason": REASON})
     assert response.status_code == 200, response.content
@@ -143,7 +143,7 @@ def test_on_the_day_a_valid_ticket_needs_no_override(desk, ticket):
     response = desk(
         OVERRIDE, {"nonce": "override-02", "token": token, "id_checked": True, "reason": REASON}
     )
-    assert response.json()["error"]["code"] == "override_not_needed"
+    assert response.json()["error"]["code"] == "checkin.override_not_needed"
 
 
 def test_the_days_are_said_as_an_editor_writes_them():
@@ -165,7 +165,7 @@ def test_the_days_are_said_as_an_editor_writes_them():
             window=window,
             now=datetime(2026, 12, 1, 10, tzinfo=UTC),
         )
-    assert caught.value.code == "not_today"
+    assert caught.value.code == "checkin.not_today"
 
 
 def test_the_scanning_page_knows_the_door_hours_to_refuse_offline(client, supervisor, event):

@@ -46,7 +46,7 @@ def test_an_organiser_gives_a_door_role_by_username_or_email(client, organiser, 
     assert DoorRole.objects.get(event=event, user=volunteer).role == "agent"
     with pytest.raises(DomainError) as error:
         services.door_role_grant(event=event, login="benevole", role="agent", actor=organiser)
-    assert error.value.code == "already_has_role"
+    assert error.value.code == "checkin.already_has_role"
     html = client.get(reverse("checkin_manage:door", args=[event.slug])).content.decode()
     assert "benevole" in html and "Équipe du contrôle à l’entrée" in html
     role = DoorRole.objects.get(event=event, user=volunteer)
@@ -62,13 +62,13 @@ def test_an_unknown_account_is_refused(client, organiser, event):
     assert not DoorRole.objects.exists()
     html = client.get(response["Location"]).content.decode()
     assert "Aucun compte n’a cet identifiant ni cette adresse e-mail." in html
-    for login, code in (("", "invalid_login"), ("x\x00y", "invalid_login")):
+    for login, code in (("", "checkin.invalid_login"), ("x\x00y", "checkin.invalid_login")):
         with pytest.raises(DomainError) as error:
             services.door_role_grant(event=event, login=login, role="agent", actor=organiser)
         assert error.value.code == code
     with pytest.raises(DomainError) as error:
         services.door_role_grant(event=event, login="orga", role="admin", actor=organiser)
-    assert error.value.code == "invalid_role"
+    assert error.value.code == "checkin.invalid_role"
 
 
 def test_only_the_event_organisers_give_roles(client, event, volunteer):
@@ -81,7 +81,7 @@ def test_only_the_event_organisers_give_roles(client, event, volunteer):
     assert not DoorRole.objects.exists()
     with pytest.raises(DomainError) as error:
         services.door_role_grant(event=event, login="benevole", role="agent", actor=other)
-    assert error.value.code == "not_organiser"
+    assert error.value.code == "checkin.not_organiser"
     role = DoorRole.objects.create(event=event, user=volunteer, role="agent")
     client.force_login(other)
     url = reverse("checkin_manage:door_role_remove", args=[event.slug, role.pk])

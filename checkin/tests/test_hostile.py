@@ -90,7 +90,7 @@ def test_scan_times_are_bounded_to_the_door_hours(event):
     for claimed in refused:
         with pytest.raises(DomainError) as caught:
             services.scan_time(claimed, window=window, now=now)
-        assert caught.value.code == "invalid_scan" and str(caught.value.message)
+        assert caught.value.code == "checkin.invalid_scan" and str(caught.value.message)
     # a clock offset that overflows the date
     with pytest.raises(DomainError):
         services.scan_time(
@@ -109,7 +109,7 @@ def test_a_year_one_scan_is_refused_and_every_page_of_the_event_still_reads(
     registration, token = ticket()
     poison = scan(token, "poison-0001", "0001-01-01T00:30:00+01:00", offline=True)
     result = door({"scans": [poison]}).json()["results"][0]
-    assert result["error"]["code"] == "invalid_scan" and "verdict" not in result
+    assert result["error"]["code"] == "checkin.invalid_scan" and "verdict" not in result
     assert not Scan.objects.exists() and not Admission.objects.exists()
     # the same person, scanned for real, gets in; every read of the event works
     assert door({"scans": [scan(token, "good-0001")]}).json()["results"][0]["verdict"] == (
@@ -152,7 +152,7 @@ def test_a_date_overflow_between_device_time_and_scan_is_answered_per_scan(door,
     response = door(body)
     assert response.status_code == 200
     first, second = response.json()["results"]
-    assert first["error"]["code"] == "invalid_scan" and second["verdict"] == "admitted"
+    assert first["error"]["code"] == "checkin.invalid_scan" and second["verdict"] == "admitted"
 
 
 def test_a_backdated_online_scan_is_refused_and_the_chart_stays_on_the_day(
@@ -160,7 +160,9 @@ def test_a_backdated_online_scan_is_refused_and_the_chart_stays_on_the_day(
 ):
     _, token = ticket()
     backdated = scan(token, "backdated-1", "2000-01-01T09:00:00+01:00")
-    assert door({"scans": [backdated]}).json()["results"][0]["error"]["code"] == "invalid_scan"
+    assert (
+        door({"scans": [backdated]}).json()["results"][0]["error"]["code"] == "checkin.invalid_scan"
+    )
     assert door({"scans": [scan(token, "now-000001")]}).json()["results"][0]["verdict"] == (
         "admitted"
     )
@@ -270,12 +272,12 @@ def test_a_bad_override_token_or_reason_gets_a_json_error(client, door, ticket, 
     }
     response = door(body, url=OVERRIDE)
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "override_impossible"
+    assert response.json()["error"]["code"] == "checkin.override_impossible"
     for reason in ("Raison avec un \x00 octet nul", "Raison\u202eretournée tout du long"):
         response = door({**body, "token": token, "reason": reason}, url=OVERRIDE)
         assert response.status_code == 400
         error = response.json()["error"]
-        assert error["code"] == "invalid_reason" and error["field"] == "reason"
+        assert error["code"] == "checkin.invalid_reason" and error["field"] == "reason"
         assert "invisible" in error["message"] or "contrôle" in error["message"]
     assert not Admission.objects.exists()
     good = door(
@@ -417,7 +419,11 @@ def test_bodies_over_the_upload_limit_get_the_api_json_413(door, event, settings
     DoorRole.objects.filter(event=event).update(role=DoorRole.Role.SUPERVISOR)
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     big = json.dumps({"scans": [], "padding": "x" * 20_000})
-    codes = {SYNC: "batch_too_large", OVERRIDE: "request_too_large", WALK_IN: "request_too_large"}
+    codes = {
+        SYNC: "checkin.batch_too_large",
+        OVERRIDE: "checkin.request_too_large",
+        WALK_IN: "checkin.request_too_large",
+    }
     for url, code in codes.items():
         response = door(big, url=url, raw=True)
         assert response.status_code == 413, url
@@ -541,7 +547,7 @@ def test_any_sync_body_gets_a_json_answer_and_stores_only_readable_times(door, b
     data = response.json()
     assert ("error" in data) == (response.status_code >= 400)
     for result in data.get("results", []):
-        assert "verdict" in result or result["error"]["code"] == "invalid_scan"
+        assert "verdict" in result or result["error"]["code"] == "checkin.invalid_scan"
     window = services.door_window(
         starts_at=door.device.event.starts_at, ends_at=door.device.event.ends_at
     )

@@ -104,7 +104,7 @@ def test_any_interleaving_merges_to_the_earliest_admission(db, operations):
             assert [a.nonce for a in answers] == [item.nonce for item in batch]
             for item, answer in zip(batch, answers, strict=True):
                 if isinstance(answer, services.ScanRejection):
-                    assert answer.code == "invalid_scan" and item.nonce not in accepted
+                    assert answer.code == "checkin.invalid_scan" and item.nonce not in accepted
                     refused.add(item.nonce)
                 else:
                     assert item.nonce not in refused

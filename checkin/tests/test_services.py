@@ -82,7 +82,7 @@ def test_revoked_device_admits_nobody(enrolled, agent, ticket):
     assert scan(device, agent, token, "nonce-0001").verdict == Verdict.DEVICE_REVOKED
     with pytest.raises(DomainError) as error:
         services.device_revoke(device=device, actor=agent)
-    assert error.value.code == "device_revoked"
+    assert error.value.code == "checkin.device_revoked"
 
 
 def test_enrolment_link_works_once(event, agent):
@@ -93,16 +93,16 @@ def test_enrolment_link_works_once(event, agent):
     assert services.device_from_secret(secret) == enrolled
     with pytest.raises(DomainError) as error:
         services.device_enrol(device_id=device.pk, enrolment_nonce=device.enrolment_nonce)
-    assert error.value.code == "enrolment_used"
+    assert error.value.code == "checkin.enrolment_used"
     with pytest.raises(DomainError) as error:
         services.device_enrol(device_id=device.pk, enrolment_nonce="0" * 32)
-    assert error.value.code == "enrolment_invalid"
+    assert error.value.code == "checkin.enrolment_invalid"
     with pytest.raises(DomainError) as error:
         services.device_create(event=event, name="Poste A", actor=agent)
-    assert error.value.code == "device_name_taken"
+    assert error.value.code == "checkin.device_name_taken"
     with pytest.raises(DomainError) as error:
         services.device_create(event=event, name="  ", actor=agent)
-    assert error.value.code == "invalid_device_name"
+    assert error.value.code == "checkin.invalid_device_name"
 
 
 def test_same_nonce_twice_is_one_scan_with_the_same_answer(enrolled, agent, ticket):
@@ -162,7 +162,7 @@ def test_batch_limit(enrolled, agent):
     ]
     with pytest.raises(DomainError) as error:
         services.sync_batch(device=device, user=agent, scans=scans, device_time=None)
-    assert error.value.code == "batch_too_large"
+    assert error.value.code == "checkin.batch_too_large"
     assert not Scan.objects.exists()
 
 

@@ -1,13 +1,15 @@
 """Supervisors at the door: overriding a refusal with a written reason, and walk-ins."""
 
+import importlib
 import json
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from checkin import services
+from checkin import selectors, services
 from checkin.models import Admission, DoorRole, Scan
 from core.models import AuditEntry, OutboundEmail
 from events import services as event_services
@@ -114,13 +116,13 @@ def test_an_override_sent_twice_is_one_admission(desk, ticket):
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"reason": ""}, "override_reason_required"),
-        ({"reason": "   parce que  "}, "override_reason_required"),
-        ({"reason": "x" * 301}, "override_reason_too_long"),
-        ({"id_checked": False}, "id_not_checked"),
-        ({"token": "forged-ticket"}, "override_impossible"),
-        ({"reason": 12}, "invalid_reason"),
-        ({"nonce": "short"}, "invalid_scan"),
+        ({"reason": ""}, "checkin.override_reason_required"),
+        ({"reason": "   parce que  "}, "checkin.override_reason_required"),
+        ({"reason": "x" * 301}, "checkin.override_reason_too_long"),
+        ({"id_checked": False}, "checkin.id_not_checked"),
+        ({"token": "forged-ticket"}, "checkin.override_impossible"),
+        ({"reason": 12}, "checkin.invalid_reason"),
+        ({"nonce": "short"}, "checkin.invalid_scan"),
     ],
 )
 def test_override_refusals_save_nothing(desk, ticket, change, code):
@@ -136,12 +138,12 @@ def test_override_refusals_save_nothing(desk, ticket, change, code):
 def test_override_of_a_valid_or_admitted_ticket_is_refused(desk, ticket):
     _, token = ticket()
     response = desk(OVERRIDE, override(token))
-    assert response.json()["error"]["code"] == "override_not_needed"
+    assert response.json()["error"]["code"] == "checkin.override_not_needed"
     registration, token = ticket()
     event_services.registration_cancel(registration=registration)
     desk(OVERRIDE, override(token, nonce="override-02"))
     response = desk(OVERRIDE, override(token, nonce="override-03"))
-    assert response.json()["error"]["code"] == "already_admitted"
+    assert response.json()["error"]["code"] == "checkin.already_admitted"
     assert Admission.objects.count() == 1
 
 
@@ -156,7 +158,7 @@ def test_override_of_a_ticket_of_another_event_is_impossible(desk, ticket):
     )
     _, token = ticket(target=other)
     response = desk(OVERRIDE, override(token))
-    assert response.json()["error"]["code"] == "override_impossible"
+    assert response.json()["error"]["code"] == "checkin.override_impossible"
 
 
 def test_door_agents_may_neither_override_nor_register_walk_ins(desk, agent, ticket, event):
@@ -168,7 +170,7 @@ def test_door_agents_may_neither_override_nor_register_walk_ins(desk, agent, tic
     for url, body in ((OVERRIDE, override(token)), (WALK_IN, person())):
         response = desk(url, body)
         assert response.status_code == 403
-        assert response.json()["error"]["code"] == "not_supervisor"
+        assert response.json()["error"]["code"] == "checkin.not_supervisor"
     assert not Admission.objects.exists()
     assert not Registration.objects.filter(email="elise@example.org").exists()
 
@@ -178,14 +180,16 @@ def test_a_revoked_device_may_not_override(desk, supervisor, ticket):
     event_services.registration_cancel(registration=registration)
     services.device_revoke(device=desk.device, actor=supervisor)
     response = desk(OVERRIDE, override(token))
-    assert response.status_code == 403 and response.json()["error"]["code"] == "device_revoked"
+    assert (
+        response.status_code == 403 and response.json()["error"]["code"] == "checkin.device_revoked"
+    )
 
 
 def test_malformed_supervisor_requests(desk):
     for body, code in (
-        ("{", "malformed_json"),
-        ("[1, 2]", "malformed_request"),
-        ('{"version": 2, "nonce": "long-enough"}', "unsupported_version"),
+        ("{", "checkin.malformed_json"),
+        ("[1, 2]", "checkin.malformed_request"),
+        ('{"version": 2, "nonce": "long-enough"}', "checkin.unsupported_version"),
     ):
         response = desk(OVERRIDE, body, raw=True)
         assert response.status_code == 400 and response.json()["error"]["code"] == code
@@ -220,6 +224,37 @@ def test_a_walk_in_is_registered_confirmed_and_admitted_at_once(desk, walk_ins, 
     ).exists()
 
 
+def test_walk_ins_are_counted_from_the_registration_not_the_audit_log(desk, walk_ins, ticket):
+    """The audit log records what happened; the count reads ``Registration.source``:
+    audit entries purged, or one saying "walk_in" about an online registration, change
+    nothing."""
+    assert desk(WALK_IN, person()).json()["result"]["verdict"] == "admitted"
+    online, _token = ticket()
+    walk_in = Registration.objects.get(email="elise@example.org")
+    assert walk_in.source == Registration.Source.WALK_IN
+    assert online.source == Registration.Source.ONLINE
+    AuditEntry.objects.filter(action="events.registration.created").delete()
+    assert selectors.walk_in_count(event=walk_ins) == 1
+    AuditEntry.objects.create(
+        action="events.registration.created",
+        scope=f"events.event:{walk_ins.pk}",
+        object_id=online.pk,
+        data={"source": "walk_in"},
+    )
+    assert selectors.walk_in_count(event=walk_ins) == 1
+
+
+def test_the_migration_marks_the_walk_ins_of_the_audit_log(desk, walk_ins, ticket):
+    assert desk(WALK_IN, person()).json()["result"]["verdict"] == "admitted"
+    online, _token = ticket()
+    Registration.objects.update(source=Registration.Source.ONLINE)  # before the column
+    migration = importlib.import_module("events.migrations.0009_registration_source")
+    migration.fill_walk_ins(apps, None)
+    sources = dict(Registration.objects.values_list("email", "source"))
+    assert sources == {"elise@example.org": "walk_in", online.email: "online"}
+    assert selectors.walk_in_count(event=walk_ins) == 1
+
+
 def test_a_walk_in_sent_twice_is_one_person(desk, walk_ins):
     first = desk(WALK_IN, person()).json()["result"]
     again = desk(WALK_IN, person()).json()["result"]
@@ -248,8 +283,8 @@ def test_walk_ins_respect_the_capacity(desk, walk_ins, ticket):
         ({"last_name": ""}, "events.invalid_field", "last_name"),
         ({"category": "vip"}, "events.invalid_field", "category"),
         ({"consent": False}, "events.consent_required", "consent"),
-        ({"id_checked": False}, "id_not_checked", None),
-        ({"first_name": ["Élise"]}, "invalid_first_name", "first_name"),
+        ({"id_checked": False}, "checkin.id_not_checked", None),
+        ({"first_name": ["Élise"]}, "checkin.invalid_first_name", "first_name"),
     ],
 )
 def test_walk_in_refusals_save_nothing(desk, walk_ins, change, code, field):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from checkin import services
 from checkin.models import Device, DoorRole
-from checkin.views.manage import enrolment_token
+from checkin.tokens import enrolment_token
 from events import services as event_services
 
 pytestmark = pytest.mark.django_db

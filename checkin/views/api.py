@@ -18,22 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from checkin import selectors, services
+from checkin import errors, selectors, services
 from checkin.models import Verdict
 from checkin.permissions import can_scan, can_supervise
-from core.errors import DomainError
+from core.errors import DomainError, error_response
 
 API_VERSION = 1
 RATE_LIMIT = 240  # requests a minute per device
 MAX_BODY = 2 * 1024 * 1024
 MAX_TIME_LENGTH = 40  # "2026-09-19T09:30:00.123456+02:00" is 32
-
-
-def error(code: str, message: str, status: int, field: str | None = None) -> JsonResponse:
-    body = {"code": code, "message": str(message)}
-    if field:
-        body["field"] = field
-    return JsonResponse({"version": API_VERSION, "error": body}, status=status)
 
 
 def _is_version(value) -> bool:
@@ -52,9 +45,9 @@ def _device_and_user(request, *, allow_pass: bool = True):
     secret = header[len("Device ") :] if header.startswith("Device ") else ""
     device = services.device_from_secret(secret)
     if device is None:
-        return None, None, error("device_unknown", _("This device is not enrolled."), 401)
+        return None, None, error_response(errors.DEVICE_UNKNOWN, version=API_VERSION)
     if device.revoked_at is not None:
-        return None, None, error("device_revoked", _("This device has been revoked."), 403)
+        return None, None, error_response(errors.DEVICE_REVOKED, version=API_VERSION)
     user_id = None
     if allow_pass:
         user_id = services.door_pass_user_id(request.headers.get("X-Door-Pass", ""), device=device)
@@ -63,20 +56,12 @@ def _device_and_user(request, *, allow_pass: bool = True):
     elif can_scan(request.user, device.event):
         user = request.user
     else:
-        return (
-            None,
-            None,
-            error("not_door_staff", _("Sign in with an account of this event's door staff."), 403),
-        )
+        return None, None, error_response(errors.NOT_DOOR_STAFF, version=API_VERSION)
     window = int(timezone.now().timestamp() // 60)
     key = f"checkin:rate:{device.pk}:{window}"
     cache.add(key, 0, 120)
     if cache.incr(key) > RATE_LIMIT:
-        return (
-            None,
-            None,
-            error("rate_limited", _("Too many requests from this device: wait a minute."), 429),
-        )
+        return None, None, error_response(errors.RATE_LIMITED, version=API_VERSION)
     return device, user, None
 
 
@@ -111,12 +96,12 @@ def _body(request, limit: int, error: DomainError) -> bytes:
     return body
 
 
-def _loads(body: bytes, message: str):
+def _loads(body: bytes, message: str | None = None):
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         # RecursionError: arrays nested thousands deep
-        raise DomainError("malformed_json", message) from exc
+        raise DomainError(errors.MALFORMED_JSON, message) from exc
 
 
 def _parse_time(value, field: str) -> datetime:
@@ -131,7 +116,7 @@ def _parse_time(value, field: str) -> datetime:
             parsed = None
     if parsed is None or timezone.is_naive(parsed):
         raise DomainError(
-            "invalid_scan",
+            errors.INVALID_SCAN,
             _("“%(field)s” must be a date and time with its time zone.") % {"field": field},
         )
     return parsed
@@ -139,10 +124,10 @@ def _parse_time(value, field: str) -> datetime:
 
 def _parse_scan(item) -> services.SyncScan:
     if not isinstance(item, dict):
-        raise DomainError("invalid_scan", _("Each scan is an object."))
+        raise DomainError(errors.INVALID_SCAN, _("Each scan is an object."))
     token = item.get("token")
     if not isinstance(token, str) or not 0 < len(token) <= 200:
-        raise DomainError("invalid_scan", _("Each scan needs the ticket's code."))
+        raise DomainError(errors.INVALID_SCAN, _("Each scan needs the ticket's code."))
     return services.SyncScan(
         nonce=item["nonce"],
         token=token,
@@ -163,10 +148,10 @@ def _parse_batch(
     (a bad scan is answered on its own: the others of the batch go on)."""
     data = _loads(body, _("The batch is not valid JSON (cut in transit?)."))
     if not isinstance(data, dict) or not isinstance(data.get("scans"), list):
-        raise DomainError("malformed_batch", _("A batch is an object with a list “scans”."))
+        raise DomainError(errors.MALFORMED_BATCH)
     if not _is_version(data.get("version", API_VERSION)):
         raise DomainError(
-            "unsupported_version", _("This version of the sync API is not supported.")
+            errors.UNSUPPORTED_VERSION, _("This version of the sync API is not supported.")
         )
     device_time = (
         _parse_time(data["device_time"], "device_time") if data.get("device_time") else None
@@ -178,7 +163,9 @@ def _parse_batch(
         if not _valid_nonce(nonce):
             items.append(
                 services.ScanRejection(
-                    None, "invalid_scan", _("Each scan needs a nonce of 8 to 64 characters.")
+                    None,
+                    errors.INVALID_SCAN.code,
+                    _("Each scan needs a nonce of 8 to 64 characters."),
                 )
             )
             continue
@@ -234,17 +221,14 @@ def sync(request):
     if failure:
         return failure
     try:
-        too_large = DomainError(
-            "batch_too_large", _("This batch is too large: send it in several parts.")
-        )
+        too_large = DomainError(errors.BATCH_TOO_LARGE)
         device_time, items = _parse_batch(_body(request, MAX_BODY, too_large))
         scans = [item for item in items if isinstance(item, services.SyncScan)]
         results = services.sync_batch(
             device=device, user=user, scans=scans, device_time=device_time
         )
     except DomainError as exc:
-        status = 413 if exc.code == "batch_too_large" else 400
-        return error(exc.code, exc.message, status)
+        return error_response(exc, version=API_VERSION)
     answers = iter(results)  # one answer per scan, in their order
     payload = {
         "version": API_VERSION,
@@ -265,25 +249,24 @@ def sync(request):
 
 
 def _json_object(body: bytes) -> dict:
-    data = _loads(body, _("The request is not valid JSON."))
+    data = _loads(body)
     if not isinstance(data, dict):
-        raise DomainError("malformed_request", _("The request must be a JSON object."))
+        raise DomainError(errors.MALFORMED_REQUEST)
     if not _is_version(data.get("version", API_VERSION)):
-        raise DomainError("unsupported_version", _("This version of the API is not supported."))
+        raise DomainError(errors.UNSUPPORTED_VERSION)
     nonce = data.get("nonce")
     if not isinstance(nonce, str) or not 8 <= len(nonce) <= 64 or not nonce.isprintable():
-        raise DomainError("invalid_scan", _("Each scan needs a nonce of 8 to 64 characters."))
+        raise DomainError(errors.INVALID_SCAN, _("Each scan needs a nonce of 8 to 64 characters."))
     return data
 
 
 def _text(data: dict, field: str, limit: int = 300) -> str:
-    """A text field of a supervisor's request, or DomainError ``invalid_<field>``. The
-    services clean it (``core.input.clean_text``: control and invisible characters)."""
+    """A text field of a supervisor's request, or its DomainError (``errors.INVALID_TEXT``:
+    ``checkin.invalid_<field>``, declared for each field). The services clean it
+    (``core.input.clean_text``: control and invisible characters)."""
     value = data.get(field, "")
     if not isinstance(value, str) or len(value) > limit:
-        raise DomainError(
-            "invalid_" + field, _("“%(field)s” must be a text.") % {"field": field}, field=field
-        )
+        raise DomainError(errors.INVALID_TEXT[field], field=field)
     return value
 
 
@@ -293,13 +276,12 @@ def _supervisor_call(request, action):
     if failure:
         return failure
     if not can_supervise(user, device.event):
-        return error("not_supervisor", _("Only a supervisor may do this."), 403)
+        return error_response(errors.NOT_SUPERVISOR, version=API_VERSION)
     try:
-        too_large = DomainError("request_too_large", _("This request is too large."))
+        too_large = DomainError(errors.REQUEST_TOO_LARGE)
         result = action(device, user, _json_object(_body(request, 64 * 1024, too_large)))
     except DomainError as exc:
-        status = 413 if exc.code == "request_too_large" else 400
-        return error(exc.code, exc.message, status, exc.field)
+        return error_response(exc, version=API_VERSION)
     return JsonResponse(
         {
             "version": API_VERSION,

@@ -2,30 +2,27 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from checkin import documents, selectors, services
-from checkin.models import Device, DoorRole
-from checkin.permissions import can_supervise
+from checkin.models import DoorRole
+from checkin.permissions import (
+    access_device_for_manager,
+    access_door_role_for_manager,
+    access_event_for_supervisor,
+)
+from checkin.tokens import enrolment_token
 from core.chart import bar_chart
 from core.dates import clock
 from core.errors import DomainError
 from events.documents import qr_svg
-from events.models import Event, Registration
+from events.models import Event
 from events.permissions import access_event_for_manager
-
-ENROL_SALT = "ptce.checkin.enrol"
-
-
-def enrolment_token(device: Device) -> str:
-    return signing.dumps({"d": device.pk, "n": device.enrolment_nonce}, salt=ENROL_SALT)
 
 
 @login_required
@@ -164,8 +161,8 @@ def door_role_add(request, slug: str):
 @login_required
 @require_POST
 def door_role_remove(request, slug: str, pk: int):
-    event = access_event_for_manager(request, slug)
-    door_role = get_object_or_404(DoorRole.objects.select_related("user"), pk=pk, event=event)
+    door_role = access_door_role_for_manager(request, slug, pk)
+    event = door_role.event
     try:
         services.door_role_remove(door_role=door_role, actor=request.user)
     except DomainError as error:
@@ -182,8 +179,8 @@ def door_role_remove(request, slug: str, pk: int):
 @login_required
 @require_POST
 def device_revoke(request, slug: str, pk: int):
-    event = access_event_for_manager(request, slug)
-    device = get_object_or_404(Device, pk=pk, event=event)
+    device = access_device_for_manager(request, slug, pk)
+    event = device.event
     try:
         services.device_revoke(device=device, actor=request.user)
     except DomainError as error:
@@ -219,16 +216,10 @@ def badges(request, slug: str):
 @login_required
 def badge(request, slug: str, pk: int):
     """One badge, printed at the desk (organisers and door supervisors)."""
-    event = get_object_or_404(Event, slug=slug)
-    if not can_supervise(request.user, event):
-        raise PermissionDenied
-    registration = get_object_or_404(
-        Registration,
-        pk=pk,
-        event=event,
-        status=Registration.Status.CONFIRMED,
-        erased_at__isnull=True,
-    )
+    event = access_event_for_supervisor(request, slug)
+    registration = selectors.badge_registration(event=event, pk=pk)
+    if registration is None:
+        raise Http404
     return _pdf(documents.badges_pdf(event, [registration]), f"badge-{registration.pk}.pdf")
 
 

@@ -5,11 +5,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,12 +16,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.i18n import JavaScriptCatalog
 
-from checkin import services
+from checkin import errors, selectors, services
 from checkin.categories import door_categories
 from checkin.documents import attendance_certificate_pdf
-from checkin.models import Admission, Device
-from checkin.permissions import can_scan, can_supervise
-from checkin.views.manage import ENROL_SALT
+from checkin.permissions import (
+    access_device_for_enrolment,
+    access_event_for_door,
+    can_scan,
+    can_supervise,
+)
+from checkin.tokens import enrolment_from_token
 from core.dates import moment
 from core.errors import DomainError
 from events.models import Event, Registration
@@ -46,19 +48,14 @@ def enrol(request, token: str):
     """One-time link, opened on the phone: GET asks, POST enrols and hands the secret to
     the page's script, which keeps it on the phone."""
     try:
-        data = signing.loads(token, salt=ENROL_SALT, max_age=7 * 24 * 3600)
-    except signing.BadSignature:
-        error = DomainError("enrolment_invalid", _("This enrolment link is not valid."))
-        return render(request, "checkin/enrol.html", {"error": error}, status=404)
-    device = get_object_or_404(Device.objects.select_related("event"), pk=data.get("d"))
-    if not can_scan(request.user, device.event):
-        raise PermissionDenied
+        device_id, nonce = enrolment_from_token(token)
+    except DomainError as error:
+        return render(request, "checkin/enrol.html", {"error": error}, status=error.status)
+    device = access_device_for_enrolment(request, device_id)
     if request.method == "GET":
         return render(request, "checkin/enrol.html", {"device": device})
     try:
-        device, secret = services.device_enrol(
-            device_id=device.pk, enrolment_nonce=data.get("n", "")
-        )
+        device, secret = services.device_enrol(device_id=device.pk, enrolment_nonce=nonce)
     except DomainError as error:
         return render(request, "checkin/enrol.html", {"device": device, "error": error}, status=400)
     return render(request, "checkin/enrol.html", {"device": device, "secret": secret})
@@ -66,9 +63,7 @@ def enrol(request, token: str):
 
 @login_required
 def scanner(request, slug: str):
-    event = get_object_or_404(Event, slug=slug)
-    if not can_scan(request.user, event):
-        raise PermissionDenied
+    event = access_event_for_door(request, slug)
     supervisor = can_supervise(request.user, event)
     # the door's hours and what to say outside them: the page refuses on its own, offline
     opens_at, closes_at = services.door_window(starts_at=event.starts_at, ends_at=event.ends_at)
@@ -110,7 +105,9 @@ def manifest(request, slug: str):
     published event's title only, no person, no device. An event not published keeps its
     title to itself; an unknown address is a 404. The scanning page itself stays for the
     door staff."""
-    event = get_object_or_404(Event.objects.only("slug", "title", "status"), slug=slug)
+    event = selectors.manifest_event(slug=slug)
+    if event is None:
+        raise Http404
     start = reverse("checkin:scanner", args=[event.slug])
     if event.status == Event.Status.PUBLISHED:
         name = _("Entry check – %(event)s") % {"event": event.title}
@@ -197,12 +194,12 @@ def certificate(request, token: str):
             {"event": event, "available_from": moment(event.starts_at)},
             status=403,
         )
-    admission = Admission.objects.filter(registration=registration).first()
+    admission = selectors.admission_of(registration=registration)
     if admission is None:
-        error = DomainError(
-            "not_admitted", _("There is no attendance to certify: no entry was recorded.")
+        error = DomainError(errors.NOT_ADMITTED)
+        return render(
+            request, "events/public/link_error.html", {"error": error}, status=error.status
         )
-        return render(request, "events/public/link_error.html", {"error": error}, status=404)
     response = HttpResponse(attendance_certificate_pdf(admission), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="attestation-{registration.event.slug}.pdf"'
@@ -214,6 +211,6 @@ def certificate_url(registration, token: str) -> str | None:
     """Offered on the personal page to people who were admitted, once the event started."""
     if timezone.now() < registration.event.starts_at:
         return None
-    if not Admission.objects.filter(registration=registration).exists():
+    if not selectors.was_admitted(registration=registration):
         return None
     return reverse("checkin:certificate", args=[token])

@@ -379,7 +379,7 @@ def load_demo() -> Demo:
     from charter.models import CharterVersion, Signature
     from checkin import services as checkin_services
     from checkin.models import DoorRole
-    from checkin.views.manage import enrolment_token
+    from checkin.tokens import enrolment_token
     from events.models import Event, Registration
     from events.tokens import personal_link_token
     from registry import importing

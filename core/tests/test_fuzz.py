@@ -116,7 +116,7 @@ def build_dataset() -> Dataset:
     from charter.models import CharterVersion, Signature
     from checkin import services as checkin_services
     from checkin.models import DoorRole
-    from checkin.views.manage import enrolment_token
+    from checkin.tokens import enrolment_token
     from events import services as event_services
     from events.models import Event, Registration
     from events.tests.factories import EventFactory
