@@ -488,18 +488,28 @@ def pole_build(*, data: dict, pole: Pole | None = None) -> tuple[Pole, list[tupl
     for key, value in values.items():
         setattr(target, key, value)
     target.is_demo = bool(data.get("is_demo", target.is_demo))
+    if "address" in data:  # given by the admin only
+        target.address = clean_text(data["address"], "address")
+    if "postal_code" in data:
+        target.postal_code = clean_text(data["postal_code"], "postal_code")[:5]
     set_place(target, commune, **area)
     target.set_name_key()
     return target, territory
 
 
 def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str = "editor") -> Pole:
-    """Create or update a pole; every change is kept as a revision (field: before, after)."""
+    """Create or update a pole; every change is kept as a revision (field: before, after).
+
+    ``pole``: the pole to update, or a new unsaved one to create (the admin's, whose
+    inlines then point to it). ``data`` may also hold (the admin gives them) a ``slug``,
+    the ``managers``, an ``address`` and a ``postal_code``."""
     with transaction.atomic():
-        if pole is not None:
+        if pole is not None and pole.pk is not None:
             pole = Pole.objects.select_for_update().get(pk=pole.pk)
         before = snapshot(pole)
         target, territory = pole_build(data=data, pole=pole)
+        if data.get("slug"):
+            target.slug = data["slug"]
         if not target.slug:
             target.slug = _unique_slug(Pole, target.name)
         target.save()
@@ -511,6 +521,8 @@ def pole_save(*, data: dict, actor=None, pole: Pole | None = None, source: str =
             target.activities.set(data["activities"])
         if "networks" in data:
             target.networks.set(data["networks"])
+        if "managers" in data:
+            target.managers.set(data["managers"])
         target.search_text = pole_search_text(target)
         Pole.objects.filter(pk=target.pk).update(search_text=target.search_text)
         record_revision(pole=target, actor=actor, source=source, before=before)
@@ -637,6 +649,20 @@ def laureate_add(*, pole: Pole, year: int, source_url: str, call: str = "", acto
         )
         pole_check(pole)
     return laureate
+
+
+def laureate_remove(*, laureate: Laureate, actor=None) -> None:
+    with transaction.atomic():
+        pole = laureate.pole
+        audit(
+            "registry.laureate.removed",
+            scope=f"registry.pole:{pole.pk}",
+            object_id=laureate.pk,
+            actor=actor,
+            year=laureate.year,
+        )
+        laureate.delete()
+        pole_check(pole)
 
 
 # --- the legal check -----------------------------------------------------------------------
