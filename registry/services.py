@@ -18,7 +18,7 @@ from core.audit import audit
 from core.errors import DomainError
 from core.input import clean_text as input_clean_text
 from core.text import fold
-from registry import geo, rules
+from registry import errors, geo, rules
 from registry.models import (
     Laureate,
     Membership,
@@ -31,11 +31,12 @@ from registry.models import (
     TerritoryArea,
 )
 
-
-def _error(code: str, message, field: str | None = None) -> DomainError:
-    return DomainError(code, message, field=field)
-
-
+# the codes of core.input.clean_text's errors, as the registry's
+TEXT_ERRORS = {
+    "control": errors.TEXT_CONTROL,
+    "required": errors.REQUIRED,
+    "too_long": errors.TOO_LONG,
+}
 MULTILINE = ("description", "strategy", "message")
 LIMITS = {
     "source_url": 500,
@@ -61,17 +62,18 @@ def clean_siren(value: str) -> str:
     try:
         return stdnum_siren.validate(value)
     except InvalidLength as exc:
-        raise _error(
-            "invalid_siren", _("A SIREN has 9 digits (%(n)d given).") % {"n": len(value)}, "siren"
+        raise DomainError(
+            errors.INVALID_SIREN,
+            _("A SIREN has 9 digits (%(n)d given)."),
+            field="siren",
+            n=len(value),
         ) from exc
     except InvalidFormat as exc:
-        raise _error("invalid_siren", _("A SIREN has digits only."), "siren") from exc
-    except (InvalidChecksum, ValidationError) as exc:
-        raise _error(
-            "invalid_siren",
-            _("This SIREN is not valid: its check digit is wrong (a typo?)."),
-            "siren",
+        raise DomainError(
+            errors.INVALID_SIREN, _("A SIREN has digits only."), field="siren"
         ) from exc
+    except (InvalidChecksum, ValidationError) as exc:
+        raise DomainError(errors.INVALID_SIREN, field="siren") from exc
 
 
 def clean_siret(value: str) -> str:
@@ -83,34 +85,30 @@ def clean_siret(value: str) -> str:
     try:
         return stdnum_siret.validate(value)
     except InvalidLength as exc:
-        raise _error(
-            "invalid_siret", _("A SIRET has 14 digits (%(n)d given).") % {"n": len(value)}, "siret"
+        raise DomainError(
+            errors.INVALID_SIRET,
+            _("A SIRET has 14 digits (%(n)d given)."),
+            field="siret",
+            n=len(value),
         ) from exc
     except InvalidFormat as exc:
-        raise _error("invalid_siret", _("A SIRET has digits only."), "siret") from exc
-    except (InvalidChecksum, ValidationError) as exc:
-        raise _error(
-            "invalid_siret",
-            _("This SIRET is not valid: its check digits are wrong (a typo?)."),
-            "siret",
+        raise DomainError(
+            errors.INVALID_SIRET, _("A SIRET has digits only."), field="siret"
         ) from exc
+    except (InvalidChecksum, ValidationError) as exc:
+        raise DomainError(errors.INVALID_SIRET, field="siret") from exc
 
 
 def clean_commune(value: str, *, required: bool = False) -> geo.Commune | None:
     code = (value or "").strip().upper()
     if not code:
         if required:
-            raise _error(
-                "commune_required", _("Give the commune (its INSEE code)."), "commune_code"
-            )
+            raise DomainError(errors.COMMUNE_REQUIRED, field="commune_code")
         return None
     place = geo.commune(code)
     if place is None:
-        raise _error(
-            "unknown_commune",
-            _("“%(code)s” is not an INSEE commune code of the %(year)d geography (COG).")
-            % {"code": code[:10], "year": geo.COG_YEAR},
-            "commune_code",
+        raise DomainError(
+            errors.UNKNOWN_COMMUNE, field="commune_code", code=code[:10], year=geo.COG_YEAR
         )
     return place
 
@@ -119,8 +117,8 @@ def clean_text(value, field: str, *, required: bool = False) -> str:
     """A text typed by a person, through the shared input layer (core.input.clean_text:
     NFC; control characters, bidi overrides and embeddings, zero-width and other invisible
     format characters refused; length counted after normalisation). Errors are domain
-    errors named after the field: ``<field>_control``, ``<field>_required``,
-    ``<field>_too_long``."""
+    errors about the field: ``registry.text_control``, ``registry.required``,
+    ``registry.too_long``."""
     from django.core.exceptions import ValidationError as FormError
 
     try:
@@ -131,16 +129,12 @@ def clean_text(value, field: str, *, required: bool = False) -> str:
             required=required,
         )
     except FormError as exc:
-        raise _error(f"{field}_{exc.code}", exc.messages[0], field) from exc
+        raise DomainError(TEXT_ERRORS[exc.code], exc.messages[0], field=field) from exc
 
 
 def clean_choice(value: str, choices, field: str) -> str:
     if value not in choices.values:
-        raise _error(
-            f"invalid_{field}",
-            _("“%(value)s” is not one of the expected values.") % {"value": str(value)[:40]},
-            field,
-        )
+        raise DomainError(errors.INVALID_CHOICE, field=field, value=str(value)[:40])
     return value
 
 
@@ -153,14 +147,8 @@ def clean_territory(codes: Iterable[str]) -> list[tuple[str, str]]:
             continue
         kind = geo.area_kind(code)
         if kind is None:
-            raise _error(
-                "unknown_area",
-                _(
-                    "“%(code)s” is neither an INSEE commune code, nor an EPCI (SIREN), nor a "
-                    "department of the %(year)d geography."
-                )
-                % {"code": code[:12], "year": geo.COG_YEAR},
-                "territory",
+            raise DomainError(
+                errors.UNKNOWN_AREA, field="territory", code=code[:12], year=geo.COG_YEAR
             )
         seen.add(code)
         cleaned.append((kind, code))
@@ -205,9 +193,7 @@ def clean_year_and_jobs(data: dict) -> tuple[int | None, int | None]:
         except (TypeError, ValueError):
             year = -1
         if not 1900 <= year <= timezone.now().year:
-            raise _error(
-                "invalid_year", _("Give the year the pole was founded (4 digits)."), "year_founded"
-            )
+            raise DomainError(errors.INVALID_YEAR, field="year_founded")
     else:
         year = None
     jobs = data.get("jobs")
@@ -217,7 +203,7 @@ def clean_year_and_jobs(data: dict) -> tuple[int | None, int | None]:
         except (TypeError, ValueError):
             jobs = -1
         if not 0 <= jobs <= 1_000_000:
-            raise _error("invalid_jobs", _("Give a number of jobs."), "jobs")
+            raise DomainError(errors.INVALID_JOBS, field="jobs")
     else:
         jobs = None
     return year, jobs
@@ -234,11 +220,7 @@ def clean_url(value, field: str) -> str:
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError as exc:
-        raise _error(
-            f"invalid_{field}",
-            _("Give a web address starting with https:// (or http://)."),
-            field,
-        ) from exc
+        raise DomainError(errors.INVALID_URL, field=field) from exc
     return value
 
 
@@ -247,17 +229,9 @@ def clean_area(data: dict) -> dict[str, str]:
     department = (data.get("department_code") or "").strip().upper()
     region = (data.get("region_code") or "").strip()
     if department and department not in geo.departments():
-        raise _error(
-            "unknown_department",
-            _("“%(code)s” is not a department code.") % {"code": department[:5]},
-            "department_code",
-        )
+        raise DomainError(errors.UNKNOWN_DEPARTMENT, field="department_code", code=department[:5])
     if region and region not in geo.regions():
-        raise _error(
-            "unknown_region",
-            _("“%(code)s” is not a region code.") % {"code": region[:5]},
-            "region_code",
-        )
+        raise DomainError(errors.UNKNOWN_REGION, field="region_code", code=region[:5])
     return {"department": department, "region": region}
 
 
@@ -349,7 +323,7 @@ def organisation_build(
     siret = clean_siret(data.get("siret", ""))
     siren = clean_siren(data.get("siren", "")) or siret[:9]
     if siret and siret[:9] != siren:
-        raise _error("siret_siren_mismatch", _("The SIRET does not begin with the SIREN."), "siret")
+        raise DomainError(errors.SIRET_SIREN_MISMATCH, field="siret")
     ess_status = clean_choice(data.get("ess_status"), Organisation.EssStatus, "ess_status")
     category = clean_choice(data.get("category"), Organisation.Category, "category")
     commune = clean_commune(data.get("commune_code", ""))
@@ -420,9 +394,7 @@ def organisation_save(
             for pole in Pole.objects.filter(memberships__organisation=target):
                 pole_check(pole)
     except IntegrityError as exc:
-        raise _error(
-            "duplicate_siret", _("An organisation with this SIRET is already registered."), "siret"
-        ) from exc
+        raise DomainError(errors.DUPLICATE_SIRET, field="siret") from exc
     return target
 
 
@@ -635,7 +607,7 @@ def membership_remove(*, membership: Membership, actor=None) -> None:
 
 def laureate_add(*, pole: Pole, year: int, source_url: str, call: str = "", actor=None) -> Laureate:
     if not source_url:
-        raise _error("source_required", _("Give the public source of this laureate."), "source_url")
+        raise DomainError(errors.SOURCE_REQUIRED, field="source_url")
     with transaction.atomic():
         laureate, _created = Laureate.objects.update_or_create(
             pole=pole, year=year, defaults={"source_url": source_url, "call": call}
@@ -803,13 +775,13 @@ def _clean_contact(*, name: str, email: str, required: bool = True) -> tuple[str
         try:
             validate_email(email)
         except ValidationError as exc:
-            raise _error("invalid_email", _("Enter a valid email address."), "email") from exc
+            raise DomainError(errors.INVALID_EMAIL, field="email") from exc
         if not email.isascii():
             # "admın@…" (dotless i) would match "admin@…" case-insensitively
-            raise _error(
-                "invalid_email",
+            raise DomainError(
+                errors.INVALID_EMAIL,
                 _("Enter the email address in plain Latin letters (no accents)."),
-                "email",
+                field="email",
             )
     return name, email
 
@@ -875,20 +847,14 @@ def claim_decide(*, claim: PoleClaim, approve: bool, actor) -> PoleClaim:
     with transaction.atomic():
         claim = PoleClaim.objects.select_for_update().get(pk=claim.pk)
         if claim.status != PoleClaim.Status.PENDING:
-            raise _error("claim_decided", _("This request has already been decided."))
+            raise DomainError(errors.CLAIM_DECIDED)
         claim.status = PoleClaim.Status.APPROVED if approve else PoleClaim.Status.REJECTED
         claim.decided_by, claim.decided_at = actor, timezone.now()
         if approve:
             users = get_user_model().objects
             user = users.filter(email__iexact=claim.email).order_by("pk").first()
             if user is not None and (user.is_staff or user.is_superuser or not user.is_active):
-                raise _error(
-                    "claim_privileged_account",
-                    _(
-                        "This address belongs to a staff or inactive account: add it to the "
-                        "pole's managers by hand in the admin, if that is right."
-                    ),
-                )
+                raise DomainError(errors.CLAIM_PRIVILEGED_ACCOUNT)
             if user is None:
                 username, n = claim.email.casefold()[:140], 1
                 while users.filter(username=username).exists():
@@ -923,11 +889,7 @@ def suggestion_submit(*, pole: Pole, name: str, email: str, message: str) -> Sug
     name, email = _clean_contact(name=name, email=email, required=False)
     message = clean_text(message, "message", required=True)
     if len(message) < 10:
-        raise _error(
-            "message_too_short",
-            _("Say what should be corrected (10 characters at least)."),
-            "message",
-        )
+        raise DomainError(errors.MESSAGE_TOO_SHORT, field="message")
     with transaction.atomic():
         suggestion = Suggestion.objects.create(pole=pole, name=name, email=email, message=message)
         audit(
@@ -942,7 +904,7 @@ def suggestion_decide(*, suggestion: Suggestion, accept: bool, actor) -> Suggest
     with transaction.atomic():
         suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         if suggestion.status != Suggestion.Status.PENDING:
-            raise _error("suggestion_decided", _("This suggestion has already been decided."))
+            raise DomainError(errors.SUGGESTION_DECIDED)
         suggestion.status = Suggestion.Status.ACCEPTED if accept else Suggestion.Status.REJECTED
         suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
         suggestion.save(update_fields=["status", "decided_by", "decided_at"])

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from core.input import parse_id, parse_ids
-from registry import importing, selectors, services
+from registry import errors, importing, selectors, services
 from registry.models import Activity, ImportBatch, Pole, PoleClaim, Suggestion
 from registry.permissions import can_edit_pole, can_import, can_moderate
 
@@ -34,13 +34,9 @@ def import_csv(request):
                 return redirect("registry_manage:import_status", pk=batch.pk)
             upload = request.FILES.get("file")
             if upload is None:
-                raise DomainError("file_required", _("Choose a CSV file."))
+                raise DomainError(errors.FILE_REQUIRED)
             if upload.size > importing.MAX_BYTES:
-                raise DomainError(
-                    "file_too_large",
-                    _("The file is too large (%(max)d MB at most).")
-                    % {"max": importing.MAX_BYTES // 2**20},
-                )
+                raise DomainError(errors.FILE_TOO_LARGE, max=importing.MAX_BYTES // 2**20)
             kind = request.POST.get("kind", "")
             plan, batch = importing.batch_check(raw=upload.read(), kind=kind, actor=request.user)
             changed = [row for row in plan.rows if row.action != "unchanged"]
@@ -154,7 +150,7 @@ def moderation(request):
                 claim_id = parse_id(request.POST.get("claim"))
                 claim = PoleClaim.objects.filter(pk=claim_id).first() if claim_id else None
                 if claim is None:
-                    raise DomainError("unknown_claim", _("This request no longer exists."))
+                    raise DomainError(errors.UNKNOWN_CLAIM)
                 services.claim_decide(claim=claim, approve=action == "approve", actor=request.user)
             elif action in ("accept", "dismiss"):
                 suggestion_id = parse_id(request.POST.get("suggestion"))
@@ -162,12 +158,12 @@ def moderation(request):
                     Suggestion.objects.filter(pk=suggestion_id).first() if suggestion_id else None
                 )
                 if suggestion is None:
-                    raise DomainError("unknown_suggestion", _("This suggestion no longer exists."))
+                    raise DomainError(errors.UNKNOWN_SUGGESTION)
                 services.suggestion_decide(
                     suggestion=suggestion, accept=action == "accept", actor=request.user
                 )
             else:
-                raise DomainError("unknown_action", _("Unknown action."))
+                raise DomainError(errors.UNKNOWN_ACTION)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

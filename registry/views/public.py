@@ -15,10 +15,10 @@ from django.utils.translation import ngettext
 
 from core import throttle
 from core.dates import long_date
-from core.errors import DomainError
+from core.errors import DomainError, error_response
 from core.input import parse_int
 from core.text import json_for_script
-from registry import geo, hooks, opendata, selectors, services
+from registry import errors, geo, hooks, opendata, selectors, services
 from registry.models import Pole
 from registry.permissions import can_edit_pole
 
@@ -330,23 +330,12 @@ def map_points(request):
     filters = selectors.Filters.from_query(request.GET)
     zoom = parse_int(request.GET.get("zoom", "5"), minimum=0, maximum=30)
     if zoom is None:
-        return JsonResponse(
-            {"error": {"code": "invalid_zoom", "message": _("The zoom is a whole number.")}},
-            status=400,
-        )
+        return error_response(errors.INVALID_ZOOM)
     bbox = None
     if request.GET.get("bbox"):
         bbox = selectors.BBox.parse(request.GET.get("bbox"))
         if bbox is None:
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": "invalid_bbox",
-                        "message": _("The area is west,south,east,north in degrees."),
-                    }
-                },
-                status=400,
-            )
+            return error_response(errors.INVALID_BBOX)
     data = selectors.map_points(filters, zoom=zoom, bbox=bbox)
     for pole in data["poles"]:
         pole["url"] = reverse("registry:pole", args=[pole.pop("slug")])
