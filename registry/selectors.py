@@ -14,12 +14,14 @@ from core.text import fold
 from registry import geo
 from registry.models import (
     Activity,
+    ImportBatch,
     Laureate,
     Membership,
     Network,
     Organisation,
     Pole,
     PoleClaim,
+    PoleRevision,
     Suggestion,
 )
 
@@ -434,6 +436,36 @@ def pending_suggestions(*, limit: int = MODERATION_LIST) -> dict:
         "items": list(pending.select_related("pole").order_by("created_at", "pk")[:limit]),
         "total": pending.count(),
     }
+
+
+def claim(claim_id: int | None) -> PoleClaim | None:
+    return PoleClaim.objects.filter(pk=claim_id).first() if claim_id else None
+
+
+def suggestion(suggestion_id: int | None) -> Suggestion | None:
+    return Suggestion.objects.filter(pk=suggestion_id).first() if suggestion_id else None
+
+
+# --- the pages of a pole's managers and of the editors ---------------------------------------
+
+
+def pole_by_slug(slug: str) -> Pole | None:
+    """The pole itself, nothing joined (the forms about a pole, its edit page)."""
+    return Pole.objects.filter(slug=slug).first()
+
+
+def import_batch_of(pk: int, *, user) -> ImportBatch | None:
+    """An import this person started (its file left aside)."""
+    return ImportBatch.objects.defer("raw").filter(pk=pk, created_by=user).first()
+
+
+def activities() -> list[Activity]:
+    return list(Activity.objects.all())
+
+
+def pole_revisions(pole: Pole, *, limit: int = 50) -> list[PoleRevision]:
+    """A pole's latest changes, with who made them."""
+    return list(pole.revisions.select_related("user")[:limit])
 
 
 # --- panels of the pages that join the apps (portal: home, account space) ---------------

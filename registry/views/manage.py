@@ -3,8 +3,6 @@ a pole (editing its entry, with its history)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -12,8 +10,14 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from core.input import parse_id, parse_ids
 from registry import errors, importing, selectors, services
-from registry.models import Activity, ImportBatch, Pole, PoleClaim, Suggestion
-from registry.permissions import can_edit_pole, can_import, can_moderate
+from registry.permissions import (
+    access_claim_for_moderator,
+    access_import_for_importer,
+    access_pole_for_editor,
+    access_suggestion_for_moderator,
+    require_importer,
+    require_moderator,
+)
 
 CHANGES_SHOWN = 500  # rows of the dry run listed on the page (all are counted)
 
@@ -23,8 +27,7 @@ CHANGES_SHOWN = 500  # rows of the dry run listed on the page (all are counted)
 def import_csv(request):
     """Check a file (nothing is written; a file without errors is kept on the server),
     then confirm it: the import runs in the background, its page shows the progress."""
-    if not can_import(request.user):
-        raise PermissionDenied
+    require_importer(request)
     context = {"kinds": importing.KINDS, "kind": request.POST.get("kind", "structures")}
     if request.method == "POST":
         try:
@@ -58,11 +61,7 @@ def import_csv(request):
 def import_status(request, pk: int):
     """Where a confirmed import is: waiting, checking (rows checked so far), writing,
     done (its counts) or not imported (why). Refreshed by the person, no polling."""
-    if not can_import(request.user):
-        raise PermissionDenied
-    batch = ImportBatch.objects.defer("raw").filter(pk=pk, created_by=request.user).first()
-    if batch is None:
-        raise Http404(_("No such import."))
+    batch = access_import_for_importer(request, pk)
     percent = round(100 * batch.rows_done / batch.rows_total) if batch.rows_total else 0
     return render(
         request, "registry/manage/import_status.html", {"batch": batch, "percent": percent}
@@ -87,18 +86,14 @@ EDIT_FIELDS = [
 @login_required
 @require_http_methods(["GET", "POST"])
 def pole_edit(request, slug: str):
-    pole = Pole.objects.filter(slug=slug).first()
-    if pole is None:
-        raise Http404(_("No pole at this address."))
-    if not can_edit_pole(request.user, pole):
-        raise PermissionDenied
+    pole = access_pole_for_editor(request, slug)
     current = {
         name: "" if getattr(pole, name, None) is None else str(getattr(pole, name))
         for name in EDIT_FIELDS
         if name != "territory"
     }
     current["territory"] = " ".join(a.code for a in pole.territory.all())
-    activities = list(Activity.objects.all())
+    activities = selectors.activities()
     chosen = {a.pk for a in pole.activities.all()}
     values, error = current, None
     if request.method == "POST":
@@ -130,7 +125,7 @@ def pole_edit(request, slug: str):
             "errors": {error.field: error.message} if error and error.field else {},
             "activities": activities,
             "chosen": chosen,
-            "revisions": pole.revisions.select_related("user")[:50],
+            "revisions": selectors.pole_revisions(pole),
         },
     )
 
@@ -141,24 +136,17 @@ def pole_edit(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderation(request):
-    if not can_moderate(request.user):
-        raise PermissionDenied
+    require_moderator(request)
     if request.method == "POST":
         try:
             action = request.POST.get("action", "")
             if action in ("approve", "reject"):
-                claim_id = parse_id(request.POST.get("claim"))
-                claim = PoleClaim.objects.filter(pk=claim_id).first() if claim_id else None
-                if claim is None:
-                    raise DomainError(errors.UNKNOWN_CLAIM)
+                claim = access_claim_for_moderator(request, parse_id(request.POST.get("claim")))
                 services.claim_decide(claim=claim, approve=action == "approve", actor=request.user)
             elif action in ("accept", "dismiss"):
-                suggestion_id = parse_id(request.POST.get("suggestion"))
-                suggestion = (
-                    Suggestion.objects.filter(pk=suggestion_id).first() if suggestion_id else None
+                suggestion = access_suggestion_for_moderator(
+                    request, parse_id(request.POST.get("suggestion"))
                 )
-                if suggestion is None:
-                    raise DomainError(errors.UNKNOWN_SUGGESTION)
                 services.suggestion_decide(
                     suggestion=suggestion, accept=action == "accept", actor=request.user
                 )

@@ -407,7 +407,7 @@ def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent
     """A form anyone may send about a pole (a claim, a suggestion): checked by the
     service, the same answer to robots that fill the hidden field. ``extra``: values the
     page carries along (hidden), given to the service too."""
-    found = Pole.objects.filter(slug=slug).first()
+    found = selectors.pole_by_slug(slug)
     if found is None:
         raise Http404(_("No pole at this address."))
     extra = extra or {}
