@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.input import clean_query, parse_int
 from core.text import fold
-from registry import geo
+from registry import geo, rules
 from registry.models import (
     Activity,
     ImportBatch,
@@ -499,4 +499,49 @@ def claims_pending_for(*, user) -> list[PoleClaim]:
         PoleClaim.objects.filter(email__iexact=user.email, status=PoleClaim.Status.PENDING)
         .select_related("pole")
         .order_by("created_at")
+    )
+
+
+# --- the legal check (reads: nothing is written) ------------------------------------------
+
+
+def subject_of(pole: Pole) -> rules.Subject:
+    """The rules' view of a pole (uses prefetched memberships, territory and laureates
+    when present)."""
+    memberships = pole.memberships.all()
+    return rules.Subject(
+        siren=pole.siren,
+        legal_form=pole.legal_form,
+        strategy=pole.strategy,
+        territory=tuple(area.code for area in pole.territory.all()),
+        members=tuple(
+            rules.Member(
+                name=m.organisation.name,
+                role=m.role,
+                category=m.organisation.category,
+                ess_status=m.organisation.ess_status,
+                commune_code=m.organisation.commune_code,
+                has_siren=bool(m.organisation.siren),
+            )
+            for m in sorted(memberships, key=lambda m: m.organisation.name)
+        ),
+        laureate_years=tuple(sorted(la.year for la in pole.laureates.all())),
+    )
+
+
+def pole_check_report(pole: Pole) -> rules.Report:
+    """The report of the check, for reading (nothing is written)."""
+    return rules.check(subject_of(pole))
+
+
+def pole_eligibility(pole: Pole) -> rules.Eligibility:
+    """Whether the pole may apply to a State call (R8 included), for the calls."""
+    return rules.eligibility(subject_of(pole))
+
+
+def poles_for_check():
+    return Pole.objects.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("organisation")),
+        "territory",
+        "laureates",
     )

@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,7 @@ from core.audit import audit
 from core.errors import DomainError
 from core.input import clean_text as input_clean_text
 from core.text import fold
-from registry import errors, geo, rules
+from registry import errors, geo, rules, selectors
 from registry.models import (
     Laureate,
     Membership,
@@ -640,30 +639,6 @@ def laureate_remove(*, laureate: Laureate, actor=None) -> None:
 # --- the legal check -----------------------------------------------------------------------
 
 
-def subject_of(pole: Pole) -> rules.Subject:
-    """The rules' view of a pole (uses prefetched memberships, territory and laureates
-    when present)."""
-    memberships = pole.memberships.all()
-    return rules.Subject(
-        siren=pole.siren,
-        legal_form=pole.legal_form,
-        strategy=pole.strategy,
-        territory=tuple(area.code for area in pole.territory.all()),
-        members=tuple(
-            rules.Member(
-                name=m.organisation.name,
-                role=m.role,
-                category=m.organisation.category,
-                ess_status=m.organisation.ess_status,
-                commune_code=m.organisation.commune_code,
-                has_siren=bool(m.organisation.siren),
-            )
-            for m in sorted(memberships, key=lambda m: m.organisation.name)
-        ),
-        laureate_years=tuple(sorted(la.year for la in pole.laureates.all())),
-    )
-
-
 def status_for(report: rules.Report, subject: rules.Subject) -> str:
     """A State laureate was checked by the State; otherwise the three outcomes of the
     check: the data shows the definition met, does not show it yet, or contradicts it."""
@@ -677,19 +652,9 @@ def status_for(report: rules.Report, subject: rules.Subject) -> str:
     return Pole.Status.INCOMPLETE
 
 
-def pole_check_report(pole: Pole) -> rules.Report:
-    """The report of the check, for reading (nothing is written)."""
-    return rules.check(subject_of(pole))
-
-
-def pole_eligibility(pole: Pole) -> rules.Eligibility:
-    """Whether the pole may apply to a State call (R8 included), for the calls."""
-    return rules.eligibility(subject_of(pole))
-
-
 def _check_outcome(pole: Pole, now) -> tuple[rules.Report, bool]:
     """Run the check and set its outcome on the pole (in memory); True when it changed."""
-    subject = subject_of(pole)
+    subject = selectors.subject_of(pole)
     report = rules.check(subject)
     status = status_for(report, subject)
     summary = report.summary()
@@ -725,7 +690,7 @@ def poles_check(pole_ids, *, batch: int = 500) -> None:
     now = timezone.now()
     ids = sorted(set(pole_ids))
     for start in range(0, len(ids), batch):
-        poles = poles_for_check().filter(pk__in=ids[start : start + batch])
+        poles = selectors.poles_for_check().filter(pk__in=ids[start : start + batch])
         changed = [pole for pole in poles if _check_outcome(pole, now)[1]]
         Pole.objects.bulk_update(changed, CHECK_WRITTEN)
 
@@ -736,14 +701,6 @@ def member_categories_text(categories) -> str:
     return f" {' '.join(found)} " if found else ""
 
 
-def poles_for_check():
-    return Pole.objects.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("organisation")),
-        "territory",
-        "laureates",
-    )
-
-
 def check_all(*, batch: int = 500) -> dict[str, int]:
     """The check of the whole registry, in batches (constant memory). Returns counts by
     status."""
@@ -751,7 +708,7 @@ def check_all(*, batch: int = 500) -> dict[str, int]:
     now = timezone.now()
     last = 0
     while True:
-        poles = list(poles_for_check().filter(pk__gt=last).order_by("pk")[:batch])
+        poles = list(selectors.poles_for_check().filter(pk__gt=last).order_by("pk")[:batch])
         if not poles:
             break
         with transaction.atomic():

@@ -2,7 +2,7 @@ import pytest
 
 from core.errors import DomainError
 from core.models import AuditEntry
-from registry import services
+from registry import selectors, services
 from registry.models import Organisation, Pole
 
 pytestmark = pytest.mark.django_db
@@ -138,14 +138,14 @@ def test_a_member_outside_the_territory_is_a_warning_not_an_error(complete_pole,
 
 
 def test_laureates_are_laureates_and_no_longer_eligible_to_calls(complete_pole):
-    assert services.pole_eligibility(complete_pole).eligible is True
+    assert selectors.pole_eligibility(complete_pole).eligible is True
     services.laureate_add(pole=complete_pole, year=2013, source_url="https://example.org/2013")
     complete_pole.refresh_from_db()
     assert complete_pole.status == Pole.Status.LAUREATE
     # R8 is a condition of the calls, not of the definition: not in the check, not counted
     assert "R8" not in complete_pole.check_report["rules"]
     assert complete_pole.check_report["meets_the_law"] is True
-    eligibility = services.pole_eligibility(complete_pole)
+    eligibility = selectors.pole_eligibility(complete_pole)
     assert eligibility.eligible is False
     assert [r.rule.id for r in eligibility.results if r.fails] == ["R8"]
 

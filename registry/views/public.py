@@ -157,7 +157,7 @@ def pole(request, slug: str):
     found = selectors.pole_detail(slug)
     if found is None:
         raise Http404(_("No pole at this address."))
-    report = services.pole_check_report(found)
+    report = selectors.pole_check_report(found)
     return render(
         request,
         "registry/public/pole.html",
