@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
-from core.input import parse_id, parse_ids
 from registry import errors, importing, selectors, services
+from registry.forms import ImportForm, ModerationForm, PoleEditForm, attach_error, first_errors
 from registry.permissions import (
     access_claim_for_moderator,
     access_import_for_importer,
@@ -28,19 +28,22 @@ def import_csv(request):
     """Check a file (nothing is written; a file without errors is kept on the server),
     then confirm it: the import runs in the background, its page shows the progress."""
     require_importer(request)
-    context = {"kinds": importing.KINDS, "kind": request.POST.get("kind", "structures")}
+    form = ImportForm(request.POST, request.FILES)
+    form.is_valid()  # every field is optional: the services check what it holds
+    data = form.cleaned_data
+    context = {"kinds": importing.KINDS, "kind": data.get("kind") or "structures"}
     if request.method == "POST":
         try:
-            if "batch" in request.POST:  # the confirmation of a checked file
-                batch_id = parse_id(request.POST.get("batch"))
+            if "batch" in form.data:  # the confirmation of a checked file
+                batch_id = data.get("batch")
                 batch = importing.batch_confirm(batch_id=batch_id or 0, actor=request.user)
                 return redirect("registry_manage:import_status", pk=batch.pk)
-            upload = request.FILES.get("file")
+            upload = data.get("file")
             if upload is None:
                 raise DomainError(errors.FILE_REQUIRED)
             if upload.size > importing.MAX_BYTES:
                 raise DomainError(errors.FILE_TOO_LARGE, max=importing.MAX_BYTES // 2**20)
-            kind = request.POST.get("kind", "")
+            kind = data.get("kind", "")
             plan, batch = importing.batch_check(raw=upload.read(), kind=kind, actor=request.user)
             changed = [row for row in plan.rows if row.action != "unchanged"]
             context.update(
@@ -95,10 +98,12 @@ def pole_edit(request, slug: str):
     current["territory"] = " ".join(a.code for a in pole.territory.all())
     activities = selectors.activities()
     chosen = {a.pk for a in pole.activities.all()}
-    values, error = current, None
+    values, error, errors_shown = current, None, {}
     if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip() for name in EDIT_FIELDS}
-        chosen = set(parse_ids(request.POST.getlist("activities")))
+        form = PoleEditForm(request.POST)
+        form.is_valid()  # every field is optional: pole_save checks what it holds
+        values = {name: form.cleaned_data[name] for name in EDIT_FIELDS}
+        chosen = form.cleaned_data["activities"]
         data = {
             "name": pole.name,
             "department_code": pole.department_code,
@@ -112,6 +117,10 @@ def pole_edit(request, slug: str):
             services.pole_save(data=data, actor=request.user, pole=pole, source="edit")
         except DomainError as exc:
             error = exc
+            attach_error(form, exc)
+            errors_shown = {
+                name: message for name, message in first_errors(form).items() if name != "form"
+            }
         else:
             messages.success(request, _("The entry is saved; its check ran again."))
             return redirect("registry_manage:pole_edit", slug=pole.slug)
@@ -122,7 +131,7 @@ def pole_edit(request, slug: str):
             "pole": pole,
             "values": values,
             "error": error,
-            "errors": {error.field: error.message} if error and error.field else {},
+            "errors": errors_shown,
             "activities": activities,
             "chosen": chosen,
             "revisions": selectors.pole_revisions(pole),
@@ -138,14 +147,16 @@ def pole_edit(request, slug: str):
 def moderation(request):
     require_moderator(request)
     if request.method == "POST":
+        form = ModerationForm(request.POST)
+        form.is_valid()  # every field is optional: the services check what it holds
         try:
-            action = request.POST.get("action", "")
+            action = form.cleaned_data["action"]
             if action in ("approve", "reject"):
-                claim = access_claim_for_moderator(request, parse_id(request.POST.get("claim")))
+                claim = access_claim_for_moderator(request, form.cleaned_data["claim"])
                 services.claim_decide(claim=claim, approve=action == "approve", actor=request.user)
             elif action in ("accept", "dismiss"):
                 suggestion = access_suggestion_for_moderator(
-                    request, parse_id(request.POST.get("suggestion"))
+                    request, form.cleaned_data["suggestion"]
                 )
                 services.suggestion_decide(
                     suggestion=suggestion, accept=action == "accept", actor=request.user
