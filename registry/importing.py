@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.errors import DomainError
 from core.input import parse_id, parse_int
-from registry import services
+from registry import errors, services
 from registry.models import (
     ImportBatch,
     Membership,
@@ -144,25 +144,14 @@ def decode(raw: bytes) -> tuple[str, str]:
         try:
             return raw.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError as exc:
-            raise DomainError(
-                "bad_encoding",
-                _("This UTF-16 file is damaged: save it again as CSV UTF-8."),
-            ) from exc
+            raise DomainError(errors.BAD_ENCODING) from exc
     bom = raw.startswith(b"\xef\xbb\xbf")
     body = raw[3:] if bom else raw
     try:
         return body.decode("utf-8"), "UTF-8 (BOM)" if bom else "UTF-8"
     except UnicodeDecodeError as exc:
         if bom or _UTF8_SEQUENCE.search(body):
-            raise DomainError(
-                "mixed_encoding",
-                _(
-                    "Line %(line)d is not in the same encoding as the rest of the file (UTF-8 "
-                    "elsewhere): a row pasted from another file? Save the whole file again "
-                    "as CSV UTF-8."
-                )
-                % {"line": _line_of(body, exc.start)},
-            ) from exc
+            raise DomainError(errors.MIXED_ENCODING, line=_line_of(body, exc.start)) from exc
     try:
         return raw.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
@@ -173,24 +162,15 @@ def read(raw: bytes, kind: str) -> tuple[list[dict], str, str]:
     """The rows of a file as dicts (line numbers in "_line"), its encoding and delimiter;
     a DomainError for a file that cannot be read as such."""
     if kind not in KINDS:
-        raise DomainError("unknown_kind", _("Choose what the file holds: organisations or poles."))
+        raise DomainError(errors.UNKNOWN_KIND)
     if len(raw) > MAX_BYTES:
-        raise DomainError(
-            "file_too_large",
-            _("The file is too large (%(max)d MB at most).") % {"max": MAX_BYTES // 2**20},
-        )
+        raise DomainError(errors.FILE_TOO_LARGE, max=MAX_BYTES // 2**20)
     text, encoding = decode(raw)
     nul = text.find("\x00")
     if 0 <= nul < 4096:
-        raise DomainError(
-            "not_csv", _("This is not a CSV text file (a spreadsheet saved as .xlsx?).")
-        )
+        raise DomainError(errors.NOT_CSV)
     if nul >= 0:
-        raise DomainError(
-            "nul_byte",
-            _("Line %(line)d holds a NUL character (a damaged file?): remove it.")
-            % {"line": _line_of(text, nul)},
-        )
+        raise DomainError(errors.NUL_BYTE, line=_line_of(text, nul))
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -198,12 +178,9 @@ def read(raw: bytes, kind: str) -> tuple[list[dict], str, str]:
         return _rows(reader, kind), encoding, delimiter
     except csv.Error as exc:
         raise DomainError(
-            "unreadable_line",
-            _(
-                "Line %(line)d cannot be read: a cell longer than %(max)d KB, or a quote "
-                "that is never closed."
-            )
-            % {"line": reader.line_num + 1, "max": csv.field_size_limit() // 1024},
+            errors.UNREADABLE_LINE,
+            line=reader.line_num + 1,
+            max=csv.field_size_limit() // 1024,
         ) from exc
 
 
@@ -211,17 +188,11 @@ def _rows(reader: csv.DictReader, kind: str) -> list[dict]:
     columns = [(c or "").strip().lower() for c in (reader.fieldnames or [])]
     missing = [c for c in KINDS[kind]["required"] if c not in columns]
     if missing:
-        raise DomainError(
-            "missing_columns",
-            _("Missing columns: %(columns)s (the first line must name the columns).")
-            % {"columns": ", ".join(missing)},
-        )
+        raise DomainError(errors.MISSING_COLUMNS, columns=", ".join(missing))
     rows = []
     for number, row in enumerate(reader, start=2):
         if len(rows) >= MAX_ROWS:
-            raise DomainError(
-                "too_many_rows", _("Too many rows (%(max)d at most).") % {"max": MAX_ROWS}
-            )
+            raise DomainError(errors.TOO_MANY_ROWS, max=MAX_ROWS)
         cleaned = {
             (key or "").strip().lower(): (value or "").strip()
             for key, value in row.items()
@@ -361,9 +332,7 @@ def _check_organisation(row: dict) -> dict:
     data["siret"] = services.clean_siret(data.get("siret", ""))
     data["siren"] = services.clean_siren(data.get("siren", "")) or data["siret"][:9]
     if data["siret"] and data["siret"][:9] != data["siren"]:
-        raise DomainError(
-            "siret_siren_mismatch", _("The SIRET does not begin with the SIREN."), field="siret"
-        )
+        raise DomainError(errors.SIRET_SIREN_MISMATCH, field="siret")
     data["name"] = services.clean_text(data.get("name"), "name", required=True)
     if "legal_form" in data:
         data["legal_form"] = services.clean_text(data["legal_form"], "legal_form")
@@ -402,7 +371,7 @@ def _row_id(row: dict) -> int | None:
         return None
     number = parse_id(value)
     if number is None:
-        raise DomainError("invalid_id", _("An id is a whole number (digits 0 to 9)."), field="id")
+        raise DomainError(errors.INVALID_ID, field="id")
     return number
 
 
@@ -421,7 +390,7 @@ def plan(raw: bytes, kind: str, *, progress=None) -> Plan:
                 since = row.get("since", "")
                 data["_since"] = parse_int(since, minimum=1900, maximum=2100) if since else None
                 if since and data["_since"] is None:
-                    raise DomainError("invalid_since", _("Give a year (4 digits)."), field="since")
+                    raise DomainError(errors.INVALID_SINCE, field="since")
                 data["_pole"] = row.get("pole", "") or row.get("pole_id", "")
                 data["_role"] = row.get("role", "") or "member"
                 if data["_pole"]:
@@ -460,11 +429,7 @@ def plan(raw: bytes, kind: str, *, progress=None) -> Plan:
                 if pole_ref:
                     pole = poles.reference(pole_ref)
                     if pole is None:
-                        raise DomainError(
-                            "unknown_pole",
-                            _("No pole “%(pole)s” in the directory.") % {"pole": pole_ref[:80]},
-                            field="pole",
-                        )
+                        raise DomainError(errors.UNKNOWN_POLE, field="pole", pole=pole_ref[:80])
                     item.pole_id, item.role, item.since = pole.pk, role, since
                 fields = ORGANISATION_FIELDS
             else:
@@ -508,7 +473,7 @@ def plan(raw: bytes, kind: str, *, progress=None) -> Plan:
 def apply(result: Plan, *, actor=None) -> dict[str, int]:
     """Write a plan without errors, all or nothing (a DomainError rolls everything back)."""
     if not result.ok:
-        raise DomainError("import_has_errors", _("Fix the errors of the file first."))
+        raise DomainError(errors.IMPORT_HAS_ERRORS)
     with transaction.atomic():
         if result.kind == "structures":
             _apply_organisations(result, actor=actor)
@@ -605,9 +570,7 @@ def _apply_organisations(result: Plan, *, actor) -> None:
     try:
         Organisation.objects.bulk_create(created, batch_size=CHUNK)
     except IntegrityError as exc:
-        raise DomainError(
-            "duplicate_siret", _("An organisation with this SIRET is already registered.")
-        ) from exc
+        raise DomainError(errors.DUPLICATE_SIRET) from exc
     if updated:
         Organisation.objects.bulk_update(updated, services.ORGANISATION_WRITTEN, batch_size=CHUNK)
     touched = set()
@@ -709,9 +672,7 @@ def batch_confirm(*, batch_id: int, actor) -> ImportBatch:
             .first()
         )
         if batch is None:
-            raise DomainError(
-                "import_expired", _("This check is too old or was altered: send the file again.")
-            )
+            raise DomainError(errors.IMPORT_EXPIRED)
         if batch.status != ImportBatch.Status.CHECKED:
             return batch  # confirmed twice (a double click): queued once
         batch.status = ImportBatch.Status.QUEUED
@@ -744,7 +705,7 @@ def batch_run(*, batch_id: int) -> str:
         if not result.ok:
             first = result.errors[0]
             raise DomainError(
-                "import_has_errors",
+                errors.IMPORT_HAS_ERRORS,
                 _("The registry changed since the check: line %(line)d: %(message)s")
                 % {"line": first.line, "message": first.message},
             )

@@ -11,15 +11,17 @@ from django.utils.translation import gettext as _
 
 from core.input import clean_query, parse_int
 from core.text import fold
-from registry import geo
+from registry import geo, rules
 from registry.models import (
     Activity,
+    ImportBatch,
     Laureate,
     Membership,
     Network,
     Organisation,
     Pole,
     PoleClaim,
+    PoleRevision,
     Suggestion,
 )
 
@@ -436,6 +438,36 @@ def pending_suggestions(*, limit: int = MODERATION_LIST) -> dict:
     }
 
 
+def claim(claim_id: int | None) -> PoleClaim | None:
+    return PoleClaim.objects.filter(pk=claim_id).first() if claim_id else None
+
+
+def suggestion(suggestion_id: int | None) -> Suggestion | None:
+    return Suggestion.objects.filter(pk=suggestion_id).first() if suggestion_id else None
+
+
+# --- the pages of a pole's managers and of the editors ---------------------------------------
+
+
+def pole_by_slug(slug: str) -> Pole | None:
+    """The pole itself, nothing joined (the forms about a pole, its edit page)."""
+    return Pole.objects.filter(slug=slug).first()
+
+
+def import_batch_of(pk: int, *, user) -> ImportBatch | None:
+    """An import this person started (its file left aside)."""
+    return ImportBatch.objects.defer("raw").filter(pk=pk, created_by=user).first()
+
+
+def activities() -> list[Activity]:
+    return list(Activity.objects.all())
+
+
+def pole_revisions(pole: Pole, *, limit: int = 50) -> list[PoleRevision]:
+    """A pole's latest changes, with who made them."""
+    return list(pole.revisions.select_related("user")[:limit])
+
+
 # --- panels of the pages that join the apps (portal: home, account space) ---------------
 
 
@@ -467,4 +499,49 @@ def claims_pending_for(*, user) -> list[PoleClaim]:
         PoleClaim.objects.filter(email__iexact=user.email, status=PoleClaim.Status.PENDING)
         .select_related("pole")
         .order_by("created_at")
+    )
+
+
+# --- the legal check (reads: nothing is written) ------------------------------------------
+
+
+def subject_of(pole: Pole) -> rules.Subject:
+    """The rules' view of a pole (uses prefetched memberships, territory and laureates
+    when present)."""
+    memberships = pole.memberships.all()
+    return rules.Subject(
+        siren=pole.siren,
+        legal_form=pole.legal_form,
+        strategy=pole.strategy,
+        territory=tuple(area.code for area in pole.territory.all()),
+        members=tuple(
+            rules.Member(
+                name=m.organisation.name,
+                role=m.role,
+                category=m.organisation.category,
+                ess_status=m.organisation.ess_status,
+                commune_code=m.organisation.commune_code,
+                has_siren=bool(m.organisation.siren),
+            )
+            for m in sorted(memberships, key=lambda m: m.organisation.name)
+        ),
+        laureate_years=tuple(sorted(la.year for la in pole.laureates.all())),
+    )
+
+
+def pole_check_report(pole: Pole) -> rules.Report:
+    """The report of the check, for reading (nothing is written)."""
+    return rules.check(subject_of(pole))
+
+
+def pole_eligibility(pole: Pole) -> rules.Eligibility:
+    """Whether the pole may apply to a State call (R8 included), for the calls."""
+    return rules.eligibility(subject_of(pole))
+
+
+def poles_for_check():
+    return Pole.objects.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("organisation")),
+        "territory",
+        "laureates",
     )

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from registry import services
+from registry import selectors, services
 from registry.models import Pole
 
 pytestmark = pytest.mark.django_db
@@ -157,8 +157,8 @@ def test_the_data_migration_sets_the_three_outcomes(demo, pole):
     migration.recompute(apps, None)
     assert not Pole.objects.filter(status="claims").exists()
     for each in Pole.objects.all():
-        report = services.pole_check_report(each)
-        assert each.status == services.status_for(report, services.subject_of(each))
+        report = selectors.pole_check_report(each)
+        assert each.status == services.status_for(report, selectors.subject_of(each))
         assert each.check_report == report.summary()
     target.refresh_from_db()
     assert target.status == "incomplete"  # R5 is a condition of the calls, not of the law

@@ -81,15 +81,16 @@ def test_a_claim_approved_makes_a_manager_who_sets_a_password_and_edits(
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"email": "pas-une-adresse"}, "invalid_email"),
-        ({"role": ""}, "role_required"),
-        ({"name": ""}, "name_required"),
+        ({"email": "pas-une-adresse"}, "registry.invalid_email"),
+        ({"role": ""}, "registry.required"),
+        ({"name": ""}, "registry.required"),
     ],
 )
 def test_bad_claims_are_refused_in_french(pole, change, code):
     with pytest.raises(DomainError) as caught:
         services.claim_submit(pole=pole, **{**CLAIM, **change})
     assert caught.value.code == code and caught.value.message
+    assert caught.value.field == next(iter(change))
     assert not PoleClaim.objects.exists()
 
 
@@ -103,7 +104,7 @@ def test_one_pending_claim_per_address_and_a_decision_is_final(
         services.claim_decide(claim=claim, approve=False, actor=editor)
     with pytest.raises(DomainError) as caught:
         services.claim_decide(claim=claim, approve=True, actor=editor)
-    assert caught.value.code == "claim_decided"
+    assert caught.value.code == "registry.claim_decided"
     assert not pole.managers.exists()
     assert "pas été acceptée" in mail.outbox[0].body
 
@@ -214,11 +215,11 @@ def test_a_claim_never_hands_over_an_existing_account(
     users.create_user("chef", email="admin@ptce.example", password=None, is_staff=True)
     with pytest.raises(DomainError) as caught:
         services.claim_submit(pole=pole, **{**CLAIM, "email": "admın@ptce.example"})
-    assert caught.value.code == "invalid_email"
+    assert caught.value.code == "registry.invalid_email"
     claim = services.claim_submit(pole=pole, **{**CLAIM, "email": "ADMIN@ptce.example"})
     with pytest.raises(DomainError) as caught:
         services.claim_decide(claim=claim, approve=True, actor=editor)
-    assert caught.value.code == "claim_privileged_account" and not pole.managers.exists()
+    assert caught.value.code == "registry.claim_privileged_account" and not pole.managers.exists()
     member = users.create_user("membre", email="membre@archer.example", password=None)
     users.create_user("membre@archer.example-x", email="autre@example.org")
     claim = services.claim_submit(pole=pole, **{**CLAIM, "email": "Membre@Archer.example"})
@@ -276,7 +277,7 @@ def test_invisible_format_characters_are_refused_in_registry_texts(pole, text, c
     for call in calls:
         with pytest.raises(DomainError) as caught:
             call()
-        assert caught.value.code.endswith("_control") and char in str(caught.value.message)
+        assert caught.value.code == "registry.text_control" and char in str(caught.value.message)
     assert not PoleClaim.objects.exists() and not Suggestion.objects.exists()
 
 

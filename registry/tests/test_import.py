@@ -113,10 +113,10 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(archer, line, colu
 @pytest.mark.parametrize(
     ("raw", "code"),
     [
-        (b"nom;categorie\nX;Y\n", "missing_columns"),
-        (b"PK\x03\x04\x00\x00binary", "not_csv"),
-        (b"\xff\xfen\x00a\x00\x00\xd8", "bad_encoding"),  # UTF-16 cut in a surrogate
-        (b"x" * (importing.MAX_BYTES + 1), "file_too_large"),
+        (b"nom;categorie\nX;Y\n", "registry.missing_columns"),
+        (b"PK\x03\x04\x00\x00binary", "registry.not_csv"),
+        (b"\xff\xfen\x00a\x00\x00\xd8", "registry.bad_encoding"),  # UTF-16 cut in a surrogate
+        (b"x" * (importing.MAX_BYTES + 1), "registry.file_too_large"),
     ],
 )
 def test_unreadable_files_are_refused(db, raw, code):
@@ -290,7 +290,7 @@ def test_a_utf8_file_with_one_stray_latin1_byte_is_refused_with_its_line(archer)
     raw = good + "Café du coin;;;ess_enterprise;association;26281;;\n".encode("latin-1")
     with pytest.raises(DomainError) as caught:
         importing.plan(raw, "structures")
-    assert caught.value.code == "mixed_encoding" and "ligne 5" in caught.value.message
+    assert caught.value.code == "registry.mixed_encoding" and "ligne 5" in caught.value.message
     # pure Windows-1252 (no UTF-8 sequence at all) is still read as such
     plan = importing.plan((HEADER + ROWS).encode("cp1252"), "structures")
     assert plan.encoding == "Windows-1252" and plan.ok
@@ -304,14 +304,17 @@ def test_a_nul_byte_after_the_first_4_kb_is_refused_with_its_line(archer):
     raw = (HEADER + filler + "Nu\x00l;;;enterprise;not_ess;26281;;\n").encode()
     with pytest.raises(DomainError) as caught:
         importing.plan(raw, "structures")
-    assert caught.value.code == "nul_byte" and "ligne 202" in caught.value.message
+    assert caught.value.code == "registry.nul_byte" and "ligne 202" in caught.value.message
 
 
 def test_a_cell_over_the_csv_field_limit_is_a_clear_error(archer):
     raw = (HEADER + ROWS + '"' + "x" * 140_000 + '";;;enterprise;not_ess;;;\n').encode()
     with pytest.raises(DomainError) as caught:
         importing.plan(raw, "structures")
-    assert caught.value.code == "unreadable_line" and "ligne 5" in caught.value.message.lower()
+    assert (
+        caught.value.code == "registry.unreadable_line"
+        and "ligne 5" in caught.value.message.lower()
+    )
     assert "128 Ko" in caught.value.message
 
 

@@ -113,14 +113,14 @@ def test_map_points_are_clustered_per_zoom_and_filtered(client, demo):
 @pytest.mark.parametrize(
     ("query", "code"),
     [
-        ("zoom=beaucoup", "invalid_zoom"),
-        ("bbox=1,2,3", "invalid_bbox"),
-        ("bbox=0,50,1,40", "invalid_bbox"),
-        ("zoom=%C2%B2", "invalid_zoom"),  # « ² » is a digit for isdigit(), not for int()
-        ("zoom=99999999999999999999999", "invalid_zoom"),
-        ("bbox=%D9%A4,44,5,45", "invalid_bbox"),  # Arabic-Indic digits: float() takes them
-        ("bbox=nan,44,5,45", "invalid_bbox"),
-        ("bbox=4.9%00,44,5,45", "invalid_bbox"),
+        ("zoom=beaucoup", "registry.invalid_zoom"),
+        ("bbox=1,2,3", "registry.invalid_bbox"),
+        ("bbox=0,50,1,40", "registry.invalid_bbox"),
+        ("zoom=%C2%B2", "registry.invalid_zoom"),  # « ² » is a digit for isdigit(), not for int()
+        ("zoom=99999999999999999999999", "registry.invalid_zoom"),
+        ("bbox=%D9%A4,44,5,45", "registry.invalid_bbox"),  # Arabic-Indic digits: float() takes them
+        ("bbox=nan,44,5,45", "registry.invalid_bbox"),
+        ("bbox=4.9%00,44,5,45", "registry.invalid_bbox"),
     ],
 )
 def test_map_points_refuse_bad_input_in_french(client, db, query, code):

@@ -3,17 +3,21 @@ a pole (editing its entry, with its history)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
-from core.input import parse_id, parse_ids
-from registry import importing, selectors, services
-from registry.models import Activity, ImportBatch, Pole, PoleClaim, Suggestion
-from registry.permissions import can_edit_pole, can_import, can_moderate
+from registry import errors, importing, selectors, services
+from registry.forms import ImportForm, ModerationForm, PoleEditForm, attach_error, first_errors
+from registry.permissions import (
+    access_claim_for_moderator,
+    access_import_for_importer,
+    access_pole_for_editor,
+    access_suggestion_for_moderator,
+    require_importer,
+    require_moderator,
+)
 
 CHANGES_SHOWN = 500  # rows of the dry run listed on the page (all are counted)
 
@@ -23,25 +27,23 @@ CHANGES_SHOWN = 500  # rows of the dry run listed on the page (all are counted)
 def import_csv(request):
     """Check a file (nothing is written; a file without errors is kept on the server),
     then confirm it: the import runs in the background, its page shows the progress."""
-    if not can_import(request.user):
-        raise PermissionDenied
-    context = {"kinds": importing.KINDS, "kind": request.POST.get("kind", "structures")}
+    require_importer(request)
+    form = ImportForm(request.POST, request.FILES)
+    form.is_valid()  # every field is optional: the services check what it holds
+    data = form.cleaned_data
+    context = {"kinds": importing.KINDS, "kind": data.get("kind") or "structures"}
     if request.method == "POST":
         try:
-            if "batch" in request.POST:  # the confirmation of a checked file
-                batch_id = parse_id(request.POST.get("batch"))
+            if "batch" in form.data:  # the confirmation of a checked file
+                batch_id = data.get("batch")
                 batch = importing.batch_confirm(batch_id=batch_id or 0, actor=request.user)
                 return redirect("registry_manage:import_status", pk=batch.pk)
-            upload = request.FILES.get("file")
+            upload = data.get("file")
             if upload is None:
-                raise DomainError("file_required", _("Choose a CSV file."))
+                raise DomainError(errors.FILE_REQUIRED)
             if upload.size > importing.MAX_BYTES:
-                raise DomainError(
-                    "file_too_large",
-                    _("The file is too large (%(max)d MB at most).")
-                    % {"max": importing.MAX_BYTES // 2**20},
-                )
-            kind = request.POST.get("kind", "")
+                raise DomainError(errors.FILE_TOO_LARGE, max=importing.MAX_BYTES // 2**20)
+            kind = data.get("kind", "")
             plan, batch = importing.batch_check(raw=upload.read(), kind=kind, actor=request.user)
             changed = [row for row in plan.rows if row.action != "unchanged"]
             context.update(
@@ -62,11 +64,7 @@ def import_csv(request):
 def import_status(request, pk: int):
     """Where a confirmed import is: waiting, checking (rows checked so far), writing,
     done (its counts) or not imported (why). Refreshed by the person, no polling."""
-    if not can_import(request.user):
-        raise PermissionDenied
-    batch = ImportBatch.objects.defer("raw").filter(pk=pk, created_by=request.user).first()
-    if batch is None:
-        raise Http404(_("No such import."))
+    batch = access_import_for_importer(request, pk)
     percent = round(100 * batch.rows_done / batch.rows_total) if batch.rows_total else 0
     return render(
         request, "registry/manage/import_status.html", {"batch": batch, "percent": percent}
@@ -91,23 +89,21 @@ EDIT_FIELDS = [
 @login_required
 @require_http_methods(["GET", "POST"])
 def pole_edit(request, slug: str):
-    pole = Pole.objects.filter(slug=slug).first()
-    if pole is None:
-        raise Http404(_("No pole at this address."))
-    if not can_edit_pole(request.user, pole):
-        raise PermissionDenied
+    pole = access_pole_for_editor(request, slug)
     current = {
         name: "" if getattr(pole, name, None) is None else str(getattr(pole, name))
         for name in EDIT_FIELDS
         if name != "territory"
     }
     current["territory"] = " ".join(a.code for a in pole.territory.all())
-    activities = list(Activity.objects.all())
+    activities = selectors.activities()
     chosen = {a.pk for a in pole.activities.all()}
-    values, error = current, None
+    values, error, errors_shown = current, None, {}
     if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip() for name in EDIT_FIELDS}
-        chosen = set(parse_ids(request.POST.getlist("activities")))
+        form = PoleEditForm(request.POST)
+        form.is_valid()  # every field is optional: pole_save checks what it holds
+        values = {name: form.cleaned_data[name] for name in EDIT_FIELDS}
+        chosen = form.cleaned_data["activities"]
         data = {
             "name": pole.name,
             "department_code": pole.department_code,
@@ -121,6 +117,10 @@ def pole_edit(request, slug: str):
             services.pole_save(data=data, actor=request.user, pole=pole, source="edit")
         except DomainError as exc:
             error = exc
+            attach_error(form, exc)
+            errors_shown = {
+                name: message for name, message in first_errors(form).items() if name != "form"
+            }
         else:
             messages.success(request, _("The entry is saved; its check ran again."))
             return redirect("registry_manage:pole_edit", slug=pole.slug)
@@ -131,10 +131,10 @@ def pole_edit(request, slug: str):
             "pole": pole,
             "values": values,
             "error": error,
-            "errors": {error.field: error.message} if error and error.field else {},
+            "errors": errors_shown,
             "activities": activities,
             "chosen": chosen,
-            "revisions": pole.revisions.select_related("user")[:50],
+            "revisions": selectors.pole_revisions(pole),
         },
     )
 
@@ -145,29 +145,24 @@ def pole_edit(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderation(request):
-    if not can_moderate(request.user):
-        raise PermissionDenied
+    require_moderator(request)
     if request.method == "POST":
+        form = ModerationForm(request.POST)
+        form.is_valid()  # every field is optional: the services check what it holds
         try:
-            action = request.POST.get("action", "")
+            action = form.cleaned_data["action"]
             if action in ("approve", "reject"):
-                claim_id = parse_id(request.POST.get("claim"))
-                claim = PoleClaim.objects.filter(pk=claim_id).first() if claim_id else None
-                if claim is None:
-                    raise DomainError("unknown_claim", _("This request no longer exists."))
+                claim = access_claim_for_moderator(request, form.cleaned_data["claim"])
                 services.claim_decide(claim=claim, approve=action == "approve", actor=request.user)
             elif action in ("accept", "dismiss"):
-                suggestion_id = parse_id(request.POST.get("suggestion"))
-                suggestion = (
-                    Suggestion.objects.filter(pk=suggestion_id).first() if suggestion_id else None
+                suggestion = access_suggestion_for_moderator(
+                    request, form.cleaned_data["suggestion"]
                 )
-                if suggestion is None:
-                    raise DomainError("unknown_suggestion", _("This suggestion no longer exists."))
                 services.suggestion_decide(
                     suggestion=suggestion, accept=action == "accept", actor=request.user
                 )
             else:
-                raise DomainError("unknown_action", _("Unknown action."))
+                raise DomainError(errors.UNKNOWN_ACTION)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

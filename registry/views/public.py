@@ -15,10 +15,11 @@ from django.utils.translation import ngettext
 
 from core import throttle
 from core.dates import long_date
-from core.errors import DomainError
+from core.errors import DomainError, error_response
 from core.input import parse_int
 from core.text import json_for_script
-from registry import geo, hooks, opendata, selectors, services
+from registry import errors, geo, hooks, opendata, selectors, services
+from registry.forms import ClaimForm, ReturnForm, SuggestionForm, attach_error, first_errors
 from registry.models import Pole
 from registry.permissions import can_edit_pole
 
@@ -157,7 +158,7 @@ def pole(request, slug: str):
     found = selectors.pole_detail(slug)
     if found is None:
         raise Http404(_("No pole at this address."))
-    report = services.pole_check_report(found)
+    report = selectors.pole_check_report(found)
     return render(
         request,
         "registry/public/pole.html",
@@ -330,23 +331,12 @@ def map_points(request):
     filters = selectors.Filters.from_query(request.GET)
     zoom = parse_int(request.GET.get("zoom", "5"), minimum=0, maximum=30)
     if zoom is None:
-        return JsonResponse(
-            {"error": {"code": "invalid_zoom", "message": _("The zoom is a whole number.")}},
-            status=400,
-        )
+        return error_response(errors.INVALID_ZOOM)
     bbox = None
     if request.GET.get("bbox"):
         bbox = selectors.BBox.parse(request.GET.get("bbox"))
         if bbox is None:
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": "invalid_bbox",
-                        "message": _("The area is west,south,east,north in degrees."),
-                    }
-                },
-                status=400,
-            )
+            return error_response(errors.INVALID_BBOX)
     data = selectors.map_points(filters, zoom=zoom, bbox=bbox)
     for pole in data["poles"]:
         pole["url"] = reverse("registry:pole", args=[pole.pop("slug")])
@@ -404,29 +394,28 @@ def open_data_package(request):
 # --- claims and suggestions ----------------------------------------------------------------
 
 
-def _honeypot(request) -> bool:
-    """A field people do not see (robots fill it)."""
-    return bool(request.POST.get("website_url"))
-
-
 # Claims and suggestions from one connection (together): each is a row an editor must
 # read; without a limit a robot could fill the moderation queue (no email is sent).
 PUBLIC_FORMS_PER_IP = throttle.Limit("registry.public_form.ip", 20, 3600)
 
 
-def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent: str, extra=None):
+def _pole_public_form(
+    request, slug: str, *, form_class, submit, template: str, sent: str, extra=None
+):
     """A form anyone may send about a pole (a claim, a suggestion): checked by the
     service, the same answer to robots that fill the hidden field. ``extra``: values the
     page carries along (hidden), given to the service too."""
-    found = Pole.objects.filter(slug=slug).first()
+    found = selectors.pole_by_slug(slug)
     if found is None:
         raise Http404(_("No pole at this address."))
     extra = extra or {}
     context = {"pole": found, "values": {}, "errors": {}, **extra}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in fields}
+        form = form_class(request.POST)
+        form.is_valid()  # every field is optional: the service checks what it holds
+        values = dict(form.cleaned_data)
         context["values"] = values
-        if _honeypot(request):
+        if values.pop("website_url"):  # a field people do not see (robots fill it)
             return render(request, sent, {"pole": found})
         wait = throttle.attempt(PUBLIC_FORMS_PER_IP, throttle.client_ip(request))
         if wait is not None:
@@ -447,7 +436,8 @@ def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent
         try:
             submit(pole=found, **values, **extra)
         except DomainError as exc:
-            context["errors"] = {exc.field or "form": exc.message}
+            attach_error(form, exc)
+            context["errors"] = first_errors(form)
         else:
             return render(request, sent, {"pole": found})
     return render(request, template, context)
@@ -456,15 +446,16 @@ def _pole_public_form(request, slug: str, *, fields, submit, template: str, sent
 def pole_claim(request, slug: str):
     """``next``: a page of this site to come back to once the claim is approved (signing
     the charter for the pole)."""
-    source = request.POST if request.method == "POST" else request.GET
+    back = ReturnForm(request.POST if request.method == "POST" else request.GET)
+    back.is_valid()
     return _pole_public_form(
         request,
         slug,
-        fields=("name", "email", "role", "message"),
+        form_class=ClaimForm,
         submit=services.claim_submit,
         template="registry/public/claim.html",
         sent="registry/public/claim_sent.html",
-        extra={"return_to": services.local_path(source.get("next", ""))},
+        extra={"return_to": services.local_path(back.cleaned_data["next"])},
     )
 
 
@@ -472,7 +463,7 @@ def pole_suggest(request, slug: str):
     return _pole_public_form(
         request,
         slug,
-        fields=("name", "email", "message"),
+        form_class=SuggestionForm,
         submit=services.suggestion_submit,
         template="registry/public/suggestion.html",
         sent="registry/public/suggestion_sent.html",
