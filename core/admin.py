@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from core.input import parse_id
@@ -94,3 +95,27 @@ class BoundedInline(admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("absolute_max", self.absolute_max)
         return super().get_formset(request, obj, **kwargs)
+
+
+class _ServiceRefused(Exception):
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
+class ServiceWriteAdmin(admin.ModelAdmin):
+    """An admin whose saves go through the app's services. When a service refuses, nothing
+    of the change is kept (the whole form's transaction is rolled back, inlines included),
+    the refusal is shown above the form, and the admin's own « modifié avec succès » is not
+    (it would be false)."""
+
+    def service_refused(self, request, error) -> None:
+        raise _ServiceRefused(error)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRefused as refused:
+            # raised inside the view's atomic block: everything it wrote is rolled back
+            messages.error(request, refused.error.message)
+            return HttpResponseRedirect(request.get_full_path())

@@ -8,11 +8,17 @@ organiser page), never by direct edit or delete, so that the place count stays t
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import BoundedInline, ReadOnlyAdmin, SafeRelationsForm, VisibleFiltersMixin
+from core.admin import (
+    BoundedInline,
+    ReadOnlyAdmin,
+    SafeRelationsForm,
+    ServiceWriteAdmin,
+    VisibleFiltersMixin,
+)
 from core.errors import DomainError
 from core.input import clean_text
 from events import services
@@ -119,7 +125,7 @@ class EventAdminForm(CleanTextForm):
 
 
 @admin.register(Event)
-class EventAdmin(ManagedEventsMixin, admin.ModelAdmin):
+class EventAdmin(ManagedEventsMixin, ServiceWriteAdmin):
     form = EventAdminForm
     formfield_overrides = URL_OVERRIDES
     event_path = ""
@@ -151,9 +157,7 @@ class EventAdmin(ManagedEventsMixin, admin.ModelAdmin):
                     event=obj, capacity=form.cleaned_data["capacity"], actor=request.user
                 )
             except DomainError as error:
-                # Nothing of this change is kept (the admin's view is one transaction).
-                transaction.set_rollback(True)
-                messages.error(request, error.message)
+                self.service_refused(request, error)
                 return
             if promoted:
                 messages.info(

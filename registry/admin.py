@@ -4,12 +4,12 @@ Saves go through the same checks as the services (SIREN/SIRET, INSEE codes, terr
 and every change re-runs the legal check of the poles concerned.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import BoundedInline, SafeRelationsForm
+from core.admin import BoundedInline, SafeRelationsForm, ServiceWriteAdmin
 from core.errors import DomainError
 from registry import services
 from registry.models import (
@@ -205,7 +205,7 @@ def _save_laureates(formset, pole, actor) -> None:
 
 
 @admin.register(Pole)
-class PoleAdmin(admin.ModelAdmin):
+class PoleAdmin(ServiceWriteAdmin):
     """A pole is written by the services, as on the site's pages (its search text, its
     history, the audit log and the legal check follow), with its inlines: the territory
     through ``pole_save``, members and laureates through their own services."""
@@ -241,13 +241,11 @@ class PoleAdmin(admin.ModelAdmin):
             if Laureate in inlines:
                 _save_laureates(inlines[Laureate], pole, request.user)
         except DomainError as error:
-            # Nothing of this change is kept (the admin's view is one transaction).
-            transaction.set_rollback(True)
-            messages.error(request, error.message)
+            self.service_refused(request, error)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ServiceWriteAdmin):
     """An organisation is written by ``services.organisation_save``, as on the site."""
 
     formfield_overrides = URL_OVERRIDES
@@ -264,8 +262,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         try:
             services.organisation_save(data=data, organisation=obj, actor=request.user)
         except DomainError as error:
-            transaction.set_rollback(True)
-            messages.error(request, error.message)
+            self.service_refused(request, error)
 
 
 @admin.register(Network)

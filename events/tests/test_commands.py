@@ -149,3 +149,48 @@ def test_the_demo_text_is_written_as_a_french_editor_writes_it():
     ]
     for text in texts:
         assert not re.search(r" [:;!?»]|« ", text), text
+
+
+def test_an_admin_change_the_service_refuses_is_not_said_to_be_saved(
+    admin_client, register, monkeypatch
+):
+    """The capacity goes through events.services: when it refuses, nothing is kept and the
+    admin does not also say « modifié avec succès »."""
+    from core.errors import DomainError
+    from events import errors, services
+    from events.tests.factories import EventFactory
+
+    def refuse(**kwargs):
+        kwargs["event"].save()  # a write the refusal must undo
+        raise DomainError(errors.EVENT_FULL)
+
+    monkeypatch.setattr(services, "event_set_capacity", refuse)
+
+    event = EventFactory(capacity=2)
+    title = event.title
+    register(event)
+    url = reverse("admin:events_event_change", args=[event.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "managers"}
+    data.update(
+        {
+            "starts_at_0": event.starts_at.strftime("%Y-%m-%d"),
+            "starts_at_1": event.starts_at.strftime("%H:%M:%S"),
+            "ends_at_0": event.ends_at.strftime("%Y-%m-%d"),
+            "ends_at_1": event.ends_at.strftime("%H:%M:%S"),
+            "partners-TOTAL_FORMS": 0,
+            "partners-INITIAL_FORMS": 0,
+            "sessions-TOTAL_FORMS": 0,
+            "sessions-INITIAL_FORMS": 0,
+            "capacity": 3,
+            "title": "Titre changé",
+        }
+    )
+    for key in ("registration_opens_at", "registration_closes_at", "starts_at", "ends_at"):
+        data.pop(key, None)
+    response = admin_client.post(url, data, follow=True)
+    shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    event.refresh_from_db()
+    assert (event.capacity, event.title) == (2, title)
+    assert any(tag == "error" for tag, _ in shown), shown
+    assert not any(tag == "success" for tag, _ in shown), shown
