@@ -7,8 +7,6 @@ with them. The statuses are those the door API answers; the organiser's pages sh
 message only.
 """
 
-from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ErrorCatalogue
@@ -96,22 +94,9 @@ OVERRIDE_NOT_NEEDED = codes.declare(
 ALREADY_ADMITTED = codes.declare("already_admitted", _("This person has already been admitted."))
 
 
-def _must_be_text(field: str) -> str:
-    return gettext("“%(field)s” must be a text.") % {"field": field}
-
-
-_must_be_text_lazy = lazy(_must_be_text, str)
-
-# A text field of a supervisor's request that is not a text (or too long): one code per
-# field, fixed here (the API's clients know them), with the field.
-INVALID_TEXT = {
-    field: codes.declare(f"invalid_{field}", _must_be_text_lazy(field))
-    for field in ("token", "first_name", "last_name", "email", "organisation", "category")
-}
-# The reason: not a text, or with control characters (the validator's message then).
-INVALID_REASON = INVALID_TEXT["reason"] = codes.declare(
-    "invalid_reason", _must_be_text_lazy("reason")
-)
+# A text field of a supervisor's request that is not a text (or too long), or a reason
+# with control characters (the validator's message then): one code, with the field.
+INVALID_TEXT = codes.declare("invalid_text", _("“%(field)s” must be a text."))
 
 # --- the attendance certificate ------------------------------------------------------------
 NOT_ADMITTED = codes.declare(

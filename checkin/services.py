@@ -752,7 +752,7 @@ def _clean_reason(reason: str) -> str:
             raise DomainError(
                 errors.OVERRIDE_REASON_TOO_LONG, field="reason", max=REASON_MAX
             ) from exc
-        raise DomainError(errors.INVALID_REASON, exc.messages[0], field="reason") from exc
+        raise DomainError(errors.INVALID_TEXT, exc.messages[0], field="reason") from exc
     if len(reason) < REASON_MIN:
         raise DomainError(errors.OVERRIDE_REASON_REQUIRED, field="reason", min=REASON_MIN)
     if len(reason) > REASON_MAX:

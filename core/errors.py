@@ -60,8 +60,8 @@ class DomainError(Exception):
 
     ``error`` is a declared ``ErrorCode``; ``message`` replaces its message when the
     service has a more precise one (a validator's message, for instance); ``params``
-    fill the message's ``%(name)s`` placeholders. ``code`` is stable (tests and API
-    clients rely on it); ``message`` is for people.
+    fill the message's ``%(name)s`` placeholders (``%(field)s`` is the field). ``code`` is
+    stable (tests and API clients rely on it); ``message`` is for people.
     """
 
     def __init__(
@@ -83,8 +83,8 @@ class DomainError(Exception):
             self.error = None
             self.code = error
             self.status = status or 400
-        if params:
-            message = str(message) % params
+        if params or (field and "%(field)s" in str(message)):
+            message = str(message) % {"field": field, **params}
         super().__init__(str(message))
         self.message = message
         self.field = field

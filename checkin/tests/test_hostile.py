@@ -277,7 +277,7 @@ def test_a_bad_override_token_or_reason_gets_a_json_error(client, door, ticket, 
         response = door({**body, "token": token, "reason": reason}, url=OVERRIDE)
         assert response.status_code == 400
         error = response.json()["error"]
-        assert error["code"] == "checkin.invalid_reason" and error["field"] == "reason"
+        assert error["code"] == "checkin.invalid_text" and error["field"] == "reason"
         assert "invisible" in error["message"] or "contrôle" in error["message"]
     assert not Admission.objects.exists()
     good = door(

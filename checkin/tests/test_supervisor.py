@@ -121,7 +121,7 @@ def test_an_override_sent_twice_is_one_admission(desk, ticket):
         ({"reason": "x" * 301}, "checkin.override_reason_too_long"),
         ({"id_checked": False}, "checkin.id_not_checked"),
         ({"token": "forged-ticket"}, "checkin.override_impossible"),
-        ({"reason": 12}, "checkin.invalid_reason"),
+        ({"reason": 12}, "checkin.invalid_text"),
         ({"nonce": "short"}, "checkin.invalid_scan"),
     ],
 )
@@ -284,7 +284,7 @@ def test_walk_ins_respect_the_capacity(desk, walk_ins, ticket):
         ({"category": "vip"}, "events.invalid_field", "category"),
         ({"consent": False}, "events.consent_required", "consent"),
         ({"id_checked": False}, "checkin.id_not_checked", None),
-        ({"first_name": ["Élise"]}, "checkin.invalid_first_name", "first_name"),
+        ({"first_name": ["Élise"]}, "checkin.invalid_text", "first_name"),
     ],
 )
 def test_walk_in_refusals_save_nothing(desk, walk_ins, change, code, field):

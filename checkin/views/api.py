@@ -261,12 +261,12 @@ def _json_object(body: bytes) -> dict:
 
 
 def _text(data: dict, field: str, limit: int = 300) -> str:
-    """A text field of a supervisor's request, or its DomainError (``errors.INVALID_TEXT``:
-    ``checkin.invalid_<field>``, declared for each field). The services clean it
+    """A text field of a supervisor's request, or its DomainError (``errors.INVALID_TEXT``
+    with the field). The services clean it
     (``core.input.clean_text``: control and invisible characters)."""
     value = data.get(field, "")
     if not isinstance(value, str) or len(value) > limit:
-        raise DomainError(errors.INVALID_TEXT[field], field=field)
+        raise DomainError(errors.INVALID_TEXT, field=field)
     return value
 
 
