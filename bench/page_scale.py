@@ -459,6 +459,7 @@ def clone_registry(ctx, scale: int, rng) -> None:
     """Every pole and demo organisation copied for k = 2..scale, with its memberships,
     territories, activities and networks; the copies of signed poles sign in the room."""
     from charter import services as charter
+    from charter.models import CharterVersion
     from registry.models import Membership, Organisation, Pole
     from registry.models import TerritoryArea as Area
 
@@ -492,8 +493,8 @@ def clone_registry(ctx, scale: int, rng) -> None:
             through(pole_id=pole_of[r.pole_id, k].pk, **{column: getattr(r, column)})
             for r in rows for k in ks
         ])  # fmt: skip
-    version = charter.current_version()
-    signed = set(version.signatures.filter(status="signed").values_list("pole_id", flat=True))
+    version = CharterVersion.objects.in_force()
+    signed = set(version.signatures.in_force().values_list("pole_id", flat=True))
     for (pk, _k), copy in pole_of.items():
         if pk in signed:
             charter.ceremony_record(

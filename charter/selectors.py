@@ -3,8 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from charter.ledger import GENESIS
 from charter.models import CharterVersion, LedgerEntry, Signature
@@ -86,16 +85,16 @@ def poles_to_sign(query: str, version: CharterVersion, *, limit: int) -> list[Po
         poles = poles.filter(search_text__contains=word)
     found = list(poles.order_by("name")[:limit])
     signed = set(
-        Signature.objects.filter(
-            version=version, pole__in=found, status__in=["signed", "withdrawn"]
-        ).values_list("pole_id", flat=True)
+        Signature.objects.made()
+        .filter(version=version, pole__in=found)
+        .values_list("pole_id", flat=True)
     )
     return [PoleToSign(pole=p, signed=p.pk in signed) for p in found]
 
 
 def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:
     rows = (
-        Signature.objects.filter(status__in=["signed", "withdrawn"])
+        Signature.objects.made()
         .select_related("version", "pole", "network")
         .prefetch_related("entries")
         .order_by("signed_at", "pk")
@@ -115,7 +114,7 @@ def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:
 
 def export_row(signature: Signature) -> list:
     signer = signature.signer
-    entries = [e for e in signature.entries.all() if e.action == "signed"]
+    entries = [e for e in signature.entries.all() if e.action == LedgerEntry.SIGNED]
     return [
         signature.pk,
         "pole" if signature.pole_id else "network",
@@ -134,7 +133,7 @@ def export_row(signature: Signature) -> list:
 
 
 def signed_count(version: CharterVersion) -> int:
-    return Signature.objects.filter(version=version, status="signed").count()
+    return Signature.objects.in_force().filter(version=version).count()
 
 
 DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit accepts « ² »)
@@ -157,7 +156,8 @@ def regions_with_signatures() -> list[tuple[str, str]]:
     spelling), by name. ``order_by()``: the model's ordering would otherwise enter the
     DISTINCT and repeat a region once per signature."""
     codes = (
-        Signature.objects.filter(~Q(pole=None), status__in=["signed", "withdrawn"])
+        Signature.objects.made()
+        .filter(pole__isnull=False)
         .order_by()
         .values_list("pole__region_code", flat=True)
         .distinct()
@@ -193,7 +193,8 @@ def ledger_entries() -> list[dict]:
 def event_signatures(event) -> QuerySet[Signature]:
     """Signatures made in the room at this event, newest first."""
     return (
-        Signature.objects.filter(event=event, status__in=["signed", "withdrawn"])
+        Signature.objects.made()
+        .filter(event=event)
         .select_related("pole", "network", "version")
         .order_by("-signed_at", "-pk")
     )
@@ -206,7 +207,7 @@ def ledger_mismatches() -> list[str]:
     for entry in LedgerEntry.objects.order_by("sequence"):
         last[entry.signature_id] = entry.payload
     problems = []
-    for signature in Signature.objects.filter(status__in=["signed", "withdrawn"]):
+    for signature in Signature.objects.made():
         payload = last.get(signature.pk)
         if payload is None:
             problems.append(f"signature {signature.pk}: not in the ledger")
@@ -227,11 +228,7 @@ def ledger_mismatches() -> list[str]:
 
 def charter_summary(*, today=None) -> dict:
     """The home page's charter panel: the version in force and how many signed it."""
-    version = (
-        CharterVersion.objects.filter(published_on__lte=today or timezone.localdate())
-        .order_by("-number")
-        .first()
-    )
+    version = CharterVersion.objects.in_force(today=today)
     return {"version": version, "count": signed_count(version) if version else 0}
 
 
@@ -249,7 +246,8 @@ def signatures_requested_by(*, user) -> list[Signature]:
 def latest_pole_signature(pole) -> Signature | None:
     """The pole's most recent signature that was made (signed, or signed then withdrawn)."""
     return (
-        Signature.objects.filter(pole=pole, status__in=["signed", "withdrawn"])
+        Signature.objects.made()
+        .filter(pole=pole)
         .select_related("version")
         .order_by("-version__number", "-signed_at")
         .first()

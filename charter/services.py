@@ -32,11 +32,6 @@ TEXT_MAX = 200
 EMAIL_MAX = 254
 
 
-def current_version(*, today=None) -> CharterVersion | None:
-    today = today or timezone.localdate()
-    return CharterVersion.objects.filter(published_on__lte=today).order_by("-number").first()
-
-
 def _clean(value: str, field: str, label, *, max_length: int = TEXT_MAX) -> str:
     """A text typed by a person, through the shared input layer (NFC; control and
     invisible format characters such as bidi overrides refused), then plain text only."""
@@ -58,7 +53,7 @@ def _clean(value: str, field: str, label, *, max_length: int = TEXT_MAX) -> str:
 
 
 def _check_version(version: CharterVersion) -> None:
-    current = current_version()
+    current = CharterVersion.objects.in_force()
     if current is None or version.pk != current.pk:
         raise DomainError(
             "version_not_current",
@@ -99,9 +94,7 @@ def signature_request(
             "invalid_email", _("Enter a valid email address."), field="email"
         ) from exc
     kwargs = _signer_kwargs(signer)
-    if Signature.objects.filter(
-        version=version, status__in=["signed", "withdrawn"], **kwargs
-    ).exists():
+    if Signature.objects.made().filter(version=version, **kwargs).exists():
         raise _already_signed()
     with transaction.atomic():
         signature = Signature.objects.create(
@@ -146,7 +139,7 @@ def _append(signature: Signature, action: str, head: LedgerHead, now) -> LedgerE
         "mandate": signature.signatory_mandate,
         "channel": signature.channel,
     }
-    if action == "withdrawn":
+    if action == LedgerEntry.WITHDRAWN:
         payload["reason"] = signature.withdrawal_reason
     digest = ledger.chain(head.digest, payload)
     entry = LedgerEntry.objects.create(
@@ -174,11 +167,10 @@ def _already_signed() -> DomainError:
 def _sign_locked(signature: Signature, now) -> Signature:
     """Under the ledger's lock: one signature per organisation per version. Signs a
     pending signature (online) or a new one (in the room)."""
-    taken = Signature.objects.filter(
-        version_id=signature.version_id,
-        pole_id=signature.pole_id,
-        network_id=signature.network_id,
-        status__in=["signed", "withdrawn"],
+    taken = (
+        Signature.objects.made()
+        .of_signer(pole_id=signature.pole_id, network_id=signature.network_id)
+        .filter(version_id=signature.version_id)
     )
     if signature.pk is not None:
         taken = taken.exclude(pk=signature.pk)
@@ -250,7 +242,7 @@ def signature_confirm(*, token: str) -> Signature:
                 raise DomainError("link_invalid", _("This link is not valid."))
             _check_version(signature.version)
             _sign_locked(signature, now)
-            _append(signature, "signed", head, now)
+            _append(signature, LedgerEntry.SIGNED, head, now)
             audit("charter.signature.signed", scope="charter", object_id=signature.pk)
     except IntegrityError as exc:
         raise _already_signed() from exc
@@ -295,7 +287,7 @@ def ceremony_record(
                 **kwargs,
             )
             _sign_locked(signature, now)
-            _append(signature, "signed", head, now)
+            _append(signature, LedgerEntry.SIGNED, head, now)
             audit(
                 "charter.signature.ceremony", scope="charter", object_id=signature.pk, actor=actor
             )
@@ -315,13 +307,13 @@ def signature_withdraw(*, signature: Signature, reason: str, actor) -> Signature
             .select_related("version", "pole", "network")
             .get(pk=signature.pk)
         )
-        if signature.status != Signature.Status.SIGNED:
+        if not signature.is_in_force:
             raise DomainError("not_signed", _("Only a signature in force can be withdrawn."))
         signature.status = Signature.Status.WITHDRAWN
         signature.withdrawn_at = now
         signature.withdrawal_reason = reason
         signature.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
-        _append(signature, "withdrawn", head, now)
+        _append(signature, LedgerEntry.WITHDRAWN, head, now)
         audit("charter.signature.withdrawn", scope="charter", object_id=signature.pk, actor=actor)
     return signature
 
@@ -379,7 +371,7 @@ def version_publish(
         )
         audit("charter.version.published", scope="charter", object_id=version.pk, actor=actor)
         if latest is not None:
-            for signature in Signature.objects.filter(version=latest, status="signed"):
+            for signature in Signature.objects.in_force().filter(version=latest):
                 for address in _invitation_addresses(signature):
                     email_queue(
                         kind="charter.invitation",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from charter import selectors, services
+from charter.models import CharterVersion
 from charter.permissions import can_record_ceremony
 from core.errors import DomainError
 from core.input import clean_query
@@ -23,7 +24,7 @@ def ceremony(request, slug: str):
     event = get_object_or_404(Event, slug=slug)
     if not can_record_ceremony(request.user, event):
         raise PermissionDenied
-    version = services.current_version()
+    version = CharterVersion.objects.in_force()
     query = clean_query(request.GET.get("q"), max_length=100)
     signer = selectors.signer_from(request.POST.get("signer") or request.GET.get("signer", ""))
     values, errors = {}, {}

@@ -60,7 +60,7 @@ def _og(request, title: str, description: str, kind: str = "website") -> dict:
 
 
 def charter_home(request):
-    version = services.current_version()
+    version = CharterVersion.objects.in_force()
     return render(
         request,
         "charter/public/home.html",
@@ -135,7 +135,7 @@ def sign(request):
     """Signing, for the managers of a pole's or a network's entry. Anyone else is shown
     the way there: find the pole, claim its entry; the editor's approval sends a link to
     choose a password, which leads back here."""
-    version = services.current_version()
+    version = CharterVersion.objects.in_force()
     if version is None:
         raise Http404(_("No version of the charter is published."))
     if not request.user.is_authenticated and request.method == "POST":
@@ -270,9 +270,8 @@ def signatures(request):
 
 def signature_detail(request, pk: int):
     signature = get_object_or_404(
-        Signature.objects.select_related("version", "pole", "network", "event"),
+        Signature.objects.made().select_related("version", "pole", "network", "event"),
         pk=pk,
-        status__in=["signed", "withdrawn"],
     )
     return render(
         request,
@@ -280,8 +279,7 @@ def signature_detail(request, pk: int):
         {
             "signature": signature,
             "entries": signature.entries.all(),
-            "can_withdraw": signature.status == "signed"
-            and can_sign_for(request.user, signature.signer),
+            "can_withdraw": signature.is_in_force and can_sign_for(request.user, signature.signer),
             **_og(
                 request,
                 signature.signer.name,
@@ -344,11 +342,11 @@ def projection_state(request, slug: str):
     from events.models import Event
 
     event = get_object_or_404(Event, slug=slug, status=Event.Status.PUBLISHED)
-    rows = list(selectors.event_signatures(event).filter(status="signed")[:30])
-    version = services.current_version()
+    rows = list(selectors.event_signatures(event).in_force()[:30])
+    version = CharterVersion.objects.in_force()
     return JsonResponse(
         {
-            "count": selectors.event_signatures(event).filter(status="signed").count(),
+            "count": selectors.event_signatures(event).in_force().count(),
             "total": selectors.signed_count(version) if version else 0,
             "signatures": [
                 {
@@ -370,7 +368,7 @@ def withdraw(request, pk: int):
     """The managers of the signing pole or network withdraw its signature (it stays on
     the list, marked withdrawn, with the reason)."""
     signature = get_object_or_404(
-        Signature.objects.select_related("pole", "network"), pk=pk, status="signed"
+        Signature.objects.in_force().select_related("pole", "network"), pk=pk
     )
     if not can_sign_for(request.user, signature.signer):
         raise PermissionDenied
