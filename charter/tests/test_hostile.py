@@ -117,7 +117,7 @@ def test_the_services_refuse_invisible_characters_with_a_stable_code(
             email="c@a.example",
             actor=manager,
         )
-    assert error.value.code == "name_control"
+    assert (error.value.code, error.value.field) == ("charter.text_control", "name")
     with pytest.raises(DomainError) as error:
         services.ceremony_record(
             version=versions[1],
@@ -127,7 +127,7 @@ def test_the_services_refuse_invisible_characters_with_a_stable_code(
             mandate="\u202emaire",
             actor=event_with_organiser[1],
         )
-    assert error.value.code == "mandate_control"
+    assert (error.value.code, error.value.field) == ("charter.text_control", "mandate")
     assert not Signature.objects.exists()
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from charter import selectors, services
+from charter import errors, selectors, services
 from charter.models import CharterVersion
 from charter.permissions import can_record_ceremony
 from core.errors import DomainError
@@ -27,14 +27,14 @@ def ceremony(request, slug: str):
     version = CharterVersion.objects.in_force()
     query = clean_query(request.GET.get("q"), max_length=100)
     signer = selectors.signer_from(request.POST.get("signer") or request.GET.get("signer", ""))
-    values, errors = {}, {}
+    values, form_errors = {}, {}
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("name", "mandate")}
         try:
             if version is None:
-                raise DomainError("no_version", _("No version of the charter is published."))
+                raise DomainError(errors.NO_VERSION)
             if signer is None:
-                raise DomainError("invalid_signer", _("Choose the pole or network first."))
+                raise DomainError(errors.SIGNER_MISSING)
             services.ceremony_record(
                 version=version,
                 event=event,
@@ -44,7 +44,7 @@ def ceremony(request, slug: str):
                 actor=request.user,
             )
         except DomainError as exc:
-            errors = {exc.field or "form": exc.message}
+            form_errors = {exc.field or "form": exc.message}
         else:
             messages.success(
                 request, _("Signature recorded: %(signer)s.") % {"signer": signer.name}
@@ -63,7 +63,7 @@ def ceremony(request, slug: str):
                 f"{'pole' if isinstance(signer, Pole) else 'network'}:{signer.pk}" if signer else ""
             ),
             "values": values,
-            "errors": errors,
+            "errors": form_errors,
             "recent": selectors.event_signatures(event)[:10],
         },
     )

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from markdown_it import MarkdownIt
 
-from charter import selectors, services, textdiff
+from charter import errors, selectors, services, textdiff
 from charter.models import CharterVersion, LedgerHead, Signature
 from charter.permissions import can_sign_for
 from core import throttle
@@ -174,10 +174,7 @@ def sign(request):
         signer = selectors.signer_from(values["signer"])
         try:
             if signer is None or not can_sign_for(request.user, signer):
-                raise DomainError(
-                    "no_mandate",
-                    _("You may sign only for a pole or network whose entry you manage."),
-                )
+                raise DomainError(errors.NO_MANDATE)
             _check_email_rate(request, values["email"])
             services.signature_request(
                 version=version,
@@ -190,7 +187,7 @@ def sign(request):
             )
         except DomainError as exc:
             context["errors"] = {exc.field or "form": exc.message}
-            if exc.code == "rate_limited":
+            if exc.error is errors.RATE_LIMITED:
                 response = render(request, "charter/public/sign.html", context, status=429)
                 response["Retry-After"] = str(EMAIL_WINDOW)  # the message says « in an hour »
                 return response
@@ -214,10 +211,7 @@ def _check_email_rate(request, email: str) -> None:
     if throttle.attempt(from_ip, throttle.client_ip(request)) or throttle.attempt(
         to_address, throttle.mailbox(email)
     ):
-        raise DomainError(
-            "rate_limited",
-            _("Too many confirmation links were sent just now: try again in an hour."),
-        )
+        raise DomainError(errors.RATE_LIMITED)
 
 
 @never_cache
