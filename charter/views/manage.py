@@ -3,27 +3,23 @@ room during the event's signing session."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from charter import errors, selectors, services
 from charter.models import CharterVersion
-from charter.permissions import can_record_ceremony
+from charter.permissions import access_event_for_ceremony
 from core.errors import DomainError
 from core.input import clean_query
-from events.models import Event
 from registry.models import Pole
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def ceremony(request, slug: str):
-    event = get_object_or_404(Event, slug=slug)
-    if not can_record_ceremony(request.user, event):
-        raise PermissionDenied
+    event = access_event_for_ceremony(request, slug)
     version = CharterVersion.objects.in_force()
     query = clean_query(request.GET.get("q"), max_length=100)
     signer = selectors.signer_from(request.POST.get("signer") or request.GET.get("signer", ""))

@@ -7,7 +7,6 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -21,7 +20,11 @@ from markdown_it import MarkdownIt
 
 from charter import errors, selectors, services, textdiff
 from charter.models import CharterVersion, LedgerHead, Signature
-from charter.permissions import can_sign_for
+from charter.permissions import (
+    access_signature_for_signer,
+    access_signer_for_signing,
+    can_sign_for,
+)
 from core import throttle
 from core.dates import long_date, moment
 from core.errors import DomainError
@@ -171,10 +174,8 @@ def sign(request):
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("signer", "name", "mandate", "email")}
         context["values"] = values
-        signer = selectors.signer_from(values["signer"])
         try:
-            if signer is None or not can_sign_for(request.user, signer):
-                raise DomainError(errors.NO_MANDATE)
+            signer = access_signer_for_signing(request.user, values["signer"])
             _check_email_rate(request, values["email"])
             services.signature_request(
                 version=version,
@@ -361,11 +362,7 @@ def projection_state(request, slug: str):
 def withdraw(request, pk: int):
     """The managers of the signing pole or network withdraw its signature (it stays on
     the list, marked withdrawn, with the reason)."""
-    signature = get_object_or_404(
-        Signature.objects.in_force().select_related("pole", "network"), pk=pk
-    )
-    if not can_sign_for(request.user, signature.signer):
-        raise PermissionDenied
+    signature = access_signature_for_signer(request, pk)
     try:
         services.signature_withdraw(
             signature=signature, reason=request.POST.get("reason", ""), actor=request.user
