@@ -4,11 +4,14 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from charter.ledger import GENESIS
-from charter.models import CharterVersion, LedgerEntry, Signature
+from charter.models import CharterVersion, LedgerEntry, LedgerHead, Signature
 from core.input import parse_id
 from core.text import fold as fold_name
+from events.models import Event
 from registry import geo
 from registry.models import Network, Pole
 
@@ -27,6 +30,42 @@ EXPORT_COLUMNS = [
     "withdrawn_at",
     "ledger_digest",
 ]
+
+
+# --- versions ---------------------------------------------------------------------------
+
+
+def version_in_force(*, today=None) -> CharterVersion | None:
+    return CharterVersion.objects.in_force(today=today)
+
+
+def version_list() -> QuerySet[CharterVersion]:
+    """Every version, the newest first."""
+    return CharterVersion.objects.order_by("-number")
+
+
+def version_get(*, number: int) -> CharterVersion:
+    """The version of this number (404 without)."""
+    return get_object_or_404(CharterVersion, number=number)
+
+
+# --- signatures --------------------------------------------------------------------------
+
+
+def signature_get_public(*, pk: int) -> Signature:
+    """A signature that was made (signed, or signed then withdrawn), with what its page
+    shows: 404 for a pending or expired request, or no signature at all."""
+    return get_object_or_404(
+        Signature.objects.made()
+        .select_related("version", "pole", "network", "event")
+        .prefetch_related("entries"),
+        pk=pk,
+    )
+
+
+def signature_entries(signature: Signature) -> list[LedgerEntry]:
+    """The ledger entries of a signature, in order (its signature, its withdrawal)."""
+    return list(signature.entries.all())
 
 
 @dataclass
@@ -93,10 +132,10 @@ def poles_to_sign(query: str, version: CharterVersion, *, limit: int) -> list[Po
 
 
 def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:
+    """The signatures made, in the order they were signed, filtered."""
     rows = (
         Signature.objects.made()
         .select_related("version", "pole", "network")
-        .prefetch_related("entries")
         .order_by("signed_at", "pk")
     )
     if filters.kind == "pole":
@@ -110,6 +149,12 @@ def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
     return rows
+
+
+def export_rows(filters: SignatureFilters) -> QuerySet[Signature]:
+    """The signatures of the CSV and JSON exports, with their ledger entries (the digest
+    of each signature's entry is a column)."""
+    return signature_list(filters).prefetch_related("entries")
 
 
 def export_row(signature: Signature) -> list:
@@ -183,11 +228,25 @@ def ledger_summary() -> LedgerSummary:
     return LedgerSummary(digest=last.digest, entries=last.sequence, updated_at=last.created_at)
 
 
+def ledger_digest() -> str:
+    """The digest of the ledger's head: the last one of the chain (64 zeros when empty)."""
+    head = LedgerHead.objects.filter(pk=1).first()
+    return head.digest if head else GENESIS
+
+
 def ledger_entries() -> list[dict]:
     return [
         {"sequence": e.sequence, "payload": e.payload, "previous": e.previous, "digest": e.digest}
         for e in LedgerEntry.objects.order_by("sequence")
     ]
+
+
+def projection_event(*, slug: str) -> Event:
+    """A published event, for the room's screen (404 for a draft or a cancelled one)."""
+    event = Event.objects.filter(slug=slug, status=Event.Status.PUBLISHED).first()
+    if event is None:
+        raise Http404
+    return event
 
 
 def event_signatures(event) -> QuerySet[Signature]:
@@ -221,6 +280,21 @@ def ledger_mismatches() -> list[str]:
             if payload.get(key) != value:
                 problems.append(f"signature {signature.pk}: {key} differs from the ledger")
     return problems
+
+
+def search_signers(query: str, *, limit: int = 20) -> list[tuple[str, object]]:
+    """[(kind, pole or network)] whose name matches (accents and case aside), for the
+    room."""
+    words = fold_name(query).split()
+    if not words:
+        return []
+    poles = Pole.objects.all()
+    for word in words:
+        poles = poles.filter(search_text__contains=word)
+    networks = [n for n in Network.objects.all() if all(w in fold_name(n.name) for w in words)]
+    return [("pole", p) for p in poles.order_by("name")[:limit]] + [
+        ("network", n) for n in networks[:limit]
+    ]
 
 
 # --- panels of the pages that join the apps (portal: home, account space) ---------------

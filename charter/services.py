@@ -23,7 +23,6 @@ from core.dates import long_date
 from core.errors import DomainError
 from core.input import clean_text, parse_id
 from core.mail import email_queue
-from core.text import fold
 from registry.models import Network, Pole
 
 LINK_SALT = "charter.signature"
@@ -298,21 +297,6 @@ def signature_withdraw(*, signature: Signature, reason: str, actor) -> Signature
         _append(signature, LedgerEntry.WITHDRAWN, head, now)
         audit("charter.signature.withdrawn", scope="charter", object_id=signature.pk, actor=actor)
     return signature
-
-
-def search_signers(query: str, *, limit: int = 20) -> list[tuple[str, object]]:
-    """[(kind, pole or network)] whose name matches (accents and case aside), for the
-    room."""
-    words = fold(query).split()
-    if not words:
-        return []
-    poles = Pole.objects.all()
-    for word in words:
-        poles = poles.filter(search_text__contains=word)
-    networks = [n for n in Network.objects.all() if all(w in fold(n.name) for w in words)]
-    return [("pole", p) for p in poles.order_by("name")[:limit]] + [
-        ("network", n) for n in networks[:limit]
-    ]
 
 
 def version_publish(

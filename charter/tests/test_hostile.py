@@ -234,7 +234,7 @@ def _signed(versions, manager, numbers):
 
 @pytest.mark.parametrize(
     "url, queries",
-    [("/charte/signataires/", 5), ("/charte/signataires.csv", 2), ("/charte/signataires.json", 2)],
+    [("/charte/signataires/", 4), ("/charte/signataires.csv", 2), ("/charte/signataires.json", 2)],
 )
 def test_the_lists_of_signatories_take_the_same_queries_whatever_their_length(
     client, versions, manager, django_assert_num_queries, url, queries

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from charter import errors, selectors, services
-from charter.models import CharterVersion
 from charter.permissions import access_event_for_ceremony
 from core.errors import DomainError
 from core.input import clean_query
@@ -20,7 +19,7 @@ from registry.models import Pole
 @require_http_methods(["GET", "POST"])
 def ceremony(request, slug: str):
     event = access_event_for_ceremony(request, slug)
-    version = CharterVersion.objects.in_force()
+    version = selectors.version_in_force()
     query = clean_query(request.GET.get("q"), max_length=100)
     signer = selectors.signer_from(request.POST.get("signer") or request.GET.get("signer", ""))
     values, form_errors = {}, {}
@@ -53,7 +52,7 @@ def ceremony(request, slug: str):
             "event": event,
             "version": version,
             "query": query,
-            "results": services.search_signers(query) if query and signer is None else [],
+            "results": selectors.search_signers(query) if query and signer is None else [],
             "signer": signer,
             "signer_value": (
                 f"{'pole' if isinstance(signer, Pole) else 'network'}:{signer.pk}" if signer else ""

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods
 from markdown_it import MarkdownIt
 
 from charter import errors, selectors, services, textdiff
-from charter.models import CharterVersion, LedgerHead, Signature
 from charter.permissions import (
     access_signature_for_signer,
     access_signer_for_signing,
@@ -63,14 +62,14 @@ def _og(request, title: str, description: str, kind: str = "website") -> dict:
 
 
 def charter_home(request):
-    version = CharterVersion.objects.in_force()
+    version = selectors.version_in_force()
     return render(
         request,
         "charter/public/home.html",
         {
             "version": version,
             "body": render_markdown(version.body) if version else "",
-            "versions": CharterVersion.objects.all(),
+            "versions": selectors.version_list(),
             "count": selectors.signed_count(version) if version else 0,
             **_og(
                 request,
@@ -85,14 +84,14 @@ def charter_home(request):
 
 
 def version_detail(request, number: int):
-    version = get_object_or_404(CharterVersion, number=number)
+    version = selectors.version_get(number=number)
     return render(
         request,
         "charter/public/version.html",
         {
             "version": version,
             "body": render_markdown(version.body),
-            "versions": CharterVersion.objects.all(),
+            "versions": selectors.version_list(),
             **_og(
                 request,
                 f"{version.title} — v{version.number}",
@@ -109,8 +108,8 @@ def version_detail(request, number: int):
 
 
 def version_diff(request, old: int, new: int):
-    before = get_object_or_404(CharterVersion, number=old)
-    after = get_object_or_404(CharterVersion, number=new)
+    before = selectors.version_get(number=old)
+    after = selectors.version_get(number=new)
     changes = textdiff.compare(before.body, after.body)
     return render(
         request,
@@ -138,7 +137,7 @@ def sign(request):
     """Signing, for the managers of a pole's or a network's entry. Anyone else is shown
     the way there: find the pole, claim its entry; the editor's approval sends a link to
     choose a password, which leads back here."""
-    version = CharterVersion.objects.in_force()
+    version = selectors.version_in_force()
     if version is None:
         raise Http404(_("No version of the charter is published."))
     if not request.user.is_authenticated and request.method == "POST":
@@ -246,7 +245,7 @@ def signatures(request):
         {
             "filters": filters,
             "rows": rows,
-            "versions": CharterVersion.objects.all(),
+            "versions": selectors.version_list(),
             "regions": selectors.regions_with_signatures(),
             "ledger": ledger,
             "ledger_moment": moment(ledger.updated_at) if ledger.updated_at else "",
@@ -264,16 +263,13 @@ def signatures(request):
 
 
 def signature_detail(request, pk: int):
-    signature = get_object_or_404(
-        Signature.objects.made().select_related("version", "pole", "network", "event"),
-        pk=pk,
-    )
+    signature = selectors.signature_get_public(pk=pk)
     return render(
         request,
         "charter/public/signature.html",
         {
             "signature": signature,
-            "entries": signature.entries.all(),
+            "entries": selectors.signature_entries(signature),
             "can_withdraw": signature.is_in_force and can_sign_for(request.user, signature.signer),
             **_og(
                 request,
@@ -287,7 +283,7 @@ def signature_detail(request, pk: int):
 
 
 def signatures_csv(request):
-    rows = selectors.signature_list(selectors.SignatureFilters.from_query(request.GET))
+    rows = selectors.export_rows(selectors.SignatureFilters.from_query(request.GET))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="signataires-charte-ptce.csv"'
     response["Access-Control-Allow-Origin"] = "*"
@@ -300,7 +296,7 @@ def signatures_csv(request):
 
 
 def signatures_json(request):
-    rows = selectors.signature_list(selectors.SignatureFilters.from_query(request.GET))
+    rows = selectors.export_rows(selectors.SignatureFilters.from_query(request.GET))
     data = [dict(zip(selectors.EXPORT_COLUMNS, selectors.export_row(r), strict=True)) for r in rows]
     response = JsonResponse(data, safe=False, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
@@ -309,9 +305,8 @@ def signatures_json(request):
 
 def ledger_json(request):
     """The whole ledger and its digest: `manage.py verify_charter --file` checks it."""
-    head = LedgerHead.objects.filter(pk=1).first()
     data = {
-        "digest": head.digest if head else "0" * 64,
+        "digest": selectors.ledger_digest(),
         "algorithm": _(
             "SHA-256 of the previous digest, a line break and the entry’s canonical JSON "
             "(keys sorted, no spaces, UTF-8); the first entry follows 64 zeros"
@@ -327,18 +322,14 @@ def ledger_json(request):
 
 def projection(request, slug: str):
     """For the room's screen: each signature appears as it is recorded (the page polls)."""
-    from events.models import Event
-
-    event = get_object_or_404(Event, slug=slug, status=Event.Status.PUBLISHED)
+    event = selectors.projection_event(slug=slug)
     return render(request, "charter/public/projection.html", {"event": event})
 
 
 def projection_state(request, slug: str):
-    from events.models import Event
-
-    event = get_object_or_404(Event, slug=slug, status=Event.Status.PUBLISHED)
+    event = selectors.projection_event(slug=slug)
     rows = list(selectors.event_signatures(event).in_force()[:30])
-    version = CharterVersion.objects.in_force()
+    version = selectors.version_in_force()
     return JsonResponse(
         {
             "count": selectors.event_signatures(event).in_force().count(),
@@ -373,7 +364,7 @@ def withdraw(request, pk: int):
             "charter/public/signature.html",
             {
                 "signature": signature,
-                "entries": signature.entries.all(),
+                "entries": selectors.signature_entries(signature),
                 "can_withdraw": True,
                 "error": exc.message,
             },
