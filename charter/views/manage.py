@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from charter import errors, selectors, services
+from charter.forms import CeremonyForm
 from charter.permissions import access_event_for_ceremony
 from core.errors import DomainError
 from core.input import clean_query
@@ -21,10 +22,11 @@ def ceremony(request, slug: str):
     event = access_event_for_ceremony(request, slug)
     version = selectors.version_in_force()
     query = clean_query(request.GET.get("q"), max_length=100)
-    signer = selectors.signer_from(request.POST.get("signer") or request.GET.get("signer", ""))
-    values, form_errors = {}, {}
+    form = CeremonyForm(request.POST if request.method == "POST" else None)
+    typed = form.cleaned_data if form.is_valid() else {}  # as typed: the service checks it
+    # the pole or network chosen: the form's hidden field, else the link that chose it
+    signer = selectors.signer_from(typed.get("signer") or request.GET.get("signer", ""))
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in ("name", "mandate")}
         try:
             if version is None:
                 raise DomainError(errors.NO_VERSION)
@@ -34,12 +36,12 @@ def ceremony(request, slug: str):
                 version=version,
                 event=event,
                 signer=signer,
-                name=values["name"],
-                mandate=values["mandate"],
+                name=typed["name"],
+                mandate=typed["mandate"],
                 actor=request.user,
             )
         except DomainError as exc:
-            form_errors = {exc.field or "form": exc.message}
+            form.add_domain_error(exc)
         else:
             messages.success(
                 request, _("Signature recorded: %(signer)s.") % {"signer": signer.name}
@@ -57,8 +59,9 @@ def ceremony(request, slug: str):
             "signer_value": (
                 f"{'pole' if isinstance(signer, Pole) else 'network'}:{signer.pk}" if signer else ""
             ),
-            "values": values,
-            "errors": form_errors,
+            "form": form,
+            "values": form.values() if form.is_bound else {},
+            "errors": form.messages() if form.is_bound else {},
             "recent": selectors.event_signatures(event)[:10],
         },
     )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from markdown_it import MarkdownIt
 
 from charter import errors, selectors, services, textdiff
+from charter.forms import SignForm, WithdrawForm
 from charter.permissions import (
     access_signature_for_signer,
     access_signer_for_signing,
@@ -171,8 +172,9 @@ def sign(request):
         **_og(request, _("Sign the charter"), _("Sign the charter for a pole or a network.")),
     }
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in ("signer", "name", "mandate", "email")}
-        context["values"] = values
+        form = SignForm(request.POST)
+        form.is_valid()  # the text as typed: the service checks it
+        values = form.cleaned_data
         try:
             signer = access_signer_for_signing(request.user, values["signer"])
             _check_email_rate(request, values["email"])
@@ -186,7 +188,8 @@ def sign(request):
                 language=translation.get_language(),
             )
         except DomainError as exc:
-            context["errors"] = {exc.field or "form": exc.message}
+            form.add_domain_error(exc)
+            context.update(form=form, values=form.values(), errors=form.messages())
             if exc.error is errors.RATE_LIMITED:
                 response = render(request, "charter/public/sign.html", context, status=429)
                 response["Retry-After"] = str(EMAIL_WINDOW)  # the message says « in an hour »
@@ -354,11 +357,14 @@ def withdraw(request, pk: int):
     """The managers of the signing pole or network withdraw its signature (it stays on
     the list, marked withdrawn, with the reason)."""
     signature = access_signature_for_signer(request, pk)
+    form = WithdrawForm(request.POST)
+    form.is_valid()  # the text as typed: the service checks it
     try:
         services.signature_withdraw(
-            signature=signature, reason=request.POST.get("reason", ""), actor=request.user
+            signature=signature, reason=form.cleaned_data["reason"], actor=request.user
         )
     except DomainError as exc:
+        form.add_domain_error(exc)
         return render(
             request,
             "charter/public/signature.html",
@@ -366,6 +372,7 @@ def withdraw(request, pk: int):
                 "signature": signature,
                 "entries": selectors.signature_entries(signature),
                 "can_withdraw": True,
+                "form": form,
                 "error": exc.message,
             },
             status=400,
