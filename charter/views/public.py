@@ -140,7 +140,7 @@ def sign(request):
     choose a password, which leads back here."""
     version = selectors.version_in_force()
     if version is None:
-        raise Http404(_("No version of the charter is published."))
+        raise Http404(errors.NO_VERSION.message)
     if not request.user.is_authenticated and request.method == "POST":
         return redirect_to_login(request.get_full_path())
     signers = selectors.managed_signers(request.user)
