@@ -433,6 +433,7 @@ def clone_registry(ctx, scale: int, rng) -> None:
     from django.utils import timezone
 
     from charter import services as charter
+    from charter.models import CharterVersion
     from registry.models import Membership, Organisation, Pole
     from registry.models import TerritoryArea as Area
 
@@ -466,8 +467,8 @@ def clone_registry(ctx, scale: int, rng) -> None:
             through(pole_id=pole_of[r.pole_id, k].pk, **{column: getattr(r, column)})
             for r in rows for k in ks
         ])  # fmt: skip
-    version = charter.current_version()
-    signed = set(version.signatures.filter(status="signed").values_list("pole_id", flat=True))
+    version = CharterVersion.objects.in_force()
+    signed = set(version.signatures.in_force().values_list("pole_id", flat=True))
     # signatures « in the room » are recorded on the event's day only: it is that day here
     event_day = timezone.localtime(ctx["event"].starts_at).date()
     with mock.patch.object(timezone, "localdate", return_value=event_day):

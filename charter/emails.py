@@ -31,19 +31,18 @@ def _confirm(outbound: OutboundEmail) -> EmailMessage | None:
 
 
 def _invitation(outbound: OutboundEmail) -> EmailMessage | None:
-    from charter.models import Signature
-    from charter.services import current_version
+    from charter.models import CharterVersion, Signature
 
     signature = Signature.objects.select_related("version").filter(pk=outbound.object_id).first()
-    version = current_version()
+    version = CharterVersion.objects.in_force()
     if signature is None or version is None or version.number <= signature.version.number:
         return None
-    if Signature.objects.filter(
-        version=version,
-        pole_id=signature.pole_id,
-        network_id=signature.network_id,
-        status__in=["signed", "withdrawn"],
-    ).exists():
+    if (
+        Signature.objects.made()
+        .of_signer(pole_id=signature.pole_id, network_id=signature.network_id)
+        .filter(version=version)
+        .exists()
+    ):
         return None  # already signed the new one meanwhile
     return EmailMessage(
         subject=_("A new version of the PTCE charter – %(signer)s")

@@ -7,7 +7,6 @@ from core.dates import long_date
 
 
 def pole_charter_facts(pole) -> list[dict]:
-    from charter.models import Signature
     from charter.selectors import latest_pole_signature
 
     signature = latest_pole_signature(pole)
@@ -20,7 +19,7 @@ def pole_charter_facts(pole) -> list[dict]:
                 "url": reverse("charter:home"),
             }
         ]
-    if signature.status == Signature.Status.WITHDRAWN:
+    if signature.is_withdrawn:
         value = _("signed version %(version)s, then withdrawn on %(date)s") % {
             "version": signature.version.number,
             "date": long_date(signature.withdrawn_at),

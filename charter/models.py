@@ -9,10 +9,21 @@ time, in order.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from registry.models import Network, Pole
+
+
+class CharterVersionQuerySet(models.QuerySet):
+    def published(self, *, today=None):
+        """The versions published by ``today`` (a version may be entered before its date)."""
+        return self.filter(published_on__lte=today or timezone.localdate())
+
+    def in_force(self, *, today=None) -> "CharterVersion | None":
+        """The version in force: the last one published; None before the first."""
+        return self.published(today=today).order_by("-number").first()
 
 
 class CharterVersion(models.Model):
@@ -28,6 +39,8 @@ class CharterVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CharterVersionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("charter version")
         verbose_name_plural = _("charter versions")
@@ -35,6 +48,27 @@ class CharterVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.number})"
+
+
+# A signature that was made: signed, or signed then withdrawn. It is public (on the list
+# of signatories, in the ledger) and it counts for « one signature per organisation per
+# version » (a withdrawn one stays, visible). A list: the constraints below hold it.
+MADE_STATUSES = ["signed", "withdrawn"]
+
+
+class SignatureQuerySet(models.QuerySet):
+    def made(self):
+        """Signed, or signed then withdrawn: the public ones (pending and expired
+        requests are not)."""
+        return self.filter(status__in=MADE_STATUSES)
+
+    def in_force(self):
+        """Signed and not withdrawn."""
+        return self.filter(status=Signature.Status.SIGNED)
+
+    def of_signer(self, *, pole_id=None, network_id=None):
+        """The signatures of one organisation (a pole or a network)."""
+        return self.filter(pole_id=pole_id, network_id=network_id)
 
 
 class Signature(models.Model):
@@ -74,6 +108,8 @@ class Signature(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawal_reason = models.CharField(_("reason of the withdrawal"), max_length=300, blank=True)
 
+    objects = SignatureQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
@@ -87,12 +123,12 @@ class Signature(models.Model):
             # one signature per organisation per version (a withdrawn one stays, visible)
             models.UniqueConstraint(
                 fields=["version", "pole"],
-                condition=Q(status__in=["signed", "withdrawn"]) & Q(pole__isnull=False),
+                condition=Q(status__in=MADE_STATUSES) & Q(pole__isnull=False),
                 name="charter_one_signature_per_pole",
             ),
             models.UniqueConstraint(
                 fields=["version", "network"],
-                condition=Q(status__in=["signed", "withdrawn"]) & Q(network__isnull=False),
+                condition=Q(status__in=MADE_STATUSES) & Q(network__isnull=False),
                 name="charter_one_signature_per_network",
             ),
         ]
@@ -103,6 +139,19 @@ class Signature(models.Model):
     @property
     def signer(self):
         return self.pole or self.network
+
+    @property
+    def is_made(self) -> bool:
+        """Signed, or signed then withdrawn (public; see ``SignatureQuerySet.made``)."""
+        return self.status in MADE_STATUSES
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
 
 
 class LedgerHead(models.Model):
@@ -116,6 +165,10 @@ class LedgerHead(models.Model):
 
 
 class LedgerEntry(models.Model):
+    # what an entry records (the action of its payload): a signature or its withdrawal
+    SIGNED = "signed"
+    WITHDRAWN = "withdrawn"
+
     sequence = models.PositiveIntegerField(unique=True)
     signature = models.ForeignKey(Signature, on_delete=models.PROTECT, related_name="entries")
     action = models.CharField(max_length=10)  # signed | withdrawn

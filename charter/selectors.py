@@ -3,13 +3,15 @@
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from charter.ledger import GENESIS
-from charter.models import CharterVersion, LedgerEntry, Signature
+from charter.models import CharterVersion, LedgerEntry, LedgerHead, Signature
 from core.input import parse_id
 from core.text import fold as fold_name
+from events.models import Event
 from registry import geo
 from registry.models import Network, Pole
 
@@ -28,6 +30,42 @@ EXPORT_COLUMNS = [
     "withdrawn_at",
     "ledger_digest",
 ]
+
+
+# --- versions ---------------------------------------------------------------------------
+
+
+def version_in_force(*, today=None) -> CharterVersion | None:
+    return CharterVersion.objects.in_force(today=today)
+
+
+def version_list() -> QuerySet[CharterVersion]:
+    """Every version, the newest first."""
+    return CharterVersion.objects.order_by("-number")
+
+
+def version_get(*, number: int) -> CharterVersion:
+    """The version of this number (404 without)."""
+    return get_object_or_404(CharterVersion, number=number)
+
+
+# --- signatures --------------------------------------------------------------------------
+
+
+def signature_get_public(*, pk: int) -> Signature:
+    """A signature that was made (signed, or signed then withdrawn), with what its page
+    shows: 404 for a pending or expired request, or no signature at all."""
+    return get_object_or_404(
+        Signature.objects.made()
+        .select_related("version", "pole", "network", "event")
+        .prefetch_related("entries"),
+        pk=pk,
+    )
+
+
+def signature_entries(signature: Signature) -> list[LedgerEntry]:
+    """The ledger entries of a signature, in order (its signature, its withdrawal)."""
+    return list(signature.entries.all())
 
 
 @dataclass
@@ -86,18 +124,18 @@ def poles_to_sign(query: str, version: CharterVersion, *, limit: int) -> list[Po
         poles = poles.filter(search_text__contains=word)
     found = list(poles.order_by("name")[:limit])
     signed = set(
-        Signature.objects.filter(
-            version=version, pole__in=found, status__in=["signed", "withdrawn"]
-        ).values_list("pole_id", flat=True)
+        Signature.objects.made()
+        .filter(version=version, pole__in=found)
+        .values_list("pole_id", flat=True)
     )
     return [PoleToSign(pole=p, signed=p.pk in signed) for p in found]
 
 
 def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:
+    """The signatures made, in the order they were signed, filtered."""
     rows = (
-        Signature.objects.filter(status__in=["signed", "withdrawn"])
+        Signature.objects.made()
         .select_related("version", "pole", "network")
-        .prefetch_related("entries")
         .order_by("signed_at", "pk")
     )
     if filters.kind == "pole":
@@ -113,9 +151,15 @@ def signature_list(filters: SignatureFilters) -> QuerySet[Signature]:
     return rows
 
 
+def export_rows(filters: SignatureFilters) -> QuerySet[Signature]:
+    """The signatures of the CSV and JSON exports, with their ledger entries (the digest
+    of each signature's entry is a column)."""
+    return signature_list(filters).prefetch_related("entries")
+
+
 def export_row(signature: Signature) -> list:
     signer = signature.signer
-    entries = [e for e in signature.entries.all() if e.action == "signed"]
+    entries = [e for e in signature.entries.all() if e.action == LedgerEntry.SIGNED]
     return [
         signature.pk,
         "pole" if signature.pole_id else "network",
@@ -134,7 +178,7 @@ def export_row(signature: Signature) -> list:
 
 
 def signed_count(version: CharterVersion) -> int:
-    return Signature.objects.filter(version=version, status="signed").count()
+    return Signature.objects.in_force().filter(version=version).count()
 
 
 DIGITS = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit accepts « ² »)
@@ -157,7 +201,8 @@ def regions_with_signatures() -> list[tuple[str, str]]:
     spelling), by name. ``order_by()``: the model's ordering would otherwise enter the
     DISTINCT and repeat a region once per signature."""
     codes = (
-        Signature.objects.filter(~Q(pole=None), status__in=["signed", "withdrawn"])
+        Signature.objects.made()
+        .filter(pole__isnull=False)
         .order_by()
         .values_list("pole__region_code", flat=True)
         .distinct()
@@ -183,6 +228,12 @@ def ledger_summary() -> LedgerSummary:
     return LedgerSummary(digest=last.digest, entries=last.sequence, updated_at=last.created_at)
 
 
+def ledger_digest() -> str:
+    """The digest of the ledger's head: the last one of the chain (64 zeros when empty)."""
+    head = LedgerHead.objects.filter(pk=1).first()
+    return head.digest if head else GENESIS
+
+
 def ledger_entries() -> list[dict]:
     return [
         {"sequence": e.sequence, "payload": e.payload, "previous": e.previous, "digest": e.digest}
@@ -190,10 +241,19 @@ def ledger_entries() -> list[dict]:
     ]
 
 
+def projection_event(*, slug: str) -> Event:
+    """A published event, for the room's screen (404 for a draft or a cancelled one)."""
+    event = Event.objects.filter(slug=slug, status=Event.Status.PUBLISHED).first()
+    if event is None:
+        raise Http404
+    return event
+
+
 def event_signatures(event) -> QuerySet[Signature]:
     """Signatures made in the room at this event, newest first."""
     return (
-        Signature.objects.filter(event=event, status__in=["signed", "withdrawn"])
+        Signature.objects.made()
+        .filter(event=event)
         .select_related("pole", "network", "version")
         .order_by("-signed_at", "-pk")
     )
@@ -206,7 +266,7 @@ def ledger_mismatches() -> list[str]:
     for entry in LedgerEntry.objects.order_by("sequence"):
         last[entry.signature_id] = entry.payload
     problems = []
-    for signature in Signature.objects.filter(status__in=["signed", "withdrawn"]):
+    for signature in Signature.objects.made():
         payload = last.get(signature.pk)
         if payload is None:
             problems.append(f"signature {signature.pk}: not in the ledger")
@@ -222,16 +282,27 @@ def ledger_mismatches() -> list[str]:
     return problems
 
 
+def search_signers(query: str, *, limit: int = 20) -> list[tuple[str, object]]:
+    """[(kind, pole or network)] whose name matches (accents and case aside), for the
+    room."""
+    words = fold_name(query).split()
+    if not words:
+        return []
+    poles = Pole.objects.all()
+    for word in words:
+        poles = poles.filter(search_text__contains=word)
+    networks = [n for n in Network.objects.all() if all(w in fold_name(n.name) for w in words)]
+    return [("pole", p) for p in poles.order_by("name")[:limit]] + [
+        ("network", n) for n in networks[:limit]
+    ]
+
+
 # --- panels of the pages that join the apps (portal: home, account space) ---------------
 
 
 def charter_summary(*, today=None) -> dict:
     """The home page's charter panel: the version in force and how many signed it."""
-    version = (
-        CharterVersion.objects.filter(published_on__lte=today or timezone.localdate())
-        .order_by("-number")
-        .first()
-    )
+    version = CharterVersion.objects.in_force(today=today)
     return {"version": version, "count": signed_count(version) if version else 0}
 
 
@@ -249,7 +320,8 @@ def signatures_requested_by(*, user) -> list[Signature]:
 def latest_pole_signature(pole) -> Signature | None:
     """The pole's most recent signature that was made (signed, or signed then withdrawn)."""
     return (
-        Signature.objects.filter(pole=pole, status__in=["signed", "withdrawn"])
+        Signature.objects.made()
+        .filter(pole=pole)
         .select_related("version")
         .order_by("-version__number", "-signed_at")
         .first()

@@ -16,14 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from charter import ledger
+from charter import errors, ledger
 from charter.models import CharterVersion, LedgerEntry, LedgerHead, Signature
 from core.audit import audit
 from core.dates import long_date
 from core.errors import DomainError
 from core.input import clean_text, parse_id
 from core.mail import email_queue
-from core.text import fold
 from registry.models import Network, Pole
 
 LINK_SALT = "charter.signature"
@@ -32,9 +31,8 @@ TEXT_MAX = 200
 EMAIL_MAX = 254
 
 
-def current_version(*, today=None) -> CharterVersion | None:
-    today = today or timezone.localdate()
-    return CharterVersion.objects.filter(published_on__lte=today).order_by("-number").first()
+# the codes of core.input.clean_text's refusals (its message is kept: it is more precise)
+TEXT_ERRORS = {"control": errors.TEXT_CONTROL, "too_long": errors.TEXT_TOO_LONG}
 
 
 def _clean(value: str, field: str, label, *, max_length: int = TEXT_MAX) -> str:
@@ -44,26 +42,18 @@ def _clean(value: str, field: str, label, *, max_length: int = TEXT_MAX) -> str:
         value = clean_text(value, max_length=max_length, required=True)
     except ValidationError as exc:
         if exc.code == "required":
-            raise DomainError(
-                f"{field}_required", _("Give the %(label)s.") % {"label": label}, field=field
-            ) from exc
-        raise DomainError(f"{field}_{exc.code}", exc.messages[0], field=field) from exc
+            raise DomainError(errors.TEXT_REQUIRED, field=field, label=label) from exc
+        error = TEXT_ERRORS.get(exc.code, errors.TEXT_CONTROL)
+        raise DomainError(error, exc.messages[0], field=field) from exc
     if "<" in value or ">" in value:
-        raise DomainError(
-            f"{field}_markup",
-            _("Plain text only: no “<” or “>” (no HTML)."),
-            field=field,
-        )
+        raise DomainError(errors.TEXT_MARKUP, field=field)
     return value
 
 
 def _check_version(version: CharterVersion) -> None:
-    current = current_version()
+    current = CharterVersion.objects.in_force()
     if current is None or version.pk != current.pk:
-        raise DomainError(
-            "version_not_current",
-            _("Only the current version of the charter can be signed."),
-        )
+        raise DomainError(errors.VERSION_NOT_CURRENT)
 
 
 def _signer_kwargs(signer) -> dict:
@@ -71,7 +61,7 @@ def _signer_kwargs(signer) -> dict:
         return {"pole": signer, "network": None}
     if isinstance(signer, Network):
         return {"pole": None, "network": signer}
-    raise DomainError("invalid_signer", _("Only a pole or a network signs the charter."))
+    raise DomainError(errors.INVALID_SIGNER)
 
 
 def signature_request(
@@ -95,14 +85,10 @@ def signature_request(
         email = clean_text(email, max_length=EMAIL_MAX, required=True)
         validate_email(email)
     except ValidationError as exc:
-        raise DomainError(
-            "invalid_email", _("Enter a valid email address."), field="email"
-        ) from exc
+        raise DomainError(errors.INVALID_EMAIL, field="email") from exc
     kwargs = _signer_kwargs(signer)
-    if Signature.objects.filter(
-        version=version, status__in=["signed", "withdrawn"], **kwargs
-    ).exists():
-        raise _already_signed()
+    if Signature.objects.made().filter(version=version, **kwargs).exists():
+        raise DomainError(errors.ALREADY_SIGNED)
     with transaction.atomic():
         signature = Signature.objects.create(
             version=version,
@@ -146,7 +132,7 @@ def _append(signature: Signature, action: str, head: LedgerHead, now) -> LedgerE
         "mandate": signature.signatory_mandate,
         "channel": signature.channel,
     }
-    if action == "withdrawn":
+    if action == LedgerEntry.WITHDRAWN:
         payload["reason"] = signature.withdrawal_reason
     digest = ledger.chain(head.digest, payload)
     entry = LedgerEntry.objects.create(
@@ -167,23 +153,18 @@ def _head() -> LedgerHead:
     return LedgerHead.objects.select_for_update().get(pk=1)
 
 
-def _already_signed() -> DomainError:
-    return DomainError("already_signed", _("This organisation has already signed this version."))
-
-
 def _sign_locked(signature: Signature, now) -> Signature:
     """Under the ledger's lock: one signature per organisation per version. Signs a
     pending signature (online) or a new one (in the room)."""
-    taken = Signature.objects.filter(
-        version_id=signature.version_id,
-        pole_id=signature.pole_id,
-        network_id=signature.network_id,
-        status__in=["signed", "withdrawn"],
+    taken = (
+        Signature.objects.made()
+        .of_signer(pole_id=signature.pole_id, network_id=signature.network_id)
+        .filter(version_id=signature.version_id)
     )
     if signature.pk is not None:
         taken = taken.exclude(pk=signature.pk)
     if taken.exists():
-        raise _already_signed()
+        raise DomainError(errors.ALREADY_SIGNED)
     signature.status = Signature.Status.SIGNED
     signature.signed_at = now
     signature.token_hash = ""
@@ -198,13 +179,11 @@ def _link_data(token: str) -> dict:
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise DomainError(
-            "link_expired", _("This link has expired (48 hours): ask to sign again.")
-        ) from exc
+        raise DomainError(errors.LINK_EXPIRED) from exc
     except signing.BadSignature as exc:
-        raise DomainError("link_invalid", _("This link is not valid.")) from exc
+        raise DomainError(errors.LINK_INVALID) from exc
     if not isinstance(data, dict):
-        raise DomainError("link_invalid", _("This link is not valid."))
+        raise DomainError(errors.LINK_INVALID)
     return data
 
 
@@ -219,11 +198,11 @@ def signature_link_check(*, token: str) -> Signature:
         .first()
     )
     if signature is None:
-        raise DomainError("link_invalid", _("This link is not valid."))
+        raise DomainError(errors.LINK_INVALID)
     if signature.status != Signature.Status.PENDING or not signature.token_hash:
-        raise DomainError("link_used", _("This link was already used: the signature is recorded."))
+        raise DomainError(errors.LINK_USED)
     if not secrets.compare_digest(str(data.get("k", "")), signature.token_hash):
-        raise DomainError("link_invalid", _("This link is not valid."))
+        raise DomainError(errors.LINK_INVALID)
     return signature
 
 
@@ -241,19 +220,17 @@ def signature_confirm(*, token: str) -> Signature:
                 .first()
             )
             if signature is None:
-                raise DomainError("link_invalid", _("This link is not valid."))
+                raise DomainError(errors.LINK_INVALID)
             if signature.status != Signature.Status.PENDING or not signature.token_hash:
-                raise DomainError(
-                    "link_used", _("This link was already used: the signature is recorded.")
-                )
+                raise DomainError(errors.LINK_USED)
             if not secrets.compare_digest(str(data.get("k", "")), signature.token_hash):
-                raise DomainError("link_invalid", _("This link is not valid."))
+                raise DomainError(errors.LINK_INVALID)
             _check_version(signature.version)
             _sign_locked(signature, now)
-            _append(signature, "signed", head, now)
+            _append(signature, LedgerEntry.SIGNED, head, now)
             audit("charter.signature.signed", scope="charter", object_id=signature.pk)
     except IntegrityError as exc:
-        raise _already_signed() from exc
+        raise DomainError(errors.ALREADY_SIGNED) from exc
     return signature
 
 
@@ -262,11 +239,7 @@ def _check_event_day(event) -> None:
     first = timezone.localtime(event.starts_at).date()
     last = timezone.localtime(event.ends_at).date() if event.ends_at else first
     if not first <= today <= last:
-        raise DomainError(
-            "not_event_day",
-            _("A signature in the room is recorded on the day of the event (%(date)s), not today.")
-            % {"date": long_date(first)},
-        )
+        raise DomainError(errors.NOT_EVENT_DAY, date=long_date(first))
 
 
 def ceremony_record(
@@ -295,12 +268,12 @@ def ceremony_record(
                 **kwargs,
             )
             _sign_locked(signature, now)
-            _append(signature, "signed", head, now)
+            _append(signature, LedgerEntry.SIGNED, head, now)
             audit(
                 "charter.signature.ceremony", scope="charter", object_id=signature.pk, actor=actor
             )
     except IntegrityError as exc:
-        raise _already_signed() from exc
+        raise DomainError(errors.ALREADY_SIGNED) from exc
     return signature
 
 
@@ -315,30 +288,15 @@ def signature_withdraw(*, signature: Signature, reason: str, actor) -> Signature
             .select_related("version", "pole", "network")
             .get(pk=signature.pk)
         )
-        if signature.status != Signature.Status.SIGNED:
-            raise DomainError("not_signed", _("Only a signature in force can be withdrawn."))
+        if not signature.is_in_force:
+            raise DomainError(errors.NOT_SIGNED)
         signature.status = Signature.Status.WITHDRAWN
         signature.withdrawn_at = now
         signature.withdrawal_reason = reason
         signature.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
-        _append(signature, "withdrawn", head, now)
+        _append(signature, LedgerEntry.WITHDRAWN, head, now)
         audit("charter.signature.withdrawn", scope="charter", object_id=signature.pk, actor=actor)
     return signature
-
-
-def search_signers(query: str, *, limit: int = 20) -> list[tuple[str, object]]:
-    """[(kind, pole or network)] whose name matches (accents and case aside), for the
-    room."""
-    words = fold(query).split()
-    if not words:
-        return []
-    poles = Pole.objects.all()
-    for word in words:
-        poles = poles.filter(search_text__contains=word)
-    networks = [n for n in Network.objects.all() if all(w in fold(n.name) for w in words)]
-    return [("pole", p) for p in poles.order_by("name")[:limit]] + [
-        ("network", n) for n in networks[:limit]
-    ]
 
 
 def version_publish(
@@ -355,19 +313,12 @@ def version_publish(
     invited to sign this one (the public list shows which version each signed)."""
     title = " ".join((title or "").split())
     if not title or not (body or "").strip():
-        raise DomainError("version_incomplete", _("A version needs a title and a text."))
+        raise DomainError(errors.VERSION_INCOMPLETE)
     if published_on > timezone.localdate():
-        raise DomainError(
-            "version_future",
-            _("Publish a version on its date, not before (its signatories are invited then)."),
-        )
+        raise DomainError(errors.VERSION_FUTURE)
     latest = CharterVersion.objects.order_by("-number").first()
     if latest is not None and (number <= latest.number or published_on < latest.published_on):
-        raise DomainError(
-            "version_order",
-            _("A new version comes after version %(number)d, at a later date.")
-            % {"number": latest.number},
-        )
+        raise DomainError(errors.VERSION_ORDER, number=latest.number)
     with transaction.atomic():
         version = CharterVersion.objects.create(
             number=number,
@@ -379,7 +330,7 @@ def version_publish(
         )
         audit("charter.version.published", scope="charter", object_id=version.pk, actor=actor)
         if latest is not None:
-            for signature in Signature.objects.filter(version=latest, status="signed"):
+            for signature in Signature.objects.in_force().filter(version=latest):
                 for address in _invitation_addresses(signature):
                     email_queue(
                         kind="charter.invitation",

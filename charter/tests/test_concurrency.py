@@ -47,7 +47,7 @@ def test_two_simultaneous_signatures_of_one_pole_make_one():
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = sorted(pool.map(confirm, tokens))
-    assert outcomes == ["already_signed", "signed"]
+    assert outcomes == ["charter.already_signed", "signed"]
     assert Signature.objects.filter(status="signed").count() == 1
 
 

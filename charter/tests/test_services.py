@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from charter import ledger, selectors, services
+from charter import errors, ledger, selectors, services
 from charter.models import LedgerEntry, Signature
 from charter.tests.helpers import under_way
 from core.errors import DomainError
@@ -32,7 +32,7 @@ def test_a_signature_counts_once_its_email_link_is_opened(
     assert signed.status == "signed" and signed.signed_at
     with pytest.raises(DomainError) as caught:  # the link works once
         services.signature_confirm(token=token)
-    assert caught.value.code == "link_used"
+    assert caught.value.code == "charter.link_used"
     assert LedgerEntry.objects.count() == 1
 
 
@@ -44,32 +44,33 @@ def test_expired_forged_links_are_refused(versions, pole, manager):
     token = services.confirmation_token(signature)
     with pytest.raises(DomainError) as caught:
         services.signature_confirm(token=token[:-3] + "xyz")
-    assert caught.value.code == "link_invalid"
+    assert caught.value.code == "charter.link_invalid"
     with (
         time_machine.travel(timezone.now() + services.LINK_MAX_AGE + timezone.timedelta(minutes=1)),
         pytest.raises(DomainError) as caught,
     ):
         services.signature_confirm(token=token)
-    assert caught.value.code == "link_expired"
+    assert caught.value.code == "charter.link_expired"
     signature.refresh_from_db()
     assert signature.status == "pending"
 
 
 @pytest.mark.parametrize(
-    ("change", "code"),
+    ("change", "error", "field"),
     [
-        ({"mandate": "<b>présidente</b>"}, "mandate_markup"),
-        ({"name": "<script>alert(1)</script>"}, "name_markup"),
-        ({"mandate": ""}, "mandate_required"),
-        ({"email": "pas-une-adresse"}, "invalid_email"),
-        ({"mandate": "x" * 201}, "mandate_too_long"),
-        ({"mandate": "présidente\x00"}, "mandate_control"),
+        ({"mandate": "<b>présidente</b>"}, errors.TEXT_MARKUP, "mandate"),
+        ({"name": "<script>alert(1)</script>"}, errors.TEXT_MARKUP, "name"),
+        ({"mandate": ""}, errors.TEXT_REQUIRED, "mandate"),
+        ({"email": "pas-une-adresse"}, errors.INVALID_EMAIL, "email"),
+        ({"mandate": "x" * 201}, errors.TEXT_TOO_LONG, "mandate"),
+        ({"mandate": "présidente\x00"}, errors.TEXT_CONTROL, "mandate"),
     ],
 )
-def test_bad_signature_requests_save_nothing(versions, pole, manager, change, code):
+def test_bad_signature_requests_save_nothing(versions, pole, manager, change, error, field):
     with pytest.raises(DomainError) as caught:
         request(versions, pole, manager, **change)
-    assert caught.value.code == code and caught.value.message
+    assert (caught.value.code, caught.value.field) == (error.code, field)
+    assert caught.value.message
     assert not Signature.objects.exists()
 
 
@@ -79,17 +80,17 @@ def test_one_signature_per_organisation_and_version(versions, pole, manager):
     services.signature_confirm(token=services.confirmation_token(first))
     with pytest.raises(DomainError) as caught:
         services.signature_confirm(token=services.confirmation_token(second))
-    assert caught.value.code == "already_signed"
+    assert caught.value.code == "charter.already_signed"
     with pytest.raises(DomainError) as caught:
         request(versions, pole, manager)
-    assert caught.value.code == "already_signed"
+    assert caught.value.code == "charter.already_signed"
     assert Signature.objects.filter(status="signed").count() == 1
 
 
 def test_an_old_version_cannot_be_signed(versions, pole, manager):
     with pytest.raises(DomainError) as caught:
         services.signature_request(version=versions[0], signer=pole, actor=manager, **SIGNATORY)
-    assert caught.value.code == "version_not_current"
+    assert caught.value.code == "charter.version_not_current"
 
 
 def test_withdrawal_stays_visible_and_cannot_be_signed_again(versions, pole, manager):
@@ -101,10 +102,10 @@ def test_withdrawal_stays_visible_and_cannot_be_signed_again(versions, pole, man
     assert [r.status for r in rows] == ["withdrawn"]
     with pytest.raises(DomainError) as caught:
         services.signature_withdraw(signature=signature, reason="encore", actor=manager)
-    assert caught.value.code == "not_signed"
+    assert caught.value.code == "charter.not_signed"
     with pytest.raises(DomainError) as caught:
         request(versions, pole, manager)
-    assert caught.value.code == "already_signed"
+    assert caught.value.code == "charter.already_signed"
 
 
 def test_ceremony_signatures_count_at_once(versions, pole, manager):
@@ -122,7 +123,7 @@ def test_ceremony_signatures_count_at_once(versions, pole, manager):
         services.ceremony_record(
             version=versions[1], event=event, signer=pole, name="X", mandate="Y", actor=manager
         )
-    assert caught.value.code == "already_signed"
+    assert caught.value.code == "charter.already_signed"
 
 
 @pytest.mark.parametrize("days", [30, -2])
@@ -136,7 +137,8 @@ def test_no_signature_in_the_room_outside_the_event_days(versions, pole, manager
         services.ceremony_record(
             version=versions[1], event=event, signer=pole, name="X", mandate="Y", actor=manager
         )
-    assert caught.value.code == "not_event_day" and "le jour de l’événement" in caught.value.message
+    assert caught.value.code == "charter.not_event_day"
+    assert "le jour de l’événement" in caught.value.message
     assert not Signature.objects.exists() and not LedgerEntry.objects.exists()
 
 
@@ -204,4 +206,4 @@ def test_a_new_version_invites_the_signatories_of_the_old_one(
     assert [r.version.number for r in selectors.signature_list(selectors.SignatureFilters())] == [2]
     with pytest.raises(DomainError) as caught:
         services.version_publish(number=4, title="", body="", published_on=date(2025, 1, 1))
-    assert caught.value.code == "version_incomplete"
+    assert caught.value.code == "charter.version_incomplete"

@@ -278,6 +278,8 @@ def test_ceremony_mode_needs_the_organiser_role(
     assert client.get(url).status_code == 403
     response = client.post(url, {"signer": f"pole:{pole.pk}", "name": "X", "mandate": "Y"})
     assert response.status_code == 403 and not Signature.objects.exists()
+    client.force_login(event_with_organiser[1])  # the organiser, of another event
+    assert client.get("/gestion/charte/ceremonie/pas-un-evenement/").status_code == 404
 
 
 def test_managers_withdraw_their_signature_which_stays_visible(client, versions, pole, manager):
@@ -305,6 +307,8 @@ def test_managers_withdraw_their_signature_which_stays_visible(client, versions,
     assert client.post(url, {"reason": "Le pôle a cessé son activité"}).status_code == 302
     signature.refresh_from_db()
     assert signature.status == "withdrawn"
+    assert client.post(url, {"reason": "encore"}).status_code == 404  # no longer in force
+    assert client.post("/charte/signataires/999999/retirer/", {"reason": "x"}).status_code == 404
     listing = client.get("/charte/signataires/").content.decode()
     assert "retirée" in listing and "Pôle Sud Archer" in listing
 

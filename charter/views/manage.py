@@ -3,47 +3,45 @@ room during the event's signing session."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from charter import selectors, services
-from charter.permissions import can_record_ceremony
+from charter import errors, selectors, services
+from charter.forms import CeremonyForm
+from charter.permissions import access_event_for_ceremony
 from core.errors import DomainError
 from core.input import clean_query
-from events.models import Event
 from registry.models import Pole
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def ceremony(request, slug: str):
-    event = get_object_or_404(Event, slug=slug)
-    if not can_record_ceremony(request.user, event):
-        raise PermissionDenied
-    version = services.current_version()
+    event = access_event_for_ceremony(request, slug)
+    version = selectors.version_in_force()
     query = clean_query(request.GET.get("q"), max_length=100)
-    signer = selectors.signer_from(request.POST.get("signer") or request.GET.get("signer", ""))
-    values, errors = {}, {}
+    form = CeremonyForm(request.POST if request.method == "POST" else None)
+    typed = form.cleaned_data if form.is_valid() else {}  # as typed: the service checks it
+    # the pole or network chosen: the form's hidden field, else the link that chose it
+    signer = selectors.signer_from(typed.get("signer") or request.GET.get("signer", ""))
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in ("name", "mandate")}
         try:
             if version is None:
-                raise DomainError("no_version", _("No version of the charter is published."))
+                raise DomainError(errors.NO_VERSION)
             if signer is None:
-                raise DomainError("invalid_signer", _("Choose the pole or network first."))
+                raise DomainError(errors.SIGNER_MISSING)
             services.ceremony_record(
                 version=version,
                 event=event,
                 signer=signer,
-                name=values["name"],
-                mandate=values["mandate"],
+                name=typed["name"],
+                mandate=typed["mandate"],
                 actor=request.user,
             )
         except DomainError as exc:
-            errors = {exc.field or "form": exc.message}
+            form.add_domain_error(exc)
         else:
             messages.success(
                 request, _("Signature recorded: %(signer)s.") % {"signer": signer.name}
@@ -56,13 +54,14 @@ def ceremony(request, slug: str):
             "event": event,
             "version": version,
             "query": query,
-            "results": services.search_signers(query) if query and signer is None else [],
+            "results": selectors.search_signers(query) if query and signer is None else [],
             "signer": signer,
             "signer_value": (
                 f"{'pole' if isinstance(signer, Pole) else 'network'}:{signer.pk}" if signer else ""
             ),
-            "values": values,
-            "errors": errors,
+            "form": form,
+            "values": form.values() if form.is_bound else {},
+            "errors": form.messages() if form.is_bound else {},
             "recent": selectors.event_signatures(event)[:10],
         },
     )

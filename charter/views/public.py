@@ -7,9 +7,8 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -19,9 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from markdown_it import MarkdownIt
 
-from charter import selectors, services, textdiff
-from charter.models import CharterVersion, LedgerHead, Signature
-from charter.permissions import can_sign_for
+from charter import errors, selectors, services, textdiff
+from charter.forms import SignForm, WithdrawForm
+from charter.permissions import (
+    access_signature_for_signer,
+    access_signer_for_signing,
+    can_sign_for,
+)
 from core import throttle
 from core.dates import long_date, moment
 from core.errors import DomainError
@@ -60,14 +63,14 @@ def _og(request, title: str, description: str, kind: str = "website") -> dict:
 
 
 def charter_home(request):
-    version = services.current_version()
+    version = selectors.version_in_force()
     return render(
         request,
         "charter/public/home.html",
         {
             "version": version,
             "body": render_markdown(version.body) if version else "",
-            "versions": CharterVersion.objects.all(),
+            "versions": selectors.version_list(),
             "count": selectors.signed_count(version) if version else 0,
             **_og(
                 request,
@@ -82,14 +85,14 @@ def charter_home(request):
 
 
 def version_detail(request, number: int):
-    version = get_object_or_404(CharterVersion, number=number)
+    version = selectors.version_get(number=number)
     return render(
         request,
         "charter/public/version.html",
         {
             "version": version,
             "body": render_markdown(version.body),
-            "versions": CharterVersion.objects.all(),
+            "versions": selectors.version_list(),
             **_og(
                 request,
                 f"{version.title} — v{version.number}",
@@ -106,8 +109,8 @@ def version_detail(request, number: int):
 
 
 def version_diff(request, old: int, new: int):
-    before = get_object_or_404(CharterVersion, number=old)
-    after = get_object_or_404(CharterVersion, number=new)
+    before = selectors.version_get(number=old)
+    after = selectors.version_get(number=new)
     changes = textdiff.compare(before.body, after.body)
     return render(
         request,
@@ -135,9 +138,9 @@ def sign(request):
     """Signing, for the managers of a pole's or a network's entry. Anyone else is shown
     the way there: find the pole, claim its entry; the editor's approval sends a link to
     choose a password, which leads back here."""
-    version = services.current_version()
+    version = selectors.version_in_force()
     if version is None:
-        raise Http404(_("No version of the charter is published."))
+        raise Http404(errors.NO_VERSION.message)
     if not request.user.is_authenticated and request.method == "POST":
         return redirect_to_login(request.get_full_path())
     signers = selectors.managed_signers(request.user)
@@ -169,15 +172,11 @@ def sign(request):
         **_og(request, _("Sign the charter"), _("Sign the charter for a pole or a network.")),
     }
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in ("signer", "name", "mandate", "email")}
-        context["values"] = values
-        signer = selectors.signer_from(values["signer"])
+        form = SignForm(request.POST)
+        form.is_valid()  # the text as typed: the service checks it
+        values = form.cleaned_data
         try:
-            if signer is None or not can_sign_for(request.user, signer):
-                raise DomainError(
-                    "no_mandate",
-                    _("You may sign only for a pole or network whose entry you manage."),
-                )
+            signer = access_signer_for_signing(request.user, values["signer"])
             _check_email_rate(request, values["email"])
             services.signature_request(
                 version=version,
@@ -189,8 +188,9 @@ def sign(request):
                 language=translation.get_language(),
             )
         except DomainError as exc:
-            context["errors"] = {exc.field or "form": exc.message}
-            if exc.code == "rate_limited":
+            form.add_domain_error(exc)
+            context.update(form=form, values=form.values(), errors=form.messages())
+            if exc.error is errors.RATE_LIMITED:
                 response = render(request, "charter/public/sign.html", context, status=429)
                 response["Retry-After"] = str(EMAIL_WINDOW)  # the message says « in an hour »
                 return response
@@ -214,10 +214,7 @@ def _check_email_rate(request, email: str) -> None:
     if throttle.attempt(from_ip, throttle.client_ip(request)) or throttle.attempt(
         to_address, throttle.mailbox(email)
     ):
-        raise DomainError(
-            "rate_limited",
-            _("Too many confirmation links were sent just now: try again in an hour."),
-        )
+        raise DomainError(errors.RATE_LIMITED)
 
 
 @never_cache
@@ -251,7 +248,7 @@ def signatures(request):
         {
             "filters": filters,
             "rows": rows,
-            "versions": CharterVersion.objects.all(),
+            "versions": selectors.version_list(),
             "regions": selectors.regions_with_signatures(),
             "ledger": ledger,
             "ledger_moment": moment(ledger.updated_at) if ledger.updated_at else "",
@@ -269,19 +266,14 @@ def signatures(request):
 
 
 def signature_detail(request, pk: int):
-    signature = get_object_or_404(
-        Signature.objects.select_related("version", "pole", "network", "event"),
-        pk=pk,
-        status__in=["signed", "withdrawn"],
-    )
+    signature = selectors.signature_get_public(pk=pk)
     return render(
         request,
         "charter/public/signature.html",
         {
             "signature": signature,
-            "entries": signature.entries.all(),
-            "can_withdraw": signature.status == "signed"
-            and can_sign_for(request.user, signature.signer),
+            "entries": selectors.signature_entries(signature),
+            "can_withdraw": signature.is_in_force and can_sign_for(request.user, signature.signer),
             **_og(
                 request,
                 signature.signer.name,
@@ -294,7 +286,7 @@ def signature_detail(request, pk: int):
 
 
 def signatures_csv(request):
-    rows = selectors.signature_list(selectors.SignatureFilters.from_query(request.GET))
+    rows = selectors.export_rows(selectors.SignatureFilters.from_query(request.GET))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="signataires-charte-ptce.csv"'
     response["Access-Control-Allow-Origin"] = "*"
@@ -307,7 +299,7 @@ def signatures_csv(request):
 
 
 def signatures_json(request):
-    rows = selectors.signature_list(selectors.SignatureFilters.from_query(request.GET))
+    rows = selectors.export_rows(selectors.SignatureFilters.from_query(request.GET))
     data = [dict(zip(selectors.EXPORT_COLUMNS, selectors.export_row(r), strict=True)) for r in rows]
     response = JsonResponse(data, safe=False, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
@@ -316,9 +308,8 @@ def signatures_json(request):
 
 def ledger_json(request):
     """The whole ledger and its digest: `manage.py verify_charter --file` checks it."""
-    head = LedgerHead.objects.filter(pk=1).first()
     data = {
-        "digest": head.digest if head else "0" * 64,
+        "digest": selectors.ledger_digest(),
         "algorithm": _(
             "SHA-256 of the previous digest, a line break and the entry’s canonical JSON "
             "(keys sorted, no spaces, UTF-8); the first entry follows 64 zeros"
@@ -334,21 +325,17 @@ def ledger_json(request):
 
 def projection(request, slug: str):
     """For the room's screen: each signature appears as it is recorded (the page polls)."""
-    from events.models import Event
-
-    event = get_object_or_404(Event, slug=slug, status=Event.Status.PUBLISHED)
+    event = selectors.projection_event(slug=slug)
     return render(request, "charter/public/projection.html", {"event": event})
 
 
 def projection_state(request, slug: str):
-    from events.models import Event
-
-    event = get_object_or_404(Event, slug=slug, status=Event.Status.PUBLISHED)
-    rows = list(selectors.event_signatures(event).filter(status="signed")[:30])
-    version = services.current_version()
+    event = selectors.projection_event(slug=slug)
+    rows = list(selectors.event_signatures(event).in_force()[:30])
+    version = selectors.version_in_force()
     return JsonResponse(
         {
-            "count": selectors.event_signatures(event).filter(status="signed").count(),
+            "count": selectors.event_signatures(event).in_force().count(),
             "total": selectors.signed_count(version) if version else 0,
             "signatures": [
                 {
@@ -369,23 +356,23 @@ def projection_state(request, slug: str):
 def withdraw(request, pk: int):
     """The managers of the signing pole or network withdraw its signature (it stays on
     the list, marked withdrawn, with the reason)."""
-    signature = get_object_or_404(
-        Signature.objects.select_related("pole", "network"), pk=pk, status="signed"
-    )
-    if not can_sign_for(request.user, signature.signer):
-        raise PermissionDenied
+    signature = access_signature_for_signer(request, pk)
+    form = WithdrawForm(request.POST)
+    form.is_valid()  # the text as typed: the service checks it
     try:
         services.signature_withdraw(
-            signature=signature, reason=request.POST.get("reason", ""), actor=request.user
+            signature=signature, reason=form.cleaned_data["reason"], actor=request.user
         )
     except DomainError as exc:
+        form.add_domain_error(exc)
         return render(
             request,
             "charter/public/signature.html",
             {
                 "signature": signature,
-                "entries": signature.entries.all(),
+                "entries": selectors.signature_entries(signature),
                 "can_withdraw": True,
+                "form": form,
                 "error": exc.message,
             },
             status=400,

@@ -414,7 +414,7 @@ def load_demo() -> Demo:
     signed = Signature.objects.filter(pole__isnull=False).values("pole")
     pole = Pole.objects.filter(is_demo=True).exclude(pk__in=signed).order_by("slug").first()
     pending = charter_services.signature_request(
-        version=charter_services.current_version(),
+        version=CharterVersion.objects.in_force(),
         signer=pole,
         name="Zoé Martin",
         mandate="présidente",

@@ -236,7 +236,7 @@ def build_dataset() -> Dataset:
         kind="structures",
         actor=editor,
     )
-    version = charter_services.current_version()
+    version = CharterVersion.objects.in_force()
     pending = charter_services.signature_request(
         version=version,
         signer=pole,

@@ -67,13 +67,11 @@ class Command(BaseCommand):
                         "is_placeholder": True,
                     },
                 )
-        current = services.current_version()
+        current = CharterVersion.objects.in_force()
         organiser = get_user_model().objects.filter(is_superuser=True).first()
         count = 0
         for pole in Pole.objects.filter(is_demo=True, status="checked").order_by("slug")[:8]:
-            if Signature.objects.filter(
-                version=current, pole=pole, status__in=["signed", "withdrawn"]
-            ).exists():
+            if Signature.objects.made().filter(version=current, pole=pole).exists():
                 continue
             # the online path, as a pole's manager takes it: asked, then confirmed
             signature = services.signature_request(
