@@ -113,15 +113,24 @@ class PoleToSign:
     signed: bool  # this version is signed (or was, then withdrawn) for the pole
 
 
-def poles_to_sign(query: str, version: CharterVersion, *, limit: int) -> list[PoleToSign]:
-    """The poles whose name (accents and case aside) holds every word of the query, each
-    with whether it already signed this version."""
+def _poles_named(query: str):
+    """The poles whose name (accents and case aside) holds every word of the query, or None
+    when the query has no word."""
     words = fold_name(query).split()
     if not words:
-        return []
+        return None
     poles = Pole.objects.all()
     for word in words:
         poles = poles.filter(search_text__contains=word)
+    return poles
+
+
+def poles_to_sign(query: str, version: CharterVersion, *, limit: int) -> list[PoleToSign]:
+    """The poles whose name (accents and case aside) holds every word of the query, each
+    with whether it already signed this version."""
+    poles = _poles_named(query)
+    if poles is None:
+        return []
     found = list(poles.order_by("name")[:limit])
     signed = set(
         Signature.objects.made()
@@ -285,12 +294,10 @@ def ledger_mismatches() -> list[str]:
 def search_signers(query: str, *, limit: int = 20) -> list[tuple[str, object]]:
     """[(kind, pole or network)] whose name matches (accents and case aside), for the
     room."""
-    words = fold_name(query).split()
-    if not words:
+    poles = _poles_named(query)
+    if poles is None:
         return []
-    poles = Pole.objects.all()
-    for word in words:
-        poles = poles.filter(search_text__contains=word)
+    words = fold_name(query).split()
     networks = [n for n in Network.objects.all() if all(w in fold_name(n.name) for w in words)]
     return [("pole", p) for p in poles.order_by("name")[:limit]] + [
         ("network", n) for n in networks[:limit]

@@ -40,49 +40,39 @@ LIMITS = {
 # --- checks of what people type ------------------------------------------------------------
 
 
-def clean_siren(value: str) -> str:
-    """A SIREN (9 digits, Luhn) or ""; spaces and dots are allowed in what is typed."""
-    value = stdnum_siren.compact(value or "")
+def _clean_number(value: str, number, error, field: str, digits: int, name: str) -> str:
+    """A SIREN or SIRET checked by python-stdnum (``number``), or "" when none is typed."""
+    value = number.compact(value or "")
     if not value:
         return ""
     try:
-        return stdnum_siren.validate(value)
+        return number.validate(value)
     except InvalidLength as exc:
         raise DomainError(
-            errors.INVALID_SIREN,
-            _("A SIREN has 9 digits (%(n)d given)."),
-            field="siren",
+            error,
+            _("A %(name)s has %(digits)d digits (%(n)d given)."),
+            field=field,
+            name=name,
+            digits=digits,
             n=len(value),
         ) from exc
     except InvalidFormat as exc:
         raise DomainError(
-            errors.INVALID_SIREN, _("A SIREN has digits only."), field="siren"
+            error, _("A %(name)s has digits only.") % {"name": name}, field=field
         ) from exc
     except (InvalidChecksum, ValidationError) as exc:
-        raise DomainError(errors.INVALID_SIREN, field="siren") from exc
+        raise DomainError(error, field=field) from exc
+
+
+def clean_siren(value: str) -> str:
+    """A SIREN (9 digits, Luhn) or ""; spaces and dots are allowed in what is typed."""
+    return _clean_number(value, stdnum_siren, errors.INVALID_SIREN, "siren", 9, "SIREN")
 
 
 def clean_siret(value: str) -> str:
     """A SIRET (14 digits: the SIREN, valid, then the establishment number, the whole
     checked with Luhn, or La Poste's rule for its establishments) or ""."""
-    value = stdnum_siret.compact(value or "")
-    if not value:
-        return ""
-    try:
-        return stdnum_siret.validate(value)
-    except InvalidLength as exc:
-        raise DomainError(
-            errors.INVALID_SIRET,
-            _("A SIRET has 14 digits (%(n)d given)."),
-            field="siret",
-            n=len(value),
-        ) from exc
-    except InvalidFormat as exc:
-        raise DomainError(
-            errors.INVALID_SIRET, _("A SIRET has digits only."), field="siret"
-        ) from exc
-    except (InvalidChecksum, ValidationError) as exc:
-        raise DomainError(errors.INVALID_SIRET, field="siret") from exc
+    return _clean_number(value, stdnum_siret, errors.INVALID_SIRET, "siret", 14, "SIRET")
 
 
 def clean_commune(value: str, *, required: bool = False) -> geo.Commune | None:
