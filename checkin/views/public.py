@@ -29,7 +29,7 @@ from checkin.tokens import enrolment_from_token
 from core.dates import moment
 from core.errors import DomainError
 from events.models import Event, Registration
-from events.tokens import registration_from_link_token
+from events.permissions import personal_link_view
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SERVICE_WORKER = STATIC / "checkin" / "sw.js"
@@ -178,12 +178,9 @@ def service_worker(request):
 
 
 @never_cache
-def certificate(request, token: str):
+@personal_link_view
+def certificate(request, token: str, registration):
     """The attendance certificate, from the person's personal link, once they came in."""
-    try:
-        registration = registration_from_link_token(token)
-    except DomainError as error:
-        return render(request, "events/public/link_error.html", {"error": error}, status=404)
     event = registration.event
     if timezone.now() < event.starts_at:
         # an admission may exist before (an override, the door open early): the
