@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 
 from charter import services
 from charter.models import Signature
+from registry import services as registry_services
 
 pytestmark = pytest.mark.django_db
 
@@ -411,3 +412,20 @@ def test_a_pole_without_signature_in_the_register_is_not_said_to_be_unsigned(cli
     assert "non signée" not in page
     assert "aucune signature dans le registre de la plateforme pour l’instant" in page
     assert 'href="/charte/"' in page
+
+
+def test_a_refused_signing_keeps_the_pole_chosen(client, versions, pole, manager):
+    """A manager of two poles who forgets a field finds the pole they chose still
+    chosen: sending again must not ask the signature for the other one."""
+    other = registry_services.pole_save(
+        data={"name": "Pôle Nord Brasseur", "commune_code": "26281"}
+    )
+    other.managers.add(manager)
+    client.force_login(manager)
+    page = client.post(
+        "/charte/signer/",
+        {"signer": f"pole:{other.pk}", "name": "Chevalier", "mandate": "", "email": "c@x.example"},
+    ).content.decode()
+    assert "Indiquez le mandat" in page
+    assert f'<option value="pole:{other.pk}" selected>' in page
+    assert f'<option value="pole:{pole.pk}">' in page
