@@ -88,6 +88,11 @@ class SignatureFilters:
             filters.channel = params["channel"]
         return filters
 
+    @property
+    def chosen(self) -> bool:
+        """Some filter is set (an empty list then says « none matches », not « none yet »)."""
+        return bool(self.kind or self.region or self.version is not None or self.channel)
+
 
 def signer_from(value) -> Pole | Network | None:
     """The pole or network of a « pole:12 » / « network:3 » value (a form's choice), or

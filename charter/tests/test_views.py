@@ -429,3 +429,17 @@ def test_a_refused_signing_keeps_the_pole_chosen(client, versions, pole, manager
     assert "Indiquez le mandat" in page
     assert f'<option value="pole:{other.pk}" selected>' in page
     assert f'<option value="pole:{pole.pk}">' in page
+
+
+def test_an_empty_filtered_list_says_no_signature_matches_not_none_yet(client, versions, pole):
+    services.ceremony_record(
+        version=versions[1],
+        event=None,
+        signer=pole,
+        name="X",
+        mandate="présidence",
+        actor=None,
+    )
+    page = client.get("/charte/signataires/", {"kind": "network"}).content.decode()
+    assert "Aucune signature ne correspond à ces filtres." in page
+    assert "Aucune signature pour l’instant." not in page
