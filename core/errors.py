@@ -73,6 +73,9 @@ class DomainError(Exception):
         status: int | None = None,
         **params,
     ):
+        # only the declared message is a template for ``field``; a more precise message is
+        # kept as given (a validator's may quote what was typed, « %(x)s » included)
+        declared = message is None
         if isinstance(error, ErrorCode):
             self.error = error
             self.code = error.code
@@ -83,7 +86,7 @@ class DomainError(Exception):
             self.error = None
             self.code = error
             self.status = status or 400
-        if params or (field and "%(field)s" in str(message)):
+        if params or (declared and field and "%(field)s" in str(message)):
             message = str(message) % {"field": field, **params}
         super().__init__(str(message))
         self.message = message

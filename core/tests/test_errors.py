@@ -99,3 +99,40 @@ def test_every_api_error_has_one_envelope():
         "message": str(REGISTRY[code].message),
         "field": "email",
     }
+
+
+def test_a_precise_message_is_kept_as_given():
+    # a validator's message may quote what was typed: it is not a template (an origin
+    # typed as « %(field)s%(x)s » once made the service raise KeyError instead)
+    typed = "“%(field)s%(x)s %d” is not an origin such as https://www.example.org"
+    error = DomainError(REGISTRY["events.invalid_field"], typed, field="embed_origins")
+    assert error.message == typed
+    assert error.field == "embed_origins"
+
+
+def test_the_declared_message_names_its_field():
+    with translation.override("en"):
+        error = DomainError(REGISTRY["checkin.invalid_text"], field="token")
+        assert str(error.message) == "“token” must be a text."
+
+
+@pytest.mark.django_db
+def test_an_origin_quoting_a_placeholder_is_refused_with_its_message():
+    from events import errors as event_errors
+    from events.models import Event
+    from events.services import EVENT_EDITABLE_FIELDS, event_update
+
+    event = Event.objects.create(
+        title="Journée",
+        slug="journee",
+        starts_at="2031-09-19T09:00:00+02:00",
+        ends_at="2031-09-19T17:00:00+02:00",
+        capacity=10,
+    )
+    data = {name: getattr(event, name) for name in EVENT_EDITABLE_FIELDS}
+    data["embed_origins"] = "%(field)s%(x)s"
+    with pytest.raises(DomainError) as raised:
+        event_update(event=event, data=data)
+    assert raised.value.error is event_errors.INVALID_FIELD
+    assert raised.value.field == "embed_origins"
+    assert "%(field)s%(x)s" in str(raised.value.message)
