@@ -146,6 +146,8 @@ MIDDLEWARE = [
     "core.middleware.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # a JSON API's 403, 404 and 405 in the JSON envelope, in the request's language
+    "core.middleware.JsonApiErrorsMiddleware",
     # before anything reads a form's body: one in another charset than UTF-8 gets a 400
     "core.middleware.FormCharsetMiddleware",
     "django.middleware.common.CommonMiddleware",

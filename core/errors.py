@@ -66,7 +66,7 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        error: ErrorCode | str,
+        error: ErrorCode,
         message: str | Promise | None = None,
         *,
         field: str | None = None,
@@ -76,16 +76,13 @@ class DomainError(Exception):
         # only the declared message is a template for ``field``; a more precise message is
         # kept as given (a validator's may quote what was typed, « %(x)s » included)
         declared = message is None
-        if isinstance(error, ErrorCode):
-            self.error = error
-            self.code = error.code
-            self.status = status or error.status
-            if message is None:
-                message = error.message
-        else:  # a bare code string: being replaced by declared codes (issue 11)
-            self.error = None
-            self.code = error
-            self.status = status or 400
+        if not isinstance(error, ErrorCode):
+            raise TypeError(f"DomainError takes a declared ErrorCode, not {error!r}")
+        self.error = error
+        self.code = error.code
+        self.status = status or error.status
+        if message is None:
+            message = error.message
         if params or (declared and field and "%(field)s" in str(message)):
             message = str(message) % {"field": field, **params}
         super().__init__(str(message))
@@ -115,3 +112,23 @@ def error_response(error: "DomainError | ErrorCode", *, status: int | None = Non
     return JsonResponse(
         payload, status=status or error.status, json_dumps_params={"ensure_ascii": False}
     )
+
+
+# --- the errors core answers itself: a JSON API's 403, 404 and 405 (JsonApiErrorsMiddleware)
+
+codes = ErrorCatalogue("core")
+
+
+def _declare_core():
+    from django.utils.translation import gettext_lazy as _
+
+    return (
+        codes.declare("forbidden", _("This request is refused."), status=403),
+        codes.declare("not_found", _("Nothing answers at this address."), status=404),
+        codes.declare(
+            "method_not_allowed", _("This address does not take this method."), status=405
+        ),
+    )
+
+
+FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED = _declare_core()

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 
+from core import errors
+
 # Browser features no page of ptce uses: refused to the page and to anything it frames.
 # Only the door's scanning page uses the camera (it sets ``response.camera_allowed``).
 PERMISSIONS_POLICY = (
@@ -201,3 +203,37 @@ def _cleaned_query(params):
         )
     cleaned._mutable = False
     return cleaned
+
+
+def is_json_api(path: str) -> bool:
+    """The addresses that answer JSON to programs (the door's API, the map's points, the
+    charter's projection and register): their errors come in the JSON envelope too."""
+    return path.startswith("/api/") or path.endswith(".json")
+
+
+class JsonApiErrorsMiddleware:
+    """A JSON API never answers an HTML page: Django's own 403 (CSRF), 404 and 405 become
+    the one error envelope (core.errors) there, in the request's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        error = {
+            403: errors.FORBIDDEN,
+            404: errors.NOT_FOUND,
+            405: errors.METHOD_NOT_ALLOWED,
+        }.get(response.status_code)
+        if (
+            error is None
+            or not is_json_api(request.path_info)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        answer = errors.error_response(error)
+        if response.has_header("Allow"):
+            answer["Allow"] = response["Allow"]
+        if response.has_header("Vary"):
+            answer["Vary"] = response["Vary"]
+        return answer
