@@ -1,19 +1,18 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from charter.urls import manage_patterns as charter_manage_patterns
 from charter.urls import public_patterns as charter_public_patterns
 from checkin.urls import api_patterns as checkin_api_patterns
 from checkin.urls import manage_patterns as checkin_manage_patterns
 from checkin.urls import public_patterns as checkin_public_patterns
+from core.views import FaviconView
 from events.urls import manage_patterns, public_patterns
 from registry.urls import manage_patterns as registry_manage_patterns
 from registry.urls import public_patterns as registry_public_patterns
 
 urlpatterns = [
-    path("favicon.ico", RedirectView.as_view(url=static("core/img/favicon.svg"), permanent=True)),
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.urls")),

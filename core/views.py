@@ -6,9 +6,11 @@ app's tables.
 
 from django.conf import settings
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 
 def _operator() -> dict:
@@ -115,3 +117,14 @@ def site_map(request):
     return render(
         request, "core/pages/site_map.html", {"sections": site_map_sections(request.user)}
     )
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico for the browsers that ask for it: the site's icon, looked up when asked
+    (at import, the manifest of the static files may not be built yet: a command run
+    before collectstatic would fail)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("core/img/favicon.svg")

@@ -58,8 +58,8 @@ def test_the_site_does_not_start_with_the_example_key():
     assert result.returncode == 0, result.stderr
 
 
-def _start(**overrides):
-    """Start Django in a child process with DEBUG off; (returncode, stdout, stderr)."""
+def _env(**overrides) -> dict:
+    """The environment of a child process with DEBUG off and nothing of this one's."""
     env = {
         **{
             k: v
@@ -72,7 +72,12 @@ def _start(**overrides):
         "SECRET_KEY": GOOD,
         **overrides,
     }
-    env = {k: v for k, v in env.items() if v is not None}
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def _start(**overrides):
+    """Start Django in a child process with DEBUG off; (returncode, stdout, stderr)."""
+    env = _env(**overrides)
     code = (
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.SITE_URL, settings.SECURE_HSTS_SECONDS)"
@@ -117,3 +122,13 @@ def test_make_demo_passes_its_port_to_the_site_url():
     commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
     assert len(commands) == 5
     assert all("SITE_URL=http://127.0.0.1:8123" in line for line in commands), commands
+
+
+def test_commands_run_in_production_before_the_static_files_are_collected(tmp_path):
+    """`manage.py migrate` comes before `collectstatic` in a deployment: loading the URLs
+    must not look up a static file in a manifest that does not exist yet."""
+    env = _env(SITE_URL="https://ptce.example.org", STATIC_ROOT=str(tmp_path / "static"))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
