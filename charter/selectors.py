@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -296,16 +296,28 @@ def ledger_mismatches() -> list[str]:
     return problems
 
 
-def search_signers(query: str, *, limit: int = 20) -> list[tuple[str, object]]:
-    """[(kind, pole or network)] whose name matches (accents and case aside), for the
-    room."""
+def search_signers(
+    query: str, *, version: CharterVersion | None = None, limit: int = 20
+) -> list[tuple[str, object, bool]]:
+    """[(kind, pole or network, already signed ``version``)] whose name matches (accents
+    and case aside), for the room."""
     poles = _poles_named(query)
     if poles is None:
         return []
     words = fold_name(query).split()
+    poles = list(poles.order_by("name")[:limit])
     networks = [n for n in Network.objects.all() if all(w in fold_name(n.name) for w in words)]
-    return [("pole", p) for p in poles.order_by("name")[:limit]] + [
-        ("network", n) for n in networks[:limit]
+    networks = networks[:limit]
+    made = (
+        Signature.objects.made()
+        .filter(Q(pole__in=poles) | Q(network__in=networks), version=version)
+        .values_list("pole_id", "network_id")
+    )
+    signed_poles, signed_networks = set(), set()
+    for pole_id, network_id in made:
+        (signed_poles if pole_id else signed_networks).add(pole_id or network_id)
+    return [("pole", p, p.pk in signed_poles) for p in poles] + [
+        ("network", n, n.pk in signed_networks) for n in networks
     ]
 
 

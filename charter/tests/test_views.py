@@ -269,6 +269,10 @@ def test_ceremony_mode_search_confirm_done(client, versions, pole, event_with_or
     )
     state = client.get("/charte/projection/journee/etat.json").json()
     assert state["count"] == 1 and state["signatures"][0]["name"] == "Pôle Sud Archer"
+    # searched again, the pole that signed is not offered a second time
+    page = client.get(url, {"q": "sud archer"}).content.decode()
+    assert f"?signer=pole:{pole.pk}" not in page
+    assert "Pôle Sud Archer — a déjà signé la version" in page
 
 
 def test_ceremony_mode_needs_the_organiser_role(

@@ -54,7 +54,9 @@ def ceremony(request, slug: str):
             "event": event,
             "version": version,
             "query": query,
-            "results": selectors.search_signers(query) if query and signer is None else [],
+            "results": (
+                selectors.search_signers(query, version=version) if query and signer is None else []
+            ),
             "signer": signer,
             "signer_value": (
                 f"{'pole' if isinstance(signer, Pole) else 'network'}:{signer.pk}" if signer else ""
