@@ -73,9 +73,13 @@ def signature_request(
     email: str,
     actor,
     language: str = "fr",
+    before_email=None,
 ) -> Signature:
     """A pole or network asks to sign: the signatory confirms with the link sent to
-    their email; until then nothing is signed. The caller checks ``can_sign_for``."""
+    their email; until then nothing is signed. The caller checks ``can_sign_for``.
+    ``before_email(email)``, once everything typed is valid and just before the request is
+    written, may refuse with a DomainError (the web form's limit on emails sent: a request
+    refused for a typing error sends nothing and counts for nothing)."""
     from django.core.validators import validate_email
 
     _check_version(version)
@@ -89,6 +93,8 @@ def signature_request(
     kwargs = _signer_kwargs(signer)
     if Signature.objects.made().filter(version=version, **kwargs).exists():
         raise DomainError(errors.ALREADY_SIGNED)
+    if before_email is not None:
+        before_email(email)
     with transaction.atomic():
         signature = Signature.objects.create(
             version=version,

@@ -261,3 +261,23 @@ def test_the_confirmation_email_is_in_the_language_the_person_signs_in(
     assert sign(client, pole, "fr@exemple.example", ip="198.51.100.1").status_code == 200
     languages = dict(OutboundEmail.objects.values_list("to", "language"))
     assert languages == {"en@exemple.example": "en", "fr@exemple.example": "fr"}
+
+
+def test_a_request_refused_for_a_typing_error_does_not_use_up_the_email_limit(
+    client, versions, pole, manager
+):
+    client.force_login(manager)
+    for _ in range(public.EMAILS_PER_ADDRESS + 2):
+        refused = client.post(
+            "/charte/signer/",
+            {
+                "signer": f"pole:{pole.pk}",
+                "name": "Chevalier",
+                "mandate": "",
+                "email": "c@v.example",
+            },
+            REMOTE_ADDR="203.0.113.7",
+        )
+        assert refused.status_code == 400
+    assert sign(client, pole, "c@v.example").status_code == 200
+    assert Signature.objects.count() == 1

@@ -177,7 +177,6 @@ def sign(request):
         values = form.cleaned_data
         try:
             signer = access_signer_for_signing(request.user, values["signer"])
-            _check_email_rate(request, values["email"])
             services.signature_request(
                 version=version,
                 signer=signer,
@@ -186,6 +185,7 @@ def sign(request):
                 email=values["email"],
                 actor=request.user,
                 language=translation.get_language(),
+                before_email=lambda email: _check_email_rate(request, email),
             )
         except DomainError as exc:
             form.add_domain_error(exc)
