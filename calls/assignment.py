@@ -27,8 +27,11 @@ The model (a min-cost flow, solved by networkx's network simplex)::
 - When no balanced assignment exists (a juror conflicted with too many files, for
   instance), giving each file its jurors comes first: the loads are then spread as evenly
   as possible with a convex cost per unit of load (the ``i``-th file of a juror costs
-  more than the ``i-1``-th), and a problem says the loads could not be balanced and which
-  jurors are the cause.
+  more than the ``i-1``-th, so the solver minimises the sum of the squared loads; the
+  territorial mix is then only a tie-break), and a problem says the loads could not be
+  balanced and which jurors are the cause (those with fewer files without a conflict than
+  the lower bound; failing that, the least loaded ones, e.g. when fixed pairs overload
+  someone).
 - Fixed pairs (set by hand before the run) are kept: each is a lower bound of 1 on its
   file → juror edge, expressed with demands the same way.
 - Determinism: nodes and edges are inserted in sorted order and the network simplex is a
