@@ -47,6 +47,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
         )
 
 
+def page_queries(client, url: str, *, warm: bool = True) -> int:
+    """The queries of one GET of ``url``, read to its end (a streamed file too); with
+    ``warm``, after a first GET (what a first request caches is not counted)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if warm:
+        assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

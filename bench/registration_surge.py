@@ -368,7 +368,7 @@ def main(argv=None) -> int:
                 min(args.warmup, 2 * args.workers * args.threads) or 1,
                 "warm",
                 args,
-            )  # noqa: E501
+            )
             h.get_load(port, ["/evenements/bench-1/"] * 200, connections=10, deadline_s=30)
             if warm.errors:
                 failures.append(f"warm-up: {warm.errors} errors {warm.samples}")

@@ -93,22 +93,18 @@ class DomainError(Exception):
         return f"{self.code}: {self.message}"
 
 
-def error_body(code: str, message, field: str | None = None) -> dict:
-    """The one JSON error envelope of every API: ``{"error": {"code", "message", "field"}}``."""
-    body = {"code": code, "message": str(message)}
-    if field:
-        body["field"] = field
-    return {"error": body}
-
-
 def error_response(error: "DomainError | ErrorCode", *, status: int | None = None, **extra):
-    """A JSON response carrying ``error`` in the envelope; ``extra`` adds top-level keys
-    (the door API's ``version``, for instance)."""
+    """A JSON response carrying ``error`` in the one envelope of every API,
+    ``{"error": {"code", "message", "field"}}``; ``extra`` adds top-level keys (the door
+    API's ``version``, for instance)."""
     from django.http import JsonResponse
 
     if isinstance(error, ErrorCode):
         error = DomainError(error)
-    payload = {**extra, **error_body(error.code, error.message, error.field)}
+    body = {"code": error.code, "message": str(error.message)}
+    if error.field:
+        body["field"] = error.field
+    payload = {**extra, "error": body}
     return JsonResponse(
         payload, status=status or error.status, json_dumps_params={"ensure_ascii": False}
     )

@@ -4,12 +4,11 @@ a first request sets up, the same for both sizes)."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from charter import services
 from charter.models import Signature
 from charter.tests.helpers import under_way
+from conftest import page_queries
 from registry import services as registry_services
 from registry.models import Network
 
@@ -64,17 +63,6 @@ def add_signatures(room, versions, start: int, stop: int) -> None:
         )
 
 
-def queries(client, url: str) -> int:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-        if hasattr(response, "streaming_content"):
-            b"".join(response.streaming_content)
-    assert response.status_code == 200, url
-    return len(captured.captured_queries)
-
-
 PAGES = [
     "/charte/",
     "/charte/signataires/",
@@ -94,8 +82,8 @@ PAGES = [
 def test_a_list_page_makes_as_many_queries_for_30_rows_as_for_1(client, versions, room, url):
     client.force_login(room[1])
     add_signatures(room, versions, 0, 1)
-    one = queries(client, url)
+    one = page_queries(client, url)
     add_signatures(room, versions, 1, MANY)
     assert Signature.objects.made().count() == MANY
-    many = queries(client, url)
+    many = page_queries(client, url)
     assert many == one, f"{url}: {one} queries for 1 row, {many} for {MANY}"

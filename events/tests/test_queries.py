@@ -10,11 +10,10 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import page_queries
 from events.models import Event, EventDocument, Partner, Registration, Session, Speaker
 from events.tests.factories import EventFactory
 
@@ -29,13 +28,6 @@ def no_cached_pages():
     cache.clear()
     yield
     cache.clear()
-
-
-def queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured.captured_queries)
 
 
 def staff(username: str):
@@ -67,7 +59,9 @@ def counts_for_manage_page(client, register, name: str) -> list[int]:
         event = EventFactory()
         registrations(event, register, count)
         manager_of(event, f"orga{count}", client)
-        found.append(queries(client, reverse(f"events_manage:{name}", args=[event.slug])))
+        found.append(
+            page_queries(client, reverse(f"events_manage:{name}", args=[event.slug]), warm=False)
+        )
     return found
 
 
@@ -78,7 +72,7 @@ def test_dashboard(client):
         for _n in range(count):
             EventFactory().managers.add(user)
         client.force_login(user)
-        found.append(queries(client, reverse("events_manage:dashboard")))
+        found.append(page_queries(client, reverse("events_manage:dashboard"), warm=False))
     assert found == [DASHBOARD] * 2
 
 
@@ -109,7 +103,9 @@ def test_documents_page(client, register):
             finished_at=now,
             expires_at=now + timedelta(hours=1),
         )
-        found.append(queries(client, reverse("events_manage:documents", args=[event.slug])))
+        found.append(
+            page_queries(client, reverse("events_manage:documents", args=[event.slug]), warm=False)
+        )
     assert found == [DOCUMENTS] * 2
 
 
@@ -121,7 +117,7 @@ def test_public_events_list(client):
             EventFactory()
             EventFactory(starts_at=timezone.now() - timedelta(days=400))  # a past one too
         made = count
-        found.append(queries(client, reverse("events:home")))
+        found.append(page_queries(client, reverse("events:home"), warm=False))
     assert found == [PUBLIC_LIST] * 2
 
 
@@ -142,7 +138,7 @@ def test_public_event_page(client, register):
             speaker = Speaker.objects.create(event=event, name=f"Intervenante {n}", role="Rôle")
             session.speakers.add(speaker)
             Partner.objects.create(event=event, name=f"Réseau {n}", order=n)
-        found.append(queries(client, reverse("events:detail", args=[event.slug])))
+        found.append(page_queries(client, reverse("events:detail", args=[event.slug]), warm=False))
     assert found == [PUBLIC_EVENT] * 2
 
 

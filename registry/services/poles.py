@@ -33,7 +33,8 @@ from registry.services.organisations import PLACE_WRITTEN
 # --- poles ---------------------------------------------------------------------------------
 
 
-TRACKED = (
+# what a pole says of itself (pole_build sets them from what is typed)
+POLE_OWN = [
     "name",
     "siren",
     "legal_form",
@@ -42,10 +43,10 @@ TRACKED = (
     "website",
     "year_founded",
     "jobs",
-    "commune_code",
-    "department_code",
-    "region_code",
-)
+]
+
+# what the pole's history records
+TRACKED = (*POLE_OWN, "commune_code", "department_code", "region_code")
 
 
 def snapshot(pole: Pole | None) -> dict:
@@ -58,17 +59,7 @@ def snapshot(pole: Pole | None) -> dict:
 
 
 # what pole_build sets (the columns an import writes in bulk)
-POLE_WRITTEN = [
-    "name",
-    "siren",
-    "legal_form",
-    "description",
-    "strategy",
-    "website",
-    "year_founded",
-    "jobs",
-    *PLACE_WRITTEN,
-]
+POLE_WRITTEN = [*POLE_OWN, *PLACE_WRITTEN]
 
 
 def pole_build(*, data: dict, pole: Pole | None = None) -> tuple[Pole, list[tuple[str, str]]]:

@@ -5,33 +5,19 @@ is cached per process (the geography, the session) does not count."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from conftest import page_queries
 from registry import services
 
 pytestmark = pytest.mark.django_db
 
 
-def queries(client, url: str) -> int:
-    """The queries of one GET of ``url`` (read to its end: streamed files too)."""
-    assert client.get(url).status_code == 200
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-        assert response.status_code == 200
-        if response.streaming:
-            b"".join(response.streaming_content)
-        else:
-            response.content  # noqa: B018 - rendered
-    return len(captured)
-
-
 def same_count(client, urls, add_rows) -> None:
     """The pages of ``urls`` with 1 row, then with 30 (``add_rows(n)`` adds n)."""
     add_rows(1)
-    one = {url: queries(client, url) for url in urls}
+    one = {url: page_queries(client, url) for url in urls}
     add_rows(29)
-    thirty = {url: queries(client, url) for url in urls}
+    thirty = {url: page_queries(client, url) for url in urls}
     assert thirty == one
 
 
