@@ -79,6 +79,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+def wait_for_mail(count: int | None = None, *, where=None, timeout: float = 10.0) -> list:
+    """The emails sent so far, once there are ``count`` of them (or, with ``where``, once
+    one matches it; then the matching ones): the server sends them after its response
+    has gone (core/tasks_backend.py), while the browser already shows the next page."""
+    import time
+
+    from django.core import mail
+
+    def found():
+        if where is not None:
+            return [m for m in mail.outbox if where(m)]
+        return mail.outbox if len(mail.outbox) >= count else []
+
+    deadline = time.monotonic() + timeout
+    while not found() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if where is None:
+        assert len(mail.outbox) == count, mail.outbox
+        return mail.outbox
+    assert found(), [m.subject for m in mail.outbox]
+    return found()
+
+
 @contextmanager
 def chromium_browser(extra_args=()):
     """Debian's Chromium driven by Playwright (skipped, or failed in CI, without it)."""

@@ -9,7 +9,14 @@ from django.contrib.auth import get_user_model
 
 from charter.models import CharterVersion
 from charter.tests.helpers import under_way
-from conftest import BLOCKING_IMPACTS, axe_scan, describe, no_horizontal_scroll, screenshot
+from conftest import (
+    BLOCKING_IMPACTS,
+    axe_scan,
+    describe,
+    no_horizontal_scroll,
+    screenshot,
+    wait_for_mail,
+)
 from events.tests.factories import EventFactory
 from registry import services as registry_services
 
@@ -269,7 +276,7 @@ def test_a_president_without_an_account_claims_the_pole_then_signs(
     editor_page.get_by_role("button", name="Accepter").click()
     editor_page.locator(".messages").wait_for()
 
-    [message] = [m for m in mailoutbox if m.to == ["cc@archer.example"]]
+    [message] = wait_for_mail(where=lambda m: m.to == ["cc@archer.example"])
     link = re.search(r"https?://\S+(/compte/mot-de-passe/\S+)", message.body).group(1)
     assert "next=%2Fcharte%2Fsigner%2F" in link
     page.goto(live_server.url + link)
@@ -288,7 +295,7 @@ def test_a_president_without_an_account_claims_the_pole_then_signs(
     page.get_by_role("button", name="Envoyer le lien de confirmation").click()
     page.get_by_role("heading", name="Consultez l’e-mail").wait_for()
 
-    confirm = next(m for m in mailoutbox if "/charte/confirmer/" in m.body)
+    [confirm] = wait_for_mail(where=lambda m: "/charte/confirmer/" in m.body)
     path = re.search(r"https?://\S+(/charte/confirmer/\S+/)", confirm.body).group(1)
     page.goto(live_server.url + path)
     page.get_by_role("button", name="Je confirme la signature de la charte").click()

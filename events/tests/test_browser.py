@@ -11,7 +11,6 @@ language is French by default and its wording may change.
 
 import json
 import re
-import time
 from io import StringIO
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from conftest import (
     describe,
     no_horizontal_scroll,
     screenshot,
+    wait_for_mail,
 )
 from events import services
 from events.models import Event, Registration
@@ -48,17 +48,6 @@ def demo_event(live_server):
 
 def url(live_server, path: str) -> str:
     return live_server.url + path
-
-
-def wait_for_mail(count: int, timeout: float = 10.0) -> list:
-    """The emails sent so far, once there are ``count``: the server sends them after its
-    response has gone (core/tasks_backend.py), while the browser already shows the next
-    page."""
-    deadline = time.monotonic() + timeout
-    while len(mail.outbox) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(mail.outbox) == count, mail.outbox
-    return mail.outbox
 
 
 def goto(page, address: str, status: int = 200):
