@@ -38,7 +38,25 @@ def pole_charter_facts(pole) -> list[dict]:
     ]
 
 
+def pole_charter_attestations(pole) -> dict:
+    """``charter.signed``: the pole's latest signature is in force (False: it was
+    withdrawn; None: no signature in this register, where the 2014 paper signatures are
+    not, so « not signed » could be false); ``charter.version``: the version it signed."""
+    from charter.selectors import latest_pole_signature
+
+    signature = latest_pole_signature(pole)
+    if signature is None:
+        return {"charter.signed": None, "charter.version": None}
+    return {
+        "charter.signed": not signature.is_withdrawn,
+        "charter.version": signature.version.number,
+    }
+
+
 def register() -> None:
     from registry import hooks
 
     hooks.pole_facts.register(hooks.PoleFacts(key="charter", facts=pole_charter_facts))
+    hooks.pole_attestations.register(
+        hooks.PoleAttestations(key="charter", attestations=pole_charter_attestations)
+    )

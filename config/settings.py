@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "checkin",
     "registry",
     "charter",
+    "calls",
     # the pages that join the others (home, account space): imports their selectors
     "portal",
 ]
@@ -260,6 +261,12 @@ STORAGES = {
     "documents": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
+    },
+    # the calls' files (applications' attachments, the calls' documents): private, served
+    # only through views that check the right to them
+    "calls": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_ROOT / "calls", "base_url": None},
     },
     "staticfiles": {
         "BACKEND": (

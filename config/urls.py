@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from calls.urls import jury_patterns as calls_jury_patterns
+from calls.urls import manage_patterns as calls_manage_patterns
+from calls.urls import public_patterns as calls_public_patterns
 from charter.urls import manage_patterns as charter_manage_patterns
 from charter.urls import public_patterns as charter_public_patterns
 from checkin.urls import api_patterns as checkin_api_patterns
@@ -20,6 +23,9 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("gestion/annuaire/", include(registry_manage_patterns)),
     path("gestion/charte/", include(charter_manage_patterns)),
+    path("gestion/appels/", include(calls_manage_patterns)),
+    path("appels/", include(calls_public_patterns)),
+    path("jury/", include(calls_jury_patterns)),
     path("gestion/", include(manage_patterns)),
     path("gestion/evenements/", include(checkin_manage_patterns)),
     path("api/accueil/", include(checkin_api_patterns)),

@@ -4,6 +4,10 @@ importing them (core.slots).
 ``pole_facts``: PoleFacts whose ``facts(pole)`` gives a list of
 {"label": str, "value": str, "url": str} shown on the pole's page (e.g. the charter:
 signed, which version, when).
+
+``pole_attestations``: PoleAttestations whose ``attestations(pole)`` gives
+machine-readable facts about a pole, e.g. ``{"charter.signed": True, "charter.version": 2}``
+(read by the calls' eligibility, which never imports the app that knows them).
 """
 
 from collections.abc import Callable
@@ -23,3 +27,19 @@ pole_facts: Slot[PoleFacts] = Slot("registry.pole_facts")
 
 def facts_for(pole) -> list[dict]:
     return [fact for provider in pole_facts for fact in provider.facts(pole)]
+
+
+@dataclass(frozen=True)
+class PoleAttestations:
+    key: str
+    attestations: Callable[[object], dict]  # pole -> {"app.fact": value}
+
+
+pole_attestations: Slot[PoleAttestations] = Slot("registry.pole_attestations")
+
+
+def attestations_for(pole) -> dict:
+    facts: dict = {}
+    for provider in pole_attestations:
+        facts.update(provider.attestations(pole))
+    return facts

@@ -1,5 +1,9 @@
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
-from django.utils import translation
+from django.contrib.auth import get_user_model
+from django.utils import timezone, translation
 
 
 @pytest.fixture(autouse=True)
@@ -7,3 +11,53 @@ def _french():
     """The messages are checked in French, whatever LANGUAGE_CODE says."""
     with translation.override("fr"):
         yield
+
+
+# --- the ground the services' tests stand on (built with the models: "given" states) ----
+# Each area's tests add their own fixtures in their modules; these are shared.
+
+
+@pytest.fixture
+def user(db):
+    counter = iter(range(10_000))
+
+    def _user(username=None, **extra):
+        username = username or f"personne{next(counter)}"
+        return get_user_model().objects.create_user(
+            username, email=f"{username}@example.org", password="Mot-de-passe-2014", **extra
+        )
+
+    return _user
+
+
+@pytest.fixture
+def call(db):
+    """An open call (opened yesterday, closes in ten days), one national stage with a
+    two-criterion grid (0–5), one section with a text question."""
+    from calls.models import Call, Criterion, Question, Section, Stage
+
+    def _call(slug="appel-2026", **extra):
+        now = timezone.now()
+        fields = {
+            "title": "Appel à projets PTCE 2026",
+            "slug": slug,
+            "funders": "État",
+            "budget": Decimal("1000000"),
+            "opens_at": now - timedelta(days=1),
+            "closes_at": now + timedelta(days=10),
+            "published_at": now - timedelta(days=1),
+            **extra,
+        }
+        created = Call.objects.create(**fields)
+        stage = Stage.objects.create(
+            call=created, name="Jury national", kind="national", position=1, jurors_per_file=2
+        )
+        Criterion.objects.create(stage=stage, label="Coopération", weight=2, position=1)
+        Criterion.objects.create(stage=stage, label="Ancrage territorial", weight=1, position=2)
+        section = Section.objects.create(call=created, title="Le projet", position=1)
+        Question.objects.create(
+            section=section, label="Décrivez la coopération", kind="text", max_words=300
+        )
+        return created
+
+    return _call

@@ -1,0 +1,1 @@
+"""Reads for the calls' pages: keyword-only, joins done, bounded."""

@@ -1,0 +1,9 @@
+"""Three audiences, three namespaces: ``calls`` (public pages and applying, under
+/appels/), ``calls_jury`` (/jury/), ``calls_manage`` (/gestion/appels/). Each view module
+gives its own ``urlpatterns``."""
+
+from calls.views import apply, decide, jury, manage, public
+
+public_patterns = (public.urlpatterns + apply.urlpatterns, "calls")
+jury_patterns = (jury.urlpatterns, "calls_jury")
+manage_patterns = (manage.urlpatterns + decide.urlpatterns, "calls_manage")
