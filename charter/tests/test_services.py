@@ -207,3 +207,18 @@ def test_a_new_version_invites_the_signatories_of_the_old_one(
     with pytest.raises(DomainError) as caught:
         services.version_publish(number=4, title="", body="", published_on=date(2025, 1, 1))
     assert caught.value.code == "charter.version_incomplete"
+
+
+def test_attestations_for_the_calls_say_what_the_register_knows(versions, pole, manager):
+    """The registry's pole_attestations slot, filled by the charter: no signature in this
+    register is « not known » (the 2014 signatures on paper are not in it), a signature in
+    force is signed with its version, a withdrawn one is not signed."""
+    from registry.hooks import attestations_for
+
+    assert attestations_for(pole) == {"charter.signed": None, "charter.version": None}
+    signature = services.signature_confirm(
+        token=services.confirmation_token(request(versions, pole, manager))
+    )
+    assert attestations_for(pole) == {"charter.signed": True, "charter.version": 2}
+    services.signature_withdraw(signature=signature, reason="Fin du pôle", actor=manager)
+    assert attestations_for(pole) == {"charter.signed": False, "charter.version": 2}
