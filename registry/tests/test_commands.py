@@ -25,6 +25,10 @@ def test_the_registry_demo_is_true_to_its_sources_and_idempotent():
         pole = real.get(name=apostrophes(row["name"].strip()))  # as the loader writes it
         assert pole.source_url == row["source_url"] and pole.status == "laureate"
         assert pole.laureates.get().year == int(row["year"])
+    phase_two = next(r for r in rows if r["phase"] == "phase 2")
+    assert real.get(name=apostrophes(phase_two["name"].strip())).laureates.get().call == (
+        "AMI « PTCE émergents » (2021), phase 2"
+    )
     archer = real.get(name="Pôle Sud Archer")
     assert archer.commune_code == "26281" and archer.located_by == "commune"
     invented = Pole.objects.filter(is_demo=True)
@@ -38,7 +42,7 @@ def test_check_poles_puts_every_status_right():
     Pole.objects.update(status="checked", check_report={})
     out = StringIO()
     call_command("check_poles", stdout=out)
-    assert "63 poles checked" in out.getvalue()
+    assert "97 poles checked" in out.getvalue()
     assert Pole.objects.filter(status="laureate").count() == Laureate.objects.count()
     assert not Pole.objects.filter(check_report={}).exists()
 

@@ -1,6 +1,6 @@
 """The registry's demo: the six partner networks of the 2014 press release, the real
-laureates of State calls (registry/data/ptce-laureates-partial.csv, each with its public
-source), and invented poles, marked as such, spread over the regions so that the
+laureates of State calls (registry/data/ptce-laureates.csv: 57 laureates, each with its
+public source), and invented poles, marked as such, spread over the regions so that the
 directory, its facets and the map look true to life. Idempotent: run it again, nothing
 is duplicated (real rows by name, invented ones by their "demo-" address)."""
 
@@ -16,7 +16,7 @@ from registry import geo, services
 from registry.models import Activity, Network, Organisation, Pole
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-LAUREATES = DATA / "ptce-laureates-partial.csv"
+LAUREATES = DATA / "ptce-laureates.csv"
 
 # The partnership named in the press release of 30 July 2014 (the Labo's site is given
 # there; the others' are left blank rather than guessed).
@@ -124,7 +124,7 @@ class Command(BaseCommand):
                     pole=pole,
                     year=int(row["year"]),
                     source_url=data["source_url"],
-                    call=CALLS.get(row["year"], ""),
+                    call=call_label(row),
                 )
                 count += 1
         return count
@@ -223,6 +223,14 @@ class Command(BaseCommand):
 
 
 # ../shared/data/calls-history.md
+def call_label(row: dict) -> str:
+    """« AMI « PTCE émergents » (2021), phase 2 »: the call of the year, and the phase
+    where the source gives one."""
+    label = CALLS.get(row["year"], "")
+    phase = (row.get("phase") or "").strip()
+    return f"{label}, {phase}" if label and phase else label
+
+
 CALLS = {
     "2013": "1er appel à projets PTCE (2013)",
     "2015": "2e appel à projets PTCE (2015)",
