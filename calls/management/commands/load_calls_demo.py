@@ -102,6 +102,7 @@ class Command(BaseCommand):
             manager = self.manager_account()
             old = self.call_2013(manager)
             demo = Call.objects.filter(slug=SLUG_DEMO).first() or self.call_demo(manager)
+            demo.managers.add(manager)
             self.pole_manager_account(demo)
             if settings.DEBUG or demo_account:
                 self.set_passwords()
