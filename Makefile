@@ -35,6 +35,7 @@ demo: install
 	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_demo
 	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_registry_demo
 	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_charter_demo
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_calls_demo
 	@echo "ptce demo on $(SITE_URL)/ — organiser sign-in: organisatrice / demo-ptce-2014"
 	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -9,6 +9,7 @@ sequence gapless. The entry's payload holds the object's kind, id and its state 
 logged state with its row (the ``verify_calls`` command).
 """
 
+from datetime import UTC
 from decimal import Decimal
 
 from django.utils import timezone
@@ -20,15 +21,20 @@ ROUND = Decimal("0.0001")
 
 
 def _time(value):
-    return value.isoformat() if value else None
+    # in UTC: a time set in Europe/Paris and the same time read back from the database
+    # must give the same state
+    return value.astimezone(UTC).isoformat() if value else None
 
 
 def _number(value):
     return str(Decimal(value).quantize(ROUND)) if value is not None else None
 
 
-def snapshot(obj) -> tuple[str, int, dict]:
-    """(kind, id, state) of an object the log follows."""
+def snapshot(obj, *, removed: bool = False) -> tuple[str, int, dict]:
+    """(kind, id, state) of an object the log follows. ``removed``: an assignment about to
+    be deleted (record it before ``delete()``, which forgets the row's id)."""
+    if obj.pk is None:
+        raise ValueError("the calls' log follows saved rows only (record a removal before it)")
     if isinstance(obj, Call):
         return (
             "call",
@@ -68,7 +74,6 @@ def snapshot(obj) -> tuple[str, int, dict]:
             },
         )
     if isinstance(obj, Assignment):
-        exists = Assignment.objects.filter(pk=obj.pk).exists() if obj.pk else False
         return (
             "assignment",
             obj.pk,
@@ -76,7 +81,7 @@ def snapshot(obj) -> tuple[str, int, dict]:
                 "stage": obj.stage_id,
                 "application": obj.application_id,
                 "juror": obj.juror_id,
-                "removed": not exists,
+                "removed": removed,
             },
         )
     if isinstance(obj, Review):
@@ -103,10 +108,13 @@ def snapshot(obj) -> tuple[str, int, dict]:
     raise TypeError(f"the calls' log does not follow {type(obj).__name__}")
 
 
-def record(call: Call, action: str, obj, *, actor=None, **data) -> LogEntry:
+def record(call: Call, action: str, obj, *, actor=None, removed=False, **data) -> LogEntry:
     """Append an entry to the call's log. Call inside the service's transaction, the
-    call's row locked."""
-    kind, pk, state = snapshot(obj)
+    call's row locked. An assignment taken away: ``record(..., removed=True)`` just before
+    deleting it."""
+    if removed and not isinstance(obj, Assignment):
+        raise TypeError("only an assignment is removed from a call")
+    kind, pk, state = snapshot(obj, removed=removed)
     last = LogEntry.objects.filter(call=call).order_by("-sequence").first()
     previous = last.digest if last else GENESIS
     sequence = (last.sequence if last else 0) + 1
@@ -163,6 +171,10 @@ def verify(call: Call) -> list[str]:
         )
     followed = {
         "call": Call.objects.filter(pk=call.pk),
+        # a stage is followed once logged (its grid's lock, its closing)
+        "stage": Stage.objects.filter(
+            call=call, pk__in=[pk for kind, pk in last_state if kind == "stage"]
+        ),
         "application": Application.objects.filter(call=call),
         "assignment": Assignment.objects.filter(stage__call=call),
         "review": Review.objects.filter(assignment__stage__call=call),
@@ -173,12 +185,14 @@ def verify(call: Call) -> list[str]:
             logged = last_state.pop((kind, row.pk), None)
             if logged is None:
                 problems.append(f"{kind} {row.pk}: not in the log")
+            elif kind == "assignment" and logged.get("removed"):
+                problems.append(f"{kind} {row.pk}: removed in the log but still in the database")
             elif snapshot(row)[2] != logged:
                 problems.append(f"{kind} {row.pk}: differs from its last log entry")
     for (kind, pk), state in last_state.items():
         model = _MODELS.get(kind)
         if kind == "assignment" and state.get("removed"):
             continue
-        if model is not None and kind != "stage" and not model.objects.filter(pk=pk).exists():
+        if model is not None and not model.objects.filter(pk=pk).exists():
             problems.append(f"{kind} {pk}: in the log but gone from the database")
     return problems
