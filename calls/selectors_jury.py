@@ -98,7 +98,7 @@ def grid_page(*, assignment: Assignment) -> dict:
         )
         if results and len(by_juror) > 1:
             spread = results[0]
-    messages = list(
+    thread = list(
         Message.objects.filter(application=assignment.application, stage=stage)
         .filter(author__in=[assignment.juror_id, *colleagues.values_list("juror_id", flat=True)])
         .select_related("author")
@@ -110,7 +110,7 @@ def grid_page(*, assignment: Assignment) -> dict:
         "submitted": submitted,
         "others": others,
         "spread": spread,
-        "messages": messages,
+        "thread": thread,
         "attachments": attachments,
         "weights": {c.pk: c.weight for c in criteria},
     }

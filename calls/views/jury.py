@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -51,7 +52,7 @@ def accept(request, token):
         if request.user.is_authenticated:
             return redirect("calls_jury:declare", pk=juror.pk)
         return render(request, "calls/jury/accepted.html", {"juror": juror})
-    login_url = reverse("accounts:login") + "?next=" + request.path
+    login_url = reverse("accounts:login") + "?" + urlencode({"next": request.path})
     return render(request, "calls/jury/accept.html", {"juror": juror, "login_url": login_url})
 
 
