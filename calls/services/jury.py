@@ -106,6 +106,30 @@ def juror_invite(
     return juror
 
 
+def juror_reinvite(*, juror: Juror, actor) -> Juror:
+    """Send a fresh invitation link to a seat not accepted yet: the previous link stops
+    working (its nonce is rotated)."""
+    with transaction.atomic():
+        call = _lock_call(juror.stage.call_id)
+        juror = Juror.objects.select_for_update().select_related("stage").get(pk=juror.pk)
+        if juror.accepted_at is not None:
+            raise DomainError(errors.INVITATION_USED)
+        if juror.stage.closed_at is not None:
+            raise DomainError(errors.STAGE_CLOSED)
+        juror.invitation_nonce = uuid.uuid4()
+        juror.invited_at = timezone.now()
+        juror.save(update_fields=["invitation_nonce", "invited_at"])
+        ledger.record(call, "calls.juror.reinvited", juror.stage, actor=actor, juror=juror.pk)
+        email_queue(
+            kind=JUROR_INVITED,
+            scope=f"calls.call:{call.pk}",
+            object_id=juror.pk,
+            to=juror.email,
+            language="fr",
+        )
+    return juror
+
+
 def juror_accept(*, token: str, user=None) -> Juror:
     """Link the seat a valid invitation opens to ``user`` (signed in); without one, to a
     new account made with the invitation's address, whose password is chosen through the

@@ -598,3 +598,18 @@ def test_message_post(assigned, user):
 
 def test_user_model_is_the_projects(db):
     assert get_user_model()
+
+
+def test_a_new_link_voids_the_previous_one(stage, manager, user):
+    juror = jury.juror_invite(stage=stage, name="Amina", email="a@example.org", actor=manager)
+    old = invitation_token(juror)
+    juror = jury.juror_reinvite(juror=juror, actor=manager)
+    assert OutboundEmail.objects.filter(kind=jury.JUROR_INVITED, object_id=juror.pk).count() == 2
+    with pytest.raises(DomainError) as excinfo:
+        jury.juror_accept(token=old, user=user())
+    assert code_of(excinfo) == "calls.invitation_invalid"
+    amina = user("amina")
+    jury.juror_accept(token=invitation_token(juror), user=amina)
+    with pytest.raises(DomainError) as excinfo:
+        jury.juror_reinvite(juror=juror, actor=manager)
+    assert code_of(excinfo) == "calls.invitation_used"

@@ -296,6 +296,11 @@ def test_manager_invites_detects_decides_and_assigns(client, stage, manager, use
     assert response.status_code == 302
     hana = Juror.objects.get()
     assert hana.organisation == own
+    nonce = hana.invitation_nonce
+    response = client.post(_manage(stage, "stage_jury_reinvite", hana.pk), follow=True)
+    assert "Un nouveau lien est envoyé à Hana." in response.content.decode()
+    hana.refresh_from_db()
+    assert hana.invitation_nonce != nonce
     # Hana accepts and declares; her organisation is a partner of a pole that applies
     hana_user = user("hana")
     jury.juror_accept(token=invitation_token(hana), user=hana_user)

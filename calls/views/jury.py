@@ -130,7 +130,6 @@ def grid(request, pk):
             row["value"] = "" if score is None else f"{score.value.normalize():f}"
             row["comment"] = score.comment if score else ""
     for row in context["rows"]:
-        row["choices"] = [str(n) for n in range(assignment.stage.scale_max + 1)]
         row["field"] = f"score_{row['criterion'].pk}"
         row["error"] = (
             error.message

@@ -69,6 +69,20 @@ def invite(request, pk):
 
 @login_required
 @require_POST
+def reinvite(request, pk, juror):
+    stage = access_stage_for_manager(request, pk)
+    seat = get_object_or_404(Juror, pk=juror, stage=stage)
+    try:
+        services.juror_reinvite(juror=seat, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("A new link is sent to %(name)s.") % {"name": seat.name})
+    return _back(stage, "#jurors")
+
+
+@login_required
+@require_POST
 def detect(request, pk):
     stage = access_stage_for_manager(request, pk)
     found = services.conflicts_detect(stage=stage, actor=request.user)
@@ -156,6 +170,11 @@ def unassign(request, pk, assignment):
 urlpatterns = [
     path("etapes/<int:pk>/jury/", stage_jury, name="stage_jury"),
     path("etapes/<int:pk>/jury/inviter/", invite, name="stage_jury_invite"),
+    path(
+        "etapes/<int:pk>/jury/membres/<int:juror>/relancer/",
+        reinvite,
+        name="stage_jury_reinvite",
+    ),
     path("etapes/<int:pk>/jury/conflits/", detect, name="stage_jury_detect"),
     path("etapes/<int:pk>/jury/conflits/<int:conflict>/", decide, name="stage_jury_decide"),
     path("etapes/<int:pk>/jury/repartition/", run, name="stage_jury_run"),
