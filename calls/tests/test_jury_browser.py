@@ -69,3 +69,37 @@ def test_a_juror_accepts_declares_scores_and_submits_on_a_phone(live_server, cal
     assert "4,00" in page.content()
     _check(page, "grid submitted")
     screenshot(page, "calls-jury-grid-submitted-phone")
+
+
+def test_the_managers_jury_page_is_accessible(live_server, call, new_page):
+    from calls.models import Conflict
+
+    stage = call().stages.get()
+    users = get_user_model().objects
+    manager = users.create_user("gestion", password="Gestion-pass-2014")
+    stage.call.managers.add(manager)
+    files = [h.submitted(stage.call, title=f"Projet {n}") for n in ("Nord", "Sud", "Est")]
+    seats = [
+        h.seat(stage, users.create_user(f"jure{i}", email=f"jure{i}@example.org")) for i in range(3)
+    ]
+    h.seat(stage, None, name="Invité sans réponse")
+    Conflict.objects.create(
+        juror=seats[0],
+        application=files[0],
+        level="review",
+        reason="same_network",
+        subject="1",
+        source="registry",
+    )
+    jury.assignment_run(stage=stage, actor=manager)
+    for viewport in ("phone", "desktop"):
+        page = new_page(viewport)
+        page.goto(live_server.url + "/compte/connexion/")
+        page.fill("input[name=username]", "gestion")
+        page.fill("input[name=password]", "Gestion-pass-2014")
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        page.goto(live_server.url + f"/gestion/appels/etapes/{stage.pk}/jury/")
+        page.get_by_role("heading", name="Conflits d’intérêts").wait_for()
+        _check(page, f"manager {viewport}")
+        screenshot(page, f"calls-jury-manage-{viewport}")
