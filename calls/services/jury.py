@@ -311,10 +311,10 @@ def conflicts_detect(*, stage: Stage, actor=None) -> dict:
 
 def conflict_message(conflict: Conflict) -> str:
     """The conflict's reason in plain words (``calls.conflicts`` texts)."""
-    if conflict.source != Conflict.Source.REGISTRY:
+    if conflict.source == Conflict.Source.JUROR:
         return _("Declared by the juror: %(note)s") % {"note": conflict.note}
     if conflict.reason not in pure.MESSAGES:
-        return conflict.reason
+        return conflict.note or conflict.reason
     return pure.Conflict(0, 0, conflict.level, conflict.reason, conflict.subject).message
 
 
