@@ -10,3 +10,6 @@ class CallsConfig(AppConfig):
         from calls import hooks
 
         hooks.register()
+        from calls import emails_jury
+
+        emails_jury.register()

@@ -23,7 +23,93 @@ TEXT_TOO_LONG = codes.declare(
 # --- attachments -------------------------------------------------------------------------
 
 # --- the jury: invitations, declarations, conflicts, assignment ---------------------------
+INVITATION_INVALID = codes.declare(
+    "invitation_invalid",
+    _("This invitation link is not valid: ask the call manager for a new one."),
+)
+INVITATION_EXPIRED = codes.declare(
+    "invitation_expired",
+    _("This invitation link has expired: ask the call manager for a new one."),
+)
+INVITATION_USED = codes.declare(
+    "invitation_used",
+    _("This invitation link was already used: sign in to reach your jury space."),
+    status=409,
+)
+INVITATION_ACCOUNT_EXISTS = codes.declare(
+    "invitation_account_exists",
+    _("An account already uses this email address: sign in with it, then open the link again."),
+    status=409,
+)
+SEAT_TAKEN = codes.declare(
+    "seat_taken",
+    _("Your account already holds a seat in this jury."),
+    status=409,
+)
+JUROR_EXISTS = codes.declare(
+    "juror_exists",
+    _("This person is already invited to this jury."),
+    status=409,
+)
+JUROR_EMAIL_INVALID = codes.declare("juror_email_invalid", _("Give a valid email address."))
+ORGANISATION_UNKNOWN = codes.declare(
+    "organisation_unknown", _("No organisation of the directory at this address (slug).")
+)
+DECLARATION_REQUIRED = codes.declare(
+    "declaration_required",
+    _("Tick the box to sign the declaration of interests."),
+)
+ALREADY_DECLARED = codes.declare(
+    "already_declared",
+    _("You already signed your declaration of interests."),
+    status=409,
+)
+NOT_DECLARED = codes.declare(
+    "not_declared",
+    _("Sign your declaration of interests first."),
+    status=403,
+)
+CONFLICT_DECIDED = codes.declare(
+    "conflict_decided", _("This conflict was already decided."), status=409
+)
+CONFLICT_REASON_REQUIRED = codes.declare(
+    "conflict_reason_required", _("Say why you confirm or dismiss this conflict.")
+)
+CONFLICT_NOTE_REQUIRED = codes.declare(
+    "conflict_note_required", _("Say in a few words what links you to this file.")
+)
+ASSIGNMENT_BREAKS_RULE = codes.declare(
+    "assignment_breaks_rule", _("This change breaks a rule: %(rules)s"), status=409
+)
+ASSIGNMENT_EXISTS = codes.declare(
+    "assignment_exists", _("This juror is already assigned to this file."), status=409
+)
+ASSIGNMENT_REVIEWED = codes.declare(
+    "assignment_reviewed",
+    _("This juror has already scored this file: the assignment cannot be removed."),
+    status=409,
+)
+STAGE_CLOSED = codes.declare("stage_closed", _("This stage is closed."), status=409)
+NOT_A_FILE_OF_STAGE = codes.declare(
+    "not_a_file_of_stage", _("This file is not submitted to this stage."), status=409
+)
 
 # --- scoring and discussion --------------------------------------------------------------
+NOT_ASSIGNED = codes.declare("not_assigned", _("This file is not assigned to you."), status=403)
+REVIEW_SUBMITTED = codes.declare(
+    "review_submitted",
+    _("Your review is submitted: it can no longer be changed."),
+    status=409,
+)
+SCORE_INVALID = codes.declare(
+    "score_invalid",
+    _("The score of “%(criterion)s” must be a number with at most two decimals."),
+)
+SCORE_OUT_OF_SCALE = codes.declare("score_out_of_scale", _("The score is outside the scale."))
+SCORE_MISSING = codes.declare("score_missing", _("Every criterion needs a score."))
+UNKNOWN_CRITERION = codes.declare(
+    "unknown_criterion", _("This criterion is not in the grid of this stage.")
+)
+MESSAGE_REQUIRED = codes.declare("message_required", _("Write your message."))
 
 # --- deciding and publishing -------------------------------------------------------------

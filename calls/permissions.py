@@ -60,3 +60,66 @@ def can_review(juror: Juror, application: Application) -> bool:
         and juror.assignments.filter(application=application).exists()
         and not is_blocked(juror, application)
     )
+
+
+# jury ----------------------------------------------------------------------------------------
+# The access helpers of the jury's pages (calls.views.jury) and of the manager's jury pages
+# (calls.views.jury_manage). A file a conflict blocks is answered 404, like a file that does
+# not exist: a conflicted juror never learns anything of it.
+
+
+def access_seat_for_juror(request, pk: int) -> Juror:
+    """The user's own accepted seat (404 for any other)."""
+    from django.http import Http404
+
+    seat = juror_seats(request.user).select_related("stage__call").filter(pk=pk).first()
+    if seat is None:
+        raise Http404
+    return seat
+
+
+def access_assignment_for_juror(request, pk: int):
+    """An assignment of the user's, on a file no conflict keeps them from (404 otherwise).
+    The caller sends a juror who has not declared yet to the declaration."""
+    from django.http import Http404
+
+    from calls.models import Assignment
+
+    assignment = (
+        Assignment.objects.select_related("juror", "stage__call", "application__pole")
+        .filter(pk=pk, juror__in=juror_seats(request.user))
+        .first()
+    )
+    if assignment is None or is_blocked(assignment.juror, assignment.application):
+        raise Http404
+    return assignment
+
+
+def access_attachment_for_juror(request, pk: int):
+    """An attachment of a file the user may review (``can_review``), else 404."""
+    from django.http import Http404
+
+    from calls.models import Attachment
+
+    attachment = Attachment.objects.select_related("application").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    for seat in juror_seats(request.user):
+        if can_review(seat, attachment.application):
+            return attachment
+    raise Http404
+
+
+def access_stage_for_manager(request, pk: int):
+    """A stage of a call the user manages: 404 when there is none, 403 when not theirs."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from calls.models import Stage
+
+    stage = Stage.objects.select_related("call").filter(pk=pk).first()
+    if stage is None:
+        raise Http404
+    if not can_manage_call(request.user, stage.call):
+        raise PermissionDenied
+    return stage

@@ -1,0 +1,147 @@
+"""Reads of the jury's pages: a juror's seats and files (never a file a conflict blocks),
+the scoring grid of one file, and the manager's view of a stage's jury."""
+
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef, Prefetch
+
+from calls import ranking as pure
+from calls.models import Assignment, Attachment, Conflict, Juror, Message, Review, Score
+from calls.permissions import juror_seats
+from calls.services.jury import blocking_q, conflict_message
+from calls.services.reviews import grid_of
+
+
+def _blocked():
+    return Exists(
+        Conflict.objects.filter(
+            juror_id=OuterRef("juror_id"), application_id=OuterRef("application_id")
+        ).filter(blocking_q())
+    )
+
+
+def visible_assignments():
+    """Assignments that no conflict blocks."""
+    return Assignment.objects.annotate(blocked=_blocked()).filter(blocked=False)
+
+
+def jury_home(*, user) -> list[Juror]:
+    """The user's seats, each with ``files``: its assignments no conflict blocks (with the
+    file, its pole and the juror's review)."""
+    files = (
+        visible_assignments()
+        .select_related("application__pole", "review")
+        .order_by("application__project_title", "pk")
+    )
+    return list(
+        juror_seats(user)
+        .select_related("stage__call")
+        .prefetch_related(Prefetch("assignments", queryset=files, to_attr="files"))
+        .order_by("-stage__call__opens_at", "stage__position", "pk")
+    )
+
+
+def review_of(assignment: Assignment) -> Review | None:
+    return (
+        Review.objects.filter(assignment=assignment)
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.order_by("criterion_id")))
+        .first()
+    )
+
+
+def grid_page(*, assignment: Assignment) -> dict:
+    """What the scoring grid shows: the criteria with this juror's scores, the file's
+    attachments, the other jurors' submitted reviews (only once this juror submitted
+    theirs; never a conflicted juror's), the spread flag and the discussion."""
+    stage = assignment.stage
+    criteria = list(stage.criteria.all())
+    review = review_of(assignment)
+    mine = {s.criterion_id: s for s in review.scores.all()} if review else {}
+    rows = [{"criterion": c, "score": mine.get(c.pk)} for c in criteria]
+    submitted = review is not None and review.submitted_at is not None
+    others, spread = [], None
+    colleagues = (
+        visible_assignments()
+        .filter(application=assignment.application, stage=stage)
+        .exclude(pk=assignment.pk)
+        .select_related("juror")
+    )
+    if submitted:
+        reviews = (
+            Review.objects.filter(
+                assignment__in=colleagues.values("pk"), submitted_at__isnull=False
+            )
+            .select_related("assignment__juror")
+            .prefetch_related("scores")
+            .order_by("assignment__juror__name", "pk")
+        )
+        for other in reviews:
+            scores = {s.criterion_id: s for s in other.scores.all()}
+            others.append(
+                {
+                    "juror": other.assignment.juror,
+                    "total": other.total,
+                    "scores": [scores.get(c.pk) for c in criteria],
+                }
+            )
+        by_juror = {
+            r["juror"].pk: {c.pk: float(r["scores"][i].value) for i, c in enumerate(criteria)}
+            for r in others
+            if all(r["scores"])
+        }
+        by_juror[assignment.juror_id] = {c.pk: float(mine[c.pk].value) for c in criteria}
+        threshold = stage.spread_threshold
+        results = pure.rank(
+            {assignment.application_id: by_juror},
+            grid_of(stage, criteria),
+            spread_threshold=float(threshold) if threshold is not None else None,
+        )
+        if results and len(by_juror) > 1:
+            spread = results[0]
+    thread = list(
+        Message.objects.filter(application=assignment.application, stage=stage)
+        .filter(author__in=[assignment.juror_id, *colleagues.values_list("juror_id", flat=True)])
+        .select_related("author")
+    )
+    attachments = list(Attachment.objects.filter(application=assignment.application))
+    return {
+        "rows": rows,
+        "review": review,
+        "submitted": submitted,
+        "others": others,
+        "spread": spread,
+        "thread": thread,
+        "attachments": attachments,
+        "weights": {c.pk: c.weight for c in criteria},
+    }
+
+
+def stage_jury(*, stage) -> dict:
+    """The manager's page of a stage's jury: jurors with their loads, conflicts with their
+    reasons, the assignment table."""
+    jurors = list(stage.jurors.select_related("organisation", "user").order_by("name", "pk"))
+    conflicts = list(
+        Conflict.objects.filter(juror__stage=stage)
+        .select_related("juror", "application__pole", "decided_by")
+        .order_by("status", "application__project_title", "juror__name", "pk")
+    )
+    for c in conflicts:
+        c.message = conflict_message(c)
+    assignments = list(
+        Assignment.objects.filter(stage=stage)
+        .select_related("juror", "application__pole", "review")
+        .order_by("application__project_title", "application_id", "juror__name")
+    )
+    loads = defaultdict(int)
+    by_file = {}
+    for a in assignments:
+        loads[a.juror_id] += 1
+        by_file.setdefault(a.application, []).append(a)
+    for j in jurors:
+        j.load = loads[j.pk]
+    return {
+        "jurors": jurors,
+        "conflicts": conflicts,
+        "open_conflicts": sum(1 for c in conflicts if c.status == Conflict.Status.OPEN),
+        "by_file": list(by_file.items()),
+    }

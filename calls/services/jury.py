@@ -1,0 +1,559 @@
+"""The jury: invitations, the declaration of interests, conflicts of interest, the
+assignment of jurors to files.
+
+Where a juror's links come from (``conflicts_detect``), read from the registry:
+
+- the juror's organisation (its id and SIREN) and its place (commune, department,
+  region); a juror without an organisation has only the region typed at the invitation;
+- the organisation's networks: in the registry only *poles* belong to networks
+  (``Pole.networks``); an organisation belongs to the networks of the poles it is a
+  member of (any role), and the juror's account adds the networks it manages
+  (``Network.managers``);
+- the poles the juror's account manages (``Pole.managers``). Organisations have no
+  managers in the registry, so ``managed_organisation_ids`` stays empty;
+- the applying pole: its memberships (role and SIREN of each organisation), its networks,
+  its own commune, department and region plus its declared territory (``TerritoryArea``:
+  communes and departments; an EPCI code is not a place code the juror can sit in).
+"""
+
+import uuid
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import password_reset_queue
+from calls import assignment as solver
+from calls import conflicts as pure
+from calls import errors, ledger
+from calls.models import Application, Assignment, Call, Conflict, Juror, Review, Stage
+from calls.tokens import juror_from_invitation
+from core.errors import DomainError
+from core.input import clean_text
+from core.mail import email_queue
+from core.text import normalise_email
+from registry.models import Membership, Network, Pole, TerritoryArea
+
+JUROR_INVITED = "calls.juror.invited"
+
+
+def blocking_q(prefix: str = "") -> Q:
+    """The conflicts that keep a juror away from a file (``Conflict.blocks``), as a filter."""
+    return ~Q(**{f"{prefix}status": Conflict.Status.DISMISSED}) & (
+        Q(**{f"{prefix}level": Conflict.Level.CONFLICT})
+        | Q(**{f"{prefix}status": Conflict.Status.CONFIRMED})
+    )
+
+
+def _lock_call(call_id: int) -> Call:
+    return Call.objects.select_for_update().get(pk=call_id)
+
+
+def _text(value, *, field: str, max_length: int, required=False, multiline=False) -> str:
+    try:
+        return clean_text(value, max_length=max_length, required=required, multiline=multiline)
+    except ValidationError as exc:
+        if exc.code == "required":
+            raise DomainError(errors.TEXT_REQUIRED, field=field, label=field) from exc
+        raise DomainError(errors.TEXT_TOO_LONG, exc.messages[0], field=field) from exc
+
+
+# --- invitations and declarations ------------------------------------------------------------
+
+
+def juror_invite(
+    *, stage: Stage, name: str, email: str, organisation=None, region_code: str = "", actor
+) -> Juror:
+    """A seat in the stage's jury, and the signed invitation link sent to ``email``."""
+    try:
+        name = clean_text(name, max_length=200, required=True)
+    except ValidationError as exc:
+        raise DomainError(errors.TEXT_REQUIRED, _("Give the juror’s name."), field="name") from exc
+    email = normalise_email(email or "")
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise DomainError(errors.JUROR_EMAIL_INVALID, field="email") from exc
+    region_code = (region_code or "").strip()[:3]
+    with transaction.atomic():
+        call = _lock_call(stage.call_id)
+        stage = Stage.objects.get(pk=stage.pk)
+        if stage.closed_at is not None:
+            raise DomainError(errors.STAGE_CLOSED)
+        if Juror.objects.filter(stage=stage, email__iexact=email).exists():
+            raise DomainError(errors.JUROR_EXISTS, field="email")
+        juror = Juror.objects.create(
+            stage=stage,
+            name=name,
+            email=email,
+            organisation=organisation,
+            region_code=region_code,
+            invited_at=timezone.now(),
+        )
+        ledger.record(call, "calls.juror.invited", stage, actor=actor, juror=juror.pk)
+        email_queue(
+            kind=JUROR_INVITED,
+            scope=f"calls.call:{call.pk}",
+            object_id=juror.pk,
+            to=email,
+            language="fr",
+        )
+    return juror
+
+
+def juror_reinvite(*, juror: Juror, actor) -> Juror:
+    """Send a fresh invitation link to a seat not accepted yet: the previous link stops
+    working (its nonce is rotated)."""
+    with transaction.atomic():
+        call = _lock_call(juror.stage.call_id)
+        juror = Juror.objects.select_for_update().select_related("stage").get(pk=juror.pk)
+        if juror.accepted_at is not None:
+            raise DomainError(errors.INVITATION_USED)
+        if juror.stage.closed_at is not None:
+            raise DomainError(errors.STAGE_CLOSED)
+        juror.invitation_nonce = uuid.uuid4()
+        juror.invited_at = timezone.now()
+        juror.save(update_fields=["invitation_nonce", "invited_at"])
+        ledger.record(call, "calls.juror.reinvited", juror.stage, actor=actor, juror=juror.pk)
+        email_queue(
+            kind=JUROR_INVITED,
+            scope=f"calls.call:{call.pk}",
+            object_id=juror.pk,
+            to=juror.email,
+            language="fr",
+        )
+    return juror
+
+
+def juror_accept(*, token: str, user=None) -> Juror:
+    """Link the seat a valid invitation opens to ``user`` (signed in); without one, to a
+    new account made with the invitation's address, whose password is chosen through the
+    accounts' « choose a password » email. The link is then used up (its nonce rotated)."""
+    juror = juror_from_invitation(token)
+    with transaction.atomic():
+        call = _lock_call(juror.stage.call_id)
+        juror = juror_from_invitation(token, for_update=True)
+        signed_in = user is not None and user.is_authenticated
+        if not signed_in:
+            users = get_user_model().objects
+            if users.filter(email__iexact=juror.email).exists():
+                raise DomainError(errors.INVITATION_ACCOUNT_EXISTS)
+            username, n = juror.email.casefold()[:140], 1
+            while users.filter(username=username).exists():
+                n += 1
+                username = f"{juror.email.casefold()[:140]}-{n}"
+            user = users.create_user(username=username, email=juror.email, password=None)
+            user.first_name = juror.name[:150]
+            user.save(update_fields=["first_name"])
+            password_reset_queue(users=[user], language="fr")
+        if Juror.objects.filter(stage=juror.stage_id, user=user).exclude(pk=juror.pk).exists():
+            raise DomainError(errors.SEAT_TAKEN)
+        juror.user = user
+        juror.accepted_at = timezone.now()
+        juror.invitation_nonce = uuid.uuid4()
+        juror.save(update_fields=["user", "accepted_at", "invitation_nonce"])
+        ledger.record(call, "calls.juror.accepted", juror.stage, actor=user, juror=juror.pk)
+    return juror
+
+
+def juror_declare(*, juror: Juror, declaration: str, signed: bool, actor) -> Juror:
+    """The juror signs the declaration of interests (once), before seeing any file."""
+    declaration = _text(
+        declaration, field="declaration", max_length=5000, multiline=True, required=False
+    )
+    with transaction.atomic():
+        call = _lock_call(juror.stage.call_id)
+        juror = Juror.objects.select_for_update().get(pk=juror.pk)
+        if juror.user_id is None or juror.user_id != actor.pk:
+            raise DomainError(errors.NOT_ASSIGNED)
+        if juror.declared_at is not None:
+            raise DomainError(errors.ALREADY_DECLARED)
+        if not signed:
+            raise DomainError(errors.DECLARATION_REQUIRED, field="signed")
+        juror.declaration = declaration
+        juror.declared_at = timezone.now()
+        juror.save(update_fields=["declaration", "declared_at"])
+        ledger.record(call, "calls.juror.declared", juror.stage, actor=actor, juror=juror.pk)
+    return juror
+
+
+# --- conflicts of interest -------------------------------------------------------------------
+
+
+def _juror_links(jurors) -> list[pure.Juror]:
+    organisation_ids = {j.organisation_id for j in jurors if j.organisation_id}
+    user_ids = {j.user_id for j in jurors if j.user_id}
+    networks_of_org = defaultdict(set)
+    for organisation_id, network_id in Membership.objects.filter(
+        organisation_id__in=organisation_ids, pole__networks__isnull=False
+    ).values_list("organisation_id", "pole__networks"):
+        networks_of_org[organisation_id].add(network_id)
+    managed_poles = defaultdict(set)
+    for user_id, pole_id in Pole.managers.through.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "pole_id"
+    ):
+        managed_poles[user_id].add(pole_id)
+    managed_networks = defaultdict(set)
+    for user_id, network_id in Network.managers.through.objects.filter(
+        user_id__in=user_ids
+    ).values_list("user_id", "network_id"):
+        managed_networks[user_id].add(network_id)
+    links = []
+    for j in jurors:
+        org = j.organisation
+        links.append(
+            pure.Juror(
+                id=j.pk,
+                organisation_id=j.organisation_id,
+                organisation_siren=org.siren if org else "",
+                organisation_networks=frozenset(
+                    networks_of_org.get(j.organisation_id, set())
+                    | managed_networks.get(j.user_id, set())
+                ),
+                managed_pole_ids=frozenset(managed_poles.get(j.user_id, set())),
+                commune_code=org.commune_code if org else "",
+                department_code=org.department_code if org else "",
+                region_code=(org.region_code if org else "") or j.region_code,
+            )
+        )
+    return links
+
+
+def _pole_links(pole_ids) -> list[pure.Pole]:
+    members = defaultdict(list)
+    for m in Membership.objects.filter(pole_id__in=pole_ids).select_related("organisation"):
+        members[m.pole_id].append(
+            pure.PoleMember(m.organisation_id, m.role, m.organisation.siren or "")
+        )
+    networks = defaultdict(set)
+    for pole_id, network_id in Pole.networks.through.objects.filter(
+        pole_id__in=pole_ids
+    ).values_list("pole_id", "network_id"):
+        networks[pole_id].add(network_id)
+    territory = defaultdict(lambda: {"commune": set(), "department": set()})
+    for pole_id, kind, code in TerritoryArea.objects.filter(
+        pole_id__in=pole_ids, kind__in=["commune", "department"]
+    ).values_list("pole_id", "kind", "code"):
+        territory[pole_id][kind].add(code)
+    poles = []
+    for pole in Pole.objects.filter(pk__in=pole_ids):
+        area = territory[pole.pk]
+        poles.append(
+            pure.Pole(
+                id=pole.pk,
+                members=tuple(sorted(members[pole.pk], key=lambda m: m.organisation_id)),
+                network_ids=frozenset(networks[pole.pk]),
+                commune_codes=frozenset(area["commune"] | {pole.commune_code} - {""}),
+                department_codes=frozenset(area["department"] | {pole.department_code} - {""}),
+                region_codes=frozenset({pole.region_code} - {""}),
+            )
+        )
+    return poles
+
+
+def conflicts_detect(*, stage: Stage, actor=None) -> dict:
+    """Find the conflicts between the stage's jurors and its submitted files in the
+    registry and store them: new ones are added (to decide), open ones follow the registry
+    (a link gone from it removes its open conflict), decided ones are never touched.
+    Returns {"added": n, "removed": n}."""
+    with transaction.atomic():
+        call = _lock_call(stage.call_id)
+        jurors = list(Juror.objects.filter(stage=stage).select_related("organisation"))
+        applications = list(
+            Application.objects.filter(stage=stage, status=Application.Status.SUBMITTED)
+        )
+        apps_of_pole = defaultdict(list)
+        for a in applications:
+            apps_of_pole[a.pole_id].append(a)
+        matrix = pure.conflict_matrix(_juror_links(jurors), _pole_links(set(apps_of_pole)))
+        found = {}
+        for (juror_id, pole_id), items in matrix.items():
+            for c in items:
+                for a in apps_of_pole[pole_id]:
+                    # the territory's scale is kept in the reason (« same_territory_region »)
+                    found[(juror_id, a.pk, c.message_key or c.reason, c.subject)] = c
+        existing = {
+            (c.juror_id, c.application_id, c.reason, c.subject): c
+            for c in Conflict.objects.filter(
+                juror__stage=stage, source=Conflict.Source.REGISTRY
+            ).select_for_update()
+        }
+        added = removed = 0
+        for key, c in found.items():
+            row = existing.get(key)
+            if row is None:
+                Conflict.objects.create(
+                    juror_id=key[0],
+                    application_id=key[1],
+                    level=c.level,
+                    reason=key[2],
+                    subject=c.subject,
+                    source=Conflict.Source.REGISTRY,
+                )
+                added += 1
+            elif row.status == Conflict.Status.OPEN and row.level != c.level:
+                row.level = c.level
+                row.save(update_fields=["level"])
+        for key, row in existing.items():
+            if key not in found and row.status == Conflict.Status.OPEN:
+                row.delete()
+                removed += 1
+        ledger.record(
+            call, "calls.conflicts.detected", stage, actor=actor, added=added, removed=removed
+        )
+    return {"added": added, "removed": removed}
+
+
+def conflict_message(conflict: Conflict) -> str:
+    """The conflict's reason in plain words (``calls.conflicts`` texts)."""
+    if conflict.source == Conflict.Source.JUROR:
+        return _("Declared by the juror: %(note)s") % {"note": conflict.note}
+    if conflict.reason not in pure.MESSAGES:
+        return conflict.note or conflict.reason
+    return pure.Conflict(0, 0, conflict.level, conflict.reason, conflict.subject).message
+
+
+def conflict_decide(*, conflict: Conflict, decision: str, reason: str, actor) -> Conflict:
+    """The call manager confirms (the juror stays away from the file) or dismisses (the
+    link is not a conflict) a conflict still to decide; the reason is required."""
+    reason = _text(reason, field="reason", max_length=2000, multiline=True)
+    if not reason:
+        raise DomainError(errors.CONFLICT_REASON_REQUIRED, field="reason")
+    if decision not in ("confirm", "dismiss"):
+        raise DomainError(errors.CONFLICT_REASON_REQUIRED, field="decision")
+    with transaction.atomic():
+        call = _lock_call(conflict.application.call_id)
+        conflict = Conflict.objects.select_for_update().get(pk=conflict.pk)
+        if conflict.status != Conflict.Status.OPEN:
+            raise DomainError(errors.CONFLICT_DECIDED)
+        conflict.status = (
+            Conflict.Status.CONFIRMED if decision == "confirm" else Conflict.Status.DISMISSED
+        )
+        conflict.decision_reason = reason
+        conflict.decided_by = actor
+        conflict.decided_at = timezone.now()
+        conflict.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
+        ledger.record(
+            call,
+            f"calls.conflict.{conflict.status}",
+            conflict.application,
+            actor=actor,
+            juror=conflict.juror_id,
+            reason=conflict.reason,
+        )
+    return conflict
+
+
+def conflict_declare(*, juror: Juror, application: Application, note: str, actor) -> Conflict:
+    """A juror declares a link with one of their files: confirmed at once, it keeps them
+    away from the file (its scores, its discussion, its rank)."""
+    note = _text(note, field="note", max_length=2000, multiline=True)
+    if not note:
+        raise DomainError(errors.CONFLICT_NOTE_REQUIRED, field="note")
+    with transaction.atomic():
+        call = _lock_call(application.call_id)
+        if juror.user_id is None or juror.user_id != actor.pk:
+            raise DomainError(errors.NOT_ASSIGNED)
+        if not juror.assignments.filter(application=application).exists():
+            raise DomainError(errors.NOT_ASSIGNED)
+        conflict, created = Conflict.objects.get_or_create(
+            juror=juror,
+            application=application,
+            reason="declared",
+            subject="",
+            defaults={
+                "level": Conflict.Level.CONFLICT,
+                "note": note,
+                "source": Conflict.Source.JUROR,
+                "status": Conflict.Status.CONFIRMED,
+                "decided_at": timezone.now(),
+            },
+        )
+        if created:
+            ledger.record(call, "calls.conflict.declared", application, actor=actor, juror=juror.pk)
+    return conflict
+
+
+# --- assignment ------------------------------------------------------------------------------
+
+
+def _stage_state(stage: Stage):
+    """(files, jurors, forbidden, assignments) of a stage, as the pure module takes them."""
+    applications = list(
+        Application.objects.filter(stage=stage, status=Application.Status.SUBMITTED)
+        .select_related("pole")
+        .order_by("pk")
+    )
+    jurors = list(
+        Juror.objects.filter(stage=stage, declared_at__isnull=False)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    forbidden = set(
+        Conflict.objects.filter(juror__stage=stage)
+        .filter(blocking_q())
+        .values_list("juror_id", "application_id")
+    )
+    assignments = list(
+        Assignment.objects.filter(stage=stage).select_related("review").order_by("pk")
+    )
+    return applications, jurors, forbidden, assignments
+
+
+def _labels(applications, jurors):
+    def unique(items, text):
+        seen = defaultdict(int)
+        for item in items:
+            seen[text(item)] += 1
+        return {
+            item.pk: text(item) if seen[text(item)] == 1 else f"{text(item)} (n° {item.pk})"
+            for item in items
+        }
+
+    return (
+        unique(applications, lambda a: a.project_title or a.pole.name),
+        unique(jurors, lambda j: j.name),
+    )
+
+
+def _has_review(assignment: Assignment) -> bool:
+    try:
+        return assignment.review is not None
+    except Review.DoesNotExist:
+        return False
+
+
+def assignment_run(*, stage: Stage, actor) -> list[str]:
+    """Assign ``jurors_per_file`` jurors (who declared) to each submitted file of the stage,
+    never a conflicted pair, loads within one: the computed assignments are replaced; those
+    set by hand and those already scored are kept. Returns the problems, in words."""
+    with transaction.atomic():
+        call = _lock_call(stage.call_id)
+        stage = Stage.objects.get(pk=stage.pk)
+        if stage.closed_at is not None:
+            raise DomainError(errors.STAGE_CLOSED)
+        applications, jurors, forbidden, assignments = _stage_state(stage)
+        file_labels, juror_labels = _labels(applications, jurors)
+        kept = [a for a in assignments if a.source == Assignment.Source.HAND or _has_review(a)]
+        result = solver.assign(
+            {a.pk: a.pole.region_code or None for a in applications},
+            {
+                j.pk: j.region_code
+                or (j.organisation.region_code if j.organisation else "")
+                or None
+                for j in jurors
+            },
+            forbidden,
+            k=stage.jurors_per_file,
+            fixed=[(a.juror_id, a.application_id) for a in kept],
+        )
+        wanted = {(j, f) for f, js in result.assignment.items() for j in js}
+        have = {(a.juror_id, a.application_id): a for a in assignments}
+        for pair, a in have.items():
+            if a.source == Assignment.Source.SOLVER and not _has_review(a) and pair not in wanted:
+                pk = a.pk
+                a.delete()
+                a.pk = pk
+                ledger.record(call, "calls.assignment.removed", a, actor=actor)
+        for juror_id, file_id in sorted(wanted - set(have)):
+            a = Assignment.objects.create(
+                stage=stage,
+                application_id=file_id,
+                juror_id=juror_id,
+                source=Assignment.Source.SOLVER,
+            )
+            ledger.record(call, "calls.assignment.computed", a, actor=actor)
+        problems = []
+        for p in result.problems:
+            who = []
+            if p.file is not None:
+                who.append(file_labels.get(p.file, str(p.file)))
+            if p.juror is not None:
+                who.append(juror_labels.get(p.juror, str(p.juror)))
+            problems.append(f"{' – '.join(who)} : {p.message}" if who else p.message)
+    return problems
+
+
+def _check(stage, pairs, applications, jurors, forbidden) -> list[str]:
+    file_labels, juror_labels = _labels(applications, jurors)
+    by_file = {file_labels[a.pk]: [] for a in applications}
+    for juror_id, file_id in pairs:
+        by_file.setdefault(file_labels.get(file_id, str(file_id)), []).append(
+            juror_labels.get(juror_id, str(juror_id))
+        )
+    return solver.check_assignment(
+        by_file,
+        [juror_labels[j.pk] for j in jurors],
+        {(juror_labels.get(j, str(j)), file_labels.get(f, str(f))) for j, f in forbidden},
+        stage.jurors_per_file,
+    )
+
+
+def _refuse_new_breaks(stage, before_pairs, after_pairs, applications, jurors, forbidden):
+    before = set(_check(stage, before_pairs, applications, jurors, forbidden))
+    new = [
+        e for e in _check(stage, after_pairs, applications, jurors, forbidden) if e not in before
+    ]
+    if new:
+        raise DomainError(errors.ASSIGNMENT_BREAKS_RULE, rules=" ".join(new))
+
+
+def assignment_set(*, stage: Stage, application: Application, juror: Juror, actor) -> Assignment:
+    """Assign a juror to a file by hand: refused when it breaks a rule of the assignment
+    (a conflict, more than ``jurors_per_file`` jurors, loads more than one apart)."""
+    with transaction.atomic():
+        call = _lock_call(stage.call_id)
+        stage = Stage.objects.get(pk=stage.pk)
+        if stage.closed_at is not None:
+            raise DomainError(errors.STAGE_CLOSED)
+        applications, jurors, forbidden, assignments = _stage_state(stage)
+        if application.pk not in {a.pk for a in applications}:
+            raise DomainError(errors.NOT_A_FILE_OF_STAGE)
+        if juror.pk not in {j.pk for j in jurors}:
+            raise DomainError(errors.NOT_DECLARED)
+        pairs = [(a.juror_id, a.application_id) for a in assignments]
+        if (juror.pk, application.pk) in pairs:
+            raise DomainError(errors.ASSIGNMENT_EXISTS)
+        _refuse_new_breaks(
+            stage, pairs, [*pairs, (juror.pk, application.pk)], applications, jurors, forbidden
+        )
+        try:
+            with transaction.atomic():
+                a = Assignment.objects.create(
+                    stage=stage,
+                    application=application,
+                    juror=juror,
+                    source=Assignment.Source.HAND,
+                )
+        except IntegrityError as exc:
+            raise DomainError(errors.ASSIGNMENT_EXISTS) from exc
+        ledger.record(call, "calls.assignment.set", a, actor=actor)
+    return a
+
+
+def assignment_remove(*, assignment: Assignment, actor) -> None:
+    """Take a juror off a file by hand: refused once the juror has scored it, or when the
+    loads would end more than one apart."""
+    with transaction.atomic():
+        call = _lock_call(assignment.stage.call_id)
+        assignment = Assignment.objects.select_related("stage").get(pk=assignment.pk)
+        stage = assignment.stage
+        if stage.closed_at is not None:
+            raise DomainError(errors.STAGE_CLOSED)
+        if Review.objects.filter(assignment=assignment).exists():
+            raise DomainError(errors.ASSIGNMENT_REVIEWED)
+        applications, jurors, forbidden, assignments = _stage_state(stage)
+        pairs = [(a.juror_id, a.application_id) for a in assignments]
+        pair = (assignment.juror_id, assignment.application_id)
+        _refuse_new_breaks(
+            stage, pairs, [p for p in pairs if p != pair], applications, jurors, forbidden
+        )
+        pk = assignment.pk
+        assignment.delete()
+        assignment.pk = pk
+        ledger.record(call, "calls.assignment.removed", assignment, actor=actor)

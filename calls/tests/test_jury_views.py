@@ -1,0 +1,372 @@
+"""The jury's pages and the manager's jury pages: what each shows, each refusal, and the
+rule above all: a conflicted juror never sees that file, its scores or its discussion,
+on any jury URL."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from calls.models import Assignment, Attachment, Conflict, Juror, Message, Review
+from calls.services import jury, reviews
+from calls.tests import jury_helpers as h
+from calls.tokens import invitation_token
+from conftest import page_queries
+
+
+@pytest.fixture
+def stage(call):
+    return call().stages.get()
+
+
+@pytest.fixture
+def panel(stage, user, client):
+    """Two jurors on one file; a third juror on it is conflicted (a declared conflict)."""
+    amina, bruno, chloe = user("amina"), user("bruno"), user("chloe")
+    file = h.submitted(stage.call, title="Projet Alpha")
+    seats = [
+        h.seat(stage, u, name=n) for u, n in ((amina, "Amina"), (bruno, "Bruno"), (chloe, "Chloé"))
+    ]
+    assignments = [
+        Assignment.objects.create(stage=stage, application=file, juror=s, source="hand")
+        for s in seats
+    ]
+    c1, c2 = stage.criteria.all()
+    # Chloé scores and writes before her conflict is confirmed
+    reviews.review_save(
+        assignment=assignments[2],
+        scores={c1.pk: "1", c2.pk: "1"},
+        comments={c1.pk: "Note-de-Chloé"},
+        submit=True,
+        actor=chloe,
+    )
+    reviews.message_post(application=file, juror=seats[2], body="Message-de-Chloé", actor=chloe)
+    Conflict.objects.create(
+        juror=seats[2],
+        application=file,
+        level="conflict",
+        reason="organisation_member",
+        source="registry",
+    )
+    attachment = Attachment.objects.create(
+        application=file,
+        original_name="budget.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
+    )
+    attachment.file.save("x", ContentFile(b"%PDF"), save=True)
+    return {
+        "file": file,
+        "users": (amina, bruno, chloe),
+        "seats": seats,
+        "assignments": assignments,
+        "criteria": (c1, c2),
+        "attachment": attachment,
+    }
+
+
+def _grid(a):
+    return reverse("calls_jury:grid", args=[a.pk])
+
+
+def test_home_lists_the_seats_and_files_never_a_blocked_one(client, panel):
+    amina, _bruno, chloe = panel["users"]
+    client.force_login(amina)
+    page = client.get(reverse("calls_jury:home")).content.decode()
+    assert "Projet Alpha" in page and _grid(panel["assignments"][0]) in page
+    client.force_login(chloe)
+    page = client.get(reverse("calls_jury:home")).content.decode()
+    assert "Projet Alpha" not in page
+    assert "Aucun dossier ne vous est encore confié." in page
+
+
+def test_a_conflicted_juror_sees_nothing_of_the_file_on_any_jury_url(client, panel):
+    _amina, _bruno, chloe = panel["users"]
+    mine = panel["assignments"][2]
+    client.force_login(chloe)
+    assert client.get(_grid(mine)).status_code == 404
+    assert client.post(_grid(mine), {"action": "save"}).status_code == 404
+    assert (
+        client.post(reverse("calls_jury:message", args=[mine.pk]), {"body": "x"}).status_code == 404
+    )
+    assert (
+        client.post(reverse("calls_jury:conflict", args=[mine.pk]), {"note": "x"}).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("calls_jury:attachment", args=[panel["attachment"].pk])).status_code
+        == 404
+    )
+    assert Message.objects.count() == 1
+
+
+def test_the_others_never_see_a_conflicted_jurors_scores_or_messages(client, panel):
+    amina, bruno, _chloe = panel["users"]
+    c1, c2 = panel["criteria"]
+    reviews.review_save(
+        assignment=panel["assignments"][1],
+        scores={c1.pk: "5", c2.pk: "5"},
+        comments={},
+        submit=True,
+        actor=bruno,
+    )
+    client.force_login(amina)
+    page = client.get(_grid(panel["assignments"][0])).content.decode()
+    assert "Message-de-Chloé" not in page and "Chloé" not in page
+    assert "Bruno" not in page  # not before Amina submits
+    client.post(
+        _grid(panel["assignments"][0]),
+        {f"score_{c1.pk}": "1", f"score_{c2.pk}": "1", "action": "submit"},
+    )
+    page = client.get(_grid(panel["assignments"][0])).content.decode()
+    assert "Bruno" in page and "Chloé" not in page and "Note-de-Chloé" not in page
+
+
+def test_grid_saves_a_draft_then_submits(client, panel, stage):
+    amina = panel["users"][0]
+    a = panel["assignments"][0]
+    c1, c2 = panel["criteria"]
+    client.force_login(amina)
+    page = client.get(_grid(a)).content.decode()
+    assert 'id="grid-total"' in page and "calls/grid.js" in page
+    response = client.post(
+        _grid(a), {f"score_{c1.pk}": "3,5", f"comment_{c1.pk}": "Bien", "action": "save"}
+    )
+    assert response.status_code == 302
+    review = Review.objects.get(assignment=a)
+    assert review.submitted_at is None and review.scores.get().comment == "Bien"
+    client.post(_grid(a), {f"score_{c1.pk}": "4", f"score_{c2.pk}": "1", "action": "submit"})
+    review.refresh_from_db()
+    assert review.submitted_at is not None and str(review.total) == "3.0000"
+    page = client.get(_grid(a)).content.decode()
+    assert "ne peut plus être modifiée" in page and "3,00" in page
+
+
+def test_grid_refuses_a_score_outside_the_scale_in_french(client, panel):
+    amina = panel["users"][0]
+    a = panel["assignments"][0]
+    c1, c2 = panel["criteria"]
+    client.force_login(amina)
+    response = client.post(
+        _grid(a), {f"score_{c1.pk}": "7", f"score_{c2.pk}": "2", "action": "submit"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "La note de «\u00a0Coopération\u00a0» doit être comprise entre 0 et 5." in page
+    assert 'aria-invalid="true"' in page and 'value="7"' in page
+    assert not Review.objects.filter(assignment=a).exists()
+
+
+def test_spread_flag_shown_above_the_threshold(client, panel, stage):
+    stage.spread_threshold = 1
+    stage.save()
+    amina, bruno, _ = panel["users"]
+    c1, c2 = panel["criteria"]
+    for u, a, v in ((bruno, panel["assignments"][1], "5"), (amina, panel["assignments"][0], "1")):
+        reviews.review_save(
+            assignment=a, scores={c1.pk: v, c2.pk: v}, comments={}, submit=True, actor=u
+        )
+    client.force_login(amina)
+    page = client.get(_grid(panel["assignments"][0])).content.decode()
+    assert "Au-dessus du seuil de l’étape" in page
+
+
+def test_a_juror_who_has_not_declared_goes_to_the_declaration(client, stage, user):
+    dora = user("dora")
+    seat = h.seat(stage, dora, declared=False)
+    a = Assignment.objects.create(
+        stage=stage, application=h.submitted(stage.call), juror=seat, source="hand"
+    )
+    client.force_login(dora)
+    response = client.get(_grid(a))
+    assert response.status_code == 302 and response.url == reverse(
+        "calls_jury:declare", args=[seat.pk]
+    )
+    response = client.post(response.url, {"declaration": "Aucun"})
+    assert response.status_code == 400 and "Cochez la case" in response.content.decode()
+    response = client.post(
+        reverse("calls_jury:declare", args=[seat.pk]), {"declaration": "Aucun", "signed": "1"}
+    )
+    assert response.status_code == 302
+    assert client.get(_grid(a)).status_code == 200
+    # someone else's seat is not known
+    client.force_login(user("eve"))
+    assert client.get(reverse("calls_jury:declare", args=[seat.pk])).status_code == 404
+    assert client.get(_grid(a)).status_code == 404
+
+
+def test_attachment_download_for_an_assigned_juror_only(client, panel, user):
+    client.force_login(panel["users"][0])
+    response = client.get(reverse("calls_jury:attachment", args=[panel["attachment"].pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF"
+    client.force_login(user("inconnu"))
+    assert (
+        client.get(reverse("calls_jury:attachment", args=[panel["attachment"].pk])).status_code
+        == 404
+    )
+
+
+def test_message_and_conflict_declared_from_the_grid(client, panel):
+    amina = panel["users"][0]
+    a = panel["assignments"][0]
+    client.force_login(amina)
+    client.post(reverse("calls_jury:message", args=[a.pk]), {"body": "Avis d’Amina"})
+    assert "Avis d’Amina" in client.get(_grid(a)).content.decode()
+    response = client.post(
+        reverse("calls_jury:conflict", args=[a.pk]), {"note": "Ancienne salariée"}, follow=True
+    )
+    assert "ne vous est plus confié" in response.content.decode()
+    assert client.get(_grid(a)).status_code == 404
+
+
+def test_invitation_page_accepts_once_and_refuses_reuse_and_forgery(client, stage, user):
+    juror = Juror.objects.create(stage=stage, name="Farid", email="farid@example.org")
+    token = invitation_token(juror)
+    url = reverse("calls_jury:accept", args=[token])
+    page = client.get(url).content.decode()
+    assert "Accepter et créer mon compte" in page
+    assert "/compte/connexion/?next=%2Fjury%2Finvitation%2F" in page
+    farid = user("farid")
+    client.force_login(farid)
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response.url == reverse("calls_jury:declare", args=[juror.pk])
+    response = client.get(url)
+    assert response.status_code == 400 and "déjà été utilisé" in response.content.decode()
+    forged = reverse("calls_jury:accept", args=[token[:-3] + "abc"])
+    response = client.get(forged)
+    assert response.status_code == 400 and "n’est pas valide" in response.content.decode()
+
+
+def test_accepting_without_an_account(client, stage):
+    juror = Juror.objects.create(stage=stage, name="Gaël", email="gael@example.org")
+    response = client.post(reverse("calls_jury:accept", args=[invitation_token(juror)]))
+    assert response.status_code == 200 and "choisir votre mot de passe" in response.content.decode()
+    juror.refresh_from_db()
+    assert juror.user.email == "gael@example.org"
+
+
+# --- the manager's pages ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def manager(stage, user):
+    m = user("gestion")
+    stage.call.managers.add(m)
+    return m
+
+
+def _manage(stage, name="stage_jury", *args):
+    return reverse(f"calls_manage:{name}", args=[stage.pk, *args])
+
+
+def test_manager_pages_refused_to_others(client, stage, user, manager):
+    client.force_login(user("curieux"))
+    assert client.get(_manage(stage)).status_code == 403
+    assert client.post(_manage(stage, "stage_jury_run")).status_code == 403
+    assert (
+        client.post(
+            _manage(stage, "stage_jury_invite"), {"name": "X", "email": "x@example.org"}
+        ).status_code
+        == 403
+    )
+    client.force_login(manager)
+    assert client.get(reverse("calls_manage:stage_jury", args=[999999])).status_code == 404
+
+
+def test_manager_invites_detects_decides_and_assigns(client, stage, manager, user):
+    client.force_login(manager)
+    response = client.post(
+        _manage(stage, "stage_jury_invite"), {"name": "Hana", "email": "pas-une-adresse"}
+    )
+    assert (
+        response.status_code == 400 and "adresse électronique valide" in response.content.decode()
+    )
+    response = client.post(
+        _manage(stage, "stage_jury_invite"),
+        {"name": "Hana", "email": "h@example.org", "organisation": "inconnue"},
+    )
+    assert response.status_code == 400 and "Aucune structure" in response.content.decode()
+    assert not Juror.objects.exists()
+    own = h.organisation()
+    response = client.post(
+        _manage(stage, "stage_jury_invite"),
+        {"name": "Hana", "email": "h@example.org", "organisation": own.slug},
+    )
+    assert response.status_code == 302
+    hana = Juror.objects.get()
+    assert hana.organisation == own
+    nonce = hana.invitation_nonce
+    response = client.post(_manage(stage, "stage_jury_reinvite", hana.pk), follow=True)
+    assert "Un nouveau lien est envoyé à Hana." in response.content.decode()
+    hana.refresh_from_db()
+    assert hana.invitation_nonce != nonce
+    # Hana accepts and declares; her organisation is a partner of a pole that applies
+    hana_user = user("hana")
+    jury.juror_accept(token=invitation_token(hana), user=hana_user)
+    jury.juror_declare(juror=Juror.objects.get(), declaration="", signed=True, actor=hana_user)
+    p = h.pole(region="", department="", commune="")
+    h.member(p, own, "partner")
+    file = h.submitted(stage.call, p, title="Projet Partenaire")
+    other = h.submitted(stage.call, title="Projet Libre")
+    client.post(_manage(stage, "stage_jury_detect"))
+    page = client.get(_manage(stage)).content.decode()
+    assert "partenaire du pôle" in page
+    conflict = Conflict.objects.get()
+    response = client.post(
+        _manage(stage, "stage_jury_decide", conflict.pk),
+        {"decision": "dismiss", "reason": ""},
+        follow=True,
+    )
+    assert "Dites pourquoi" in response.content.decode()
+    conflict.refresh_from_db()
+    assert conflict.status == "open"
+    client.post(_manage(stage, "stage_jury_run"))
+    assert set(Assignment.objects.values_list("application_id", flat=True)) == {other.pk}
+    page = client.get(_manage(stage)).content.decode()
+    assert "Projet Partenaire" in page and "À examiner" in page
+    response = client.post(
+        _manage(stage, "stage_jury_assign"), {"application": file.pk, "juror": hana.pk}, follow=True
+    )
+    assert "conflit d’intérêts" in response.content.decode()
+    assert not Assignment.objects.filter(application=file).exists()
+    a = Assignment.objects.get()
+    client.post(_manage(stage, "stage_jury_unassign", a.pk))
+    assert not Assignment.objects.exists()
+
+
+# --- pinned query counts ---------------------------------------------------------------------
+
+
+def test_jury_home_and_grid_queries_do_not_grow_with_the_files(client, stage, user):
+    dora = user("dora")
+    seat = h.seat(stage, dora)
+    others = [h.seat(stage, user()) for _ in range(3)]
+
+    def add_files(n):
+        for _ in range(n):
+            f = h.submitted(stage.call)
+            for s in (seat, *others):
+                Assignment.objects.create(stage=stage, application=f, juror=s, source="hand")
+
+    add_files(1)
+    client.force_login(dora)
+    home = reverse("calls_jury:home")
+    a = Assignment.objects.filter(juror=seat).first()
+    few_home, few_grid = page_queries(client, home), page_queries(client, _grid(a))
+    add_files(5)
+    c1, c2 = stage.criteria.all()
+    for s in others:
+        mine = Assignment.objects.get(juror=s, application=a.application)
+        reviews.review_save(
+            assignment=mine, scores={c1.pk: "2", c2.pk: "3"}, comments={}, submit=True, actor=s.user
+        )
+    reviews.review_save(
+        assignment=a, scores={c1.pk: "2", c2.pk: "3"}, comments={}, submit=True, actor=dora
+    )
+    assert page_queries(client, home) == few_home
+    # the session, the user, the seats, their files (with file, pole and review)
+    assert few_home == 4
+    # once submitted, the page adds the others' reviews, their scores, and the criteria
+    # of the spread: three queries, whatever the number of files and jurors
+    assert (few_grid, page_queries(client, _grid(a))) == (9, 12)

@@ -1,0 +1,187 @@
+"""The call manager's jury pages (namespace ``calls_manage``): a stage's jurors and the
+invitation form, the conflicts with their reasons to confirm or dismiss, the assignment
+(computed, then changed by hand) with each juror's load."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from calls import errors, selectors_jury
+from calls.models import Application, Assignment, Conflict, Juror
+from calls.permissions import access_stage_for_manager
+from calls.services import jury as services
+from core.errors import DomainError
+from core.input import parse_id
+from registry.models import Organisation
+
+
+@login_required
+def stage_jury(request, pk, *, error=None, values=None, status=200):
+    stage = access_stage_for_manager(request, pk)
+    context = selectors_jury.stage_jury(stage=stage)
+    context.update(
+        {
+            "stage": stage,
+            "applications": Application.objects.filter(
+                stage=stage, status=Application.Status.SUBMITTED
+            ).select_related("pole"),
+            "error": error,
+            "values": values or {},
+            "problems": request.session.pop(f"calls-jury-problems-{stage.pk}", None),
+        }
+    )
+    return render(request, "calls/jury/manage.html", context, status=status)
+
+
+def _back(stage, anchor=""):
+    return redirect(reverse("calls_manage:stage_jury", args=[stage.pk]) + anchor)
+
+
+@login_required
+@require_POST
+def invite(request, pk):
+    stage = access_stage_for_manager(request, pk)
+    values = {k: request.POST.get(k, "") for k in ("name", "email", "organisation", "region")}
+    organisation = None
+    if values["organisation"].strip():
+        organisation = Organisation.objects.filter(slug=values["organisation"].strip()).first()
+        if organisation is None:
+            error = DomainError(errors.ORGANISATION_UNKNOWN, field="organisation")
+            return stage_jury(request, pk, error=error, values=values, status=400)
+    try:
+        juror = services.juror_invite(
+            stage=stage,
+            name=values["name"],
+            email=values["email"],
+            organisation=organisation,
+            region_code=values["region"],
+            actor=request.user,
+        )
+    except DomainError as error:
+        return stage_jury(request, pk, error=error, values=values, status=error.status)
+    messages.success(request, _("%(name)s is invited: the link is sent.") % {"name": juror.name})
+    return _back(stage, "#jurors")
+
+
+@login_required
+@require_POST
+def reinvite(request, pk, juror):
+    stage = access_stage_for_manager(request, pk)
+    seat = get_object_or_404(Juror, pk=juror, stage=stage)
+    try:
+        services.juror_reinvite(juror=seat, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("A new link is sent to %(name)s.") % {"name": seat.name})
+    return _back(stage, "#jurors")
+
+
+@login_required
+@require_POST
+def detect(request, pk):
+    stage = access_stage_for_manager(request, pk)
+    found = services.conflicts_detect(stage=stage, actor=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d new conflict found in the directory.",
+            "%(n)d new conflicts found in the directory.",
+            found["added"],
+        )
+        % {"n": found["added"]},
+    )
+    return _back(stage, "#conflicts")
+
+
+@login_required
+@require_POST
+def decide(request, pk, conflict):
+    stage = access_stage_for_manager(request, pk)
+    item = get_object_or_404(Conflict, pk=conflict, juror__stage=stage)
+    try:
+        services.conflict_decide(
+            conflict=item,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The conflict is decided."))
+    return _back(stage, "#conflicts")
+
+
+@login_required
+@require_POST
+def run(request, pk):
+    stage = access_stage_for_manager(request, pk)
+    try:
+        problems = services.assignment_run(stage=stage, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        request.session[f"calls-jury-problems-{stage.pk}"] = problems
+        messages.success(request, _("The files are assigned."))
+    return _back(stage, "#assignment")
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    stage = access_stage_for_manager(request, pk)
+    application = Application.objects.filter(
+        pk=parse_id(request.POST.get("application")), stage=stage
+    ).first()
+    juror = Juror.objects.filter(pk=parse_id(request.POST.get("juror")), stage=stage).first()
+    if application is None or juror is None:
+        messages.error(request, _("Choose a file and a juror."))
+        return _back(stage, "#assignment")
+    try:
+        services.assignment_set(
+            stage=stage, application=application, juror=juror, actor=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The juror is assigned to the file."))
+    return _back(stage, "#assignment")
+
+
+@login_required
+@require_POST
+def unassign(request, pk, assignment):
+    stage = access_stage_for_manager(request, pk)
+    item = get_object_or_404(Assignment, pk=assignment, stage=stage)
+    try:
+        services.assignment_remove(assignment=item, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The juror is taken off the file."))
+    return _back(stage, "#assignment")
+
+
+urlpatterns = [
+    path("etapes/<int:pk>/jury/", stage_jury, name="stage_jury"),
+    path("etapes/<int:pk>/jury/inviter/", invite, name="stage_jury_invite"),
+    path(
+        "etapes/<int:pk>/jury/membres/<int:juror>/relancer/",
+        reinvite,
+        name="stage_jury_reinvite",
+    ),
+    path("etapes/<int:pk>/jury/conflits/", detect, name="stage_jury_detect"),
+    path("etapes/<int:pk>/jury/conflits/<int:conflict>/", decide, name="stage_jury_decide"),
+    path("etapes/<int:pk>/jury/repartition/", run, name="stage_jury_run"),
+    path("etapes/<int:pk>/jury/affecter/", assign, name="stage_jury_assign"),
+    path(
+        "etapes/<int:pk>/jury/affectations/<int:assignment>/retirer/",
+        unassign,
+        name="stage_jury_unassign",
+    ),
+]
