@@ -304,7 +304,7 @@ def conflicts_detect(*, stage: Stage, actor=None) -> dict:
                 row.delete()
                 removed += 1
         ledger.record(
-            call, "calls.conflicts.detected", stage, actor=actor, added=added, removed=removed
+            call, "calls.conflicts.detected", stage, actor=actor, added=added, dropped=removed
         )
     return {"added": added, "removed": removed}
 
@@ -456,10 +456,8 @@ def assignment_run(*, stage: Stage, actor) -> list[str]:
         have = {(a.juror_id, a.application_id): a for a in assignments}
         for pair, a in have.items():
             if a.source == Assignment.Source.SOLVER and not _has_review(a) and pair not in wanted:
-                pk = a.pk
+                ledger.record(call, "calls.assignment.removed", a, actor=actor, removed=True)
                 a.delete()
-                a.pk = pk
-                ledger.record(call, "calls.assignment.removed", a, actor=actor)
         for juror_id, file_id in sorted(wanted - set(have)):
             a = Assignment.objects.create(
                 stage=stage,
@@ -553,7 +551,5 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
         _refuse_new_breaks(
             stage, pairs, [p for p in pairs if p != pair], applications, jurors, forbidden
         )
-        pk = assignment.pk
+        ledger.record(call, "calls.assignment.removed", assignment, actor=actor, removed=True)
         assignment.delete()
-        assignment.pk = pk
-        ledger.record(call, "calls.assignment.removed", assignment, actor=actor)
