@@ -7,6 +7,8 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls for projects")
 
     def ready(self) -> None:
-        from calls import hooks
+        from calls import emails_decide, hooks
+
+        emails_decide.register()
 
         hooks.register()

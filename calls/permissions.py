@@ -60,3 +60,18 @@ def can_review(juror: Juror, application: Application) -> bool:
         and juror.assignments.filter(application=application).exists()
         and not is_blocked(juror, application)
     )
+
+
+# decide ---------------------------------------------------------------------------------
+
+
+def access_call_for_decisions(user, slug: str) -> Call:
+    """The call whose ranking, decisions and results the user manages: 404 when there is
+    no such call, 403 when the user is not one of its managers."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    call = get_object_or_404(Call, slug=slug)
+    if not can_manage_call(user, call):
+        raise PermissionDenied
+    return call

@@ -8,6 +8,9 @@ signed, which version, when).
 ``pole_attestations``: PoleAttestations whose ``attestations(pole)`` gives
 machine-readable facts about a pole, e.g. ``{"charter.signed": True, "charter.version": 2}``
 (read by the calls' eligibility, which never imports the app that knows them).
+
+``data_resources``: DataResource whose ``resource()`` gives one more resource of the open
+data's Data Package (the calls' awards in the SCDL « Subventions » format).
 """
 
 from collections.abc import Callable
@@ -43,3 +46,20 @@ def attestations_for(pole) -> dict:
     for provider in pole_attestations:
         facts.update(provider.attestations(pole))
     return facts
+
+
+@dataclass(frozen=True)
+class DataResource:
+    """An extra resource of the registry's Data Package, given by an app above it (the
+    calls' awards): ``resource()`` returns its Data Package descriptor, with an absolute
+    ``path`` (the app serves the file)."""
+
+    key: str
+    resource: Callable[[], dict]
+
+
+data_resources: Slot[DataResource] = Slot("registry.data_resources")
+
+
+def extra_resources() -> list[dict]:
+    return [provider.resource() for provider in data_resources]
