@@ -35,14 +35,16 @@ def pole_call_facts(pole) -> list[dict]:
     return facts
 
 
-def awards_resource() -> dict:
-    from calls import opendata
-
-    return opendata.datapackage_resource()
-
-
 def register() -> None:
     from registry import hooks
 
     hooks.pole_facts.register(hooks.PoleFacts(key="calls", facts=pole_call_facts))
-    hooks.data_resources.register(hooks.DataResource(key="calls.awards", resource=awards_resource))
+    from calls import opendata
+
+    hooks.data_resources.register(
+        hooks.DataResource(
+            key=opendata.RESOURCE_NAME,
+            descriptor=opendata.datapackage_resource,
+            csv=lambda: [opendata.awards_csv()],
+        )
+    )

@@ -13,14 +13,12 @@ import json
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from calls.selectors_decide import awards
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "scdl-subventions-schema.json"
-FILE_NAME = "subventions.csv"
+RESOURCE_NAME = "subventions"  # served by the registry: /donnees/subventions.csv
 
 
 @cache
@@ -78,16 +76,11 @@ def awards_csv() -> str:
 
 
 def datapackage_resource() -> dict:
-    """The awards as a resource of the registry's Data Package (absolute path)."""
+    """The awards' entry in the registry's Data Package (which adds the name and path)."""
     table = {k: v for k, v in schema().items() if k in ("fields", "missingValues")}
     return {
-        "name": "subventions",
         "title": "Subventions attribuées par les appels à projets (format SCDL Subventions 2.0.2)",
-        "path": settings.SITE_URL + reverse("calls:awards_csv"),
         "profile": "tabular-data-resource",
-        "format": "csv",
-        "mediatype": "text/csv",
-        "encoding": "utf-8",
         "schema": table,
         "sources": [{"title": "SCDL Subventions 2.0.2", "path": schema()["path"]}],
     }

@@ -9,11 +9,11 @@ signed, which version, when).
 machine-readable facts about a pole, e.g. ``{"charter.signed": True, "charter.version": 2}``
 (read by the calls' eligibility, which never imports the app that knows them).
 
-``data_resources``: DataResource whose ``resource()`` gives one more resource of the open
-data's Data Package (the calls' awards in the SCDL « Subventions » format).
+``data_resources``: DataResource, one more file of the open data, served and described by
+the registry (the calls' awards in the SCDL « Subventions » format).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from core.slots import Slot
@@ -50,16 +50,14 @@ def attestations_for(pole) -> dict:
 
 @dataclass(frozen=True)
 class DataResource:
-    """An extra resource of the registry's Data Package, given by an app above it (the
-    calls' awards): ``resource()`` returns its Data Package descriptor, with an absolute
-    ``path`` (the app serves the file)."""
+    """One more resource of the registry's open data, given by an app above it (the
+    calls' awards): the registry serves it as ``/donnees/<key>.csv`` and lists it in its
+    Data Package. ``descriptor()`` gives its Data Package entry (title, schema…; the name
+    and the path are the registry's); ``csv()`` gives the file's text in chunks."""
 
-    key: str
-    resource: Callable[[], dict]
+    key: str  # also the file name: <key>.csv
+    descriptor: Callable[[], dict]
+    csv: Callable[[], Iterable[str]]
 
 
 data_resources: Slot[DataResource] = Slot("registry.data_resources")
-
-
-def extra_resources() -> list[dict]:
-    return [provider.resource() for provider in data_resources]

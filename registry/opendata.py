@@ -482,5 +482,15 @@ def datapackage(homepage: str) -> dict:
                 for resource in RESOURCES.values()
             ]
             # the apps above the registry add theirs (the calls' awards) through a slot
-            + hooks.extra_resources(),
+            + [
+                {
+                    **provider.descriptor(),
+                    "name": provider.key,
+                    "path": f"{provider.key}.csv",
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                }
+                for provider in hooks.data_resources
+            ],
         }

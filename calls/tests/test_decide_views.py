@@ -184,7 +184,10 @@ def test_the_manager_passes_files_on_decides_notifies_and_publishes(client, deci
     assert f"Lauréat de {call.title}" in pole_page
     pole_page = client.get(reverse("registry:pole", args=[files[1].pole.slug])).content.decode()
     assert f"Candidat à {call.title}" in pole_page
-    csv_text = client.get(reverse("calls:awards_csv")).content.decode()
+    assert "/donnees/subventions.csv" in client.get("/donnees/").content.decode()
+    response = client.get("/donnees/subventions.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    csv_text = b"".join(response.streaming_content).decode()
     assert "Pôle Archer" in csv_text and "100000.00" in csv_text
 
 
@@ -198,7 +201,9 @@ def test_the_pole_page_says_nothing_before_publication(client, decided, manager)
     assert call.title not in page
     assert client.get(reverse("calls:laureates", args=[call.slug])).status_code == 404
     assert client.get(reverse("calls:laureates", args=["inconnu"])).status_code == 404
-    assert "Pôle Archer" not in client.get(reverse("calls:awards_csv")).content.decode()
+    response = client.get("/donnees/subventions.csv")
+    assert "Pôle Archer" not in b"".join(response.streaming_content).decode()
+    assert client.get("/donnees/subventions.json").status_code == 404
 
 
 @pytest.mark.parametrize("files_count", [5, 50])

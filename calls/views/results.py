@@ -1,12 +1,11 @@
-"""Public results: a call's laureates (once published) and the awards as open data (SCDL
-« Subventions »)."""
+"""Public results: a call's laureates, once published (the awards as open data are served
+by the registry's open data, through its ``data_resources`` slot)."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from calls import opendata
 from calls.models import Call
 from calls.selectors_decide import budget_for, published_laureates
 from registry import geo
@@ -32,14 +31,6 @@ def laureates(request, slug):
     )
 
 
-@require_GET
-def awards_csv(request):
-    response = HttpResponse(opendata.awards_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{opendata.FILE_NAME}"'
-    return response
-
-
 urlpatterns = [
-    path("donnees/subventions.csv", awards_csv, name="awards_csv"),
     path("<slug:slug>/laureats/", laureates, name="laureates"),
 ]
