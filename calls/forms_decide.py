@@ -14,7 +14,10 @@ class ServiceForm(forms.Form):
 
 
 class DecisionForm(ServiceForm):
-    outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices)
+    # no outcome chosen in advance: the service refuses an empty one with its message
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=[("", "—"), *Decision.Outcome.choices], required=False
+    )
     amount = forms.CharField(
         label=_("Amount (euros, laureates only)"),
         required=False,

@@ -127,7 +127,10 @@ def _distribution(results, scale_max: int) -> dict:
     counts = [0] * scale_max
     for r in results:
         counts[min(int(r.raw), scale_max - 1)] += 1
-    return bar_chart([(f"{i}–{i + 1}", n) for i, n in enumerate(counts)], height=160)
+    points = [(f"{i}–{i + 1}", n) for i, n in enumerate(counts)]
+    # as wide as its bars (48 each): the labels at both ends then sit under the first and
+    # the last bar
+    return bar_chart(points, width=48 * len(points), height=160)
 
 
 def ranking_for_stage(stage: Stage) -> StageRanking:

@@ -57,8 +57,8 @@ def test_ranking_and_decisions_pages(live_server, scored, new_page):
             blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
             assert not blocking, f"{path}\n{describe(blocking)}"
             assert no_horizontal_scroll(page), path
-        if viewport == "desktop":
-            screenshot(page, "calls-decisions-desktop")
+            name = "ranking" if "classement" in path else "decisions"
+            screenshot(page, f"calls-{name}-{viewport}")
     page = new_page("desktop")
     _login(page, live_server.url)
     page.goto(live_server.url + paths[1])

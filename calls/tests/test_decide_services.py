@@ -489,3 +489,35 @@ def test_the_minutes_name_the_jury_the_ranking_the_decisions_and_the_totals(scor
         assert expected.replace("\u202f", " ") in flat.replace("\u202f", " ").replace(
             "\u00a0", " "
         ), expected
+
+
+def test_the_call_log_holds_after_passing_on_deciding_and_publishing(regional, manager):
+    """Every change of this area is in the call's log, and the chain verifies."""
+    from calls import ledger
+    from calls.models import Assignment, Review
+
+    call, stage, national, files = regional
+    # what the other areas' services would have logged
+    for application in files:
+        ledger.record(call, "application.submitted", application)
+    for assignment in Assignment.objects.filter(stage__call=call):
+        ledger.record(call, "assignment.created", assignment)
+    for review in Review.objects.filter(assignment__stage__call=call):
+        ledger.record(call, "review.submitted", review)
+    ledger.record(call, "call.published", call)
+    assert ledger.verify(call) == []
+    services.stage_pass_on(stage=stage, application_ids=[files[0].pk], actor=manager)
+    services.decision_record(
+        application=files[0], outcome="laureate", amount="5000", reason="Oui", actor=manager
+    )
+    services.results_notify(call=call, actor=manager)
+    services.results_publish(call=call, actor=manager, **PUBLISH)
+    assert ledger.verify(call) == []
+    actions = list(call.log.order_by("sequence").values_list("action", flat=True))
+    assert actions[-5:] == [
+        "application.passed_on",
+        "stage.closed",
+        "decision.recorded",
+        "results.notified",
+        "results.published",
+    ]
