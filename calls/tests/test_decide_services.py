@@ -390,7 +390,17 @@ def test_the_pole_page_says_candidate_or_laureate_only_after_publication(scored,
     assert f"Candidat à {call.title}" in mid
 
 
-def test_the_awards_validate_against_the_scdl_schema(scored, manager):
+@pytest.fixture
+def csv_limit_kept():
+    """frictionless raises the csv module's field size limit for the whole process when
+    its CSV parser is first imported: put it back (the registry's import tests check the
+    default limit)."""
+    limit = csv.field_size_limit()
+    yield
+    csv.field_size_limit(limit)
+
+
+def test_the_awards_validate_against_the_scdl_schema(scored, manager, csv_limit_kept):
     from frictionless import Resource, Schema
 
     call, stage, files = scored
