@@ -75,3 +75,31 @@ def test_ranking_and_decisions_pages(live_server, scored, new_page):
     page.locator(".messages").filter(has_text="Pôle Archer").wait_for()
     assert Decision.objects.get().amount == 120000
     screenshot(page, "calls-decision-recorded")
+
+
+def test_public_laureates_page(live_server, scored, new_page):
+    from datetime import date
+
+    from calls.services import decisions as services
+
+    call, stage, files = scored
+    manager = call.managers.get()
+    services.decision_record(
+        application=files[0], outcome="laureate", amount="120000", reason="Oui", actor=manager
+    )
+    services.results_publish(
+        call=call,
+        actor=manager,
+        grantor_name="Ministère de l’Économie",
+        grantor_siret="11002001300010",
+        payments_from=date(2026, 3, 1),
+        payments_until=date(2028, 2, 28),
+    )
+    for viewport in ("phone", "desktop"):
+        page = new_page(viewport)
+        assert page.goto(live_server.url + f"/appels/{call.slug}/laureats/").status == 200
+        assert "Pôle Archer" in page.content()
+        blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, describe(blocking)
+        assert no_horizontal_scroll(page)
+        screenshot(page, f"calls-laureates-{viewport}")
