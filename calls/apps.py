@@ -7,9 +7,8 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls for projects")
 
     def ready(self) -> None:
-        from calls import hooks
+        from calls import emails_decide, emails_jury, hooks
 
-        hooks.register()
-        from calls import emails_jury
-
+        emails_decide.register()
         emails_jury.register()
+        hooks.register()

@@ -67,6 +67,11 @@ class Call(models.Model):
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="managed_calls", blank=True
     )
+    # the awards as open data (SCDL « Subventions »): who grants, and when the money is paid
+    grantor_name = models.CharField(_("granting body"), max_length=200, blank=True)
+    grantor_siret = models.CharField(_("SIRET of the granting body"), max_length=14, blank=True)
+    payments_from = models.DateField(_("payments from"), null=True, blank=True)
+    payments_until = models.DateField(_("payments until"), null=True, blank=True)
     is_demo = models.BooleanField(_("invented for the demo"), default=False)
     source_url = models.URLField(_("source"), blank=True, max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -123,3 +123,18 @@ def access_stage_for_manager(request, pk: int):
     if not can_manage_call(request.user, stage.call):
         raise PermissionDenied
     return stage
+
+
+# decide ---------------------------------------------------------------------------------
+
+
+def access_call_for_decisions(user, slug: str) -> Call:
+    """The call whose ranking, decisions and results the user manages: 404 when there is
+    no such call, 403 when the user is not one of its managers."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    call = get_object_or_404(Call, slug=slug)
+    if not can_manage_call(user, call):
+        raise PermissionDenied
+    return call

@@ -8,9 +8,12 @@ signed, which version, when).
 ``pole_attestations``: PoleAttestations whose ``attestations(pole)`` gives
 machine-readable facts about a pole, e.g. ``{"charter.signed": True, "charter.version": 2}``
 (read by the calls' eligibility, which never imports the app that knows them).
+
+``data_resources``: DataResource, one more file of the open data, served and described by
+the registry (the calls' awards in the SCDL « Subventions » format).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from core.slots import Slot
@@ -43,3 +46,18 @@ def attestations_for(pole) -> dict:
     for provider in pole_attestations:
         facts.update(provider.attestations(pole))
     return facts
+
+
+@dataclass(frozen=True)
+class DataResource:
+    """One more resource of the registry's open data, given by an app above it (the
+    calls' awards): the registry serves it as ``/donnees/<key>.csv`` and lists it in its
+    Data Package. ``descriptor()`` gives its Data Package entry (title, schema…; the name
+    and the path are the registry's); ``csv()`` gives the file's text in chunks."""
+
+    key: str  # also the file name: <key>.csv
+    descriptor: Callable[[], dict]
+    csv: Callable[[], Iterable[str]]
+
+
+data_resources: Slot[DataResource] = Slot("registry.data_resources")

@@ -19,6 +19,7 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from registry import hooks
 from registry.models import Laureate, Membership, Organisation, Pole
 
 CHUNK = 1000
@@ -479,5 +480,17 @@ def datapackage(homepage: str) -> dict:
                     "schema": table_schema(resource),
                 }
                 for resource in RESOURCES.values()
+            ]
+            # the apps above the registry add theirs (the calls' awards) through a slot
+            + [
+                {
+                    **provider.descriptor(),
+                    "name": provider.key,
+                    "path": f"{provider.key}.csv",
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                }
+                for provider in hooks.data_resources
             ],
         }

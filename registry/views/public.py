@@ -362,11 +362,27 @@ def open_data(request):
     return render(
         request,
         "registry/public/open_data.html",
-        {"resources": opendata.RESOURCES.values(), "base": base, "licence": opendata.LICENCE},
+        {
+            "resources": opendata.RESOURCES.values(),
+            # the files of the apps above the registry (the calls' awards), CSV only
+            "extra": [
+                {"name": p.key, "title": p.descriptor().get("title", "")}
+                for p in hooks.data_resources
+            ],
+            "base": base,
+            "licence": opendata.LICENCE,
+        },
     )
 
 
 def open_data_file(request, name: str, fmt: str):
+    extra = hooks.data_resources.get(name)
+    if extra is not None and name not in opendata.RESOURCES:
+        if fmt != "csv":
+            raise Http404(_("No such dataset."))
+        return _open(
+            StreamingHttpResponse(extra.csv(), content_type=FORMATS["csv"][0]), f"{name}.csv"
+        )
     resource = opendata.RESOURCES.get(name)
     if resource is None or fmt not in FORMATS:
         raise Http404(_("No such dataset."))

@@ -1,0 +1,36 @@
+"""Public results: a call's laureates, once published (the awards as open data are served
+by the registry's open data, through its ``data_resources`` slot)."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from calls.models import Call
+from calls.selectors_decide import budget_for, published_laureates
+from registry import geo
+
+
+@require_GET
+def laureates(request, slug):
+    call = get_object_or_404(Call, slug=slug)
+    if call.results_published_at is None:
+        raise Http404
+    rows = [
+        {
+            "decision": d,
+            "pole": d.application.pole,
+            "region": geo.region_name(d.application.pole.region_code),
+        }
+        for d in published_laureates(call)
+    ]
+    return render(
+        request,
+        "calls/results/laureates.html",
+        {"call": call, "rows": rows, "budget": budget_for(call)},
+    )
+
+
+urlpatterns = [
+    path("<slug:slug>/laureats/", laureates, name="laureates"),
+]
