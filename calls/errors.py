@@ -142,7 +142,6 @@ RESULTS_PUBLISHED = codes.declare(
     _("The results are published: the decisions can no longer change."),
     status=409,
 )
-STAGE_CLOSED = codes.declare("stage_closed", _("This stage is closed."), status=409)
 NO_NEXT_STAGE = codes.declare(
     "no_next_stage", _("This stage passes no file on: it is the last one."), status=409
 )
