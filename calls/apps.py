@@ -7,6 +7,7 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls for projects")
 
     def ready(self) -> None:
-        from calls import hooks
+        from calls import emails_apply, hooks
 
         hooks.register()
+        emails_apply.register()
