@@ -7,8 +7,9 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls for projects")
 
     def ready(self) -> None:
-        from calls import emails_decide, emails_jury, hooks
+        from calls import emails_apply, emails_decide, emails_jury, hooks
 
+        emails_apply.register()
         emails_decide.register()
         emails_jury.register()
         hooks.register()

@@ -138,3 +138,34 @@ def access_call_for_decisions(user, slug: str) -> Call:
     if not can_manage_call(user, call):
         raise PermissionDenied
     return call
+
+
+# --- applying (access helpers) --------------------------------------------------------------
+
+
+def access_application_for_applicant(user, *, slug: str, pk: int) -> Application:
+    """An application of the call ``slug``, for its pole's managers (and the call's
+    managers): 404 for anyone else, the file's existence is not told."""
+    from django.http import Http404
+
+    application = (
+        Application.objects.select_related("call", "pole", "submitted_by")
+        .filter(call__slug=slug, pk=pk)
+        .first()
+    )
+    if application is None or not can_see_application(user, application):
+        raise Http404
+    return application
+
+
+def access_attachment(user, *, slug: str, pk: int, attachment_pk: int):
+    """An attachment, for who may see its application (404 for anyone else)."""
+    from calls.models import Attachment
+
+    application = access_application_for_applicant(user, slug=slug, pk=pk)
+    attachment = Attachment.objects.filter(application=application, pk=attachment_pk).first()
+    if attachment is None:
+        from django.http import Http404
+
+        raise Http404
+    return attachment

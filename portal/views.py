@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from calls import selectors_apply as calls_selectors
 from charter import selectors as charter_selectors
 from checkin import selectors as checkin_selectors
 from core.dates import long_date
@@ -46,6 +47,8 @@ def account(request):
         signature.day = long_date(timezone.localtime(day))
     for claim in claims:
         claim.day = long_date(timezone.localtime(claim.created_at))
+    applications = calls_selectors.applications_of_user(user=user)
+    open_calls = calls_selectors.open_calls_for_user(user=user)
     return render(
         request,
         "portal/account.html",
@@ -53,6 +56,8 @@ def account(request):
             "poles": registry_selectors.poles_managed_by(user=user),
             "networks": registry_selectors.networks_managed_by(user=user),
             "claims": claims,
+            "applications": applications,
+            "open_calls": open_calls,
             "organised": organised,
             "door_roles": door_roles,
             "signatures": signatures,

@@ -437,6 +437,26 @@ def load_demo() -> Demo:
         if r is not None
     ]
     links = [personal_link_token(r) for r in people]
+    # a call open to applications; the editor also manages a pole, which applies to it
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from calls.models import Call, Question, Section
+    from calls.services import applications as apply_services
+
+    calls_call = Call.objects.create(
+        title="Appel à projets du crawl",
+        slug="appel-crawl",
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=10),
+        published_at=timezone.now() - timedelta(days=1),
+    )
+    section = Section.objects.create(call=calls_call, title="Le projet")
+    Question.objects.create(section=section, label="Coopération", kind="text", max_words=50)
+    pole.managers.add(editor)
+    application = apply_services.application_start(call=calls_call, pole=pole, actor=editor)
+    applying = f"/appels/{calls_call.slug}/candidature/"
     poles = list(Pole.objects.order_by("-is_demo", "slug").values_list("slug", flat=True)[:2])
     versions = sorted(CharterVersion.objects.values_list("number", flat=True))
     signature = Signature.objects.filter(status="signed").order_by("pk").first()
@@ -587,6 +607,33 @@ def load_demo() -> Demo:
             }.items()
         },
     }
+    demo.fillers.update(
+        {
+            "calls:apply_start": ("editor", [applying], one),
+            "calls:apply_draft": ("editor", [f"{applying}{application.pk}/"], one),
+            "calls:apply_submit": ("editor", [f"{applying}{application.pk}/depot/"], one),
+            "calls:apply_withdraw": ("editor", [f"{applying}{application.pk}/retrait/"], one),
+            # a draft has no receipt yet: to the draft (302), its PDF not found (404)
+            "calls:apply_receipt": ("editor", [f"{applying}{application.pk}/recu/"], {200, 302}),
+            "calls:apply_receipt_pdf": (
+                "editor",
+                [f"{applying}{application.pk}/recu.pdf"],
+                {200, 404},
+            ),
+            # forms' targets (405) and a file that does not exist (404)
+            "calls:apply_attach": ("editor", [f"{applying}{application.pk}/pieces/"], {405}),
+            "calls:apply_attachment": (
+                "editor",
+                [f"{applying}{application.pk}/pieces/0/"],
+                {404},
+            ),
+            "calls:apply_detach": (
+                "editor",
+                [f"{applying}{application.pk}/pieces/0/retirer/"],
+                {405},
+            ),
+        }
+    )
     # forms' targets may refuse GET
     for key in (
         "checkin_manage:device_add",

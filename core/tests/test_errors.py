@@ -14,7 +14,7 @@ from django.utils import translation
 from core.errors import REGISTRY, DomainError, ErrorCatalogue, ErrorCode, error_response
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["core", "accounts", "registry", "charter", "events", "checkin", "portal"]
+APPS = ["core", "accounts", "registry", "charter", "calls", "events", "checkin", "portal"]
 
 
 def _declared() -> dict[str, tuple[str, ErrorCode]]:

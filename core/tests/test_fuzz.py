@@ -247,6 +247,20 @@ def build_dataset() -> Dataset:
     )
     signed = Signature.objects.filter(status="signed").order_by("pk").first()
     numbers = sorted(CharterVersion.objects.values_list("number", flat=True))
+    # a call open to applications, and the pole manager's draft for their pole
+    from calls.models import Call, Question, Section
+    from calls.services import applications as apply_services
+
+    calls_call = Call.objects.create(
+        title="Appel du fuzz",
+        slug="appel-fuzz",
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=10),
+        published_at=timezone.now() - timedelta(days=1),
+    )
+    section = Section.objects.create(call=calls_call, title="Le projet")
+    Question.objects.create(section=section, label="Coopération", kind="text", max_words=50)
+    application = apply_services.application_start(call=calls_call, pole=pole, actor=pole_manager)
 
     ds.objects = {
         "event": event,
@@ -281,6 +295,9 @@ def build_dataset() -> Dataset:
         "signature_pks": [str(signed.pk), str(pending.pk)],
         "confirm_tokens": [charter_services.confirmation_token(pending)],
         "import_pks": [str(import_batch.pk), "999999999"],
+        "call_slugs": [calls_call.slug, "appel-inconnu"],
+        "application_pks": [str(application.pk), "0"],
+        "attachment_pks": ["1", "0"],
         "version_numbers": [str(n) for n in numbers],
         "event_content_type": [str(ContentType.objects.get_for_model(Event).pk), "0", "x"],
         "password_set": (
@@ -296,6 +313,18 @@ def build_dataset() -> Dataset:
 
 def _ev(ds):
     return ds.values["event_slugs"]
+
+
+def _call(ds):
+    return ds.values["call_slugs"]
+
+
+def _application(ds):
+    return ds.values["application_pks"]
+
+
+def _attachment(ds):
+    return ds.values["attachment_pks"]
 
 
 # route key (namespace:name) → {parameter: values}; the first value is the page a person
@@ -380,6 +409,15 @@ FILLERS = {
     "admin:auth_user_password_change": {
         "id": lambda ds: [str(ds.users["pole_manager"].pk), "0", "x"],
     },
+    "calls:apply_start": {"slug": _call},
+    "calls:apply_draft": {"slug": _call, "pk": _application},
+    "calls:apply_attach": {"slug": _call, "pk": _application},
+    "calls:apply_attachment": {"slug": _call, "pk": _application, "attachment_pk": _attachment},
+    "calls:apply_detach": {"slug": _call, "pk": _application, "attachment_pk": _attachment},
+    "calls:apply_submit": {"slug": _call, "pk": _application},
+    "calls:apply_receipt": {"slug": _call, "pk": _application},
+    "calls:apply_receipt_pdf": {"slug": _call, "pk": _application},
+    "calls:apply_withdraw": {"slug": _call, "pk": _application},
     "accounts:password_set": {
         "uidb64": lambda ds: [ds.values["password_set"][0]],
         "token": lambda ds: [ds.values["password_set"][1], "set-password"],

@@ -1,0 +1,126 @@
+"""The receipt of a submitted application, as a PDF: the call, the pole, the project,
+the server's time of submission (Europe/Paris), each attachment with its SHA-256, and the
+SHA-256 of the whole file. Roboto embedded (as the events' documents), never the PDF's
+standard fonts."""
+
+import io
+from functools import cache
+
+import font_roboto
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from calls.models import Application
+from calls.selectors_apply import PARIS
+from core.dates import moment
+
+FONT = "Roboto"
+FONT_BOLD = "Roboto-Bold"
+MONO = "Roboto"  # hashes in the same embedded font (a monospace would be one more file)
+INK = colors.HexColor("#1b2a41")
+ACCENT = colors.HexColor("#0b6e4f")
+
+
+@cache
+def _fonts() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, font_roboto.font_files["Roboto"]))
+    if FONT_BOLD not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, font_roboto.font_files["RobotoBold"]))
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    lines, current = [], ""
+    for word in str(text).split():
+        candidate = f"{current} {word}".strip()
+        if pdfmetrics.stringWidth(candidate, font, size) <= width or not current:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+def receipt_pdf(application: Application, *, language: str = "fr") -> bytes:
+    """The receipt of the application as last submitted, in the active language."""
+    _fonts()
+    call, pole = application.call, application.pole
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT, lang=language)
+    pdf.setCreator("ptce")
+    pdf.setTitle(_("Receipt of application – %(call)s") % {"call": call.title})
+    pdf.setSubject(_("Application of %(pole)s") % {"pole": pole.name})
+    width, height = A4
+    margin = 20 * mm
+    usable = width - 2 * margin
+
+    pdf.setFillColor(ACCENT)
+    pdf.rect(0, height - 26 * mm, width, 26 * mm, stroke=0, fill=1)
+    pdf.setFillColor(colors.white)
+    pdf.setFont(FONT_BOLD, 18)
+    pdf.drawString(margin, height - 16 * mm, _("Receipt of application"))
+    y = height - 38 * mm
+
+    def line(text, font=FONT, size=11, gap=5.5):
+        nonlocal y
+        for part in _wrap(text, font, size, usable):
+            if y < 25 * mm:
+                pdf.showPage()
+                y = height - 20 * mm
+            pdf.setFillColor(INK)
+            pdf.setFont(font, size)
+            pdf.drawString(margin, y, part)
+            y -= gap * mm
+
+    submitted = timezone.localtime(application.submitted_at, PARIS)
+    line(call.title, FONT_BOLD, 14, 7)
+    line(_("Pole: %(pole)s") % {"pole": pole.name})
+    line(_("Project: %(title)s") % {"title": application.project_title}, FONT_BOLD)
+    line(
+        _("Submitted on %(when)s (Paris time, the server’s clock), by %(who)s")
+        % {
+            "when": moment(submitted),
+            "who": (application.submitted_by.get_full_name() or application.submitted_by.email)
+            if application.submitted_by
+            else "?",
+        }
+    )
+    line(_("Application number: %(number)s") % {"number": application.pk})
+    y -= 4 * mm
+    line(_("Attachments"), FONT_BOLD, 12, 6.5)
+    attachments = list(application.attachments.order_by("pk"))
+    if not attachments:
+        line(_("No attachment."))
+    for attachment in attachments:
+        line(f"{attachment.original_name} ({filesizeformat(attachment.size)})")
+        line(f"SHA-256 : {attachment.sha256}", MONO, 8.5, 5)
+        y -= 1.5 * mm
+    y -= 4 * mm
+    line(_("Fingerprint of the whole application (SHA-256)"), FONT_BOLD, 12, 6.5)
+    line(application.sha256, MONO, 9.5, 6)
+    y -= 2 * mm
+    line(
+        _(
+            "This fingerprint is computed over the application as submitted (its answers and "
+            "its attachments’ fingerprints): any later change would change it."
+        ),
+        FONT,
+        9,
+        4.5,
+    )
+    pdf.setFillColor(colors.HexColor("#555555"))
+    pdf.setFont(FONT, 8)
+    pdf.drawString(margin, 12 * mm, settings.SITE_URL)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
