@@ -4,6 +4,7 @@ back on the field they name)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from calls import errors
 from calls.models import Decision
 from core.errors import DomainError
 
@@ -43,7 +44,7 @@ class ConfirmForm(ServiceForm):
     confirm = forms.BooleanField(
         label=_("I confirm"),
         required=True,
-        error_messages={"required": _("Tick the box to confirm.")},
+        error_messages={"required": errors.CONFIRM_REQUIRED.message},
     )
 
 
