@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from calls import selectors_setup as calls_selectors
 from charter import selectors as charter_selectors
 from checkin import selectors as checkin_selectors
 from core.dates import long_date
@@ -59,5 +60,6 @@ def account(request):
             "can_moderate": registry_permissions.can_moderate(user),
             "can_import": registry_permissions.can_import(user),
             "manage_area": can_see_manage_area(user),
+            "manages_calls": calls_selectors.manages_calls(user=user),
         },
     )
