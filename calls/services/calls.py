@@ -78,7 +78,7 @@ def _decimal(data, name) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        value = Decimal(str(value).replace(",", ".").replace("\u202f", "").replace(" ", ""))
+        value = Decimal(re.sub(r"[\s\u202f\u00a0]", "", str(value)).replace(",", "."))
     except InvalidOperation as exc:
         raise DomainError(errors.FIELD_INVALID, field=name) from exc
     if not value.is_finite() or abs(value) >= Decimal("1e10"):
