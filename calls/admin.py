@@ -2,6 +2,7 @@
 set-up pages), which check it and append it to the call's log."""
 
 from django.contrib import admin
+from django.db import models
 
 from calls.models import Call
 from core.admin import ReadOnlyAdmin
@@ -12,3 +13,4 @@ class CallAdmin(ReadOnlyAdmin):
     list_display = ("title", "slug", "opens_at", "closes_at", "published_at")
     search_fields = ("title", "slug")
     date_hierarchy = "opens_at"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -354,3 +354,12 @@ def test_publishing_from_the_call_page(client, draft):
     assert draft.published_at is not None
     assert client.get(reverse("calls:call", args=[draft.slug])).status_code == 200
     assert timezone.now() - draft.published_at < timedelta(minutes=1)
+
+
+def test_the_admin_shows_a_call_read_only(client, call, user):
+    shown = call()
+    client.force_login(user("admin", is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:calls_call_change", args=[shown.pk]))
+    assert response.status_code == 200
+    assert client.get(reverse("admin:calls_call_add")).status_code == 403
+    assert shown.title in client.get(reverse("admin:calls_call_changelist")).content.decode()
