@@ -169,3 +169,18 @@ def access_attachment(user, *, slug: str, pk: int, attachment_pk: int):
 
         raise Http404
     return attachment
+
+
+# --- the call and its set-up (access helpers) ----------------------------------------------
+
+
+def access_call_for_manager(request, slug: str) -> Call:
+    """The call named by ``slug`` if the user manages it: 404 when there is no such call,
+    403 when there is one and the user may not manage it."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    call = get_object_or_404(Call, slug=slug)
+    if not can_manage_call(request.user, call):
+        raise PermissionDenied
+    return call

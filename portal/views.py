@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from calls import selectors_apply as calls_selectors
+from calls import selectors_apply as calls_apply_selectors
+from calls import selectors_setup as calls_setup_selectors
 from charter import selectors as charter_selectors
 from checkin import selectors as checkin_selectors
 from core.dates import long_date
@@ -47,8 +48,8 @@ def account(request):
         signature.day = long_date(timezone.localtime(day))
     for claim in claims:
         claim.day = long_date(timezone.localtime(claim.created_at))
-    applications = calls_selectors.applications_of_user(user=user)
-    open_calls = calls_selectors.open_calls_for_user(user=user)
+    applications = calls_apply_selectors.applications_of_user(user=user)
+    open_calls = calls_apply_selectors.open_calls_for_user(user=user)
     return render(
         request,
         "portal/account.html",
@@ -64,5 +65,6 @@ def account(request):
             "can_moderate": registry_permissions.can_moderate(user),
             "can_import": registry_permissions.can_import(user),
             "manage_area": can_see_manage_area(user),
+            "manages_calls": calls_setup_selectors.manages_calls(user=user),
         },
     )

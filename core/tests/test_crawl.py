@@ -471,6 +471,37 @@ def load_demo() -> Demo:
             if "'" in (value or "")
         }
     )
+    # a call for projects, open, managed by the organiser (no demo call yet)
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from calls.models import Call, Criterion, Question, Section, Stage
+    from calls.services import calls as calls_services
+
+    now = timezone.now()
+    call = Call.objects.create(
+        title="Appel du crawl",
+        slug="appel-crawl",
+        summary="Un appel pour le crawl.",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=10),
+        published_at=now - timedelta(days=1),
+        rules=["R1", "R8"],
+    )
+    call.managers.add(organiser)
+    call_stage = Stage.objects.create(call=call, name="National", kind="national")
+    Criterion.objects.create(stage=call_stage, label="Coopération", weight=1)
+    call_question = Question.objects.create(
+        section=Section.objects.create(call=call, title="Projet"), label="Décrivez", kind="text"
+    )
+    call_document = calls_services.calldocument_add(
+        call=call,
+        actor=organiser,
+        title="Cahier des charges",
+        upload=SimpleUploadedFile("cahier.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
     manage = f"/gestion/evenements/{DEMO_SLUG}"
     one = {200}
     # route → (role, URLs, answers that are right); the routes no link leads to are
@@ -540,6 +571,31 @@ def load_demo() -> Demo:
             [f"/compte/mot-de-passe/{uid}/{default_token_generator.make_token(editor)}/"],
             one,
         ),
+        "calls:call": ("anonymous", [f"/appels/{call.slug}/"], one),
+        "calls:document": (
+            "anonymous",
+            [f"/appels/{call.slug}/documents/{call_document.pk}/"],
+            one,
+        ),
+        **{
+            f"calls_manage:{name}": ("organiser", [f"/gestion/appels/{call.slug}/{tail}"], one)
+            for name, tail in {
+                "call": "",
+                "form": "formulaire/",
+                "question": f"formulaire/{call_question.pk}/",
+                "stages": "etapes/",
+                "stage": f"etapes/{call_stage.pk}/",
+                "documents": "documents/",
+            }.items()
+        },
+        # a form's target: GET is refused (405)
+        "calls_manage:publish": (
+            "organiser",
+            [f"/gestion/appels/{call.slug}/publier/"],
+            {405},
+        ),
+        # only the staff who manage every call create one
+        "calls_manage:create": ("organiser", ["/gestion/appels/nouveau/"], {403}),
         "registry:pole": ("anonymous", [f"/poles/{slug}/" for slug in poles], one),
         "registry:claim": ("anonymous", [f"/poles/{poles[0]}/revendiquer/"], one),
         "registry:suggest": ("anonymous", [f"/poles/{poles[0]}/suggerer/"], one),

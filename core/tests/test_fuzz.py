@@ -261,6 +261,34 @@ def build_dataset() -> Dataset:
     section = Section.objects.create(call=calls_call, title="Le projet")
     Question.objects.create(section=section, label="Coopération", kind="text", max_words=50)
     application = apply_services.application_start(call=calls_call, pole=pole, actor=pole_manager)
+    # a call for projects: published, open, with its form, grid and a document
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from calls.models import Call, Criterion, Question, Section, Stage
+    from calls.services import calls as calls_services
+
+    now = timezone.now()
+    call = Call.objects.create(
+        title="Appel fuzz",
+        slug="appel-fuzz-grille",
+        summary="Un appel pour le fuzz.",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=10),
+        published_at=now - timedelta(days=1),
+        rules=["R1", "R8"],
+        charter_signed=True,
+    )
+    call_stage = Stage.objects.create(call=call, name="National", kind="national")
+    Criterion.objects.create(stage=call_stage, label="Coopération", weight=1)
+    call_question = Question.objects.create(
+        section=Section.objects.create(call=call, title="Projet"), label="Décrivez", kind="text"
+    )
+    call_document = calls_services.calldocument_add(
+        call=call,
+        actor=None,
+        title="Cahier des charges",
+        upload=SimpleUploadedFile("cahier.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
 
     ds.objects = {
         "event": event,
@@ -295,10 +323,13 @@ def build_dataset() -> Dataset:
         "signature_pks": [str(signed.pk), str(pending.pk)],
         "confirm_tokens": [charter_services.confirmation_token(pending)],
         "import_pks": [str(import_batch.pk), "999999999"],
-        "call_slugs": [calls_call.slug, "appel-inconnu"],
+        "call_slugs": [calls_call.slug, call.slug, "appel-inconnu"],
         "application_pks": [str(application.pk), "0"],
         "attachment_pks": ["1", "0"],
         "version_numbers": [str(n) for n in numbers],
+        "call_question_pks": [str(call_question.pk), "0"],
+        "call_stage_pks": [str(call_stage.pk), "0"],
+        "call_document_pks": [str(call_document.pk), "0"],
         "event_content_type": [str(ContentType.objects.get_for_model(Event).pk), "0", "x"],
         "password_set": (
             urlsafe_base64_encode(force_bytes(pole_manager.pk)),
@@ -381,6 +412,24 @@ FILLERS = {
     "charter:projection": {"slug": _ev},
     "charter:projection_state": {"slug": _ev},
     "charter_manage:ceremony": {"slug": _ev},
+    "calls:call": {"slug": lambda ds: ds.values["call_slugs"]},
+    "calls:document": {
+        "slug": lambda ds: ds.values["call_slugs"],
+        "document_id": lambda ds: ds.values["call_document_pks"],
+    },
+    "calls_manage:call": {"slug": lambda ds: ds.values["call_slugs"]},
+    "calls_manage:publish": {"slug": lambda ds: ds.values["call_slugs"]},
+    "calls_manage:form": {"slug": lambda ds: ds.values["call_slugs"]},
+    "calls_manage:question": {
+        "slug": lambda ds: ds.values["call_slugs"],
+        "question_id": lambda ds: ds.values["call_question_pks"],
+    },
+    "calls_manage:stages": {"slug": lambda ds: ds.values["call_slugs"]},
+    "calls_manage:stage": {
+        "slug": lambda ds: ds.values["call_slugs"],
+        "stage_id": lambda ds: ds.values["call_stage_pks"],
+    },
+    "calls_manage:documents": {"slug": lambda ds: ds.values["call_slugs"]},
     "registry:pole": {"slug": lambda ds: ds.values["pole_slugs"]},
     "registry:claim": {"slug": lambda ds: ds.values["pole_slugs"]},
     "registry:suggest": {"slug": lambda ds: ds.values["pole_slugs"]},

@@ -1,0 +1,365 @@
+"""The call's public pages and its set-up pages: who sees what, forms that refuse with the
+service's message and keep nothing, a draft unknown to the public."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from calls.models import Call, CallDocument, Criterion, Question, Section, Stage
+from calls.tests.test_setup_files import EXE, PDF
+from conftest import page_queries
+from registry.tests import conftest as registry_fixtures
+
+# the registry's own fixtures: poles built through its services
+org, pole, complete_pole = (
+    registry_fixtures.org,
+    registry_fixtures.pole,
+    registry_fixtures.complete_pole,
+)
+
+
+@pytest.fixture
+def private_files(tmp_path, monkeypatch):
+    field = CallDocument._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FileSystemStorage(location=tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def staff(user):
+    person = user("equipe", is_staff=True)
+    person.user_permissions.add(Permission.objects.get(codename="change_call"))
+    return person
+
+
+@pytest.fixture
+def draft(call):
+    return call("brouillon", published_at=None)
+
+
+def _document(target, private_files):
+    from calls.services import calls as services
+
+    manager = target.managers.first()
+    return services.calldocument_add(
+        call=target,
+        actor=manager,
+        title="Cahier des charges",
+        upload=SimpleUploadedFile("cahier.pdf", PDF),
+    )
+
+
+# --- the public pages -----------------------------------------------------------------------
+
+
+def test_the_public_list_and_page_of_a_published_call(client, call, db):
+    published = call(
+        specifications="# Objet\n\n<script>alert(1)</script> *important*",
+        faq="**Qui ?** Les pôles.",
+        rules=["R1", "R8"],
+        departments=["26"],
+    )
+    listing = client.get(reverse("calls:list")).content.decode()
+    assert published.title in listing
+    page = client.get(reverse("calls:call", args=[published.slug])).content.decode()
+    assert "Clôture dans 9 jours" in page or "Clôture dans 10 jours" in page
+    assert "(heure de Paris)" in page
+    assert "<h1>Objet</h1>" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+    assert "<em>important</em>" in page
+    assert "<strong>Qui ?</strong>" in page
+    assert "R1 — " in page
+    assert "Drôme (26)" in page
+    assert "1\u202f000\u202f000\xa0€" in page
+
+
+def test_a_draft_is_unknown_to_the_public_and_to_a_pole_manager(client, draft, user):
+    assert client.get(reverse("calls:call", args=[draft.slug])).status_code == 404
+    assert draft.title not in client.get(reverse("calls:list")).content.decode()
+    client.force_login(user())
+    assert client.get(reverse("calls:call", args=[draft.slug])).status_code == 404
+
+
+def test_documents_are_streamed_for_published_calls_only(client, call, private_files):
+    published = call()
+    published.managers.add(published.managers.model.objects.create_user("m"))
+    document = _document(published, private_files)
+    url = reverse("calls:document", args=[published.slug, document.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert "cahier-des-charges.pdf" in response["Content-Disposition"]
+    Call.objects.filter(pk=published.pk).update(published_at=None)
+    assert client.get(url).status_code == 404
+    other = call("autre")
+    assert client.get(reverse("calls:document", args=[other.slug, document.pk])).status_code == 404
+
+
+def test_a_pole_manager_sees_the_eligibility_of_each_pole_they_manage(
+    client, call, user, complete_pole, pole
+):
+    published = call(rules=["R1", "R2", "R3", "R4", "R5", "R8"], charter_signed=True)
+    manager = user("gerante")
+    complete_pole.managers.add(manager)
+    bare = pole(name="Pôle en devenir")
+    bare.managers.add(manager)
+    client.force_login(manager)
+    page = client.get(reverse("calls:call", args=[published.slug])).content.decode()
+    assert "Votre pôle\xa0: Pôle Sud Archer" in page
+    assert "Votre pôle\xa0: Pôle en devenir" in page
+    assert "à compléter" in page
+    assert "on ne sait pas si le pôle a signé la charte" in page
+    # the applying helper's button only once its page exists
+    try:
+        reverse("calls:apply_start", args=[published.slug])
+    except Exception:  # noqa: BLE001 - NoReverseMatch before the applying part
+        assert "Déposer une candidature" not in page
+    client.logout()
+    anonymous = client.get(reverse("calls:call", args=[published.slug])).content.decode()
+    assert "Votre pôle" not in anonymous
+
+
+def test_the_call_page_makes_as_many_queries_with_more_documents_and_poles(
+    client, call, user, complete_pole, pole, private_files
+):
+    published = call(rules=["R1", "R8"])
+    manager = user("gerante")
+    published.managers.add(manager)
+    complete_pole.managers.add(manager)
+    client.force_login(manager)
+    url = reverse("calls:call", args=[published.slug])
+    _document(published, private_files)
+    few = page_queries(client, url)
+    for _i in range(3):
+        _document(published, private_files)
+    Stage.objects.create(call=published, name="Autre", kind="regional", region_codes=["84"])
+    assert page_queries(client, url) == few
+    assert few <= 20
+
+
+# --- the set-up pages: permissions --------------------------------------------------------
+
+SETUP_URLS = ["call", "form", "stages", "documents"]
+
+
+@pytest.mark.parametrize("name", SETUP_URLS)
+def test_setup_pages_ask_to_sign_in_then_refuse_others(client, draft, user, name):
+    url = reverse(f"calls_manage:{name}", args=[draft.slug])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/compte/connexion/" in response["Location"]
+    client.force_login(user("autre"))
+    assert client.get(url).status_code == 403
+    assert client.get(reverse(f"calls_manage:{name}", args=["inconnu"])).status_code == 404
+
+
+@pytest.mark.parametrize("name", SETUP_URLS)
+def test_setup_pages_open_to_the_call_managers_and_the_calls_staff(
+    client, draft, user, staff, name
+):
+    url = reverse(f"calls_manage:{name}", args=[draft.slug])
+    manager = user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+    client.force_login(staff)
+    assert client.get(url).status_code == 200
+
+
+def test_the_list_of_managed_calls_and_who_creates(client, draft, call, user, staff):
+    other = call("autre-appel")
+    manager = user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    page = client.get(reverse("calls_manage:list")).content.decode()
+    assert draft.title in page and reverse("calls_manage:call", args=[other.slug]) not in page
+    assert reverse("calls_manage:create") not in page
+    assert client.get(reverse("calls_manage:create")).status_code == 403
+    client.force_login(user("personne"))
+    assert client.get(reverse("calls_manage:list")).status_code == 403
+    client.force_login(staff)
+    page = client.get(reverse("calls_manage:list")).content.decode()
+    assert reverse("calls_manage:call", args=[other.slug]) in page
+    assert reverse("calls_manage:create") in page
+
+
+def test_the_menus_lead_to_the_calls(client, user, staff, draft):
+    assert reverse("calls:list") in client.get("/").content.decode()
+    client.force_login(staff)
+    dashboard = client.get(reverse("events_manage:dashboard")).content.decode()
+    assert reverse("calls_manage:list") in dashboard
+    manager = user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    assert reverse("calls_manage:list") in client.get(reverse("portal:account")).content.decode()
+
+
+# --- the set-up pages: forms ---------------------------------------------------------------
+
+
+def _call_post(**extra):
+    return {
+        "title": "Appel 2027",
+        "slug": "appel-2027",
+        "summary": "Pour les pôles.",
+        "funders": "État",
+        "budget": "500000",
+        "opens_at": "2027-03-01T09:00",
+        "closes_at": "2027-05-15T12:00",
+        "rules": ["R1", "R8"],
+        "regions": "",
+        "departments": "",
+        "max_file_size": "10",
+        "max_total_size": "30",
+        **extra,
+    }
+
+
+def test_a_call_is_created_and_edited_through_the_forms(client, staff):
+    client.force_login(staff)
+    response = client.post(reverse("calls_manage:create"), _call_post())
+    assert response.status_code == 302
+    created = Call.objects.get()
+    assert timezone.localtime(created.closes_at).hour == 12
+    response = client.post(
+        reverse("calls_manage:call", args=[created.slug]),
+        _call_post(closes_at="2027-02-01T12:00"),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "L’appel doit clore après son ouverture." in page or "closes_at_error" in page
+    assert 'aria-invalid="true"' in page
+    created.refresh_from_db()
+    assert timezone.localtime(created.closes_at).month == 5
+
+
+def test_a_bad_new_call_is_shown_again_with_its_error_and_nothing_kept(client, staff):
+    client.force_login(staff)
+    response = client.post(reverse("calls_manage:create"), _call_post(budget="-5"))
+    assert response.status_code == 200
+    assert 'id="id_budget_error"' in response.content.decode()
+    assert not Call.objects.exists()
+
+
+def test_the_form_builder_adds_sections_and_questions(client, draft):
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    url = reverse("calls_manage:form", args=[draft.slug])
+    assert client.post(url, {"action": "section_add", "title": "Budget"}).status_code == 302
+    section = Section.objects.get(title="Budget")
+    prefix = f"s{section.pk}"
+    bad = client.post(
+        url,
+        {
+            "action": "question_add",
+            "section": section.pk,
+            f"{prefix}-label": "Thème",
+            f"{prefix}-kind": "choice",
+            f"{prefix}-choices": "Un seul",
+        },
+    )
+    assert bad.status_code == 400
+    assert f'id="id_{prefix}-choices_error"' in bad.content.decode()
+    good = client.post(
+        url,
+        {
+            "action": "question_add",
+            "section": section.pk,
+            f"{prefix}-label": "Montant des fonds propres",
+            f"{prefix}-kind": "amount",
+            f"{prefix}-required": "on",
+        },
+    )
+    assert good.status_code == 302
+    question = Question.objects.get(label="Montant des fonds propres")
+    assert question.required
+    edit = reverse("calls_manage:question", args=[draft.slug, question.pk])
+    assert client.get(edit).status_code == 200
+    client.post(edit, {"label": "Fonds propres", "kind": "amount"})
+    question.refresh_from_db()
+    assert (question.label, question.required) == ("Fonds propres", False)
+    client.post(url, {"action": "question_remove", "id": question.pk})
+    assert not Question.objects.filter(pk=question.pk).exists()
+    assert client.post(url, {"action": "nothing"}).status_code == 403
+
+
+def test_the_grid_page_refuses_changes_once_locked(client, draft, complete_pole):
+    from calls.models import Application, Assignment, Juror, Review, Score
+
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    stage = draft.stages.get()
+    url = reverse("calls_manage:stage", args=[draft.slug, stage.pk])
+    response = client.post(
+        url,
+        {"action": "criterion_add", "criterion-label": "Impact", "criterion-weight": "0"},
+    )
+    assert response.status_code == 400
+    assert 'id="id_criterion-weight_error"' in response.content.decode()
+    assert (
+        client.post(
+            url, {"action": "criterion_add", "criterion-label": "Impact", "criterion-weight": "1"}
+        ).status_code
+        == 302
+    )
+    application = Application.objects.create(call=draft, pole=complete_pole, stage=stage)
+    juror = Juror.objects.create(stage=stage, name="Camille", email="c@example.org")
+    assignment = Assignment.objects.create(
+        stage=stage, application=application, juror=juror, source="hand"
+    )
+    Score.objects.create(
+        review=Review.objects.create(assignment=assignment),
+        criterion=stage.criteria.first(),
+        value=2,
+    )
+    criterion = Criterion.objects.get(label="Impact")
+    response = client.post(url, {"action": "criterion_remove", "id": criterion.pk}, follow=True)
+    assert "La notation a commencé" in response.content.decode()
+    assert Criterion.objects.filter(pk=criterion.pk).exists()
+
+
+def test_documents_upload_refuses_a_program_renamed_pdf(client, draft, private_files):
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    url = reverse("calls_manage:documents", args=[draft.slug])
+    bad = client.post(url, {"title": "Budget", "file": SimpleUploadedFile("budget.pdf", EXE)})
+    assert bad.status_code == 400
+    assert 'id="id_file_error"' in bad.content.decode()
+    assert not CallDocument.objects.exists()
+    good = client.post(url, {"title": "Budget", "file": SimpleUploadedFile("budget.pdf", PDF)})
+    assert good.status_code == 302
+    assert CallDocument.objects.get().title == "Budget"
+
+
+def test_publishing_from_the_call_page(client, draft):
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    Call.objects.filter(pk=draft.pk).update(summary="")
+    response = client.post(reverse("calls_manage:publish", args=[draft.slug]), follow=True)
+    assert "un résumé" in response.content.decode()
+    Call.objects.filter(pk=draft.pk).update(summary="Pour les pôles.")
+    client.post(reverse("calls_manage:publish", args=[draft.slug]))
+    draft.refresh_from_db()
+    assert draft.published_at is not None
+    assert client.get(reverse("calls:call", args=[draft.slug])).status_code == 200
+    assert timezone.now() - draft.published_at < timedelta(minutes=1)
+
+
+def test_the_admin_shows_a_call_read_only(client, call, user):
+    shown = call()
+    client.force_login(user("admin", is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:calls_call_change", args=[shown.pk]))
+    assert response.status_code == 200
+    assert client.get(reverse("admin:calls_call_add")).status_code == 403
+    assert shown.title in client.get(reverse("admin:calls_call_changelist")).content.decode()
