@@ -255,7 +255,6 @@ SCORE_INVALID = codes.declare(
     "score_invalid",
     _("The score of “%(criterion)s” must be a number with at most two decimals."),
 )
-SCORE_OUT_OF_SCALE = codes.declare("score_out_of_scale", _("The score is outside the scale."))
 SCORE_MISSING = codes.declare("score_missing", _("Every criterion needs a score."))
 UNKNOWN_CRITERION = codes.declare(
     "unknown_criterion", _("This criterion is not in the grid of this stage.")
