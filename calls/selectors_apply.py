@@ -6,52 +6,17 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
-from calls import rules
+from calls import rules, selectors_setup
 from calls.models import Application, Call, Question, Stage
-from registry import hooks
-from registry import rules as registry_rules
-from registry.models import Laureate, Pole
+from registry.models import Pole
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def call_year(call: Call) -> int:
-    return timezone.localtime(call.closes_at, PARIS).year
-
-
-def subject_for(pole: Pole) -> rules.Subject:
-    """What the eligibility reads of a pole: the outcome of its stored legal check, its
-    territory and foundation, its State laureate years and the other apps' attestations."""
-    outcomes = dict((pole.check_report or {}).get("rules", {}))
-    laureate_years = tuple(
-        sorted(Laureate.objects.filter(pole=pole).values_list("year", flat=True))
-    )
-    # R8 (no earlier State support) is never in the stored check: it reads the laureates
-    outcomes["R8"] = registry_rules.FAILS if laureate_years else registry_rules.HOLDS
-    return rules.Subject(
-        rule_outcomes=outcomes,
-        region_code=pole.region_code,
-        department_code=pole.department_code,
-        year_founded=pole.year_founded,
-        laureate_years=laureate_years,
-        attestations=hooks.attestations_for(pole),
-    )
-
-
-def conditions_for(call: Call) -> rules.Conditions:
-    return rules.Conditions(
-        rules=tuple(call.rules or ()),
-        charter_signed=call.charter_signed,
-        charter_min_version=call.charter_min_version,
-        regions=frozenset(call.regions or ()),
-        departments=frozenset(call.departments or ()),
-        no_laureate_years=call.no_laureate_years,
-        founded_before=call.founded_before,
-    )
-
-
 def eligibility_for(call: Call, pole: Pole) -> rules.Eligibility:
-    return rules.eligibility(subject_for(pole), conditions_for(call), call_year=call_year(call))
+    """The pole's eligibility to the call (``selectors_setup.pole_eligibility``: one
+    builder of what the registry knows of a pole)."""
+    return selectors_setup.pole_eligibility(call, pole)
 
 
 def questions_of(call: Call) -> list[Question]:

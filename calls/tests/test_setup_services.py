@@ -455,7 +455,7 @@ def test_a_document_is_checked_by_its_content(draft, staff, private_files):
             title="Budget",
             upload=SimpleUploadedFile("budget.pdf", EXE, content_type="application/pdf"),
         )
-    assert "PDF, ODT" in refusal.message
+    assert "document PDF, texte OpenDocument" in refusal.message
     with refused(errors.DOCUMENT_REQUIRED, "file"):
         services.calldocument_add(call=draft, actor=staff, title="Rien", upload=None)
     with refused(errors.FIELD_INVALID, "title"):
