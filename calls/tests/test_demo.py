@@ -47,6 +47,7 @@ def test_loaded_twice_nothing_is_duplicated_and_the_logs_hold():
     assert out.getvalue().splitlines() == [
         f"{demo.SLUG_2013} : OK ({entries[demo.SLUG_2013]} entrées)",
         f"{demo.SLUG_DEMO} : OK ({entries[demo.SLUG_DEMO]} entrées)",
+        f"{demo.SLUG_OPEN} : OK ({entries[demo.SLUG_OPEN]} entrées)",
     ]
 
 
@@ -117,12 +118,21 @@ def test_the_demo_accounts():
     assert set(manager.managed_calls.values_list("slug", flat=True)) == {
         demo.SLUG_2013,
         demo.SLUG_DEMO,
+        demo.SLUG_OPEN,
     }
     juror = User.objects.get(username=demo.JUROR)
     assert Assignment.objects.filter(juror__user=juror).exists()
     pole_manager = User.objects.get(username=demo.POLE_MANAGER)
     applying = Application.objects.filter(call__slug=demo.SLUG_DEMO)
     assert applying.filter(pole__managers=pole_manager).exists()
+    # an open call where the pole manager can try applying, for a pole that may apply
+    from calls.selectors_setup import call_state, pole_eligibility
+
+    open_call = Call.objects.get(slug=demo.SLUG_OPEN)
+    assert call_state(open_call) == "open" and open_call.is_demo
+    assert any(
+        pole_eligibility(open_call, pole).eligible for pole in pole_manager.managed_poles.all()
+    )
     for user in (manager, juror, pole_manager):
         assert user.check_password(demo.PASSWORD)
     # the invented jurors' accounts cannot sign in

@@ -17,6 +17,7 @@ with seeded random scores; the regional cells closed, their best files passed on
 national cell, which is partly scored. No decision yet.
 """
 
+import hashlib
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -45,6 +46,9 @@ from calls.models import (
     Section,
     Stage,
 )
+from calls.rules import STATE_CALL_RULES
+from calls.selectors_setup import pole_eligibility
+from calls.services.applications import canonical
 from registry.models import Laureate, Organisation, Pole
 
 # the demo accounts' password (README, « Appels à projets »)
@@ -53,6 +57,7 @@ MANAGER, JUROR, POLE_MANAGER = "gestionnaire-appels", "jure-appels", "gestionnai
 
 SLUG_2013 = "appel-a-projets-ptce-2013"
 SLUG_DEMO = "demo-appel-ptce-deux-temps"
+SLUG_OPEN = "demo-appel-ptce-ouvert"
 SOURCE_2013 = (
     "http://franceurbaine.org/taxonomy/term/1480/"
     "laureats-de-lappel-projets-pour-le-developpement-des-poles-territoriaux-de"
@@ -103,7 +108,9 @@ class Command(BaseCommand):
             old = self.call_2013(manager)
             demo = Call.objects.filter(slug=SLUG_DEMO).first() or self.call_demo(manager)
             demo.managers.add(manager)
-            self.pole_manager_account(demo)
+            pole_manager = self.pole_manager_account(demo)
+            open_call = Call.objects.filter(slug=SLUG_OPEN).first() or self.call_open(manager)
+            eligible = self.eligible_pole(open_call, pole_manager)
             if settings.DEBUG or demo_account:
                 self.set_passwords()
         self.stdout.write(
@@ -112,7 +119,9 @@ class Command(BaseCommand):
             f"{demo.applications.count()} applications, {demo.stages.count()} stages, "
             f"{Juror.objects.filter(stage__call=demo).count()} juror seats, "
             f"{Assignment.objects.filter(stage__call=demo).count()} assignments, "
-            f"{Review.objects.filter(assignment__stage__call=demo).count()} reviews"
+            f"{Review.objects.filter(assignment__stage__call=demo).count()} reviews; "
+            f"{open_call.title}: open"
+            + (f", {eligible.name} may apply" if eligible else ", no invented pole eligible")
         )
         if settings.DEBUG or demo_account:
             self.stdout.write(
@@ -152,6 +161,19 @@ class Command(BaseCommand):
         application = call.applications.order_by("pk").first()
         application.pole.managers.add(user)
         return user
+
+    def eligible_pole(self, call, user) -> Pole | None:
+        """The pole manager also runs an invented pole that may apply to the open call (one
+        without an application to it), so that applying can be tried in the demo."""
+        for pole in user.managed_poles.filter(is_demo=True).order_by("slug"):
+            if pole_eligibility(call, pole).eligible and not call.applications.filter(pole=pole):
+                return pole
+        applied = Application.objects.values("pole")
+        for pole in Pole.objects.filter(is_demo=True).exclude(pk__in=applied).order_by("slug"):
+            if pole_eligibility(call, pole).eligible:
+                pole.managers.add(user)
+                return pole
+        return None
 
     def set_passwords(self):
         for user in get_user_model().objects.filter(username__in=[MANAGER, JUROR, POLE_MANAGER]):
@@ -265,6 +287,57 @@ class Command(BaseCommand):
         )
         return call
 
+    def call_open(self, manager) -> Call:
+        """An invented call open now (for 30 more days), so that a pole's manager can try
+        applying: the State's conditions (R1–R5, R8), one national stage."""
+        now = timezone.now().replace(microsecond=0)
+        call = Call.objects.create(
+            title="Appel à manifestation d’intérêt PTCE émergents (fictif)",
+            slug=SLUG_OPEN,
+            summary=(
+                "Appel inventé pour la démonstration, ouvert : un pôle dont on gère la fiche "
+                "peut y déposer une candidature. Rien n’est envoyé à un financeur."
+            ),
+            funders="Financeur de démonstration (fictif)",
+            budget=Decimal("800000"),
+            opens_at=now - timedelta(days=10),
+            closes_at=now + timedelta(days=30),
+            results_on=(now + timedelta(days=90)).date(),
+            specifications=(
+                "# Cahier des charges (fictif)\n\n"
+                "Accompagner pendant deux ans des pôles en émergence : étude de faisabilité, "
+                "animation de la coopération, premiers emplois mutualisés.\n\n"
+                "## Montant\n\nJusqu’à 100 000 euros par pôle."
+            ),
+            faq=(
+                "## Un pôle peut-il déposer deux dossiers ?\n\n"
+                "Non : un dossier par pôle et par appel.\n\n"
+                "## Jusqu’à quand peut-on modifier son dossier ?\n\n"
+                "Jusqu’à la clôture, tant qu’il n’est pas déposé."
+            ),
+            rules=list(STATE_CALL_RULES),
+            published_at=now - timedelta(days=10),
+            is_demo=True,
+        )
+        call.managers.add(manager)
+        ledger.record(call, "call.created", call, actor=manager)
+        self.form(call)
+        stage = Stage.objects.create(
+            call=call,
+            name="Jury national (fictif)",
+            kind=Stage.Kind.NATIONAL,
+            position=1,
+            jurors_per_file=3,
+            cutoff=Decimal("2.5"),
+            spread_threshold=Decimal("1.5"),
+        )
+        for position, (label, weight, minimum) in enumerate(CRITERIA, 1):
+            Criterion.objects.create(
+                stage=stage, label=label, weight=weight, eliminatory_min=minimum, position=position
+            )
+        ledger.record(call, "call.published", call, actor=manager)
+        return call
+
     def form(self, call) -> list[Question]:
         project = Section.objects.create(call=call, title="Le projet (fictif)", position=1)
         money = Section.objects.create(call=call, title="Le budget (fictif)", position=2)
@@ -354,7 +427,7 @@ class Command(BaseCommand):
             application.status = Application.Status.SUBMITTED
             application.stage = stage
             application.submitted_at = submitted
-            application.sha256 = f"{index:064x}"  # a stand-in: the demo files have no content
+            application.sha256 = hashlib.sha256(canonical(application)).hexdigest()
             application.save()
             ledger.record(call, "application.submitted", application)
             by_stage[stage].append(application)
