@@ -1,12 +1,16 @@
 """Reads for applying: a pole's eligibility to a call, the user's applications, the
 draft's form."""
 
+from zoneinfo import ZoneInfo
+
 from django.db.models import Q
 from django.utils import timezone
 
 from calls import rules, selectors_setup
 from calls.models import Application, Call, Question, Stage
 from registry.models import Pole
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def eligibility_for(call: Call, pole: Pole) -> rules.Eligibility:
