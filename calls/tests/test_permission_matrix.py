@@ -363,6 +363,35 @@ MATRIX = {
 }
 
 
+# the views that answer both: their POST (an empty form) passes the same check as their
+# GET, but where a row of POST_RULES says otherwise
+GET_AND_POST = {
+    "calls:apply_start",
+    "calls:apply_draft",
+    "calls:apply_submit",
+    "calls:apply_withdraw",
+    "calls_jury:accept",
+    "calls_jury:declare",
+    "calls_jury:grid",
+    "calls_manage:create",
+    "calls_manage:call",
+    "calls_manage:form",
+    "calls_manage:question",
+    "calls_manage:stages",
+    "calls_manage:stage",
+    "calls_manage:documents",
+    "calls_manage:ranking",
+}
+
+
+POST_RULES = {
+    # starting a file names one of the user's poles: an empty form names none (404)
+    "calls:apply_start": {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN},
+    # the call's managers read a file, only its pole's managers write it
+    "calls:apply_draft": {**APPLICANT, "manager": 403, "calls_staff": 403},
+}
+
+
 def _resolver_names() -> set[str]:
     names = set()
     for entry in get_resolver().url_patterns:
@@ -424,6 +453,9 @@ def test_the_permission_matrix(world):
             response = _request(client, method, url)
             got[(name, role)] = _outcome(response)
             wanted[(name, role)] = expected[role]
+            if name in GET_AND_POST:
+                got[(name, role, "POST")] = _outcome(_request(client, "POST", url))
+                wanted[(name, role, "POST")] = POST_RULES.get(name, expected)[role]
             if method == "POST":
                 # a POST-only view never answers a GET
                 refused = _outcome(_request(client, "GET", url))
