@@ -6,7 +6,7 @@ shown on its field, and nothing is kept."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -118,7 +118,7 @@ def _form_page(request, call, *, section_form=None, question_forms=None, status=
 def _id(request, name="id"):
     value = parse_id(request.POST.get(name))
     if value is None:
-        raise PermissionDenied
+        raise BadRequest  # a form that names no item: not understood (400), nothing saved
     return value
 
 
@@ -170,7 +170,7 @@ def form_builder(request, slug: str):
                 call=call, question_id=_id(request), actor=request.user, up=action == "question_up"
             )
         else:
-            raise PermissionDenied
+            raise BadRequest  # an unknown action: not understood (400), nothing saved
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("calls_manage:form", call.slug)
@@ -325,7 +325,7 @@ def stage_edit(request, slug: str, stage_id: int):
                 messages.success(request, _("The stage is removed."))
                 return redirect("calls_manage:stages", call.slug)
             else:
-                raise PermissionDenied
+                raise BadRequest  # an unknown action: not understood (400), nothing saved
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("calls_manage:stage", call.slug, stage.pk)
