@@ -230,3 +230,46 @@ def test_my_space_links_to_the_jury_with_the_files_waiting(client, stage, user, 
     html = client.get(reverse("portal:account")).content.decode()
     assert reverse("calls_jury:home") in html
     assert "1 dossier attend votre note" in html
+
+
+# --- the links of the calls' emails ----------------------------------------------------------
+
+
+def _links_open_for(client, body, person, settings):
+    import re
+
+    links = re.findall(r"https?://\S+", body)
+    assert links, "the email has a link"
+    for link in links:
+        assert link.startswith(settings.SITE_URL + "/"), f"{link} is not an address of the site"
+        if person is None:
+            client.logout()
+        else:
+            client.force_login(person)
+        path = link[len(settings.SITE_URL) :]
+        assert client.get(path).status_code == 200, f"{path} does not open for its recipient"
+
+
+def test_the_emails_links_are_absolute_and_open_for_their_recipient(
+    client, stage, manager, file, user, settings
+):
+    from calls import emails_apply, emails_decide, emails_jury
+    from calls.models import Decision, Juror
+    from core.models import OutboundEmail
+
+    porteuse = user("porteuse")
+    file.pole.managers.add(porteuse)
+    decision = Decision.objects.create(
+        application=file, outcome="laureate", amount=1000, reason="Bravo", decided_at=timezone.now()
+    )
+    sent = emails_decide._decision(OutboundEmail(object_id=decision.pk, to=porteuse.email))
+    _links_open_for(client, sent.body, porteuse, settings)
+    assert "Votre candidature" in sent.body
+
+    Application.objects.filter(pk=file.pk).update(sha256="a" * 64)
+    sent = emails_apply._receipt(OutboundEmail(object_id=file.pk, to=porteuse.email))
+    _links_open_for(client, sent.body, porteuse, settings)
+
+    juror = Juror.objects.create(stage=stage, name="Hana", email="hana@example.org")
+    sent = emails_jury._invited(OutboundEmail(object_id=juror.pk, to=juror.email))
+    _links_open_for(client, sent.body, None, settings)
