@@ -4,6 +4,7 @@ decision (registered with core.mail; rendered in the recipient's language)."""
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from calls.models import Decision
@@ -20,7 +21,10 @@ def _decision(outbound: OutboundEmail) -> EmailMessage | None:
     if decision is None:
         return None
     call = decision.application.call
-    context = {"decision": decision, "call": call, "pole": decision.application.pole}
+    application = decision.application
+    # the file as the pole's managers see it (its receipt): an address of the platform
+    link = settings.SITE_URL + reverse("calls:apply_receipt", args=[call.slug, application.pk])
+    context = {"decision": decision, "call": call, "pole": application.pole, "link": link}
     return EmailMessage(
         subject=_("%(call)s: the decision on your application") % {"call": call.title},
         body=render_to_string("calls/emails/decision_notified.txt", context),

@@ -244,6 +244,16 @@ NOT_A_FILE_OF_STAGE = codes.declare(
     "not_a_file_of_stage", _("This file is not submitted to this stage."), status=409
 )
 
+# the manager adds a conflict by hand (wiring)
+CONFLICT_ADD_REASON_REQUIRED = codes.declare(
+    "conflict_add_reason_required", _("Say what links this juror to this file.")
+)
+CONFLICT_EXISTS = codes.declare(
+    "conflict_exists",
+    _("A conflict of this juror with this file is already recorded by hand."),
+    status=409,
+)
+
 # --- scoring and discussion --------------------------------------------------------------
 NOT_ASSIGNED = codes.declare("not_assigned", _("This file is not assigned to you."), status=403)
 REVIEW_SUBMITTED = codes.declare(

@@ -145,3 +145,22 @@ def stage_jury(*, stage) -> dict:
         "open_conflicts": sum(1 for c in conflicts if c.status == Conflict.Status.OPEN),
         "by_file": list(by_file.items()),
     }
+
+
+# --- wiring: the portal's « My space » ------------------------------------------------------
+
+
+def jury_summary(*, user) -> dict | None:
+    """For « My space »: None without a juror seat; else the number of seats and of files
+    waiting for this juror's score (assigned, not blocked, in a stage still open, with no
+    submitted review)."""
+    seats = juror_seats(user)
+    if not seats.exists():
+        return None
+    waiting = (
+        visible_assignments()
+        .filter(juror__in=seats, stage__closed_at__isnull=True)
+        .exclude(review__submitted_at__isnull=False)
+        .count()
+    )
+    return {"seats": seats.count(), "waiting": waiting}

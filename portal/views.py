@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from calls import selectors_apply as calls_apply_selectors
+from calls import selectors_jury as calls_jury_selectors
 from calls import selectors_setup as calls_setup_selectors
 from charter import selectors as charter_selectors
 from checkin import selectors as checkin_selectors
@@ -66,5 +67,6 @@ def account(request):
             "can_import": registry_permissions.can_import(user),
             "manage_area": can_see_manage_area(user),
             "manages_calls": calls_setup_selectors.manages_calls(user=user),
+            "jury": calls_jury_selectors.jury_summary(user=user),
         },
     )

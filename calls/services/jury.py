@@ -379,6 +379,46 @@ def conflict_declare(*, juror: Juror, application: Application, note: str, actor
     return conflict
 
 
+def conflict_add(*, juror: Juror, application: Application, reason: str, actor) -> Conflict:
+    """The call manager records by hand a link the directory does not show between a juror
+    and a file of the stage: confirmed at once, it keeps the juror away from the file (its
+    scores, its discussion, its rank). The reason is required; once per juror and file."""
+    from calls.permissions import can_manage_call
+
+    reason = _text(reason, field="reason", max_length=2000, multiline=True)
+    if not reason:
+        raise DomainError(errors.CONFLICT_ADD_REASON_REQUIRED, field="reason")
+    with transaction.atomic():
+        call = _lock_call(juror.stage.call_id)
+        if not can_manage_call(actor, call):
+            raise DomainError(errors.NOT_CALL_MANAGER)
+        stage = Stage.objects.get(pk=juror.stage_id)
+        if stage.closed_at is not None:
+            raise DomainError(errors.STAGE_CLOSED)
+        application = Application.objects.get(pk=application.pk)
+        if application.stage_id != stage.pk or application.status != Application.Status.SUBMITTED:
+            raise DomainError(errors.NOT_A_FILE_OF_STAGE, field="application")
+        conflict, created = Conflict.objects.get_or_create(
+            juror=juror,
+            application=application,
+            reason="manager",
+            subject="",
+            defaults={
+                "level": Conflict.Level.CONFLICT,
+                "note": reason,
+                "source": Conflict.Source.MANAGER,
+                "status": Conflict.Status.CONFIRMED,
+                "decision_reason": reason,
+                "decided_by": actor,
+                "decided_at": timezone.now(),
+            },
+        )
+        if not created:
+            raise DomainError(errors.CONFLICT_EXISTS)
+        ledger.record(call, "calls.conflict.added", application, actor=actor, juror=juror.pk)
+    return conflict
+
+
 # --- assignment ------------------------------------------------------------------------------
 
 

@@ -103,6 +103,8 @@ def _sections(call, application, values=None):
 def _draft_context(request, application, *, values=None, error=None):
     call = application.call
     deadline = services.deadline_of(application)
+    # a call manager reads the file; only the pole's managers change or withdraw it
+    applicant = permissions.can_apply_for(request.user, application.pole)
     fixed = {
         "project_title": application.project_title,
         "summary": application.summary,
@@ -119,8 +121,11 @@ def _draft_context(request, application, *, values=None, error=None):
         "application": application,
         "deadline": moment(deadline),
         "time_left": time_left(deadline),
-        "editable": application.status == Application.Status.DRAFT and timezone.now() < deadline,
-        "withdrawable": application.status != Application.Status.WITHDRAWN
+        "editable": applicant
+        and application.status == Application.Status.DRAFT
+        and timezone.now() < deadline,
+        "withdrawable": applicant
+        and application.status != Application.Status.WITHDRAWN
         and timezone.now() < deadline,
         "fixed": fixed,
         "sections": _sections(call, application, values),
@@ -276,7 +281,8 @@ def apply_receipt(request, slug, pk):
             "application": application,
             "submitted": moment(application.submitted_at),
             "attachments": application.attachments.order_by("pk"),
-            "withdrawable": timezone.now() < services.deadline_of(application),
+            "withdrawable": permissions.can_apply_for(request.user, application.pole)
+            and timezone.now() < services.deadline_of(application),
         },
     )
 
@@ -312,7 +318,8 @@ def apply_withdraw(request, slug, pk):
         {
             "call": application.call,
             "application": application,
-            "open": application.status != Application.Status.WITHDRAWN
+            "open": permissions.can_apply_for(request.user, application.pole)
+            and application.status != Application.Status.WITHDRAWN
             and timezone.now() < services.deadline_of(application),
         },
     )

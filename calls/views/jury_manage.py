@@ -20,7 +20,7 @@ from registry.models import Organisation
 
 
 @login_required
-def stage_jury(request, pk, *, error=None, values=None, status=200):
+def stage_jury(request, pk, *, error=None, values=None, status=200, conflict_error=None):
     stage = access_stage_for_manager(request, pk)
     context = selectors_jury.stage_jury(stage=stage)
     context.update(
@@ -30,6 +30,7 @@ def stage_jury(request, pk, *, error=None, values=None, status=200):
                 stage=stage, status=Application.Status.SUBMITTED
             ).select_related("pole"),
             "error": error,
+            "conflict_error": conflict_error,
             "values": values or {},
             "problems": request.session.pop(f"calls-jury-problems-{stage.pk}", None),
         }
@@ -119,6 +120,37 @@ def decide(request, pk, conflict):
 
 @login_required
 @require_POST
+def conflict_add(request, pk):
+    """A conflict the manager knows of and the directory does not show, added by hand."""
+    stage = access_stage_for_manager(request, pk)
+    values = {
+        "conflict_application": request.POST.get("application", ""),
+        "conflict_juror": request.POST.get("juror", ""),
+        "conflict_reason": request.POST.get("reason", ""),
+    }
+    application = Application.objects.filter(
+        pk=parse_id(values["conflict_application"]), stage=stage
+    ).first()
+    juror = Juror.objects.filter(pk=parse_id(values["conflict_juror"]), stage=stage).first()
+    try:
+        if application is None:
+            raise DomainError(errors.NOT_A_FILE_OF_STAGE, field="application")
+        if juror is None:
+            raise DomainError(errors.NOT_IN_CALL, field="juror")
+        services.conflict_add(
+            juror=juror,
+            application=application,
+            reason=values["conflict_reason"],
+            actor=request.user,
+        )
+    except DomainError as error:
+        return stage_jury(request, pk, conflict_error=error, values=values, status=error.status)
+    messages.success(request, _("The conflict is recorded: the juror is kept away from the file."))
+    return _back(stage, "#conflicts")
+
+
+@login_required
+@require_POST
 def run(request, pk):
     stage = access_stage_for_manager(request, pk)
     try:
@@ -177,6 +209,7 @@ urlpatterns = [
     ),
     path("etapes/<int:pk>/jury/conflits/", detect, name="stage_jury_detect"),
     path("etapes/<int:pk>/jury/conflits/<int:conflict>/", decide, name="stage_jury_decide"),
+    path("etapes/<int:pk>/jury/conflits/ajouter/", conflict_add, name="stage_jury_conflict_add"),
     path("etapes/<int:pk>/jury/repartition/", run, name="stage_jury_run"),
     path("etapes/<int:pk>/jury/affecter/", assign, name="stage_jury_assign"),
     path(

@@ -14,7 +14,7 @@ from registry import geo
 @require_GET
 def laureates(request, slug):
     call = get_object_or_404(Call, slug=slug)
-    if call.results_published_at is None:
+    if call.results_published_at is None or call.published_at is None:
         raise Http404
     rows = [
         {

@@ -389,6 +389,7 @@ def load_demo() -> Demo:
     call_command("load_demo", "--demo-account", stdout=out, stderr=out)
     call_command("load_registry_demo", stdout=out, stderr=out)
     call_command("load_charter_demo", stdout=out, stderr=out)
+    call_command("load_calls_demo", "--demo-account", stdout=out, stderr=out)
 
     User = get_user_model()
     organiser = User.objects.get(username="organisatrice")
@@ -447,7 +448,7 @@ def load_demo() -> Demo:
 
     calls_call = Call.objects.create(
         title="Appel à projets du crawl",
-        slug="appel-crawl",
+        slug="appel-crawl-candidature",
         opens_at=timezone.now() - timedelta(days=1),
         closes_at=timezone.now() + timedelta(days=10),
         published_at=timezone.now() - timedelta(days=1),
@@ -462,7 +463,39 @@ def load_demo() -> Demo:
     signature = Signature.objects.filter(status="signed").order_by("pk").first()
     uid = urlsafe_base64_encode(force_bytes(editor.pk))
     person = people[0].pk if people else 0
-    demo = Demo(users={"anonymous": None, "organiser": organiser, "editor": editor})
+    # the calls' demo: its manager, a juror of the stage still open (files to score), a
+    # juror invited who has not accepted yet, the 2013 call with its results published
+    from calls.models import Assignment, Attachment, Conflict
+    from calls.services import jury as jury_services
+    from calls.tokens import invitation_token
+
+    demo_call = Call.objects.get(slug="demo-appel-ptce-deux-temps")
+    call_manager = User.objects.get(username="gestionnaire-appels")
+    juror_assignment = (
+        Assignment.objects.filter(
+            stage__call=demo_call, stage__closed_at__isnull=True, juror__user__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+    juror = juror_assignment.juror
+    invited = jury_services.juror_invite(
+        stage=juror_assignment.stage,
+        name="Zoé Invitée",
+        email="zoe.invitee@example.org",
+        actor=call_manager,
+    )
+    demo_conflict = Conflict.objects.filter(juror__stage__call=demo_call).order_by("pk").first()
+    demo_attachment = Attachment.objects.filter(application__call=demo_call).first()
+    demo = Demo(
+        users={
+            "anonymous": None,
+            "organiser": organiser,
+            "editor": editor,
+            "call_manager": call_manager,
+            "juror": juror.user,
+        }
+    )
     demo.typed = tuple(
         {
             value
@@ -690,6 +723,79 @@ def load_demo() -> Demo:
             ),
         }
     )
+    jury = f"/gestion/appels/etapes/{juror.stage_id}/jury"
+    decide = f"/gestion/appels/{demo_call.slug}"
+    demo.fillers.update(
+        {
+            "calls:laureates": ("anonymous", ["/appels/appel-a-projets-ptce-2013/laureats/"], one),
+            "calls_manage:decisions": ("call_manager", [f"{decide}/decisions/"], one),
+            "calls_manage:decision_record": (
+                "call_manager",
+                [f"{decide}/decisions/{juror_assignment.application_id}/"],
+                {200, 405},
+            ),
+            "calls_manage:ranking": (
+                "call_manager",
+                [f"{decide}/etapes/{juror.stage_id}/classement/"],
+                one,
+            ),
+            "calls_manage:minutes": ("call_manager", [f"{decide}/proces-verbal.pdf"], {200, 404}),
+            "calls_manage:results_notify": (
+                "call_manager",
+                [f"{decide}/resultats/envoyer/"],
+                {200, 405},
+            ),
+            "calls_manage:results_publish": (
+                "call_manager",
+                [f"{decide}/resultats/publier/"],
+                {200, 405},
+            ),
+            "calls_manage:stage_jury": ("call_manager", [f"{jury}/"], one),
+            "calls_manage:applications": ("call_manager", [f"{decide}/dossiers/"], one),
+            "calls_manage:application_reopen": (
+                "call_manager",
+                [f"{decide}/dossiers/{juror_assignment.application_id}/rouvrir/"],
+                {405},
+            ),
+            **{
+                f"calls_manage:stage_jury_{name}": ("call_manager", [f"{jury}/{tail}"], {405})
+                for name, tail in {
+                    "invite": "inviter/",
+                    "reinvite": f"membres/{invited.pk}/relancer/",
+                    "detect": "conflits/",
+                    "decide": f"conflits/{demo_conflict.pk if demo_conflict else 0}/",
+                    "run": "repartition/",
+                    "conflict_add": "conflits/ajouter/",
+                    "assign": "affecter/",
+                    "unassign": f"affectations/{juror_assignment.pk}/retirer/",
+                }.items()
+            },
+            "calls_jury:home": ("juror", ["/jury/"], one),
+            "calls_jury:accept": (
+                "anonymous",
+                [f"/jury/invitation/{invitation_token(invited)}/"],
+                one,
+            ),
+            # declared already: back to the jury's home
+            "calls_jury:declare": ("juror", [f"/jury/sieges/{juror.pk}/declaration/"], {200, 302}),
+            "calls_jury:grid": ("juror", [f"/jury/dossiers/{juror_assignment.pk}/"], one),
+            "calls_jury:message": (
+                "juror",
+                [f"/jury/dossiers/{juror_assignment.pk}/message/"],
+                {405},
+            ),
+            "calls_jury:conflict": (
+                "juror",
+                [f"/jury/dossiers/{juror_assignment.pk}/conflit/"],
+                {405},
+            ),
+            "calls_jury:attachment": (
+                "juror",
+                [f"/jury/pieces/{demo_attachment.pk if demo_attachment else 0}/"],
+                {200, 404},
+            ),
+        }
+    )
     # forms' targets may refuse GET
     for key in (
         "checkin_manage:device_add",
@@ -888,7 +994,13 @@ def unlinked_urls(crawl: Crawl, seen_routes: set) -> dict[str, list]:
 def run_crawl(demo: Demo) -> Crawl:
     crawl = Crawl(demo=demo)
     started = time.monotonic()
-    seeds = {"anonymous": ["/"], "organiser": ["/", "/gestion/"], "editor": ["/gestion/", "/"]}
+    seeds = {
+        "anonymous": ["/"],
+        "organiser": ["/", "/gestion/"],
+        "editor": ["/gestion/", "/"],
+        "call_manager": ["/", "/gestion/"],
+        "juror": ["/"],
+    }
     seen_routes: set[str] = set()
     assets: dict[str, str] = {}
     walkers = {

@@ -57,6 +57,8 @@ ROLES = [
     "pole_manager",
     "editor",
     "superuser",
+    "call_manager",  # the calls' demo manager (load_calls_demo)
+    "juror",  # the calls' demo juror, seated in a stage, with files to score
 ]
 ADMIN_ROLES = ["anonymous", "organiser", "editor", "superuser"]
 ADMIN_OWN_KEYS = {
@@ -68,7 +70,16 @@ ADMIN_OWN_KEYS = {
     "all",
 }
 # order of preference for the role that fuzzes a page it can open
-PRIVILEGED = ["superuser", "organiser", "editor", "pole_manager", "supervisor", "agent"]
+PRIVILEGED = [
+    "superuser",
+    "organiser",
+    "editor",
+    "pole_manager",
+    "supervisor",
+    "agent",
+    "call_manager",
+    "juror",
+]
 # How much to send. The default keeps `make test` within a few minutes on a small machine
 # (about 8,000 requests); FUZZ_PROFILE=thorough sends every value of the catalogue to
 # every field (about four times more), for a release or after a change of input handling.
@@ -129,6 +140,7 @@ def build_dataset() -> Dataset:
     call_command("load_demo", "--demo-account", stdout=out, stderr=out)
     call_command("load_registry_demo", stdout=out, stderr=out)
     call_command("load_charter_demo", stdout=out, stderr=out)
+    call_command("load_calls_demo", "--demo-account", stdout=out, stderr=out)
 
     User = get_user_model()
     ds = Dataset()
@@ -179,6 +191,8 @@ def build_dataset() -> Dataset:
         "pole_manager": pole_manager,
         "editor": editor,
         "superuser": superuser,
+        "call_manager": User.objects.get(username="gestionnaire-appels"),
+        "juror": None,  # below, once the calls' demo is read
     }
 
     # registrations: confirmed (demo attendees), cancelled, then waiting (event full)
@@ -290,6 +304,46 @@ def build_dataset() -> Dataset:
         upload=SimpleUploadedFile("cahier.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
 
+    # the calls' demo: the juror's seat and files, the other rows of the jury and decide
+    # pages, the 2013 call with its results published
+    from calls.models import Assignment, Attachment, Conflict, Juror
+    from calls.services import jury as jury_services
+    from calls.tokens import invitation_token
+
+    demo_call = Call.objects.get(slug="demo-appel-ptce-deux-temps")
+    # a juror of the stage still open (the national cell), with a file to score
+    juror_assignment = (
+        Assignment.objects.filter(
+            stage__call=demo_call, stage__closed_at__isnull=True, juror__user__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+    juror_user = ds.users["juror"] = juror_assignment.juror.user
+    other_assignment = (
+        Assignment.objects.filter(stage__call=demo_call)
+        .exclude(juror__user=juror_user)
+        .order_by("pk")
+        .first()
+    )
+    demo_stage = juror_assignment.stage
+    seat = juror_assignment.juror
+    other_seat = Juror.objects.filter(stage=demo_stage).exclude(pk=seat.pk).order_by("pk").first()
+    invited = jury_services.juror_invite(
+        stage=demo_stage,
+        name="Zoé Invitée",
+        email="invitee@example.org",
+        organisation=None,
+        region_code="",
+        actor=ds.users["call_manager"],
+    )
+    conflict = Conflict.objects.filter(juror__stage__call=demo_call).order_by("pk").first()
+    juror_attachment = (
+        Attachment.objects.filter(application=juror_assignment.application).first()
+        or Attachment.objects.filter(application__call=demo_call).first()
+    )
+    demo_application = juror_assignment.application
+
     ds.objects = {
         "event": event,
         "draft": draft,
@@ -324,6 +378,16 @@ def build_dataset() -> Dataset:
         "confirm_tokens": [charter_services.confirmation_token(pending)],
         "import_pks": [str(import_batch.pk), "999999999"],
         "call_slugs": [calls_call.slug, call.slug, "appel-inconnu"],
+        "decide_slugs": [demo_call.slug, "appel-a-projets-ptce-2013", "appel-inconnu"],
+        "laureate_slugs": ["appel-a-projets-ptce-2013", demo_call.slug, "appel-inconnu"],
+        "demo_stage_pks": [str(demo_stage.pk), str(call_stage.pk), "0"],
+        "demo_application_pks": [str(demo_application.pk), str(application.pk), "0"],
+        "juror_seat_pks": [str(seat.pk), str(other_seat.pk), "0"],
+        "juror_assignment_pks": [str(juror_assignment.pk), str(other_assignment.pk), "0"],
+        "juror_attachment_pks": [str(juror_attachment.pk) if juror_attachment else "1", "0"],
+        "conflict_pks": [str(conflict.pk) if conflict else "1", "0"],
+        "invitation_tokens": [invitation_token(invited), "jeton-faux"],
+        "invited_juror_pks": [str(invited.pk), str(seat.pk), "0"],
         "application_pks": [str(application.pk), "0"],
         "attachment_pks": ["1", "0"],
         "version_numbers": [str(n) for n in numbers],
@@ -356,6 +420,26 @@ def _application(ds):
 
 def _attachment(ds):
     return ds.values["attachment_pks"]
+
+
+def _decide(ds):
+    return ds.values["decide_slugs"]
+
+
+def _demo_stage(ds):
+    return ds.values["demo_stage_pks"]
+
+
+def _demo_application(ds):
+    return ds.values["demo_application_pks"]
+
+
+def _seat(ds):
+    return ds.values["juror_seat_pks"]
+
+
+def _juror_assignment(ds):
+    return ds.values["juror_assignment_pks"]
 
 
 # route key (namespace:name) → {parameter: values}; the first value is the page a person
@@ -467,6 +551,36 @@ FILLERS = {
     "calls:apply_receipt": {"slug": _call, "pk": _application},
     "calls:apply_receipt_pdf": {"slug": _call, "pk": _application},
     "calls:apply_withdraw": {"slug": _call, "pk": _application},
+    "calls:laureates": {"slug": lambda ds: ds.values["laureate_slugs"]},
+    "calls_manage:decisions": {"slug": _decide},
+    "calls_manage:decision_record": {"slug": _decide, "application": _demo_application},
+    "calls_manage:ranking": {"slug": _decide, "stage": _demo_stage},
+    "calls_manage:minutes": {"slug": _decide},
+    "calls_manage:results_notify": {"slug": _decide},
+    "calls_manage:results_publish": {"slug": _decide},
+    "calls_manage:stage_jury": {"pk": _demo_stage},
+    "calls_manage:stage_jury_invite": {"pk": _demo_stage},
+    "calls_manage:stage_jury_reinvite": {
+        "pk": _demo_stage,
+        "juror": lambda ds: ds.values["invited_juror_pks"],
+    },
+    "calls_manage:stage_jury_detect": {"pk": _demo_stage},
+    "calls_manage:stage_jury_decide": {
+        "pk": _demo_stage,
+        "conflict": lambda ds: ds.values["conflict_pks"],
+    },
+    "calls_manage:stage_jury_run": {"pk": _demo_stage},
+    "calls_manage:stage_jury_conflict_add": {"pk": _demo_stage},
+    "calls_manage:applications": {"slug": _decide},
+    "calls_manage:application_reopen": {"slug": _decide, "pk": _demo_application},
+    "calls_manage:stage_jury_assign": {"pk": _demo_stage},
+    "calls_manage:stage_jury_unassign": {"pk": _demo_stage, "assignment": _juror_assignment},
+    "calls_jury:accept": {"token": lambda ds: ds.values["invitation_tokens"]},
+    "calls_jury:declare": {"pk": _seat},
+    "calls_jury:grid": {"pk": _juror_assignment},
+    "calls_jury:message": {"pk": _juror_assignment},
+    "calls_jury:conflict": {"pk": _juror_assignment},
+    "calls_jury:attachment": {"pk": lambda ds: ds.values["juror_attachment_pks"]},
     "accounts:password_set": {
         "uidb64": lambda ds: [ds.values["password_set"][0]],
         "token": lambda ds: [ds.values["password_set"][1], "set-password"],
