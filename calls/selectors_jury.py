@@ -178,8 +178,10 @@ def stage_jury(*, stage) -> dict:
         .select_related("juror", "application__pole", "decided_by")
         .order_by("status", "application__project_title", "juror__name", "pk")
     )
+    pairs = {}
     for c in conflicts:
         c.message = conflict_message(c)
+        pairs.setdefault((c.juror_id, c.application_id), []).append(c)
     assignments = list(
         Assignment.objects.filter(stage=stage)
         .select_related("juror", "application__pole", "review")
@@ -195,6 +197,10 @@ def stage_jury(*, stage) -> dict:
     return {
         "jurors": jurors,
         "conflicts": conflicts,
+        # one line per juror × file, with all its reasons
+        "conflict_pairs": [
+            (items[0].juror, items[0].application, items) for items in pairs.values()
+        ],
         "open_conflicts": sum(1 for c in conflicts if c.status == Conflict.Status.OPEN),
         "by_file": list(by_file.items()),
     }

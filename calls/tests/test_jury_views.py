@@ -465,3 +465,58 @@ def test_home_shows_each_files_state_for_this_juror(client, panel, stage):
     client.force_login(bruno)
     page = client.get(reverse("calls_jury:home")).content.decode()
     assert "notée" in page and "à noter" not in page
+
+
+def test_manager_page_one_line_per_pair_clear_buttons_and_back_link(client, stage, manager):
+    juror = h.seat(stage, name="Inès")
+    file = h.submitted(stage.call, title="Projet Double")
+    for reason, status in (("same_territory_region", "dismissed"), ("same_network", "open")):
+        Conflict.objects.create(
+            juror=juror,
+            application=file,
+            level="review",
+            reason=reason,
+            subject="84",
+            source="registry",
+            status=status,
+            decision_reason="Aucun lien" if status == "dismissed" else "",
+        )
+    client.force_login(manager)
+    page = client.get(_manage(stage)).content.decode()
+    assert page.count("<h3>Inès · Projet Double</h3>") == 1
+    assert "2 motifs différents" in page
+    assert "Ce membre du jury est situé sur le territoire du pôle (région 84)." in page
+    assert "conflit écarté" in page and "same_territory" not in page
+    assert "Confirmer le conflit (ce membre du jury ne verra pas ce dossier)" in page
+    assert "Pas de conflit" in page and "écarter ce membre" not in page
+    assert reverse("calls_manage:call", args=[stage.call.slug]) in page
+
+
+def test_manager_page_of_a_closed_stage_hides_the_forms(client, stage, manager):
+    from django.utils import timezone
+
+    juror = h.seat(stage, name="Inès")
+    file = h.submitted(stage.call, title="Projet Clos")
+    Conflict.objects.create(
+        juror=juror, application=file, level="review", reason="same_network", source="registry"
+    )
+    Assignment.objects.create(stage=stage, application=h.submitted(stage.call), juror=juror)
+    stage.closed_at = timezone.now()
+    stage.save()
+    client.force_login(manager)
+    page = client.get(_manage(stage)).content.decode()
+    assert "Cette étape est close" in page
+    for name in ("stage_jury_detect", "stage_jury_run", "stage_jury_assign"):
+        assert _manage(stage, name) not in page
+    assert "/retirer/" not in page and "Pas de conflit" not in page
+
+
+def test_running_the_assignment_says_when_nothing_is_assigned(client, stage, manager):
+    h.seat(stage, name="Inès", declared=False)
+    h.submitted(stage.call, title="Projet Seul")
+    client.force_login(manager)
+    response = client.post(_manage(stage, "stage_jury_run"), follow=True)
+    page = response.content.decode()
+    assert "Aucun membre du jury n’a encore signé sa déclaration" in page
+    assert "Les dossiers sont répartis." not in page
+    assert not Assignment.objects.exists()
