@@ -270,6 +270,10 @@ UNKNOWN_CRITERION = codes.declare(
     "unknown_criterion", _("This criterion is not in the grid of this stage.")
 )
 MESSAGE_REQUIRED = codes.declare("message_required", _("Write your message."))
+SUBMIT_UNCONFIRMED = codes.declare(
+    "submit_unconfirmed",
+    _("Tick the box to confirm: a submitted review can no longer be changed."),
+)
 
 # --- deciding and publishing -------------------------------------------------------------
 REASON_REQUIRED = codes.declare("reason_required", _("Give the reason of the decision."))

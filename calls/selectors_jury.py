@@ -2,11 +2,21 @@
 the scoring grid of one file, and the manager's view of a stage's jury."""
 
 from collections import defaultdict
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Exists, OuterRef, Prefetch
 
 from calls import ranking as pure
-from calls.models import Assignment, Attachment, Conflict, Juror, Message, Review, Score
+from calls.models import (
+    Assignment,
+    Attachment,
+    Conflict,
+    Juror,
+    Message,
+    Question,
+    Review,
+    Score,
+)
 from calls.permissions import juror_seats
 from calls.services.jury import blocking_q, conflict_message
 from calls.services.reviews import grid_of
@@ -47,6 +57,48 @@ def review_of(assignment: Assignment) -> Review | None:
         .prefetch_related(Prefetch("scores", queryset=Score.objects.order_by("criterion_id")))
         .first()
     )
+
+
+def _answer(question: Question, value):
+    """One stored answer as the template shows it: ``kind`` says how; never raw HTML."""
+    if value in (None, ""):
+        return {"kind": "none"}
+    if question.kind == Question.Kind.YES_NO:
+        if value in (True, "yes"):
+            return {"kind": "yes"}
+        if value in (False, "no"):
+            return {"kind": "no"}
+    if question.kind == Question.Kind.AMOUNT:
+        try:
+            return {"kind": "amount", "value": Decimal(str(value))}
+        except InvalidOperation:
+            pass
+    return {"kind": "text", "value": str(value)}
+
+
+def file_content(application, attachments=None) -> list[dict]:
+    """The submitted file, read-only: each section with its questions and the answers
+    (attachment questions list their files)."""
+    questions = (
+        Question.objects.filter(section__call_id=application.call_id)
+        .select_related("section")
+        .order_by("section__position", "section__pk", "position", "pk")
+    )
+    files = defaultdict(list)
+    if attachments is None:
+        attachments = Attachment.objects.filter(application=application)
+    for item in attachments:
+        files[item.question_id].append(item)
+    sections = []
+    for question in questions:
+        if not sections or sections[-1]["section"].pk != question.section_id:
+            sections.append({"section": question.section, "questions": []})
+        if question.kind == Question.Kind.ATTACHMENT:
+            answer = {"kind": "files", "files": files.get(question.pk, [])}
+        else:
+            answer = _answer(question, (application.answers or {}).get(str(question.pk)))
+        sections[-1]["questions"].append({"question": question, "answer": answer})
+    return sections
 
 
 def grid_page(*, assignment: Assignment) -> dict:
@@ -112,6 +164,7 @@ def grid_page(*, assignment: Assignment) -> dict:
         "spread": spread,
         "thread": thread,
         "attachments": attachments,
+        "sections": file_content(assignment.application, attachments),
         "weights": {c.pk: c.weight for c in criteria},
     }
 
@@ -125,8 +178,10 @@ def stage_jury(*, stage) -> dict:
         .select_related("juror", "application__pole", "decided_by")
         .order_by("status", "application__project_title", "juror__name", "pk")
     )
+    pairs = {}
     for c in conflicts:
         c.message = conflict_message(c)
+        pairs.setdefault((c.juror_id, c.application_id), []).append(c)
     assignments = list(
         Assignment.objects.filter(stage=stage)
         .select_related("juror", "application__pole", "review")
@@ -142,6 +197,10 @@ def stage_jury(*, stage) -> dict:
     return {
         "jurors": jurors,
         "conflicts": conflicts,
+        # one line per juror × file, with all its reasons
+        "conflict_pairs": [
+            (items[0].juror, items[0].application, items) for items in pairs.values()
+        ],
         "open_conflicts": sum(1 for c in conflicts if c.status == Conflict.Status.OPEN),
         "by_file": list(by_file.items()),
     }

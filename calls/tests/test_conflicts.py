@@ -47,26 +47,26 @@ def test_a_juror_without_link_has_no_conflict():
 def test_the_juror_organisation_as_a_member():
     juror = Juror(id=1, organisation_id=101, organisation_siren="222222222")
     assert reasons(juror) == [(CONFLICT, "organisation_member", "101")]  # not also same_siren
-    assert french(juror) == ["L’organisation du juré est membre du pôle."]
+    assert french(juror) == ["L’organisation de ce membre du jury est membre du pôle."]
 
 
 def test_the_juror_organisation_as_a_partner():
     juror = Juror(id=1, organisation_id=102)
     assert reasons(juror) == [(CONFLICT, "organisation_partner", "102")]
-    assert french(juror) == ["L’organisation du juré est partenaire du pôle."]
+    assert french(juror) == ["L’organisation de ce membre du jury est partenaire du pôle."]
 
 
 def test_the_juror_organisation_as_an_initiator():
     juror = Juror(id=1, organisation_id=100)
     assert reasons(juror) == [(CONFLICT, "organisation_initiator", "100")]
-    assert french(juror) == ["L’organisation du juré est porteuse du pôle."]
+    assert french(juror) == ["L’organisation de ce membre du jury est porteuse du pôle."]
 
 
 def test_the_same_siren_as_a_member():
     juror = Juror(id=1, organisation_id=555, organisation_siren="222222222")
     assert reasons(juror) == [(CONFLICT, "same_siren", "222222222")]
     assert french(juror) == [
-        "L’organisation du juré a le même SIREN (222222222) qu’un membre du pôle."
+        "L’organisation de ce membre du jury a le même SIREN (222222222) qu’un membre du pôle."
     ]
 
 
@@ -77,33 +77,39 @@ def test_an_empty_siren_matches_nothing():
 def test_the_juror_manages_the_pole():
     juror = Juror(id=1, managed_pole_ids=frozenset({7, 8}))
     assert reasons(juror) == [(CONFLICT, "manages_pole", "7")]
-    assert french(juror) == ["Le juré gère la fiche du pôle dans l’annuaire."]
+    assert french(juror) == ["Ce membre du jury gère la fiche du pôle dans l’annuaire."]
 
 
 def test_the_juror_manages_a_member_organisation():
     juror = Juror(id=1, managed_organisation_ids=frozenset({101, 555}))
     assert reasons(juror) == [(CONFLICT, "manages_member", "101")]
-    assert french(juror) == ["Le juré gère une organisation membre du pôle."]
+    assert french(juror) == ["Ce membre du jury gère une organisation membre du pôle."]
 
 
 def test_a_shared_network_is_to_review():
     juror = Juror(id=1, organisation_id=900, organisation_networks=frozenset({2, 3}))
     assert reasons(juror) == [(REVIEW, "same_network", "2")]
-    assert french(juror) == ["L’organisation du juré et le pôle appartiennent au même réseau."]
+    assert french(juror) == [
+        "L’organisation de ce membre du jury et le pôle appartiennent au même réseau."
+    ]
 
 
 def test_the_territory_is_to_review_at_the_closest_scale():
     in_commune = Juror(id=1, commune_code="26362", department_code="26", region_code="84")
     assert reasons(in_commune) == [(REVIEW, "same_territory", "26362")]
-    assert french(in_commune) == ["Le juré est situé sur le territoire du pôle (commune 26362)."]
+    assert french(in_commune) == [
+        "Ce membre du jury est situé sur le territoire du pôle (commune 26362)."
+    ]
     in_department = Juror(id=1, commune_code="07010", department_code="07", region_code="84")
     assert reasons(in_department) == [(REVIEW, "same_territory", "07")]
     assert french(in_department) == [
-        "Le juré est situé sur le territoire du pôle (département 07)."
+        "Ce membre du jury est situé sur le territoire du pôle (département 07)."
     ]
     in_region = Juror(id=1, commune_code="38185", department_code="38", region_code="84")
     assert reasons(in_region) == [(REVIEW, "same_territory", "84")]
-    assert french(in_region) == ["Le juré est situé sur le territoire du pôle (région 84)."]
+    assert french(in_region) == [
+        "Ce membre du jury est situé sur le territoire du pôle (région 84)."
+    ]
     elsewhere = Juror(id=1, commune_code="75056", department_code="75", region_code="11")
     assert conflicts(elsewhere, POLE) == []
 

@@ -230,3 +230,24 @@ def test_the_ranking_page_runs_a_fixed_number_of_queries(client, call, manager, 
 
 
 EXPECTED_QUERIES = {"ranking": 12, "decisions": 14}
+
+
+def test_the_ranking_flags_a_file_with_fewer_scores_than_jurors_per_file(client, call, manager):
+    created = call()
+    created.managers.add(manager)
+    stage = created.stages.get()
+    stage.jurors_per_file = 2
+    stage.save()
+    jurors = [given.juror(stage) for _ in range(2)]
+    full = given.submitted(created, pole_=given.pole("Pôle Complet"))
+    short = given.submitted(created, pole_=given.pole("Pôle Court"))
+    for j in jurors:
+        given.review(stage, full, j, [3, 3])
+    given.review(stage, short, jurors[0], [4, 4])
+    client.force_login(manager)
+    page = client.get(reverse("calls_manage:ranking", args=[created.slug, stage.pk]))
+    page = page.content.decode()
+    row = page.split(f'id="file-{short.pk}"')[1].split("</tr>")[0]
+    assert "1 note sur 2" in row
+    row = page.split(f'id="file-{full.pk}"')[1].split("</tr>")[0]
+    assert "note sur" not in row and "notes sur" not in row

@@ -88,7 +88,8 @@ def test_the_invented_call_is_in_progress_and_marked():
     assert all("(fictif)" in j.name or "(fictive)" in j.name for j in jurors)
     # conflicts from the registry (a juror's organisation in an applying pole) and declared
     reasons = set(Conflict.objects.filter(juror__stage__call=call).values_list("reason", flat=True))
-    assert {"organisation_initiator", "declared", "same_territory"} <= reasons
+    assert {"organisation_initiator", "declared"} <= reasons
+    assert any(r.startswith("same_territory_") for r in reasons)
     blocked = {
         (c.juror_id, c.application_id)
         for c in Conflict.objects.filter(juror__stage__call=call)
@@ -146,3 +147,24 @@ def test_without_demo_account_no_password_is_set(settings):
     manager = get_user_model().objects.get(username=demo.MANAGER)
     assert not manager.has_usable_password()
     assert Stage.objects.filter(call__slug=demo.SLUG_DEMO).count() == 4
+
+
+def test_every_demo_conflict_reads_in_french_also_after_detection():
+    from django.utils import translation
+
+    from calls.conflicts import MESSAGES
+    from calls.services.jury import conflict_message, conflicts_detect
+
+    load()
+    call = Call.objects.get(slug=demo.SLUG_DEMO)
+    manager = get_user_model().objects.get(username=demo.MANAGER)
+    for round_ in ("loaded", "detected"):
+        rows = list(Conflict.objects.filter(juror__stage__call=call))
+        assert rows, round_
+        with translation.override("fr"):
+            for row in rows:
+                message = conflict_message(row)
+                assert row.reason not in message, (round_, row.reason)
+                assert row.source == "juror" or row.reason in MESSAGES, (round_, row.reason)
+                assert "juré est situé" not in message
+        conflicts_detect(stage=call.stages.get(closed_at__isnull=True), actor=manager)

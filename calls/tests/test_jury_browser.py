@@ -64,6 +64,7 @@ def test_a_juror_accepts_declares_scores_and_submits_on_a_phone(live_server, cal
     page.fill(f"#comment_{c1.pk}", "Une coopération réelle entre les membres.")
     _check(page, "grid")
     screenshot(page, "calls-jury-grid-phone")
+    page.get_by_label("Je confirme que mon évaluation est définitive").check()
     page.get_by_role("button", name="Remettre mon évaluation").click()
     page.locator(".messages").filter(has_text="Votre évaluation est remise").wait_for()
     assert "4,00" in page.content()

@@ -209,7 +209,10 @@ def test_conflicts_from_the_registry(stage, user):
     assert _reasons(juror, apps["territory"]) == {("same_territory_department", "review")}
     assert _reasons(juror, apps["far"]) == set()
     texts = {jury.conflict_message(c) for c in Conflict.objects.filter(juror=juror)}
-    assert "L’organisation du juré a le même SIREN (123456789) qu’un membre du pôle." in texts
+    assert (
+        "L’organisation de ce membre du jury a le même SIREN (123456789) qu’un membre du pôle."
+        in texts
+    )
 
 
 def test_detection_never_reopens_a_decided_conflict_and_follows_the_registry(stage, manager, user):

@@ -2,6 +2,8 @@
 rule above all: a conflicted juror never sees that file, its scores or its discussion,
 on any jury URL."""
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -116,7 +118,7 @@ def test_the_others_never_see_a_conflicted_jurors_scores_or_messages(client, pan
     assert "Bruno" not in page  # not before Amina submits
     client.post(
         _grid(panel["assignments"][0]),
-        {f"score_{c1.pk}": "1", f"score_{c2.pk}": "1", "action": "submit"},
+        {f"score_{c1.pk}": "1", f"score_{c2.pk}": "1", "action": "submit", "confirm": "1"},
     )
     page = client.get(_grid(panel["assignments"][0])).content.decode()
     assert "Bruno" in page and "Chloé" not in page and "Note-de-Chloé" not in page
@@ -135,7 +137,9 @@ def test_grid_saves_a_draft_then_submits(client, panel, stage):
     assert response.status_code == 302
     review = Review.objects.get(assignment=a)
     assert review.submitted_at is None and review.scores.get().comment == "Bien"
-    client.post(_grid(a), {f"score_{c1.pk}": "4", f"score_{c2.pk}": "1", "action": "submit"})
+    client.post(
+        _grid(a), {f"score_{c1.pk}": "4", f"score_{c2.pk}": "1", "action": "submit", "confirm": "1"}
+    )
     review.refresh_from_db()
     assert review.submitted_at is not None and str(review.total) == "3.0000"
     page = client.get(_grid(a)).content.decode()
@@ -148,7 +152,7 @@ def test_grid_refuses_a_score_outside_the_scale_in_french(client, panel):
     c1, c2 = panel["criteria"]
     client.force_login(amina)
     response = client.post(
-        _grid(a), {f"score_{c1.pk}": "7", f"score_{c2.pk}": "2", "action": "submit"}
+        _grid(a), {f"score_{c1.pk}": "7", f"score_{c2.pk}": "2", "action": "submit", "confirm": "1"}
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -369,4 +373,150 @@ def test_jury_home_and_grid_queries_do_not_grow_with_the_files(client, stage, us
     assert few_home == 4
     # once submitted, the page adds the others' reviews, their scores, and the criteria
     # of the spread: three queries, whatever the number of files and jurors
-    assert (few_grid, page_queries(client, _grid(a))) == (9, 12)
+    assert (few_grid, page_queries(client, _grid(a))) == (10, 13)  # + the questions
+
+
+def test_grid_shows_the_whole_file_read_only_escaped(client, panel, stage):
+    from calls.models import Question, Section
+
+    file = panel["file"]
+    section = Section.objects.create(call=stage.call, title="Le projet", position=1)
+    questions = {
+        kind: Question.objects.create(section=section, label=f"Question {kind}", kind=kind)
+        for kind in ("text", "yes_no", "amount", "choice", "attachment")
+    }
+    empty = Question.objects.create(section=section, label="Question vide", kind="text")
+    file.amount_requested = 40000
+    file.answers = {
+        str(questions["text"].pk): "Ligne 1\nLigne <b>2</b>",
+        str(questions["yes_no"].pk): "yes",
+        str(questions["amount"].pk): "15000.50",
+        str(questions["choice"].pk): "Rural",
+        str(empty.pk): "",
+    }
+    file.save()
+    panel["attachment"].question = questions["attachment"]
+    panel["attachment"].save()
+    client.force_login(panel["users"][0])
+    page = client.get(_grid(panel["assignments"][0])).content.decode()
+    assert "Projet Alpha" in page and re.search(r"<dd>40\s000&nbsp;€</dd>", page)
+    assert "Le projet" in page and "Question yes_no" in page
+    assert "Ligne 1<br>Ligne &lt;b&gt;2&lt;/b&gt;" in page and "<b>2</b>" not in page
+    assert "<dd>Oui</dd>" in page and "Rural" in page
+    assert re.search(r"<dd>15\s000,50&nbsp;€</dd>", page)
+    assert "aucune réponse" in page
+    assert page.count(reverse("calls_jury:attachment", args=[panel["attachment"].pk])) == 2
+    # never for the blocked juror
+    client.force_login(panel["users"][2])
+    assert client.get(_grid(panel["assignments"][2])).status_code == 404
+
+
+def test_submitting_needs_the_confirmation_box_server_side(client, panel):
+    a = panel["assignments"][0]
+    c1, c2 = panel["criteria"]
+    client.force_login(panel["users"][0])
+    page = client.get(_grid(a)).content.decode()
+    assert 'name="confirm"' in page and 'class="toolbar"' in page
+    response = client.post(
+        _grid(a), {f"score_{c1.pk}": "4", f"score_{c2.pk}": "1", "action": "submit"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Cochez la case pour confirmer" in page and 'value="4"' in page
+    assert not Review.objects.filter(assignment=a).exists()
+    # saving a draft needs no confirmation
+    client.post(_grid(a), {f"score_{c1.pk}": "4", "action": "save"})
+    assert Review.objects.get(assignment=a).submitted_at is None
+
+
+def test_discussion_shows_author_and_date(client, panel):
+    amina = panel["users"][0]
+    reviews.message_post(
+        application=panel["file"], juror=panel["seats"][0], body="Bonjour", actor=amina
+    )
+    client.force_login(amina)
+    page = client.get(_grid(panel["assignments"][0])).content.decode()
+    assert "<strong>Amina</strong> · <time datetime=" in page
+
+
+def test_home_shows_each_files_state_for_this_juror(client, panel, stage):
+    amina, bruno, _ = panel["users"]
+    c1, c2 = panel["criteria"]
+    reviews.review_save(
+        assignment=panel["assignments"][1],
+        scores={c1.pk: "5", c2.pk: "5"},
+        comments={},
+        submit=True,
+        actor=bruno,
+    )
+    client.force_login(amina)
+    page = client.get(reverse("calls_jury:home")).content.decode()
+    files = page.split('<ul class="plain-list">')[1].split("</ul>")[0]
+    assert "à noter" in files and "déposé" not in files and " · " not in files
+    reviews.review_save(
+        assignment=panel["assignments"][0],
+        scores={c1.pk: "2"},
+        comments={},
+        submit=False,
+        actor=amina,
+    )
+    page = client.get(reverse("calls_jury:home")).content.decode()
+    assert "brouillon de notes" in page
+    client.force_login(bruno)
+    page = client.get(reverse("calls_jury:home")).content.decode()
+    assert "notée" in page and "à noter" not in page
+
+
+def test_manager_page_one_line_per_pair_clear_buttons_and_back_link(client, stage, manager):
+    juror = h.seat(stage, name="Inès")
+    file = h.submitted(stage.call, title="Projet Double")
+    for reason, status in (("same_territory_region", "dismissed"), ("same_network", "open")):
+        Conflict.objects.create(
+            juror=juror,
+            application=file,
+            level="review",
+            reason=reason,
+            subject="84",
+            source="registry",
+            status=status,
+            decision_reason="Aucun lien" if status == "dismissed" else "",
+        )
+    client.force_login(manager)
+    page = client.get(_manage(stage)).content.decode()
+    assert page.count("<h3>Inès · Projet Double</h3>") == 1
+    assert "2 motifs différents" in page
+    assert "Ce membre du jury est situé sur le territoire du pôle (région 84)." in page
+    assert "conflit écarté" in page and "same_territory" not in page
+    assert "Confirmer le conflit (ce membre du jury ne verra pas ce dossier)" in page
+    assert "Pas de conflit" in page and "écarter ce membre" not in page
+    assert reverse("calls_manage:call", args=[stage.call.slug]) in page
+
+
+def test_manager_page_of_a_closed_stage_hides_the_forms(client, stage, manager):
+    from django.utils import timezone
+
+    juror = h.seat(stage, name="Inès")
+    file = h.submitted(stage.call, title="Projet Clos")
+    Conflict.objects.create(
+        juror=juror, application=file, level="review", reason="same_network", source="registry"
+    )
+    Assignment.objects.create(stage=stage, application=h.submitted(stage.call), juror=juror)
+    stage.closed_at = timezone.now()
+    stage.save()
+    client.force_login(manager)
+    page = client.get(_manage(stage)).content.decode()
+    assert "Cette étape est close" in page
+    for name in ("stage_jury_detect", "stage_jury_run", "stage_jury_assign"):
+        assert _manage(stage, name) not in page
+    assert "/retirer/" not in page and "Pas de conflit" not in page
+
+
+def test_running_the_assignment_says_when_nothing_is_assigned(client, stage, manager):
+    h.seat(stage, name="Inès", declared=False)
+    h.submitted(stage.call, title="Projet Seul")
+    client.force_login(manager)
+    response = client.post(_manage(stage, "stage_jury_run"), follow=True)
+    page = response.content.decode()
+    assert "Aucun membre du jury n’a encore signé sa déclaration" in page
+    assert "Les dossiers sont répartis." not in page
+    assert not Assignment.objects.exists()

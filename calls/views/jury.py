@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from calls import selectors_jury
+from calls import errors, selectors_jury
 from calls.permissions import (
     access_assignment_for_juror,
     access_attachment_for_juror,
@@ -104,6 +104,9 @@ def grid(request, pk):
         scores, comments = _posted_scores(request, criteria)
         submit = request.POST.get("action") == "submit"
         try:
+            if submit and request.POST.get("confirm") != "1":
+                # irreversible: the juror ticks the box (checked here, not by a script)
+                raise DomainError(errors.SUBMIT_UNCONFIRMED, field="confirm")
             review_services.review_save(
                 assignment=assignment,
                 scores=scores,

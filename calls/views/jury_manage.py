@@ -159,7 +159,15 @@ def run(request, pk):
         messages.error(request, error.message)
     else:
         request.session[f"calls-jury-problems-{stage.pk}"] = problems
-        messages.success(request, _("The files are assigned."))
+        if not stage.jurors.filter(declared_at__isnull=False).exists():
+            messages.warning(
+                request,
+                _("No juror has signed their declaration of interests yet: nothing is assigned."),
+            )
+        elif not Assignment.objects.filter(stage=stage).exists():
+            messages.warning(request, _("No file could be assigned: see the problems below."))
+        else:
+            messages.success(request, _("The files are assigned."))
     return _back(stage, "#assignment")
 
 

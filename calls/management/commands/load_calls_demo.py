@@ -525,7 +525,8 @@ class Command(BaseCommand):
                     juror_id=juror_id,
                     application=by_pole[pole_id],
                     level=conflict.level,
-                    reason=conflict.reason,
+                    # the detector's key (« same_territory_region »): the one it stores
+                    reason=conflict.message_key or conflict.reason,
                     subject=conflict.subject,
                     source=Conflict.Source.REGISTRY,
                 )
