@@ -49,3 +49,14 @@ def test_the_awards_csv_leaves_out_the_2013_call_without_amounts_or_dates(
     ).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     assert "2013" in opendata.datapackage_resource()["description"]
+
+
+def test_the_2013_laureates_say_the_amounts_are_not_known(loaded, client):
+    old = Call.objects.get(slug=demo.SLUG_2013)
+    html = client.get(f"/appels/{old.slug}/laureats/").content.decode()
+    known = old.applications.filter(decision__outcome="laureate").count()
+    assert f"{known} lauréats." in html
+    assert "attribués en tout" not in html and "&nbsp;€" not in html
+    assert "montant non renseigné" in html
+    assert f"{known} des 23 lauréats annoncés sont connus de l’annuaire" in html
+    assert '<th scope="col">Projet</th>' not in html  # no project title is known
