@@ -273,6 +273,9 @@ def test_the_status_agrees_with_la_candidature_and_the_decision_shows_once_publi
     client.force_login(manager)
     html = client.get("/compte/").content.decode()
     assert "déposée" in html
+    # the submitted file, while the call is open: not « Clos le »
+    page = client.get(_url(draft)).content.decode()
+    assert "L’appel est ouvert jusqu’au" in page and "Clos le" not in page
     Decision.objects.create(
         application=draft,
         outcome="refused",

@@ -120,6 +120,7 @@ def _draft_context(request, application, *, values=None, error=None):
         "deadline": moment(deadline),
         "time_left": time_left(deadline),
         "editable": application.status == Application.Status.DRAFT and timezone.now() < deadline,
+        "call_closed": timezone.now() >= deadline,
         "withdrawable": application.status != Application.Status.WITHDRAWN
         and timezone.now() < deadline,
         "fixed": fixed,
