@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 
 
 def pole_call_facts(pole) -> list[dict]:
-    """« Lauréat de <call> (année) », « Candidat à <call> »: only for calls whose results
+    """« Lauréat : <call> (année) », « Candidat : <call> » (the year only when the title
+    does not hold it already): only for calls whose results
     are public (never while the committee is deciding)."""
     from calls.models import Decision
     from calls.selectors_decide import pole_calls
@@ -19,8 +20,12 @@ def pole_call_facts(pole) -> list[dict]:
             facts.append(
                 {
                     "label": _("Call for projects"),
-                    "value": _("Laureate of %(call)s (%(year)s)")
-                    % {"call": call.title, "year": call.opens_at.year},
+                    "value": (
+                        _("Laureate: %(call)s") % {"call": call.title}
+                        if str(call.opens_at.year) in call.title
+                        else _("Laureate: %(call)s (%(year)s)")
+                        % {"call": call.title, "year": call.opens_at.year}
+                    ),
                     "url": url,
                 }
             )
@@ -28,7 +33,7 @@ def pole_call_facts(pole) -> list[dict]:
             facts.append(
                 {
                     "label": _("Call for projects"),
-                    "value": _("Applicant to %(call)s") % {"call": call.title},
+                    "value": _("Applicant: %(call)s") % {"call": call.title},
                     "url": url,
                 }
             )

@@ -14,6 +14,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import Organisation, Pole
 
@@ -256,9 +257,10 @@ class Juror(models.Model):
 
 class Application(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        # the application (« la candidature ») is feminine in French
+        DRAFT = "draft", pgettext_lazy("application status", "draft")
+        SUBMITTED = "submitted", pgettext_lazy("application status", "submitted")
+        WITHDRAWN = "withdrawn", pgettext_lazy("application status", "withdrawn")
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
     pole = models.ForeignKey(Pole, on_delete=models.PROTECT, related_name="call_applications")

@@ -38,6 +38,21 @@ def _payments(call) -> tuple[str, str]:
     return "échelonné", f"{start.isoformat()}/{end.isoformat()}"
 
 
+def is_publishable(decision) -> bool:
+    """The SCDL requires the amount and the payment dates: a historical call whose
+    sources give neither (the 2013 call) has no row, as the data package says."""
+    call = decision.application.call
+    return (
+        decision.amount is not None
+        and call.payments_from is not None
+        and call.payments_until is not None
+    )
+
+
+def published_awards() -> list:
+    return [d for d in awards() if is_publishable(d)]
+
+
 def award_row(decision) -> dict:
     application = decision.application
     call = application.call
@@ -70,7 +85,7 @@ def awards_csv() -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns(), lineterminator="\r\n")
     writer.writeheader()
-    for decision in awards():
+    for decision in published_awards():
         writer.writerow(award_row(decision))
     return out.getvalue()
 
@@ -80,6 +95,12 @@ def datapackage_resource() -> dict:
     table = {k: v for k, v in schema().items() if k in ("fields", "missingValues")}
     return {
         "title": "Subventions attribuées par les appels à projets (format SCDL Subventions 2.0.2)",
+        "description": (
+            "Une ligne par lauréat des appels dont les résultats sont publiés. Les lauréats "
+            "des appels historiques dont les sources ne donnent ni le montant attribué ni "
+            "les dates de versement (ainsi l’appel de 2013) n’y figurent pas : le format "
+            "SCDL exige ces deux champs."
+        ),
         "profile": "tabular-data-resource",
         "schema": table,
         "sources": [{"title": "SCDL Subventions 2.0.2", "path": schema()["path"]}],

@@ -54,7 +54,7 @@ def applications_of_user(*, user) -> list[Application]:
         return []
     return list(
         Application.objects.filter(pole__managers=user)
-        .select_related("call", "pole")
+        .select_related("call", "pole", "decision")
         .order_by("-call__closes_at", "pole__name", "pk")
         .distinct()
     )

@@ -52,7 +52,8 @@ def test_a_manager_applies_on_a_phone(live_server, call, user, new_page, tmp_pat
         page.click("main button[type=submit]")
     page.goto(live_server.url + "/compte/")
     page.get_by_role("link", name=f"Candidater à « {the_call.title} »").click()
-    page.get_by_role("button", name="Commencer une candidature pour Pôle Sud Archer").click()
+    start = "Commencer la candidature du pôle «\xa0Pôle Sud Archer\xa0»"
+    page.get_by_role("button", name=start).click()
     page.get_by_text("Brouillon — non déposé").first.wait_for()
 
     # typing saves the draft by itself (no button pressed)

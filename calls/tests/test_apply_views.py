@@ -255,3 +255,35 @@ def test_my_applications_in_the_account_space(client, draft, manager, open_call)
     assert "Mes candidatures" in html
     assert _url(draft) in html
     assert f"/appels/{open_call.slug}/candidature/" in html
+
+
+def test_the_status_agrees_with_la_candidature_and_the_decision_shows_once_published(
+    client, draft, manager, open_call
+):
+    from django.utils import translation
+
+    from calls.models import Call, Decision
+
+    with translation.override("fr"):
+        assert str(Application.Status.SUBMITTED.label) == "déposée"
+        assert str(Application.Status.WITHDRAWN.label) == "retirée"
+    Application.objects.filter(pk=draft.pk).update(
+        status=Application.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    client.force_login(manager)
+    html = client.get("/compte/").content.decode()
+    assert "déposée" in html
+    # the submitted file, while the call is open: not « Clos le »
+    page = client.get(_url(draft)).content.decode()
+    assert "L’appel est ouvert jusqu’au" in page and "Clos le" not in page
+    Decision.objects.create(
+        application=draft,
+        outcome="refused",
+        reason="Non",
+        decided_by=manager,
+        decided_at=timezone.now(),
+    )
+    assert "non retenue" not in client.get("/compte/").content.decode()  # not yet public
+    Call.objects.filter(pk=open_call.pk).update(results_published_at=timezone.now())
+    html = client.get("/compte/").content.decode()
+    assert "non retenue" in html and "déposée" not in html

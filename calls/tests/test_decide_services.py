@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 
 from calls import opendata
-from calls.models import Application, Decision
+from calls.models import Application, Call, Decision
 from calls.selectors_decide import ranking_for_stage
 from calls.services import decisions as services
 from calls.tests import decide_helpers as given
@@ -386,8 +386,13 @@ def test_the_pole_page_says_candidate_or_laureate_only_after_publication(scored,
     top = [f["value"] for f in registry_hooks.facts_for(files["top"].pole)]
     mid = [f["value"] for f in registry_hooks.facts_for(files["mid"].pole)]
     year = call.opens_at.year
-    assert f"Lauréat de {call.title} ({year})" in top
-    assert f"Candidat à {call.title}" in mid
+    assert str(year) in call.title  # the year is not doubled
+    assert f"Lauréat\xa0: {call.title}" in top
+    assert f"({year}) ({year})" not in " ".join(top)
+    assert f"Candidat\xa0: {call.title}" in mid
+    Call.objects.filter(pk=call.pk).update(title="Appel des pôles")
+    top = [f["value"] for f in registry_hooks.facts_for(files["top"].pole)]
+    assert f"Lauréat\xa0: Appel des pôles ({year})" in top
 
 
 @pytest.fixture

@@ -181,9 +181,9 @@ def test_the_manager_passes_files_on_decides_notifies_and_publishes(client, deci
     assert "Pôle Archer" in text and "Pôle Bocage" not in text
     # the pole page shows it, now that the results are public
     pole_page = client.get(reverse("registry:pole", args=[files[0].pole.slug])).content.decode()
-    assert f"Lauréat de {call.title}" in pole_page
+    assert f"Lauréat\xa0: {call.title}" in pole_page
     pole_page = client.get(reverse("registry:pole", args=[files[1].pole.slug])).content.decode()
-    assert f"Candidat à {call.title}" in pole_page
+    assert f"Candidat\xa0: {call.title}" in pole_page
     assert "/donnees/subventions.csv" in client.get("/donnees/").content.decode()
     response = client.get("/donnees/subventions.csv")
     assert response["Content-Type"].startswith("text/csv")

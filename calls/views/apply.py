@@ -124,6 +124,7 @@ def _draft_context(request, application, *, values=None, error=None):
         "editable": applicant
         and application.status == Application.Status.DRAFT
         and timezone.now() < deadline,
+        "call_closed": timezone.now() >= deadline,
         "withdrawable": applicant
         and application.status != Application.Status.WITHDRAWN
         and timezone.now() < deadline,

@@ -27,7 +27,14 @@ def laureates(request, slug):
     return render(
         request,
         "calls/results/laureates.html",
-        {"call": call, "rows": rows, "budget": budget_for(call)},
+        {
+            "call": call,
+            "rows": rows,
+            "budget": budget_for(call),
+            # a historical call's sources may give neither the amounts nor the projects
+            "amounts_known": any(r["decision"].amount is not None for r in rows),
+            "with_projects": any(r["decision"].application.project_title for r in rows),
+        },
     )
 
 
