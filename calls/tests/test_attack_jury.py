@@ -100,3 +100,44 @@ def test_holds_invitation_link_is_single_use_and_bound_to_its_seat(stage, user):
     with pytest.raises(DomainError):
         jury.juror_accept(token=token, user=user("bruno"))
     assert value
+
+
+def test_bug_conflict_declared_in_one_stage_does_not_follow_the_person_to_the_next(
+    call, user, client
+):
+    """Conflicts hang on a seat (Juror), not on the person. Amina declares a conflict on
+    a file in the regional stage; the file passes on to the national stage, where Amina
+    also sits: nothing carries her declaration over (``conflicts_detect`` reads only the
+    registry), the solver assigns her the file and its national grid opens for her —
+    with the national jurors' scores once she submits, and the discussion."""
+    from calls.models import Stage
+
+    c = call()
+    national = c.stages.get()
+    regional = Stage.objects.create(
+        call=c, name="Cellule", kind="regional", region_codes=["84"], position=0,
+        jurors_per_file=1,
+    )
+    manager = user("gestion")
+    c.managers.add(manager)
+    amina = user("amina")
+    regional_seat = h.seat(regional, amina, name="Amina")
+    national_seat = h.seat(national, amina, name="Amina")
+    h.seat(national, user("bruno"), name="Bruno")
+    file = h.submitted(c)
+    file.stage = regional
+    file.save()
+    a = Assignment.objects.create(
+        stage=regional, application=file, juror=regional_seat, source="hand"
+    )
+    jury.conflict_declare(juror=regional_seat, application=file, note="ma sœur", actor=amina)
+    file.stage = national  # it passes on (stage_pass_on moves it so)
+    file.save()
+    jury.conflicts_detect(stage=national, actor=manager)
+    jury.assignment_run(stage=national, actor=manager)
+    mine = Assignment.objects.filter(juror=national_seat, application=file).first()
+    client.force_login(amina)
+    assert client.get(reverse("calls_jury:grid", args=[a.pk])).status_code == 404  # holds
+    assert mine is None or client.get(
+        reverse("calls_jury:grid", args=[mine.pk])
+    ).status_code == 404, "her declared conflict stayed in the regional stage"
