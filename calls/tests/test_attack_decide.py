@@ -34,3 +34,36 @@ def test_bug_decision_amount_with_three_decimals_is_silently_rounded(call, user)
         decisions.decision_record(
             application=file, outcome="laureate", amount="1234,567", reason="motif", actor=manager
         )
+
+
+def test_bug_ranking_counts_the_scores_of_a_juror_since_found_conflicted(call, user):
+    """Chloé submits 0/0 on a file, then her conflict on it is confirmed (registry, or
+    declared). The jurors' grid (``selectors_jury.grid_page``) drops her review, but
+    ``selectors_decide._reviews`` (ranking, minutes, decisions) still averages it: the
+    conflicted juror keeps weighing on the file's rank."""
+    from calls.models import Assignment, Conflict
+    from calls.selectors_decide import ranking_for_stage
+    from calls.services import reviews
+
+    c = call()
+    stage = c.stages.get()
+    file = h.submitted(c)
+    c1, c2 = stage.criteria.all()
+    people = {}
+    for name, score in (("amina", "5"), ("bruno", "5"), ("chloe", "0")):
+        u = user(name)
+        seat = h.seat(stage, u, name=name)
+        a = Assignment.objects.create(stage=stage, application=file, juror=seat, source="hand")
+        reviews.review_save(
+            assignment=a, scores={c1.pk: score, c2.pk: score}, comments={}, submit=True, actor=u
+        )
+        people[name] = seat
+    Conflict.objects.create(
+        juror=people["chloe"], application=file, level="conflict", reason="declared",
+        source="juror", status="confirmed",
+    )
+    row = next(r for r in ranking_for_stage(stage).rows if r.application.pk == file.pk)
+    jurors = getattr(row.result, "jurors", None) or getattr(row.result, "n_jurors", None)
+    mean = getattr(row.result, "mean", None) or getattr(row.result, "raw", None)
+    assert mean == pytest.approx(5), f"the conflicted juror's 0 is averaged in ({row.result!r})"
+    assert jurors in (None, 2)
