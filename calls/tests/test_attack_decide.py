@@ -67,3 +67,27 @@ def test_bug_ranking_counts_the_scores_of_a_juror_since_found_conflicted(call, u
     mean = getattr(row.result, "mean", None) or getattr(row.result, "raw", None)
     assert mean == pytest.approx(5), f"the conflicted juror's 0 is averaged in ({row.result!r})"
     assert jurors in (None, 2)
+
+
+def test_bug_public_subventions_csv_is_a_500_when_a_published_call_has_no_payment_dates(
+    call, user, client
+):
+    """GET /donnees/subventions.csv (public) answers 500 on the demo as loaded
+    (``load_calls_demo``: the 2013 call's results are published without payment dates):
+    ``opendata._payments`` calls ``None.isoformat()``. Only ``results_publish`` requires
+    the dates; a call published otherwise (demo, admin, import) breaks the whole file."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from calls.models import Decision
+
+    c = call(results_published_at=timezone.now())
+    file = h.submitted(c)
+    Decision.objects.create(
+        application=file, outcome="laureate", amount=Decimal("1000"), reason="motif",
+        decided_at=timezone.now(),
+    )
+    response = client.get("/donnees/subventions.csv")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert response.status_code == 200 and b"1000.00" in body
