@@ -3,7 +3,7 @@ the scoring grid of one file, and the manager's view of a stage's jury."""
 
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from calls import ranking as pure
 from calls.models import Assignment, Attachment, Conflict, Juror, Message, Review, Score
@@ -13,10 +13,18 @@ from calls.services.reviews import grid_of
 
 
 def _blocked():
+    """A blocking conflict of this seat, or of another seat of the same account in the call
+    (a conflict follows the person from stage to stage)."""
     return Exists(
-        Conflict.objects.filter(
-            juror_id=OuterRef("juror_id"), application_id=OuterRef("application_id")
-        ).filter(blocking_q())
+        Conflict.objects.filter(application_id=OuterRef("application_id"))
+        .filter(
+            Q(juror_id=OuterRef("juror_id"))
+            | Q(
+                juror__user_id=OuterRef("juror__user_id"),
+                juror__stage__call_id=OuterRef("stage__call_id"),
+            )
+        )
+        .filter(blocking_q())
     )
 
 

@@ -8,7 +8,7 @@ from core.errors import DomainError
 
 
 @pytest.mark.parametrize("typed", ["1e30", "9e999999"])
-def test_bug_decision_amount_with_a_big_exponent_is_a_500(call, user, typed):
+def test_decision_amount_with_a_big_exponent_is_a_500(call, user, typed):
     """POST /gestion/appels/<slug>/decisions/<id>/ with d<id>-amount=1e30 (4 characters,
     within the form's max_length=20): ``_amount`` quantizes outside its try, and
     ``decimal.InvalidOperation`` escapes as a 500 (seen on gunicorn, DEBUG off). It should be
@@ -23,7 +23,7 @@ def test_bug_decision_amount_with_a_big_exponent_is_a_500(call, user, typed):
         )
 
 
-def test_bug_decision_amount_with_three_decimals_is_silently_rounded(call, user):
+def test_decision_amount_with_three_decimals_is_silently_rounded(call, user):
     """The applying part refuses « 1234,567 » (two decimals at most); the decision rounds it
     to 1234.57 without a word: the amount recorded is not the amount typed."""
     c = call()
@@ -36,7 +36,7 @@ def test_bug_decision_amount_with_three_decimals_is_silently_rounded(call, user)
         )
 
 
-def test_bug_ranking_counts_the_scores_of_a_juror_since_found_conflicted(call, user):
+def test_ranking_counts_the_scores_of_a_juror_since_found_conflicted(call, user):
     """Chloé submits 0/0 on a file, then her conflict on it is confirmed (registry, or
     declared). The jurors' grid (``selectors_jury.grid_page``) drops her review, but
     ``selectors_decide._reviews`` (ranking, minutes, decisions) still averages it: the
@@ -59,8 +59,12 @@ def test_bug_ranking_counts_the_scores_of_a_juror_since_found_conflicted(call, u
         )
         people[name] = seat
     Conflict.objects.create(
-        juror=people["chloe"], application=file, level="conflict", reason="declared",
-        source="juror", status="confirmed",
+        juror=people["chloe"],
+        application=file,
+        level="conflict",
+        reason="declared",
+        source="juror",
+        status="confirmed",
     )
     row = next(r for r in ranking_for_stage(stage).rows if r.application.pk == file.pk)
     jurors = getattr(row.result, "jurors", None) or getattr(row.result, "n_jurors", None)
@@ -85,7 +89,10 @@ def test_bug_public_subventions_csv_is_a_500_when_a_published_call_has_no_paymen
     c = call(results_published_at=timezone.now())
     file = h.submitted(c)
     Decision.objects.create(
-        application=file, outcome="laureate", amount=Decimal("1000"), reason="motif",
+        application=file,
+        outcome="laureate",
+        amount=Decimal("1000"),
+        reason="motif",
         decided_at=timezone.now(),
     )
     response = client.get("/donnees/subventions.csv")

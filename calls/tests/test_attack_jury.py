@@ -14,9 +14,7 @@ def stage(call):
     return call().stages.get()
 
 
-def test_bug_juror_who_manages_the_applying_pole_is_assigned_and_sees_own_file(
-    stage, user, client
-):
+def test_juror_who_manages_the_applying_pole_is_assigned_and_sees_own_file(stage, user, client):
     """Issue 12: "the juror manages the pole" is a conflict; a conflicted juror never sees
     the file. But conflicts exist only as rows written by ``conflicts_detect`` (run by hand)
     or declared by the juror: ``assignment_run`` does not detect, and the access checks
@@ -40,7 +38,7 @@ def test_bug_juror_who_manages_the_applying_pole_is_assigned_and_sees_own_file(
     assert mine is None, "the pole's own manager was assigned its file"
 
 
-def test_bug_accepting_as_pole_manager_opens_own_file_without_conflict(stage, user, client):
+def test_accepting_as_pole_manager_opens_own_file_without_conflict(stage, user, client):
     """Even when the manager ran the detection before the juror accepted, the accepting
     account is only known at acceptance; nothing re-detects then."""
     manager = user("gestion")
@@ -59,8 +57,7 @@ def test_bug_accepting_as_pole_manager_opens_own_file_without_conflict(stage, us
     assert seat.user_id == mallory.pk
     # the seat of an applicant, with no conflict on her own file: the gap
     assert Conflict.objects.filter(juror=seat, application=file).exists(), (
-        "accepting an invitation with an account that manages an applying pole records no "
-        "conflict"
+        "accepting an invitation with an account that manages an applying pole records no conflict"
     )
 
 
@@ -90,9 +87,7 @@ def test_holds_invitation_link_is_single_use_and_bound_to_its_seat(stage, user):
 
     a, b = h.seat(stage, None, name="A"), h.seat(stage, None, name="B")
     token = invitation_token(a)
-    value, _sig = signing.TimestampSigner(salt="ptce.calls.juror-invitation.v1").unsign(
-        token
-    ), None
+    value, _sig = signing.TimestampSigner(salt="ptce.calls.juror-invitation.v1").unsign(token), None
     forged = token.replace(f"{a.pk}:", f"{b.pk}:", 1)
     with pytest.raises(DomainError):
         juror_from_invitation(forged)
@@ -102,9 +97,7 @@ def test_holds_invitation_link_is_single_use_and_bound_to_its_seat(stage, user):
     assert value
 
 
-def test_bug_conflict_declared_in_one_stage_does_not_follow_the_person_to_the_next(
-    call, user, client
-):
+def test_conflict_declared_in_one_stage_does_not_follow_the_person_to_the_next(call, user, client):
     """Conflicts hang on a seat (Juror), not on the person. Amina declares a conflict on
     a file in the regional stage; the file passes on to the national stage, where Amina
     also sits: nothing carries her declaration over (``conflicts_detect`` reads only the
@@ -115,7 +108,11 @@ def test_bug_conflict_declared_in_one_stage_does_not_follow_the_person_to_the_ne
     c = call()
     national = c.stages.get()
     regional = Stage.objects.create(
-        call=c, name="Cellule", kind="regional", region_codes=["84"], position=0,
+        call=c,
+        name="Cellule",
+        kind="regional",
+        region_codes=["84"],
+        position=0,
         jurors_per_file=1,
     )
     manager = user("gestion")
@@ -138,6 +135,6 @@ def test_bug_conflict_declared_in_one_stage_does_not_follow_the_person_to_the_ne
     mine = Assignment.objects.filter(juror=national_seat, application=file).first()
     client.force_login(amina)
     assert client.get(reverse("calls_jury:grid", args=[a.pk])).status_code == 404  # holds
-    assert mine is None or client.get(
-        reverse("calls_jury:grid", args=[mine.pk])
-    ).status_code == 404, "her declared conflict stayed in the regional stage"
+    assert (
+        mine is None or client.get(reverse("calls_jury:grid", args=[mine.pk])).status_code == 404
+    ), "her declared conflict stayed in the regional stage"
