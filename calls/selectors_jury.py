@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from calls import ranking as pure
 from calls.models import Assignment, Attachment, Conflict, Juror, Message, Review, Score
 from calls.permissions import juror_seats
-from calls.services.jury import blocking_q, conflict_message
+from calls.services.jury import blocking_q, conflict_message, live_blocked_files
 from calls.services.reviews import grid_of
 
 
@@ -41,12 +41,18 @@ def jury_home(*, user) -> list[Juror]:
         .select_related("application__pole", "review")
         .order_by("application__project_title", "pk")
     )
-    return list(
+    seats = list(
         juror_seats(user)
-        .select_related("stage__call")
+        .select_related("stage__call", "organisation")
         .prefetch_related(Prefetch("assignments", queryset=files, to_attr="files"))
         .order_by("-stage__call__opens_at", "stage__position", "pk")
     )
+    # a registry link that appeared since the last detection hides the file too
+    blocked = live_blocked_files(seats)
+    if blocked:
+        for seat in seats:
+            seat.files = [a for a in seat.files if (seat.pk, a.application_id) not in blocked]
+    return seats
 
 
 def review_of(assignment: Assignment) -> Review | None:

@@ -88,6 +88,32 @@ def live_conflicts(juror: Juror, application: Application) -> list:
     return [c for c in found if ((c.message_key or c.reason), c.subject) not in dismissed]
 
 
+def live_blocked_files(seats) -> set[tuple[int, int]]:
+    """The (seat, file) pairs of these seats' assignments that a conflict-level registry
+    link keeps apart now (not dismissed): ``live_conflicts`` for a list of seats, in a few
+    queries (the seats carry their ``files``, as ``selectors_jury.jury_home`` gives them)."""
+    pairs = [(seat, a.application) for seat in seats for a in getattr(seat, "files", [])]
+    if not pairs:
+        return set()
+    links = {j.id: j for j in _juror_links(list(seats))}
+    poles = {p.id: p for p in _pole_links({a.pole_id for _s, a in pairs})}
+    dismissed = set(
+        Conflict.objects.filter(
+            juror__in=[s.pk for s in seats], status=Conflict.Status.DISMISSED
+        ).values_list("juror_id", "application_id", "reason", "subject")
+    )
+    blocked = set()
+    for seat, application in pairs:
+        pole = poles.get(application.pole_id)
+        if pole is None:
+            continue
+        for c in pure.conflicts(links[seat.pk], pole):
+            key = (seat.pk, application.pk, c.message_key or c.reason, c.subject)
+            if c.level == pure.CONFLICT and key not in dismissed:
+                blocked.add((seat.pk, application.pk))
+    return blocked
+
+
 def _lock_call(call_id: int) -> Call:
     return Call.objects.select_for_update().get(pk=call_id)
 

@@ -24,10 +24,13 @@ def test_access_refuses_a_registry_conflict_never_detected(stage, user, client):
     a = Assignment.objects.create(stage=stage, application=file, juror=seat, source="hand")
     client.force_login(mallory)
     assert client.get(reverse("calls_jury:grid", args=[a.pk])).status_code == 200
+    assert file.project_title in client.get(reverse("calls_jury:home")).content.decode()
     file.pole.managers.add(mallory)
     assert not Conflict.objects.filter(juror=seat).exists()
     assert is_blocked(seat, file) and not can_review(seat, file)
     assert client.get(reverse("calls_jury:grid", args=[a.pk])).status_code == 404
+    home = client.get(reverse("calls_jury:home")).content.decode()
+    assert file.project_title not in home
 
 
 def test_a_dismissed_registry_conflict_no_longer_blocks(stage, user):
