@@ -322,3 +322,15 @@ PAYMENT_PERIOD = codes.declare(
     "payment_period", _("Give the payment period: its first day, then its last day.")
 )
 CONFIRM_REQUIRED = codes.declare("confirm_required", _("Tick the box to confirm."))
+
+# --- audit fixes (secfix): uploads cut short, attachments per file ------------------------
+UPLOAD_TOO_LARGE = codes.declare(
+    "upload_too_large",
+    _("The file is larger than %(max)s: it was not received. Send a lighter file."),
+    status=413,
+)
+TOO_MANY_ATTACHMENTS = codes.declare(
+    "too_many_attachments",
+    _("A file holds %(max)d attachments at most: remove one before adding another."),
+    status=409,
+)

@@ -236,6 +236,7 @@ class Juror(models.Model):
     invitation_nonce = models.UUIDField(default=uuid.uuid4, editable=False)
     invited_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_email = models.EmailField(_("email of the accepting account"), blank=True)
     declaration = models.TextField(_("declaration of interests"), blank=True)
     declared_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(_("invented for the demo"), default=False)

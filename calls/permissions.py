@@ -10,6 +10,8 @@ Who:
   of interests; sees only the files assigned to them that no conflict blocks.
 """
 
+from django.db.models import Q
+
 from calls.models import Application, Call, Conflict, Juror
 
 
@@ -49,8 +51,18 @@ def juror_seats(user):
 
 
 def is_blocked(juror: Juror, application: Application) -> bool:
-    """A conflict keeps this juror away from this file (``Conflict.blocks``)."""
-    return any(c.blocks for c in Conflict.objects.filter(juror=juror, application=application))
+    """A conflict keeps this juror away from this file (``Conflict.blocks``): one stored on
+    this seat or on any seat of the same account in the call (a conflict follows the person
+    from stage to stage), or a conflict-level link the registry shows now (read live, so
+    that access never waits for a detection) unless the manager dismissed it."""
+    from calls.services.jury import blocking_q, live_conflicts
+
+    seats = Q(juror=juror)
+    if juror.user_id is not None:
+        seats |= Q(juror__user_id=juror.user_id, juror__stage__call_id=application.call_id)
+    if Conflict.objects.filter(seats, application=application).filter(blocking_q()).exists():
+        return True
+    return bool(live_conflicts(juror, application))
 
 
 def can_review(juror: Juror, application: Application) -> bool:

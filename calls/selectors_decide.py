@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from calls import ranking
 from calls.models import Application, Call, Decision, Juror, Score, Stage
+from calls.services.jury import blocked_pairs
 from core.chart import bar_chart
 from registry import geo
 from registry.models import Membership, Organisation
@@ -99,7 +100,13 @@ def _reviews(stage: Stage, criteria) -> dict:
         "criterion_id",
         "value",
     )
+    # a juror found conflicted on a file after scoring it no longer weighs on its rank
+    blocked = blocked_pairs(
+        call_id=stage.call_id, jurors=Juror.objects.filter(stage=stage).only("pk", "user_id")
+    )
     for file, juror, criterion, value in rows:
+        if (juror, file) in blocked:
+            continue
         reviews.setdefault(file, {}).setdefault(juror, {})[criterion] = float(value)
     complete: dict = {}
     for file, by_juror in reviews.items():

@@ -4,7 +4,7 @@ the scoring grid of one file, and the manager's view of a stage's jury."""
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from calls import ranking as pure
 from calls.models import (
@@ -18,15 +18,23 @@ from calls.models import (
     Score,
 )
 from calls.permissions import juror_seats
-from calls.services.jury import blocking_q, conflict_message
+from calls.services.jury import blocking_q, conflict_message, live_blocked_files
 from calls.services.reviews import grid_of
 
 
 def _blocked():
+    """A blocking conflict of this seat, or of another seat of the same account in the call
+    (a conflict follows the person from stage to stage)."""
     return Exists(
-        Conflict.objects.filter(
-            juror_id=OuterRef("juror_id"), application_id=OuterRef("application_id")
-        ).filter(blocking_q())
+        Conflict.objects.filter(application_id=OuterRef("application_id"))
+        .filter(
+            Q(juror_id=OuterRef("juror_id"))
+            | Q(
+                juror__user_id=OuterRef("juror__user_id"),
+                juror__stage__call_id=OuterRef("stage__call_id"),
+            )
+        )
+        .filter(blocking_q())
     )
 
 
@@ -43,12 +51,18 @@ def jury_home(*, user) -> list[Juror]:
         .select_related("application__pole", "review")
         .order_by("application__project_title", "pk")
     )
-    return list(
+    seats = list(
         juror_seats(user)
-        .select_related("stage__call")
+        .select_related("stage__call", "organisation")
         .prefetch_related(Prefetch("assignments", queryset=files, to_attr="files"))
         .order_by("-stage__call__opens_at", "stage__position", "pk")
     )
+    # a registry link that appeared since the last detection hides the file too
+    blocked = live_blocked_files(seats)
+    if blocked:
+        for seat in seats:
+            seat.files = [a for a in seat.files if (seat.pk, a.application_id) not in blocked]
+    return seats
 
 
 def review_of(assignment: Assignment) -> Review | None:

@@ -320,6 +320,9 @@ def _digest(fileobj) -> str:
     return sha.hexdigest()
 
 
+MAX_ATTACHMENTS = 20  # per application: each one is stored, hashed and sent to the jury
+
+
 def attachment_add(
     *, application: Application, upload, actor, question: Question | None = None
 ) -> Attachment:
@@ -344,7 +347,10 @@ def attachment_add(
                 size=filesizeformat(upload.size),
                 max=filesizeformat(call.max_file_size),
             )
-        total = sum(a.size for a in application.attachments.all()) + upload.size
+        attached = list(application.attachments.all())
+        if len(attached) >= MAX_ATTACHMENTS:
+            raise DomainError(errors.TOO_MANY_ATTACHMENTS, field="file", max=MAX_ATTACHMENTS)
+        total = sum(a.size for a in attached) + upload.size
         if total > call.max_total_size:
             raise DomainError(
                 errors.APPLICATION_TOO_LARGE,

@@ -7,7 +7,7 @@ checked against the budget one after the other, never both against the same tota
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -82,15 +82,12 @@ def stage_pass_on(*, stage: Stage, application_ids, actor) -> list[Application]:
 
 
 def _amount(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value).replace("\u202f", "").replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        raise DomainError(errors.AMOUNT_REQUIRED, field="amount") from None
-    if not amount.is_finite():
-        raise DomainError(errors.AMOUNT_REQUIRED, field="amount")
-    return amount.quantize(Decimal("0.01"))
+    """The amount as the applying side reads it (``parse_amount``): bounded before any
+    rounding (« 1e30 » is refused, not a 500), at most two decimals (« 1234,567 » is
+    refused, not rounded)."""
+    from calls.services.applications import parse_amount
+
+    return parse_amount(value, label=_("Amount"), field="amount")
 
 
 def decision_record(

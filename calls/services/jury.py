@@ -50,6 +50,70 @@ def blocking_q(prefix: str = "") -> Q:
     )
 
 
+def blocked_pairs(*, call_id: int, jurors) -> set[tuple[int, int]]:
+    """The (juror, file) pairs a blocking conflict keeps apart, for ``jurors`` of the call:
+    a conflict belongs to the person, so one recorded on any seat of the same account in
+    the call (a regional cell's, say) blocks every seat of that account on that file."""
+    pairs, apps_of_user = set(), defaultdict(set)
+    for juror_id, user_id, application_id in (
+        Conflict.objects.filter(application__call_id=call_id)
+        .filter(blocking_q())
+        .values_list("juror_id", "juror__user_id", "application_id")
+    ):
+        pairs.add((juror_id, application_id))
+        if user_id is not None:
+            apps_of_user[user_id].add(application_id)
+    for j in jurors:
+        if j.user_id is not None:
+            pairs |= {(j.pk, a) for a in apps_of_user.get(j.user_id, ())}
+    return pairs
+
+
+def live_conflicts(juror: Juror, application: Application) -> list:
+    """The registry's conflict-level links between this juror and the file's pole, read now
+    (one juror × one pole), less those the call manager dismissed: the access checks do not
+    wait for ``conflicts_detect`` to have been run."""
+    juror_links = _juror_links([juror])[0]
+    pole_links = _pole_links({application.pole_id})
+    if not pole_links:
+        return []
+    found = [c for c in pure.conflicts(juror_links, pole_links[0]) if c.level == pure.CONFLICT]
+    if not found:
+        return []
+    dismissed = set(
+        Conflict.objects.filter(
+            juror=juror, application=application, status=Conflict.Status.DISMISSED
+        ).values_list("reason", "subject")
+    )
+    return [c for c in found if ((c.message_key or c.reason), c.subject) not in dismissed]
+
+
+def live_blocked_files(seats) -> set[tuple[int, int]]:
+    """The (seat, file) pairs of these seats' assignments that a conflict-level registry
+    link keeps apart now (not dismissed): ``live_conflicts`` for a list of seats, in a few
+    queries (the seats carry their ``files``, as ``selectors_jury.jury_home`` gives them)."""
+    pairs = [(seat, a.application) for seat in seats for a in getattr(seat, "files", [])]
+    if not pairs:
+        return set()
+    links = {j.id: j for j in _juror_links(list(seats))}
+    poles = {p.id: p for p in _pole_links({a.pole_id for _s, a in pairs})}
+    dismissed = set(
+        Conflict.objects.filter(
+            juror__in=[s.pk for s in seats], status=Conflict.Status.DISMISSED
+        ).values_list("juror_id", "application_id", "reason", "subject")
+    )
+    blocked = set()
+    for seat, application in pairs:
+        pole = poles.get(application.pole_id)
+        if pole is None:
+            continue
+        for c in pure.conflicts(links[seat.pk], pole):
+            key = (seat.pk, application.pk, c.message_key or c.reason, c.subject)
+            if c.level == pure.CONFLICT and key not in dismissed:
+                blocked.add((seat.pk, application.pk))
+    return blocked
+
+
 def _lock_call(call_id: int) -> Call:
     return Call.objects.select_for_update().get(pk=call_id)
 
@@ -156,8 +220,23 @@ def juror_accept(*, token: str, user=None) -> Juror:
         juror.user = user
         juror.accepted_at = timezone.now()
         juror.invitation_nonce = uuid.uuid4()
-        juror.save(update_fields=["user", "accepted_at", "invitation_nonce"])
+        # the link may be opened by another account than the one invited: kept for the
+        # manager to see (« accepted with the account … »)
+        juror.accepted_email = normalise_email(user.email or "")
+        juror.save(update_fields=["user", "accepted_at", "invitation_nonce", "accepted_email"])
         ledger.record(call, "calls.juror.accepted", juror.stage, actor=user, juror=juror.pk)
+        # the account is known only now: its links with the applying poles too
+        added, removed = _detect(call, juror.stage, juror=juror)
+        if added or removed:
+            ledger.record(
+                call,
+                "calls.conflicts.detected",
+                juror.stage,
+                actor=user,
+                added=added,
+                dropped=removed,
+                juror=juror.pk,
+            )
     return juror
 
 
@@ -256,53 +335,64 @@ def _pole_links(pole_ids) -> list[pure.Pole]:
     return poles
 
 
+def _detect(call: Call, stage: Stage, *, juror: Juror | None = None) -> tuple[int, int]:
+    """Store the registry's conflicts of the stage (or of one juror of it), the call row
+    being locked by the caller: new ones added, open ones following the registry, decided
+    ones never touched. Returns (added, removed)."""
+    jurors = Juror.objects.filter(stage=stage).select_related("organisation")
+    if juror is not None:
+        jurors = jurors.filter(pk=juror.pk)
+    jurors = list(jurors)
+    applications = list(
+        Application.objects.filter(stage=stage, status=Application.Status.SUBMITTED)
+    )
+    apps_of_pole = defaultdict(list)
+    for a in applications:
+        apps_of_pole[a.pole_id].append(a)
+    matrix = pure.conflict_matrix(_juror_links(jurors), _pole_links(set(apps_of_pole)))
+    found = {}
+    for (juror_id, pole_id), items in matrix.items():
+        for c in items:
+            for a in apps_of_pole[pole_id]:
+                # the territory's scale is kept in the reason (« same_territory_region »)
+                found[(juror_id, a.pk, c.message_key or c.reason, c.subject)] = c
+    stored = Conflict.objects.filter(
+        juror__in=[j.pk for j in jurors], source=Conflict.Source.REGISTRY
+    )
+    existing = {
+        (c.juror_id, c.application_id, c.reason, c.subject): c for c in stored.select_for_update()
+    }
+    added = removed = 0
+    for key, c in found.items():
+        row = existing.get(key)
+        if row is None:
+            Conflict.objects.create(
+                juror_id=key[0],
+                application_id=key[1],
+                level=c.level,
+                reason=key[2],
+                subject=c.subject,
+                source=Conflict.Source.REGISTRY,
+            )
+            added += 1
+        elif row.status == Conflict.Status.OPEN and row.level != c.level:
+            row.level = c.level
+            row.save(update_fields=["level"])
+    for key, row in existing.items():
+        if key not in found and row.status == Conflict.Status.OPEN:
+            row.delete()
+            removed += 1
+    return added, removed
+
+
 def conflicts_detect(*, stage: Stage, actor=None) -> dict:
     """Find the conflicts between the stage's jurors and its submitted files in the
     registry and store them: new ones are added (to decide), open ones follow the registry
     (a link gone from it removes its open conflict), decided ones are never touched.
-    Returns {"added": n, "removed": n}."""
+    Returns {"added": n, "removed": n}. Also run by ``assignment_run`` and ``juror_accept``."""
     with transaction.atomic():
         call = _lock_call(stage.call_id)
-        jurors = list(Juror.objects.filter(stage=stage).select_related("organisation"))
-        applications = list(
-            Application.objects.filter(stage=stage, status=Application.Status.SUBMITTED)
-        )
-        apps_of_pole = defaultdict(list)
-        for a in applications:
-            apps_of_pole[a.pole_id].append(a)
-        matrix = pure.conflict_matrix(_juror_links(jurors), _pole_links(set(apps_of_pole)))
-        found = {}
-        for (juror_id, pole_id), items in matrix.items():
-            for c in items:
-                for a in apps_of_pole[pole_id]:
-                    # the territory's scale is kept in the reason (« same_territory_region »)
-                    found[(juror_id, a.pk, c.message_key or c.reason, c.subject)] = c
-        existing = {
-            (c.juror_id, c.application_id, c.reason, c.subject): c
-            for c in Conflict.objects.filter(
-                juror__stage=stage, source=Conflict.Source.REGISTRY
-            ).select_for_update()
-        }
-        added = removed = 0
-        for key, c in found.items():
-            row = existing.get(key)
-            if row is None:
-                Conflict.objects.create(
-                    juror_id=key[0],
-                    application_id=key[1],
-                    level=c.level,
-                    reason=key[2],
-                    subject=c.subject,
-                    source=Conflict.Source.REGISTRY,
-                )
-                added += 1
-            elif row.status == Conflict.Status.OPEN and row.level != c.level:
-                row.level = c.level
-                row.save(update_fields=["level"])
-        for key, row in existing.items():
-            if key not in found and row.status == Conflict.Status.OPEN:
-                row.delete()
-                removed += 1
+        added, removed = _detect(call, stage)
         ledger.record(
             call, "calls.conflicts.detected", stage, actor=actor, added=added, dropped=removed
         )
@@ -434,11 +524,7 @@ def _stage_state(stage: Stage):
         .select_related("organisation")
         .order_by("pk")
     )
-    forbidden = set(
-        Conflict.objects.filter(juror__stage=stage)
-        .filter(blocking_q())
-        .values_list("juror_id", "application_id")
-    )
+    forbidden = blocked_pairs(call_id=stage.call_id, jurors=jurors)
     assignments = list(
         Assignment.objects.filter(stage=stage).select_related("review").order_by("pk")
     )
@@ -477,6 +563,11 @@ def assignment_run(*, stage: Stage, actor) -> list[str]:
         stage = Stage.objects.get(pk=stage.pk)
         if stage.closed_at is not None:
             raise DomainError(errors.STAGE_CLOSED)
+        # the registry first: a link not detected yet must not let a pair through
+        added, removed = _detect(call, stage)
+        ledger.record(
+            call, "calls.conflicts.detected", stage, actor=actor, added=added, dropped=removed
+        )
         applications, jurors, forbidden, assignments = _stage_state(stage)
         file_labels, juror_labels = _labels(applications, jurors)
         kept = [a for a in assignments if a.source == Assignment.Source.HAND or _has_review(a)]

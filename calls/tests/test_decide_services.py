@@ -174,14 +174,25 @@ def test_no_amount_on_a_refused_file(scored, manager):
     assert caught.value.code == "calls.amount_not_laureate"
 
 
-@pytest.mark.parametrize("amount", [None, "", "0", "-5", "abc", "NaN"])
-def test_a_laureate_needs_an_amount_above_zero(scored, manager, amount):
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [
+        (None, "calls.amount_required"),
+        ("", "calls.amount_required"),
+        ("0", "calls.amount_required"),
+        # not an amount at all: the applying side's refusal (parse_amount)
+        ("-5", "calls.bad_amount"),
+        ("abc", "calls.bad_amount"),
+        ("NaN", "calls.bad_amount"),
+    ],
+)
+def test_a_laureate_needs_an_amount_above_zero(scored, manager, amount, code):
     call, stage, files = scored
     with pytest.raises(DomainError) as caught:
         services.decision_record(
             application=files["top"], outcome="laureate", amount=amount, reason="Oui", actor=manager
         )
-    assert caught.value.code == "calls.amount_required"
+    assert caught.value.code == code
 
 
 def test_an_unknown_outcome_is_refused(scored, manager):

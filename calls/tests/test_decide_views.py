@@ -229,7 +229,8 @@ def test_the_ranking_page_runs_a_fixed_number_of_queries(client, call, manager, 
     assert counts == EXPECTED_QUERIES, counts
 
 
-EXPECTED_QUERIES = {"ranking": 12, "decisions": 14}
+# +2 since the ranking leaves out the reviews of a juror blocked on the file (conflicts, seats)
+EXPECTED_QUERIES = {"ranking": 14, "decisions": 16}
 
 
 def test_the_ranking_flags_a_file_with_fewer_scores_than_jurors_per_file(client, call, manager):

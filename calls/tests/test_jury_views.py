@@ -369,11 +369,13 @@ def test_jury_home_and_grid_queries_do_not_grow_with_the_files(client, stage, us
         assignment=a, scores={c1.pk: "2", c2.pk: "3"}, comments={}, submit=True, actor=dora
     )
     assert page_queries(client, home) == few_home
-    # the session, the user, the seats, their files (with file, pole and review)
-    assert few_home == 4
+    # the session, the user, the seats, their files (with file, pole and review), then the
+    # live registry check of the listed files, in one batch (seven queries)
+    assert few_home == 11
     # once submitted, the page adds the others' reviews, their scores, and the criteria
     # of the spread: three queries, whatever the number of files and jurors
-    assert (few_grid, page_queries(client, _grid(a))) == (10, 13)  # + the questions
+    # + the questions; +6: the access check reads the registry live for this juror × pole
+    assert (few_grid, page_queries(client, _grid(a))) == (16, 19)
 
 
 def test_grid_shows_the_whole_file_read_only_escaped(client, panel, stage):

@@ -5,18 +5,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from calls import files, permissions, selectors_apply
+from calls import errors, files, permissions, selectors_apply
 from calls.models import Application, Call, Question
 from calls.receipts_apply import receipt_pdf
 from calls.services import applications as services
+from calls.uploads import cap_uploads, upload_cap
 from core.dates import moment
 from core.errors import DomainError, error_response
 from core.input import parse_id, parse_int
@@ -50,7 +53,10 @@ def time_left(deadline, now=None) -> str:
 @never_cache
 @login_required
 def apply_start(request, slug):
-    call = get_object_or_404(Call, slug=slug, published_at__isnull=False)
+    # the public page's rule: published, and not under embargo (published_at in the future)
+    call = get_object_or_404(
+        Call, slug=slug, published_at__isnull=False, published_at__lte=timezone.now()
+    )
     poles = list(request.user.managed_poles.order_by("name"))
     if request.method == "POST":
         pole_id = parse_id(request.POST.get("pole"))
@@ -173,10 +179,30 @@ def apply_draft(request, slug, pk):
     return render(request, "calls/apply/draft.html", _draft_context(request, application))
 
 
+@csrf_exempt  # the body is read (with the capped handler) inside, where CSRF is checked
 @require_POST
 @login_required
 def apply_attach(request, slug, pk):
+    limit = Call.objects.filter(slug=slug).values_list("max_file_size", flat=True).first()
+    if limit is None:
+        raise Http404
+    cap_uploads(request, upload_cap(limit))
+    return _apply_attach(request, slug, pk)
+
+
+@csrf_protect
+def _apply_attach(request, slug, pk):
     application = permissions.access_application_for_applicant(request.user, slug=slug, pk=pk)
+    request.FILES  # noqa: B018 — parse the body now: the capped handler may stop it
+    if request.upload_too_large:
+        messages.error(
+            request,
+            DomainError(
+                errors.UPLOAD_TOO_LARGE,
+                max=filesizeformat(upload_cap(application.call.max_file_size)),
+            ).message,
+        )
+        return redirect(reverse("calls:apply_draft", args=[slug, pk]) + "#attachments")
     question_id = parse_id(request.POST.get("question"))
     question = (
         Question.objects.select_related("section")

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls import errors, selectors_jury
@@ -201,12 +202,13 @@ def attachment(request, pk):
     return response
 
 
+# nothing of a juror's pages is kept by a browser or a proxy (files, scores, discussion)
 urlpatterns = [
-    path("", home, name="home"),
-    path("invitation/<str:token>/", accept, name="accept"),
-    path("sieges/<int:pk>/declaration/", declare, name="declare"),
-    path("dossiers/<int:pk>/", grid, name="grid"),
-    path("dossiers/<int:pk>/message/", message, name="message"),
-    path("dossiers/<int:pk>/conflit/", conflict, name="conflict"),
-    path("pieces/<int:pk>/", attachment, name="attachment"),
+    path("", never_cache(home), name="home"),
+    path("invitation/<str:token>/", never_cache(accept), name="accept"),
+    path("sieges/<int:pk>/declaration/", never_cache(declare), name="declare"),
+    path("dossiers/<int:pk>/", never_cache(grid), name="grid"),
+    path("dossiers/<int:pk>/message/", never_cache(message), name="message"),
+    path("dossiers/<int:pk>/conflit/", never_cache(conflict), name="conflict"),
+    path("pieces/<int:pk>/", never_cache(attachment), name="attachment"),
 ]
