@@ -7,6 +7,18 @@ from django.utils import timezone, translation
 
 
 @pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """The calls' files (attachments, documents) in the test's own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "calls": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "calls", "base_url": None},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _french():
     """The messages are checked in French, whatever LANGUAGE_CODE says."""
     with translation.override("fr"):

@@ -21,17 +21,6 @@ from conftest import (
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "calls": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "calls", "base_url": None},
-        },
-    }
-
-
 def _blocking(page):
     results = axe_scan(page)
     return [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]

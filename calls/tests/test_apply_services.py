@@ -25,17 +25,6 @@ from calls.tests.apply_helpers import (
 from core.errors import DomainError
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "calls": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "calls", "base_url": None},
-        },
-    }
-
-
 @pytest.fixture
 def manager(user):
     return user("gestionnaire", first_name="Amina", last_name="Diallo")

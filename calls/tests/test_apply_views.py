@@ -14,17 +14,6 @@ from calls.tests.apply_helpers import EXE, PDF, make_pole, upload
 from calls.views.apply import time_left
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "calls": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "calls", "base_url": None},
-        },
-    }
-
-
 @pytest.fixture
 def manager(user):
     return user("gestionnaire")

@@ -59,17 +59,6 @@ ROLES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "calls": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "calls", "base_url": None},
-        },
-    }
-
-
 def _fill(application, actor, title, summary):
     question = Question.objects.get(section__call=application.call)
     return apply_services.application_save_draft(

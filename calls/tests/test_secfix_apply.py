@@ -16,17 +16,6 @@ from calls.views.apply import apply_attach
 from core.errors import DomainError
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "calls": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "calls", "base_url": None},
-        },
-    }
-
-
 @pytest.fixture
 def manager(user):
     return user("gestionnaire")
