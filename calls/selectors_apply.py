@@ -48,6 +48,16 @@ def live_application(call: Call, pole: Pole) -> Application | None:
     )
 
 
+def live_applications(*, call: Call, poles) -> dict[int, Application]:
+    """{pole id: its live (not withdrawn) application to the call}, in one query."""
+    if not poles:
+        return {}
+    rows = Application.objects.filter(call=call, pole__in=poles).exclude(
+        status=Application.Status.WITHDRAWN
+    )
+    return {row.pole_id: row for row in rows}
+
+
 def applications_of_user(*, user) -> list[Application]:
     """The applications of the poles the user manages (« Mes candidatures »)."""
     if not user.is_authenticated:

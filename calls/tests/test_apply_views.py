@@ -276,3 +276,24 @@ def test_the_status_agrees_with_la_candidature_and_the_decision_shows_once_publi
     Call.objects.filter(pk=open_call.pk).update(results_published_at=timezone.now())
     html = client.get("/compte/").content.decode()
     assert "non retenue" in html and "déposée" not in html
+
+
+def test_the_call_page_leads_a_manager_to_the_application_their_pole_already_has(
+    client, manager, pole, open_call
+):
+    """No « Submit an application » for a manager whose every pole has applied: each pole's
+    card links to its file instead (the draft, then the submitted file)."""
+    other = make_pole("Pôle de Montreuil", "93048", managers=[manager])
+    client.force_login(manager)
+    url = f"/appels/{open_call.slug}/"
+    page = client.get(url).content.decode()
+    assert "Déposer une candidature" in page and "Continuer la candidature" not in page
+    draft = services.application_start(call=open_call, pole=pole, actor=manager)
+    page = client.get(url).content.decode()
+    # one pole still may apply: the button stays; the other pole's card links to its draft
+    assert "Déposer une candidature" in page
+    assert f"/appels/{open_call.slug}/candidature/{draft.pk}/" in page
+    assert "Continuer la candidature de ce pôle (brouillon)" in page
+    services.application_start(call=open_call, pole=other, actor=manager)
+    page = client.get(url).content.decode()
+    assert "Déposer une candidature" not in page

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from markdown_it import MarkdownIt
 
-from calls import permissions, selectors_setup
+from calls import permissions, selectors_apply, selectors_setup
 
 # CommonMark without raw HTML, as the charter: the text is shown safely, whoever typed it.
 MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
@@ -46,6 +46,12 @@ def call_detail(request, slug: str):
     call = selectors_setup.call_get_public(slug=slug)
     state = selectors_setup.call_state(call)
     user = request.user
+    eligibilities = selectors_setup.managed_poles_eligibility(call=call, user=user)
+    live = selectors_apply.live_applications(call=call, poles=[e.pole for e in eligibilities])
+    items = [
+        {"pole": e.pole, "eligibility": e.eligibility, "application": live.get(e.pole.pk)}
+        for e in eligibilities
+    ]
     return render(
         request,
         "calls/public/call.html",
@@ -62,7 +68,10 @@ def call_detail(request, slug: str):
             "conditions": selectors_setup.conditions_text(call),
             "documents": list(call.documents.all()),
             "stages": list(call.stages.all()),
-            "eligibilities": selectors_setup.managed_poles_eligibility(call=call, user=user),
+            "eligibilities": items,
+            # every pole the user runs has its application: no « apply » button, each
+            # pole's card links to its file
+            "all_applied": bool(items) and all(item["application"] for item in items),
             "apply_url": _apply_url(call) if state == selectors_setup.OPEN else "",
             "can_manage": permissions.can_manage_call(user, call),
         },
