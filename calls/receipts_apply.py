@@ -8,7 +8,6 @@ from functools import cache
 
 import font_roboto
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -21,6 +20,7 @@ from reportlab.pdfgen import canvas
 from calls.models import Application
 from calls.selectors_apply import PARIS
 from core.dates import moment
+from core.french import file_size
 
 FONT = "Roboto"
 FONT_BOLD = "Roboto-Bold"
@@ -102,7 +102,7 @@ def receipt_pdf(application: Application, *, language: str = "fr") -> bytes:
     if not attachments:
         line(_("No attachment."))
     for attachment in attachments:
-        line(f"{attachment.original_name} ({filesizeformat(attachment.size)})")
+        line(f"{attachment.original_name} ({file_size(attachment.size)})")
         line(f"SHA-256 : {attachment.sha256}", MONO, 8.5, 5)
         y -= 1.5 * mm
     y -= 4 * mm

@@ -176,3 +176,21 @@ def number(value, decimals: int | None = None) -> str:
     if is_french():
         text = text.replace(",", NARROW_NBSP).replace(".", ",").replace("-", "\u2212")
     return text
+
+
+def file_size(size) -> str:
+    """A file's size in decimal units, as French readers write them: « 850 octets »,
+    « 12 ko », « 2,5 Mo », « 1,2 Go » (English: "850 bytes", "12 kB", "2.5 MB")."""
+    from django.utils.translation import gettext as _
+
+    size = int(size or 0)
+    if size < 1000:
+        return _("%(n)s bytes") % {"n": number(size)}
+    for unit, scale in ((_("kB"), 10**3), (_("MB"), 10**6), (_("GB"), 10**9)):
+        value = size / scale
+        if value < 1000 or unit == _("GB"):
+            shown = Decimal(value).quantize(Decimal("1") if value >= 100 else Decimal("0.1"))
+            if shown == shown.to_integral():
+                shown = shown.to_integral()
+            return f"{number(shown)}\u00a0{unit}"
+    raise AssertionError("unreachable")

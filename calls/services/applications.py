@@ -17,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from calls import errors, files, ledger, permissions, selectors_apply
 from calls.models import Application, Attachment, Call, Question
 from core.dates import moment
 from core.errors import DomainError
+from core.french import file_size
 from core.input import clean_text
 from core.mail import email_queue
 
@@ -344,8 +344,8 @@ def attachment_add(
                 errors.FILE_TOO_LARGE,
                 field="file",
                 name=name,
-                size=filesizeformat(upload.size),
-                max=filesizeformat(call.max_file_size),
+                size=file_size(upload.size),
+                max=file_size(call.max_file_size),
             )
         attached = list(application.attachments.all())
         if len(attached) >= MAX_ATTACHMENTS:
@@ -356,8 +356,8 @@ def attachment_add(
                 errors.APPLICATION_TOO_LARGE,
                 field="file",
                 name=name,
-                size=filesizeformat(total),
-                max=filesizeformat(call.max_total_size),
+                size=file_size(total),
+                max=file_size(call.max_total_size),
             )
         content_type = files.sniff(upload)
         if content_type is None:

@@ -40,7 +40,7 @@ def test_an_upload_past_the_calls_limit_is_refused_in_french(client, draft, mana
     big = PDF + b"0" * (size - len(PDF))
     response = client.post(_url(draft, "pieces/"), {"file": upload(big, "gros.pdf")}, follow=True)
     html = response.content.decode()
-    assert "Le fichier dépasse 100,0\u00a0Kio" in html or "Le fichier dépasse 100,0 Kio" in html
+    assert "Le fichier dépasse 102\u00a0ko" in html
     assert not Attachment.objects.exists()
 
 

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -22,6 +21,7 @@ from calls.services import applications as services
 from calls.uploads import cap_uploads, upload_cap
 from core.dates import moment
 from core.errors import DomainError, error_response
+from core.french import file_size
 from core.input import parse_id, parse_int
 
 
@@ -199,7 +199,7 @@ def _apply_attach(request, slug, pk):
             request,
             DomainError(
                 errors.UPLOAD_TOO_LARGE,
-                max=filesizeformat(upload_cap(application.call.max_file_size)),
+                max=file_size(upload_cap(application.call.max_file_size)),
             ).message,
         )
         return redirect(reverse("calls:apply_draft", args=[slug, pk]) + "#attachments")

@@ -89,3 +89,10 @@ def number(value, decimals=None):
     if _empty(value):
         return ""
     return french.number(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def file_size(value):
+    if _empty(value) and value != 0:
+        return ""
+    return french.file_size(value)

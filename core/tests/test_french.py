@@ -258,3 +258,18 @@ def test_django_own_formats_write_french_times(fr):
     assert formats.date_format(moment, "TIME_FORMAT") == f"9{NB}h{NB}30"
     assert formats.date_format(moment, "DATETIME_FORMAT") == f"27 novembre 2026, 9{NB}h{NB}30"
     assert formats.number_format(1234, force_grouping=True) == f"1{NNB}234"
+
+
+def test_file_sizes_in_decimal_units_as_french_readers_write_them():
+    from django.utils import translation
+
+    from core.french import file_size
+
+    with translation.override("fr"):
+        assert file_size(850) == "850 octets"
+        assert file_size(12_000) == "12\u00a0ko"
+        assert file_size(2_500_000) == "2,5\u00a0Mo"
+        assert file_size(102_400) == "102\u00a0ko"
+        assert file_size(30 * 1024**2) == "31,5\u00a0Mo"
+    with translation.override("en"):
+        assert file_size(2_500_000) == "2.5\u00a0MB"
