@@ -120,7 +120,7 @@ def test_make_demo_passes_its_port_to_the_site_url():
     )
     assert result.returncode == 0, result.stderr
     commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
-    assert len(commands) == 5
+    assert len(commands) == 6  # migrate, the four demos, runserver
     assert all("SITE_URL=http://127.0.0.1:8123" in line for line in commands), commands
 
 

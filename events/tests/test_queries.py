@@ -143,7 +143,7 @@ def test_public_event_page(client, register):
 
 
 # The pinned counts (session and user of the organiser's pages included).
-DASHBOARD = 3  # session, user, the events
+DASHBOARD = 5  # session, user, the events, the user's and groups' permissions (calls link)
 EVENT_OVERVIEW = 9
 OUTBOX = 6
 DOCUMENTS = 5
