@@ -522,3 +522,18 @@ def test_running_the_assignment_says_when_nothing_is_assigned(client, stage, man
     assert "Aucun membre du jury n’a encore signé sa déclaration" in page
     assert "Les dossiers sont répartis." not in page
     assert not Assignment.objects.exists()
+
+
+def test_an_organisation_typed_with_a_nul_byte_is_an_unknown_organisation(client, stage, manager):
+    """PostgreSQL refuses a NUL in a query (the fuzz found a 500): the typed address is a
+    hint, cleaned before the lookup."""
+    from calls.models import Juror
+
+    client.force_login(manager)
+    for typed in ("\x00", "inconnue\x00"):
+        response = client.post(
+            _manage(stage, "stage_jury_invite"),
+            {"name": "Hana", "email": "h@example.org", "organisation": typed},
+        )
+        assert response.status_code in (302, 400)
+    assert not Juror.objects.filter(organisation__isnull=False).exists()

@@ -15,7 +15,7 @@ from calls.models import Application, Assignment, Conflict, Juror
 from calls.permissions import access_stage_for_manager
 from calls.services import jury as services
 from core.errors import DomainError
-from core.input import parse_id
+from core.input import clean_query, parse_id
 from registry.models import Organisation
 
 
@@ -48,8 +48,9 @@ def invite(request, pk):
     stage = access_stage_for_manager(request, pk)
     values = {k: request.POST.get(k, "") for k in ("name", "email", "organisation", "region")}
     organisation = None
-    if values["organisation"].strip():
-        organisation = Organisation.objects.filter(slug=values["organisation"].strip()).first()
+    slug = clean_query(values["organisation"], max_length=100)  # a hint: no NUL in a query
+    if slug:
+        organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
             error = DomainError(errors.ORGANISATION_UNKNOWN, field="organisation")
             return stage_jury(request, pk, error=error, values=values, status=400)
