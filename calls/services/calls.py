@@ -257,11 +257,16 @@ def section_add(*, call: Call, actor, data: dict) -> Section:
     return section
 
 
-def _own_section(call, section_id) -> Section:
-    section = Section.objects.filter(pk=section_id, call=call).first()
-    if section is None:
+def _own(rows):
+    """The one row of this call that the form names, else « not in this call »."""
+    row = rows.first()
+    if row is None:
         raise DomainError(errors.NOT_IN_CALL)
-    return section
+    return row
+
+
+def _own_section(call, section_id) -> Section:
+    return _own(Section.objects.filter(pk=section_id, call=call))
 
 
 def section_update(*, call: Call, section_id: int, actor, data: dict) -> Section:
@@ -354,10 +359,7 @@ def question_add(*, call: Call, section_id: int, actor, data: dict) -> Question:
 
 
 def _own_question(call, question_id) -> Question:
-    question = Question.objects.filter(pk=question_id, section__call=call).first()
-    if question is None:
-        raise DomainError(errors.NOT_IN_CALL)
-    return question
+    return _own(Question.objects.filter(pk=question_id, section__call=call))
 
 
 def question_update(*, call: Call, question_id: int, actor, data: dict) -> Question:
@@ -467,10 +469,7 @@ def stage_add(*, call: Call, actor, data: dict) -> Stage:
 
 
 def _own_stage(call, stage_id) -> Stage:
-    stage = Stage.objects.filter(pk=stage_id, call=call).first()
-    if stage is None:
-        raise DomainError(errors.NOT_IN_CALL)
-    return stage
+    return _own(Stage.objects.filter(pk=stage_id, call=call))
 
 
 def stage_update(*, call: Call, stage_id: int, actor, data: dict) -> Stage:
@@ -550,10 +549,7 @@ def criterion_add(*, call: Call, stage_id: int, actor, data: dict) -> Criterion:
 
 
 def _own_criterion(stage, criterion_id) -> Criterion:
-    criterion = Criterion.objects.filter(pk=criterion_id, stage=stage).first()
-    if criterion is None:
-        raise DomainError(errors.NOT_IN_CALL)
-    return criterion
+    return _own(Criterion.objects.filter(pk=criterion_id, stage=stage))
 
 
 def criterion_update(

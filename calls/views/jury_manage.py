@@ -19,6 +19,16 @@ from core.input import clean_query, parse_id
 from registry.models import Organisation
 
 
+def _act(request, action, success) -> None:
+    """Run a service and say what came of it: its French refusal, or ``success``."""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+
+
 @login_required
 def stage_jury(request, pk, *, error=None, values=None, status=200, conflict_error=None):
     stage = access_stage_for_manager(request, pk)
@@ -74,12 +84,11 @@ def invite(request, pk):
 def reinvite(request, pk, juror):
     stage = access_stage_for_manager(request, pk)
     seat = get_object_or_404(Juror, pk=juror, stage=stage)
-    try:
-        services.juror_reinvite(juror=seat, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("A new link is sent to %(name)s.") % {"name": seat.name})
+    _act(
+        request,
+        lambda: services.juror_reinvite(juror=seat, actor=request.user),
+        _("A new link is sent to %(name)s.") % {"name": seat.name},
+    )
     return _back(stage, "#jurors")
 
 
@@ -183,14 +192,13 @@ def assign(request, pk):
     if application is None or juror is None:
         messages.error(request, _("Choose a file and a juror."))
         return _back(stage, "#assignment")
-    try:
-        services.assignment_set(
+    _act(
+        request,
+        lambda: services.assignment_set(
             stage=stage, application=application, juror=juror, actor=request.user
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The juror is assigned to the file."))
+        ),
+        _("The juror is assigned to the file."),
+    )
     return _back(stage, "#assignment")
 
 
@@ -199,12 +207,11 @@ def assign(request, pk):
 def unassign(request, pk, assignment):
     stage = access_stage_for_manager(request, pk)
     item = get_object_or_404(Assignment, pk=assignment, stage=stage)
-    try:
-        services.assignment_remove(assignment=item, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The juror is taken off the file."))
+    _act(
+        request,
+        lambda: services.assignment_remove(assignment=item, actor=request.user),
+        _("The juror is taken off the file."),
+    )
     return _back(stage, "#assignment")
 
 
