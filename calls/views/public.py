@@ -3,7 +3,7 @@ documents), its laureates."""
 
 from django.http import FileResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -31,14 +31,6 @@ def call_list(request):
             "closed_calls": groups[selectors_setup.CLOSED],
         },
     )
-
-
-def _apply_url(call) -> str:
-    """The applying helper's start page, once it exists."""
-    try:
-        return reverse("calls:apply_start", args=[call.slug])
-    except NoReverseMatch:
-        return ""
 
 
 @require_GET
@@ -72,7 +64,11 @@ def call_detail(request, slug: str):
             # every pole the user runs has its application: no « apply » button, each
             # pole's card links to its file
             "all_applied": bool(items) and all(item["application"] for item in items),
-            "apply_url": _apply_url(call) if state == selectors_setup.OPEN else "",
+            "apply_url": (
+                reverse("calls:apply_start", args=[call.slug])
+                if state == selectors_setup.OPEN
+                else ""
+            ),
             "can_manage": permissions.can_manage_call(user, call),
         },
     )
