@@ -143,13 +143,7 @@ def access_stage_for_manager(request, pk: int):
 def access_call_for_decisions(user, slug: str) -> Call:
     """The call whose ranking, decisions and results the user manages: 404 when there is
     no such call, 403 when the user is not one of its managers."""
-    from django.core.exceptions import PermissionDenied
-    from django.shortcuts import get_object_or_404
-
-    call = get_object_or_404(Call, slug=slug)
-    if not can_manage_call(user, call):
-        raise PermissionDenied
-    return call
+    return _managed_call(user, slug)
 
 
 # --- applying (access helpers) --------------------------------------------------------------
@@ -189,10 +183,14 @@ def access_attachment(user, *, slug: str, pk: int, attachment_pk: int):
 def access_call_for_manager(request, slug: str) -> Call:
     """The call named by ``slug`` if the user manages it: 404 when there is no such call,
     403 when there is one and the user may not manage it."""
+    return _managed_call(request.user, slug)
+
+
+def _managed_call(user, slug: str) -> Call:
     from django.core.exceptions import PermissionDenied
     from django.shortcuts import get_object_or_404
 
     call = get_object_or_404(Call, slug=slug)
-    if not can_manage_call(request.user, call):
+    if not can_manage_call(user, call):
         raise PermissionDenied
     return call

@@ -4,6 +4,8 @@ draft's form."""
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from calls import rules, selectors_setup
@@ -11,6 +13,46 @@ from calls.models import Application, Call, Question, Stage
 from registry.models import Pole
 
 PARIS = ZoneInfo("Europe/Paris")
+
+
+def call_for_applying(*, slug: str) -> Call:
+    """The call to apply to, by the public page's rule: published and not under embargo
+    (``published_at`` in the future); 404 otherwise."""
+    call = selectors_setup.published_calls().filter(slug=slug).first()
+    if call is None:
+        raise Http404
+    return call
+
+
+def managed_poles(*, user) -> list[Pole]:
+    """The poles the user manages, by name (those they may apply for)."""
+    return list(user.managed_poles.order_by("name"))
+
+
+def max_file_size(*, slug: str) -> int | None:
+    """The call's largest attachment, in bytes; None when there is no such call."""
+    return Call.objects.filter(slug=slug).values_list("max_file_size", flat=True).first()
+
+
+def question_of_call(*, call: Call, pk: int | None) -> Question | None:
+    """A question of the call's form (with its section), or None."""
+    if not pk:
+        return None
+    return Question.objects.select_related("section").filter(pk=pk, section__call=call).first()
+
+
+def applications_for_manager(*, call: Call):
+    """Every application to the call, with its pole and stage, by pole (the manager's list)."""
+    return (
+        Application.objects.filter(call=call)
+        .select_related("pole", "stage")
+        .order_by("pole__name", "pk")
+    )
+
+
+def application_for_manager(*, call: Call, pk: int) -> Application:
+    """An application to the call (404 for another call's)."""
+    return get_object_or_404(Application, call=call, pk=pk)
 
 
 def eligibility_for(call: Call, pole: Pole) -> rules.Eligibility:

@@ -5,9 +5,11 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404
 
 from calls import ranking as pure
 from calls.models import (
+    Application,
     Assignment,
     Attachment,
     Conflict,
@@ -218,6 +220,46 @@ def stage_jury(*, stage) -> dict:
         "open_conflicts": sum(1 for c in conflicts if c.status == Conflict.Status.OPEN),
         "by_file": list(by_file.items()),
     }
+
+
+def submitted_files(*, stage):
+    """The stage's submitted files, with their pole (the manager's choice lists)."""
+    return Application.objects.filter(
+        stage=stage, status=Application.Status.SUBMITTED
+    ).select_related("pole")
+
+
+def file_of_stage(*, stage, pk: int | None) -> Application | None:
+    """A file of the stage (any status), or None: the id comes from a form."""
+    return Application.objects.filter(pk=pk, stage=stage).first()
+
+
+def juror_of_stage(*, stage, pk: int | None) -> Juror | None:
+    """A seat of the stage's jury, or None: the id comes from a form."""
+    return Juror.objects.filter(pk=pk, stage=stage).first()
+
+
+def seat_of_stage(*, stage, pk: int) -> Juror:
+    """A seat of the stage's jury named in the address (404 for another stage's)."""
+    return get_object_or_404(Juror, pk=pk, stage=stage)
+
+
+def conflict_of_stage(*, stage, pk: int) -> Conflict:
+    return get_object_or_404(Conflict, pk=pk, juror__stage=stage)
+
+
+def assignment_of_stage(*, stage, pk: int) -> Assignment:
+    return get_object_or_404(Assignment, pk=pk, stage=stage)
+
+
+def assignment_outcome(*, stage) -> str:
+    """What the assignment's run left: ``"no_declaration"`` when no juror has signed
+    their declaration yet, ``"none"`` when no file is assigned, else ``"assigned"``."""
+    if not stage.jurors.filter(declared_at__isnull=False).exists():
+        return "no_declaration"
+    if not Assignment.objects.filter(stage=stage).exists():
+        return "none"
+    return "assigned"
 
 
 # --- wiring: the portal's « My space » ------------------------------------------------------

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from calls import permissions, rules
-from calls.models import Call, CallDocument, Stage
+from calls.models import Call, CallDocument, Question, Stage
 from core.dates import long_date, moment
 from registry import geo
 from registry import hooks as registry_hooks
@@ -68,6 +69,14 @@ def call_get_public(*, slug: str) -> Call:
         .first()
     )
     if call is None:
+        raise Http404
+    return call
+
+
+def call_with_public_results(*, slug: str) -> Call:
+    """A published call whose results are public; 404 otherwise."""
+    call = Call.objects.filter(slug=slug).first()
+    if call is None or call.results_published_at is None or call.published_at is None:
         raise Http404
     return call
 
@@ -187,6 +196,16 @@ def call_for_setup(call: Call) -> Call:
         .filter(pk=call.pk)
         .get()
     )
+
+
+def question_for_setup(*, call: Call, pk: int) -> Question:
+    """A question of the call's form (404 for another call's)."""
+    return get_object_or_404(Question, pk=pk, section__call=call)
+
+
+def stage_for_setup(*, call: Call, pk: int) -> Stage:
+    """A stage of the call (404 for another call's)."""
+    return get_object_or_404(Stage, pk=pk, call=call)
 
 
 # --- eligibility -------------------------------------------------------------------------

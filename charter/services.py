@@ -193,6 +193,17 @@ def _link_data(token: str) -> dict:
     return data
 
 
+def _pending_for_link(signature: Signature | None, data: dict) -> Signature:
+    """The signature a link names, if it is still pending and the link's key is its own."""
+    if signature is None:
+        raise DomainError(errors.LINK_INVALID)
+    if signature.status != Signature.Status.PENDING or not signature.token_hash:
+        raise DomainError(errors.LINK_USED)
+    if not secrets.compare_digest(str(data.get("k", "")), signature.token_hash):
+        raise DomainError(errors.LINK_INVALID)
+    return signature
+
+
 def signature_link_check(*, token: str) -> Signature:
     """The pending signature a confirmation link is for (read only, nothing written), so
     that the page says who signs what before the button; DomainError as the confirmation
@@ -203,13 +214,7 @@ def signature_link_check(*, token: str) -> Signature:
         .filter(pk=parse_id(data.get("s")))
         .first()
     )
-    if signature is None:
-        raise DomainError(errors.LINK_INVALID)
-    if signature.status != Signature.Status.PENDING or not signature.token_hash:
-        raise DomainError(errors.LINK_USED)
-    if not secrets.compare_digest(str(data.get("k", "")), signature.token_hash):
-        raise DomainError(errors.LINK_INVALID)
-    return signature
+    return _pending_for_link(signature, data)
 
 
 def signature_confirm(*, token: str) -> Signature:
@@ -225,12 +230,7 @@ def signature_confirm(*, token: str) -> Signature:
                 .filter(pk=data.get("s"))
                 .first()
             )
-            if signature is None:
-                raise DomainError(errors.LINK_INVALID)
-            if signature.status != Signature.Status.PENDING or not signature.token_hash:
-                raise DomainError(errors.LINK_USED)
-            if not secrets.compare_digest(str(data.get("k", "")), signature.token_hash):
-                raise DomainError(errors.LINK_INVALID)
+            _pending_for_link(signature, data)
             _check_version(signature.version)
             _sign_locked(signature, now)
             _append(signature, LedgerEntry.SIGNED, head, now)

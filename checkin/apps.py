@@ -8,8 +8,7 @@ class CheckinConfig(AppConfig):
     verbose_name = _("Door check-in")
 
     def ready(self) -> None:
-        from checkin import documents
-        from checkin.models import Admission
+        from checkin import documents, selectors
         from checkin.views.public import certificate_url
         from events import hooks
         from events.hooks import ManageLink, PersonalLink, ReminderExclusion
@@ -18,7 +17,7 @@ class CheckinConfig(AppConfig):
         hooks.reminder_exclusions.register(
             ReminderExclusion(
                 "checkin.admitted",
-                lambda event: Admission.objects.filter(event=event).values("registration_id"),
+                lambda event: selectors.admitted_registration_ids(event=event),
             )
         )
 

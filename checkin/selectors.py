@@ -177,6 +177,12 @@ def _overrides(event: Event) -> QuerySet[Admission]:
     return Admission.objects.filter(event=event).exclude(override_reason="")
 
 
+def admitted_registration_ids(*, event: Event) -> QuerySet:
+    """The ids of the registrations let in at the event (a subquery: who needs no
+    reminder)."""
+    return Admission.objects.filter(event=event).values("registration_id")
+
+
 def walk_in_count(*, event: Event) -> int:
     """People registered at the desk (``Registration.source``; the audit log only
     records it)."""

@@ -1,5 +1,5 @@
 """A small server-rendered SVG bar chart (no JavaScript, no external library); the
-template `events/_bar_chart.html` draws it."""
+template `core/_bar_chart.html` draws it."""
 
 from dataclasses import dataclass
 

@@ -114,15 +114,8 @@ class LaureateInline(BoundedInline):
 
 # what the admin's pole form gives to services.pole_save (the rest follows from it)
 POLE_DATA = (
-    "name",
+    *services.POLE_OWN,
     "slug",
-    "siren",
-    "legal_form",
-    "description",
-    "strategy",
-    "website",
-    "year_founded",
-    "jobs",
     "commune_code",
     "address",
     "postal_code",

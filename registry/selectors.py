@@ -216,6 +216,11 @@ def organisation_detail(slug: str) -> Organisation | None:
     )
 
 
+def organisation_by_slug(slug: str) -> Organisation | None:
+    """The organisation alone (no memberships), or None."""
+    return Organisation.objects.filter(slug=slug).first()
+
+
 def network_detail(slug: str) -> Network | None:
     return (
         Network.objects.prefetch_related(Prefetch("poles", queryset=Pole.objects.order_by("name")))

@@ -6,14 +6,13 @@ from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from calls import permissions
-from calls.models import Application
+from calls import permissions, selectors_apply
 from calls.services import applications as services
 from core.errors import DomainError
 
@@ -28,11 +27,7 @@ def _until(value: str):
 
 
 def _page(request, call, *, failed=None, status=200):
-    rows = (
-        Application.objects.filter(call=call)
-        .select_related("pole", "stage")
-        .order_by("pole__name", "pk")
-    )
+    rows = selectors_apply.applications_for_manager(call=call)
     return render(
         request,
         "calls/manage/applications.html",
@@ -51,7 +46,7 @@ def applications(request, slug):
 @require_http_methods(["POST"])
 def reopen(request, slug, pk):
     call = permissions.access_call_for_manager(request, slug)
-    application = get_object_or_404(Application, call=call, pk=pk)
+    application = selectors_apply.application_for_manager(call=call, pk=pk)
     values = {"reason": request.POST.get("reason", ""), "until": request.POST.get("until", "")}
     try:
         services.application_reopen(

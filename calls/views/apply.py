@@ -4,7 +4,7 @@ submission and its receipt, withdrawal."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from calls import errors, files, permissions, selectors_apply
-from calls.models import Application, Call, Question
+from calls.models import Application, Question
 from calls.receipts_apply import receipt_pdf
 from calls.services import applications as services
 from calls.uploads import cap_uploads, upload_cap
@@ -54,10 +54,8 @@ def time_left(deadline, now=None) -> str:
 @login_required
 def apply_start(request, slug):
     # the public page's rule: published, and not under embargo (published_at in the future)
-    call = get_object_or_404(
-        Call, slug=slug, published_at__isnull=False, published_at__lte=timezone.now()
-    )
-    poles = list(request.user.managed_poles.order_by("name"))
+    call = selectors_apply.call_for_applying(slug=slug)
+    poles = selectors_apply.managed_poles(user=request.user)
     if request.method == "POST":
         pole_id = parse_id(request.POST.get("pole"))
         pole = next((p for p in poles if p.pk == pole_id), None)
@@ -70,15 +68,15 @@ def apply_start(request, slug):
             return redirect("calls:apply_start", slug)
         messages.success(request, _("The draft is created: fill it in, then submit it."))
         return redirect("calls:apply_draft", slug, application.pk)
-    rows = []
-    for pole in poles:
-        rows.append(
-            {
-                "pole": pole,
-                "eligibility": selectors_apply.eligibility_for(call, pole),
-                "application": selectors_apply.live_application(call, pole),
-            }
-        )
+    live = selectors_apply.live_applications(call=call, poles=poles)
+    rows = [
+        {
+            "pole": pole,
+            "eligibility": selectors_apply.eligibility_for(call, pole),
+            "application": live.get(pole.pk),
+        }
+        for pole in poles
+    ]
     return render(
         request,
         "calls/apply/start.html",
@@ -183,7 +181,7 @@ def apply_draft(request, slug, pk):
 @require_POST
 @login_required
 def apply_attach(request, slug, pk):
-    limit = Call.objects.filter(slug=slug).values_list("max_file_size", flat=True).first()
+    limit = selectors_apply.max_file_size(slug=slug)
     if limit is None:
         raise Http404
     cap_uploads(request, upload_cap(limit))
@@ -204,13 +202,7 @@ def _apply_attach(request, slug, pk):
         )
         return redirect(reverse("calls:apply_draft", args=[slug, pk]) + "#attachments")
     question_id = parse_id(request.POST.get("question"))
-    question = (
-        Question.objects.select_related("section")
-        .filter(pk=question_id, section__call=application.call)
-        .first()
-        if question_id
-        else None
-    )
+    question = selectors_apply.question_of_call(call=application.call, pk=question_id)
     try:
         attachment = services.attachment_add(
             application=application,

@@ -4,19 +4,18 @@ invitation form, the conflicts with their reasons to confirm or dismiss, the ass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from calls import errors, selectors_jury
-from calls.models import Application, Assignment, Conflict, Juror
 from calls.permissions import access_stage_for_manager
 from calls.services import jury as services
 from core.errors import DomainError
 from core.input import clean_query, parse_id
-from registry.models import Organisation
+from registry import selectors as registry_selectors
 
 
 def _act(request, action, success) -> None:
@@ -36,9 +35,7 @@ def stage_jury(request, pk, *, error=None, values=None, status=200, conflict_err
     context.update(
         {
             "stage": stage,
-            "applications": Application.objects.filter(
-                stage=stage, status=Application.Status.SUBMITTED
-            ).select_related("pole"),
+            "applications": selectors_jury.submitted_files(stage=stage),
             "error": error,
             "conflict_error": conflict_error,
             "values": values or {},
@@ -60,7 +57,7 @@ def invite(request, pk):
     organisation = None
     slug = clean_query(values["organisation"], max_length=100)  # a hint: no NUL in a query
     if slug:
-        organisation = Organisation.objects.filter(slug=slug).first()
+        organisation = registry_selectors.organisation_by_slug(slug)
         if organisation is None:
             error = DomainError(errors.ORGANISATION_UNKNOWN, field="organisation")
             return stage_jury(request, pk, error=error, values=values, status=400)
@@ -83,7 +80,7 @@ def invite(request, pk):
 @require_POST
 def reinvite(request, pk, juror):
     stage = access_stage_for_manager(request, pk)
-    seat = get_object_or_404(Juror, pk=juror, stage=stage)
+    seat = selectors_jury.seat_of_stage(stage=stage, pk=juror)
     _act(
         request,
         lambda: services.juror_reinvite(juror=seat, actor=request.user),
@@ -113,7 +110,7 @@ def detect(request, pk):
 @require_POST
 def decide(request, pk, conflict):
     stage = access_stage_for_manager(request, pk)
-    item = get_object_or_404(Conflict, pk=conflict, juror__stage=stage)
+    item = selectors_jury.conflict_of_stage(stage=stage, pk=conflict)
     try:
         services.conflict_decide(
             conflict=item,
@@ -138,10 +135,10 @@ def conflict_add(request, pk):
         "conflict_juror": request.POST.get("juror", ""),
         "conflict_reason": request.POST.get("reason", ""),
     }
-    application = Application.objects.filter(
-        pk=parse_id(values["conflict_application"]), stage=stage
-    ).first()
-    juror = Juror.objects.filter(pk=parse_id(values["conflict_juror"]), stage=stage).first()
+    application = selectors_jury.file_of_stage(
+        stage=stage, pk=parse_id(values["conflict_application"])
+    )
+    juror = selectors_jury.juror_of_stage(stage=stage, pk=parse_id(values["conflict_juror"]))
     try:
         if application is None:
             raise DomainError(errors.NOT_A_FILE_OF_STAGE, field="application")
@@ -169,12 +166,13 @@ def run(request, pk):
         messages.error(request, error.message)
     else:
         request.session[f"calls-jury-problems-{stage.pk}"] = problems
-        if not stage.jurors.filter(declared_at__isnull=False).exists():
+        outcome = selectors_jury.assignment_outcome(stage=stage)
+        if outcome == "no_declaration":
             messages.warning(
                 request,
                 _("No juror has signed their declaration of interests yet: nothing is assigned."),
             )
-        elif not Assignment.objects.filter(stage=stage).exists():
+        elif outcome == "none":
             messages.warning(request, _("No file could be assigned: see the problems below."))
         else:
             messages.success(request, _("The files are assigned."))
@@ -185,10 +183,10 @@ def run(request, pk):
 @require_POST
 def assign(request, pk):
     stage = access_stage_for_manager(request, pk)
-    application = Application.objects.filter(
-        pk=parse_id(request.POST.get("application")), stage=stage
-    ).first()
-    juror = Juror.objects.filter(pk=parse_id(request.POST.get("juror")), stage=stage).first()
+    application = selectors_jury.file_of_stage(
+        stage=stage, pk=parse_id(request.POST.get("application"))
+    )
+    juror = selectors_jury.juror_of_stage(stage=stage, pk=parse_id(request.POST.get("juror")))
     if application is None or juror is None:
         messages.error(request, _("Choose a file and a juror."))
         return _back(stage, "#assignment")
@@ -206,7 +204,7 @@ def assign(request, pk):
 @require_POST
 def unassign(request, pk, assignment):
     stage = access_stage_for_manager(request, pk)
-    item = get_object_or_404(Assignment, pk=assignment, stage=stage)
+    item = selectors_jury.assignment_of_stage(stage=stage, pk=assignment)
     _act(
         request,
         lambda: services.assignment_remove(assignment=item, actor=request.user),

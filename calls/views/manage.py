@@ -7,13 +7,13 @@ shown on its field, and nothing is kept."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls import forms_setup, permissions, selectors_setup
-from calls.models import Question, Stage
+from calls.models import Stage
 from calls.services import calls as services
 from core.errors import DomainError
 from core.input import parse_id
@@ -180,7 +180,7 @@ def form_builder(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def question_edit(request, slug: str, question_id: int):
     call = permissions.access_call_for_manager(request, slug)
-    question = get_object_or_404(Question, pk=question_id, section__call=call)
+    question = selectors_setup.question_for_setup(call=call, pk=question_id)
     if request.method == "POST":
         form = forms_setup.QuestionForm(request.POST)
         if form.is_valid():
@@ -254,7 +254,7 @@ def _stage_initial(stage: Stage) -> dict:
 @require_http_methods(["GET", "POST"])
 def stage_edit(request, slug: str, stage_id: int):
     call = permissions.access_call_for_manager(request, slug)
-    stage = get_object_or_404(Stage, pk=stage_id, call=call)
+    stage = selectors_setup.stage_for_setup(call=call, pk=stage_id)
     stage_form = forms_setup.StageForm(initial=_stage_initial(stage), prefix="stage")
     criterion_form = forms_setup.CriterionForm(prefix="criterion", initial={"weight": 1})
     status = 200

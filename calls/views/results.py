@@ -1,21 +1,18 @@
 """Public results: a call's laureates, once published (the awards as open data are served
 by the registry's open data, through its ``data_resources`` slot)."""
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from calls.models import Call
 from calls.selectors_decide import budget_for, published_laureates
+from calls.selectors_setup import call_with_public_results
 from registry import geo
 
 
 @require_GET
 def laureates(request, slug):
-    call = get_object_or_404(Call, slug=slug)
-    if call.results_published_at is None or call.published_at is None:
-        raise Http404
+    call = call_with_public_results(slug=slug)
     rows = [
         {
             "decision": d,

@@ -45,6 +45,7 @@ from registry.services.organisations import (
     organisation_save,
 )
 from registry.services.poles import (
+    POLE_OWN,
     POLE_WRITTEN,
     TRACKED,
     laureate_add,
@@ -86,6 +87,7 @@ __all__ = [
     "organisation_save",
     "TRACKED",
     "snapshot",
+    "POLE_OWN",
     "POLE_WRITTEN",
     "pole_build",
     "pole_save",

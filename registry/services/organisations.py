@@ -48,8 +48,8 @@ PLACE_WRITTEN = [
 ]
 
 
-# what organisation_build sets (the columns an import updates in bulk)
-ORGANISATION_WRITTEN = [
+# the organisation's own columns, given and written alike (organisation_build)
+ORGANISATION_OWN = [
     "name",
     "siren",
     "siret",
@@ -59,24 +59,13 @@ ORGANISATION_WRITTEN = [
     "address",
     "postal_code",
     "website",
-    *PLACE_WRITTEN,
 ]
 
+# what organisation_build sets (the columns an import updates in bulk)
+ORGANISATION_WRITTEN = [*ORGANISATION_OWN, *PLACE_WRITTEN]
 
 # what a person or a file gives (organisation_build)
-ORGANISATION_TYPED = [
-    "name",
-    "siren",
-    "siret",
-    "legal_form",
-    "ess_status",
-    "category",
-    "address",
-    "postal_code",
-    "website",
-    "source_url",
-    "commune_code",
-]
+ORGANISATION_TYPED = [*ORGANISATION_OWN, "source_url", "commune_code"]
 
 
 def organisation_build(

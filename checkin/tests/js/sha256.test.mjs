@@ -1,5 +1,5 @@
 // The SHA-256 fallback (no crypto.subtle: a LAN served over plain HTTP) against FIPS 180-4's
-// examples and node's own SHA-256; checkin/tests/test_door_sha256.py compares it with
+// examples and node's own SHA-256; checkin/tests/test_door_modules.py compares it with
 // Python's hashlib.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
