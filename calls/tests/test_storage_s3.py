@@ -83,6 +83,8 @@ def test_an_attachment_goes_to_the_bucket_private_and_is_served_only_through_the
     assert _objects(bucket) == {key: PDF}
     assert key.startswith(f"calls/applications/{draft.pk}/") and "Budget" not in key
     assert _private(bucket, key)
+    # a signed link, if one were ever given, downloads the file, never shows it inline
+    assert bucket.head_object(Bucket=BUCKET, Key=key)["ContentDisposition"] == "attachment"
     assert not (tmp_path / "calls").exists()  # nothing written to the local folder
     url = _url(draft, f"pieces/{attachment.pk}/")
     # the pole's manager downloads it through the view, never inline
