@@ -286,6 +286,9 @@ def rush(port: int, drafts: list[dict], offsets: list[float], clients: int, args
             ),
             None,
         )
+        if status == 200 and token is not None and version is None:
+            # the page without its form: the call closed before the submission was sent
+            return load.fail("page without its form", f"GET {page} -> no form")
         if status != 200 or token is None or version is None or csrf is None:
             kind = "5xx" if status >= 500 else "other status"
             return load.fail(kind, f"GET {page} -> {status}, token {token is not None}")
@@ -308,6 +311,9 @@ def rush(port: int, drafts: list[dict], offsets: list[float], clients: int, args
         if status == 302 and location == receipt:
             t2 = time.perf_counter()
             load.ok(t2 - due, post=t2 - t1)
+        elif status == 302 and location == page:
+            # back to the submit page with the service's message (after the close, or…)
+            load.fail("refused, back to the form", f"POST {page} -> {status} {location}")
         else:
             kind = "5xx" if status >= 500 else "other status"
             load.fail(kind, f"POST {page} -> {status} {location}")
