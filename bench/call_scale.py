@@ -30,7 +30,7 @@ registry's generation):
    with a tenth of the files reviewed and with all (equal, or the run fails), p50 and p95
    of ``--requests`` GETs through Django's test client (goal: p95 under 200 ms).
 
-Not measured here yet: the deadline rush of submissions (500 through HTTP, 100 clients).
+The deadline rush of submissions (500 through HTTP, 100 clients) is ``bench/call_rush.py``.
 
     createdb -h 127.0.0.1 -U postgres ptce_demo_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ptce_demo_bench \\

@@ -11,17 +11,39 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from registry.models import Organisation, Pole
 
 
+class _CallsStorage(LazyObject):
+    """``STORAGES["calls"]``, looked up when first used rather than when the models are
+    imported (a ``FileField`` calls its storage callable once, at import): the setting
+    decides (local folder or S3-compatible bucket), also when a test changes it."""
+
+    def _setup(self):
+        self._wrapped = storages["calls"]
+
+
+_calls_storage = _CallsStorage()
+
+
+def _reset_calls_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _calls_storage._wrapped = empty
+
+
+setting_changed.connect(_reset_calls_storage)
+
+
 def calls_storage():
     """Private files (``STORAGES["calls"]``): never served from a guessable URL."""
-    return storages["calls"]
+    return _calls_storage
 
 
 class Call(models.Model):

@@ -224,15 +224,20 @@ def _r8_outcome(laureate_years: tuple[int, ...]) -> str:
     return registry_rules.r8(subject, registry_rules.R8_RULE).outcome
 
 
-def pole_subject(pole: Pole) -> rules.Subject:
+def pole_subject(pole: Pole, required=None) -> rules.Subject:
     """What the call's eligibility needs to know of a pole: the outcomes of the registry's
     legal check as the registry keeps them (``Pole.check_report``), R8 from its laureate
-    rows, its place, its year of foundation and the attestations of the registry's slot."""
+    rows, its place, its year of foundation and the attestations of the registry's slot.
+
+    ``required``: the rules the call requires (all when ``None``); what to add is looked
+    up only for those of them that are missing (the registry's report costs a few
+    queries, on every submission under the call's lock)."""
     laureate_years = tuple(sorted(pole.laureates.values_list("year", flat=True)))
     outcomes = dict((pole.check_report or {}).get("rules") or {})
     outcomes["R8"] = _r8_outcome(laureate_years)
     to_add = {}
-    if any(outcome == registry_rules.MISSING for outcome in outcomes.values()):
+    wanted = outcomes if required is None else [r for r in required if r in outcomes]
+    if any(outcomes[rule] == registry_rules.MISSING for rule in wanted):
         # what to add is not kept with the outcome: the registry's own report says it
         report = registry_selectors.pole_check_report(pole)
         to_add = {r.rule.id: r.to_add for r in report.results if r.missing and r.to_add}
@@ -264,7 +269,9 @@ def call_year(call: Call) -> int:
 
 
 def pole_eligibility(call: Call, pole: Pole) -> rules.Eligibility:
-    return rules.eligibility(pole_subject(pole), call_conditions(call), call_year=call_year(call))
+    return rules.eligibility(
+        pole_subject(pole, required=call.rules), call_conditions(call), call_year=call_year(call)
+    )
 
 
 @dataclass(frozen=True)

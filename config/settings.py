@@ -256,6 +256,49 @@ _PLAIN_STATIC = DEBUG or env_bool("PTCE_PLAIN_STATIC", False)
 # Documents built for organisers (badges, security lists, exports) hold personal data: a
 # private folder that no URL serves (events.views.manage checks the organiser first).
 PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", BASE_DIR / "var" / "private"))
+
+
+def calls_storage(environ=os.environ) -> dict:
+    """Where the calls' files go (``CALLS_STORAGE``): ``local`` (the default, a folder under
+    ``PRIVATE_FILES_ROOT``) or ``s3`` (an S3-compatible bucket). Either way private: the
+    objects are written with the ``private`` ACL and every URL the storage could make is
+    signed and short-lived (no custom domain, which would make unsigned ones); the app
+    streams the files itself, through the views that check the right to each."""
+    kind = environ.get("CALLS_STORAGE", "local").strip().lower() or "local"
+    if kind == "local":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": PRIVATE_FILES_ROOT / "calls", "base_url": None},
+        }
+    if kind != "s3":
+        raise ImproperlyConfigured(f"CALLS_STORAGE must be local or s3, not {kind!r}.")
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured("CALLS_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    options = {
+        "bucket_name": bucket,
+        "location": environ.get("CALLS_STORAGE_PREFIX", "calls").strip("/"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": int(environ.get("CALLS_STORAGE_URL_SECONDS", "300")),
+        "custom_domain": None,
+        "file_overwrite": False,
+        # a signed link opened in a browser downloads the file, never shows it inline
+        "object_parameters": {"ContentDisposition": "attachment"},
+    }
+    for option, name in (
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),
+        # without keys, boto3's own chain (instance role, AWS_* variables, profile)
+        ("access_key", "AWS_S3_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_S3_SECRET_ACCESS_KEY"),
+    ):
+        if environ.get(name, "").strip():
+            options[option] = environ[name].strip()
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "documents": {
@@ -264,10 +307,7 @@ STORAGES = {
     },
     # the calls' files (applications' attachments, the calls' documents): private, served
     # only through views that check the right to them
-    "calls": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_FILES_ROOT / "calls", "base_url": None},
-    },
+    "calls": calls_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -437,7 +438,7 @@ def canonical(application: Application) -> bytes:
                 "size": a.size,
                 "sha256": a.sha256,
             }
-            for a in application.attachments.order_by("pk")
+            for a in sorted(application.attachments.all(), key=lambda a: a.pk)
         ],
     }
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -466,6 +467,8 @@ def application_submit(*, application: Application, version: int, actor) -> Appl
         eligibility = selectors_apply.eligibility_for(call, application.pole)
         if not eligibility.eligible:
             raise _eligibility_error(eligibility)
+        # read once for both the check and the fingerprint
+        prefetch_related_objects([application], "attachments")
         missing = missing_answers(application)
         if missing:
             field, label = missing[0]

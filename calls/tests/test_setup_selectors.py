@@ -156,3 +156,24 @@ def test_the_countdown_is_true_at_the_time_it_is_read():
     assert selectors_setup.countdown(call, now=closes) == (
         "Clos depuis le 31 décembre 2027 à 23\xa0h\xa030"
     )
+
+
+def test_what_to_add_is_looked_up_only_for_the_rules_the_call_requires(pole):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registry import rules as registry_rules
+
+    bare = pole(name="Pôle en devenir")
+    with CaptureQueriesContext(connection) as every_rule:
+        full = selectors_setup.pole_subject(bare)
+    missing = [r for r, o in full.rule_outcomes.items() if o == registry_rules.MISSING]
+    assert missing and full.rule_to_add  # a bare pole lacks what the registry checks
+    # a call requiring none of the registry's rules: the registry's report is not read
+    with CaptureQueriesContext(connection) as no_rule:
+        none = selectors_setup.pole_subject(bare, required=())
+    assert none.rule_to_add == {} and none.rule_outcomes == full.rule_outcomes
+    assert len(no_rule) < len(every_rule)
+    # one of them required: what to add for it, as before
+    one = selectors_setup.pole_subject(bare, required=[missing[0]])
+    assert one.rule_to_add.get(missing[0]) == full.rule_to_add.get(missing[0])
