@@ -424,8 +424,9 @@ def page_of(standing: Standing, application_id: int, size: int = RANKING_PAGE_SI
 
 
 def find_in_standing(call: Call, standing: Standing, query: str) -> int | None:
-    """The id of the file a manager looks for on the ranking page: its rank (a number) or a part of
-    its pole's name or project title (the best ranked match); None when nothing matches."""
+    """The id of the file a manager looks for on the ranking page: its rank (a number), or
+    a part of its pole's name or project title (the best ranked of the files that match);
+    None when nothing matches."""
     entries = standing.entries
     if query.isdigit():
         index = int(query) - 1
@@ -434,7 +435,7 @@ def find_in_standing(call: Call, standing: Standing, query: str) -> int | None:
     matching = set(
         Application.objects.filter(call=call)
         .filter(Q(pole__name__icontains=query) | Q(project_title__icontains=query))
-        .values_list("pk", flat=True)[:1000]
+        .values_list("pk", flat=True)
     )
     return next((p.application_id for p in entries if p.application_id in matching), None)
 
