@@ -33,7 +33,8 @@ Bad input raises ``ScoringError`` (a ``ValueError``) carrying a stable ``code``
 ``DomainError`` (``calls.score_out_of_scale``…) without parsing the text.
 """
 
-import statistics
+import math
+import operator
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -135,27 +136,16 @@ def weighted_total(scores: Mapping[Hashable, float], grid: Grid) -> float:
     return sum(c.weight * scores[c.id] for c in grid.criteria) / weights
 
 
-def _normalised_totals(totals: Mapping[tuple, float]) -> dict:
-    """{(juror, file): normalised total} — see the module's docstring for the rules."""
-    values = list(totals.values())
-    overall_mean = statistics.fmean(values)
-    overall_std = statistics.pstdev(values)
-    by_juror: dict = {}
-    for (juror, file), total in totals.items():
-        by_juror.setdefault(juror, {})[file] = total
-    result = {}
-    for juror, own in by_juror.items():
-        own_values = list(own.values())
-        if overall_std == 0 or len(own_values) == 1:
-            for file, total in own.items():
-                result[(juror, file)] = total
-            continue
-        mean = statistics.fmean(own_values)
-        std = statistics.pstdev(own_values)
-        for file, total in own.items():
-            z = 0.0 if std == 0 else (total - mean) / std
-            result[(juror, file)] = overall_mean + z * overall_std
-    return result
+def _mean_std(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and population standard deviation, with ``math.fsum`` (as ``statistics.fmean``
+    and ``statistics.pstdev`` give them to the last bits, at a fraction of their cost).
+    Equal values have a deviation of exactly zero, as with ``pstdev``: the rounding of
+    their mean must not make it a tiny non-zero one."""
+    n = len(values)
+    mean = math.fsum(values) / n
+    if min(values) == max(values):
+        return mean, 0.0
+    return mean, math.sqrt(math.fsum([(v - mean) ** 2 for v in values]) / n)
 
 
 def rank(
@@ -168,40 +158,77 @@ def rank(
 
     A file without any review is left out (the service lists it as « not scored »).
     Returns the files in ranking order, with their position, scores and flags.
-    """
-    totals = {}
-    for file, by_juror in reviews.items():
-        for juror, scores in by_juror.items():
-            totals[(juror, file)] = weighted_total(scores, grid)
-    if not totals:
-        return []
-    normalised = _normalised_totals(totals)
 
-    results = []
+    One pass over the reviews into flat lists (a juror's totals, a file's totals and
+    columns of scores), then sums: a few milliseconds for 2,000 files × 3 jurors.
+    """
+    ids = [c.id for c in grid.criteria]
+    known = set(ids)
+    weights = [c.weight for c in grid.criteria]
+    weight_sum = sum(weights)
+    top = grid.scale_max
+
+    # [(file, jurors, totals, score columns)], and each juror's [(file index, total)]
+    files: list = []
+    of_juror: dict = {}
+    every_total: list[float] = []
     for file, by_juror in reviews.items():
         if not by_juror:
             continue
-        jurors = list(by_juror)
-        file_totals = [totals[(j, file)] for j in jurors]
-        means = {c.id: statistics.fmean(by_juror[j][c.id] for j in jurors) for c in grid.criteria}
-        result = FileResult(
-            file=file,
-            raw=statistics.fmean(file_totals),
-            normalised=statistics.fmean(normalised[(j, file)] for j in jurors),
-            criterion_means=means,
-            jurors=len(jurors),
-            eliminated_on=[
-                c.id
-                for c in grid.criteria
-                if c.eliminatory_min is not None and round(means[c.id], ROUND) < c.eliminatory_min
-            ],
-            spread=max(file_totals) - min(file_totals),
+        index = len(files)
+        jurors, totals, rows = [], [], []
+        for juror, scores in by_juror.items():
+            values = [scores.get(i) for i in ids] if scores.keys() == known else None
+            if values is None or None in values or not all(0 <= v <= top for v in values):
+                validate_scores(scores, grid)  # raises the precise error
+            total = sum(map(operator.mul, weights, values)) / weight_sum
+            jurors.append(juror)
+            totals.append(total)
+            rows.append(values)
+            of_juror.setdefault(juror, []).append((index, len(totals) - 1, total))
+            every_total.append(total)
+        files.append((file, jurors, totals, rows))
+    if not files:
+        return []
+
+    # normalised totals, in the same shape as ``totals`` (see the module's docstring)
+    normalised = [[0.0] * len(f[2]) for f in files]
+    overall_mean, overall_std = _mean_std(every_total)
+    for own in of_juror.values():
+        if overall_std == 0 or len(own) == 1:
+            for index, slot, total in own:
+                normalised[index][slot] = total
+            continue
+        mean, std = _mean_std([total for _i, _s, total in own])
+        for index, slot, total in own:
+            z = 0.0 if std == 0 else (total - mean) / std
+            normalised[index][slot] = overall_mean + z * overall_std
+
+    results = []
+    minima = [(i, c.eliminatory_min) for i, c in enumerate(grid.criteria)]
+    for (file, jurors, totals, rows), norm in zip(files, normalised, strict=True):
+        n = len(jurors)
+        columns = [math.fsum(column) / n for column in zip(*rows, strict=True)]
+        raw = math.fsum(totals) / n
+        spread = max(totals) - min(totals)
+        results.append(
+            FileResult(
+                file=file,
+                raw=raw,
+                normalised=math.fsum(norm) / n,
+                criterion_means=dict(zip(ids, columns, strict=True)),
+                jurors=n,
+                eliminated_on=[
+                    ids[i]
+                    for i, minimum in minima
+                    if minimum is not None and round(columns[i], ROUND) < minimum
+                ],
+                below_cutoff=grid.cutoff is not None and round(raw, ROUND) < grid.cutoff,
+                spread=spread,
+                spread_flag=spread_threshold is not None
+                and round(spread, ROUND) > spread_threshold,
+            )
         )
-        result.below_cutoff = grid.cutoff is not None and round(result.raw, ROUND) < grid.cutoff
-        result.spread_flag = (
-            spread_threshold is not None and round(result.spread, ROUND) > spread_threshold
-        )
-        results.append(result)
 
     def order(r: FileResult):
         return (

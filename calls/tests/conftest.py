@@ -19,6 +19,17 @@ def _private_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the rankings cached by one test (its ids come
+    back in the next one on SQLite) never show in another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _french():
     """The messages are checked in French, whatever LANGUAGE_CODE says."""
     with translation.override("fr"):

@@ -103,3 +103,39 @@ def test_public_laureates_page(live_server, scored, new_page):
         assert not blocking, describe(blocking)
         assert no_horizontal_scroll(page)
         screenshot(page, f"calls-laureates-{viewport}")
+
+
+def test_a_long_ranking_in_pages_on_a_phone(live_server, call, user, new_page):
+    """60 files in a regional stage that passes 3 on: the pages, their lines, the search
+    for a file and the ticks carried from page to page, without a serious axe problem."""
+    created = call()
+    created.managers.add(user("gestion"))
+    regional, _national = given.two_stages(created)
+    regional.passes_on, regional.cutoff = 3, 1
+    regional.save()
+    juror = given.juror(regional)
+    files = []
+    for i in range(60):
+        application = given.submitted(created, stage=regional, pole_=given.pole(f"Pôle {i:03d}"))
+        files.append(application)
+        given.review(regional, application, juror, [max(0, 5 - i / 10)] * 2)
+    base = f"{live_server.url}/gestion/appels/{created.slug}/etapes/{regional.pk}/classement/"
+    for viewport in ("phone", "desktop"):
+        page = new_page(viewport)
+        _login(page, live_server.url)
+        page.goto(base)
+        assert page.locator("input[type=checkbox]:checked").count() == 3
+        blocking = [v for v in axe_scan(page)["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, describe(blocking)
+        assert no_horizontal_scroll(page)
+        page.locator(f"#pass-{files[4].pk}").check()
+        page.locator("nav.pager button[value='2']").click()
+        page.locator(f"#file-{files[55].pk}").wait_for()
+        assert no_horizontal_scroll(page)
+        screenshot(page, f"calls-ranking-page-2-{viewport}")
+        hidden = page.locator("#pass-on input[type=hidden][name=applications]")
+        assert hidden.count() == 4
+        page.fill("#find-file", "Pôle 007")
+        with page.expect_navigation():
+            page.locator("form.find-file button").click()
+        assert page.url.endswith(f"?page=1#file-{files[7].pk}")

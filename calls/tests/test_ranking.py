@@ -1,6 +1,8 @@
 """Scoring and ranking of a stage (pure, no database)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calls.ranking import Criterion, Grid, ScoringError, rank, territorial_balance, weighted_total
 
@@ -190,3 +192,123 @@ def test_territorial_balance():
     ]
     with pytest.raises(ValueError):
         territorial_balance(regions, proposed={9})
+
+
+# --- the ranking as first written (statistics.fmean and pstdev, one dict per review): the
+# faster ``rank`` must give the same order, positions, ties, flags and scores
+
+
+def _reference_rank(reviews, grid, spread_threshold=None):
+    import statistics
+
+    totals = {
+        (juror, file): weighted_total(scores, grid)
+        for file, by_juror in reviews.items()
+        for juror, scores in by_juror.items()
+    }
+    if not totals:
+        return []
+    values = list(totals.values())
+    overall_mean, overall_std = statistics.fmean(values), statistics.pstdev(values)
+    by_juror = {}
+    for (juror, file), total in totals.items():
+        by_juror.setdefault(juror, {})[file] = total
+    normalised = {}
+    for juror, own in by_juror.items():
+        own_values = list(own.values())
+        if overall_std == 0 or len(own_values) == 1:
+            normalised.update({(juror, f): t for f, t in own.items()})
+            continue
+        mean, std = statistics.fmean(own_values), statistics.pstdev(own_values)
+        for f, t in own.items():
+            z = 0.0 if std == 0 else (t - mean) / std
+            normalised[(juror, f)] = overall_mean + z * overall_std
+    rows = []
+    for file, by_juror in reviews.items():
+        jurors = list(by_juror)
+        file_totals = [totals[(j, file)] for j in jurors]
+        means = {c.id: statistics.fmean(by_juror[j][c.id] for j in jurors) for c in grid.criteria}
+        raw = statistics.fmean(file_totals)
+        eliminated = [
+            c.id
+            for c in grid.criteria
+            if c.eliminatory_min is not None and round(means[c.id], 9) < c.eliminatory_min
+        ]
+        spread = max(file_totals) - min(file_totals)
+        rows.append(
+            {
+                "file": file,
+                "raw": raw,
+                "normalised": statistics.fmean(normalised[(j, file)] for j in jurors),
+                "means": means,
+                "eliminated": eliminated,
+                "below": grid.cutoff is not None and round(raw, 9) < grid.cutoff,
+                "spread": spread,
+                "flag": spread_threshold is not None and round(spread, 9) > spread_threshold,
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            bool(r["eliminated"] or r["below"]),
+            -round(r["normalised"], 9),
+            -round(r["raw"], 9),
+            len(r["eliminated"]),
+            r["file"],
+        )
+    )
+    return rows
+
+
+@given(
+    st.dictionaries(
+        st.integers(0, 40),
+        st.dictionaries(
+            st.integers(0, 8),
+            st.tuples(st.integers(0, 10), st.integers(0, 10), st.integers(0, 10)),
+            min_size=1,
+            max_size=4,
+        ),
+        max_size=30,
+    ),
+    st.sampled_from([None, 4.0, 6.5]),
+    st.sampled_from([None, 3, 5]),
+    st.sampled_from([None, 2.0]),
+)
+@settings(max_examples=200, deadline=None)
+def test_rank_gives_what_the_first_version_gave(reviews, cutoff, minimum, threshold):
+    grid = Grid(
+        criteria=[
+            Criterion("a", "A", weight=2, eliminatory_min=minimum),
+            Criterion("b", "B", weight=1),
+            Criterion("c", "C", weight=1.5),
+        ],
+        scale_max=10,
+        cutoff=cutoff,
+    )
+    reviews = {
+        f: {j: dict(zip("abc", map(float, s), strict=True)) for j, s in by_juror.items()}
+        for f, by_juror in reviews.items()
+    }
+    expected = _reference_rank(reviews, grid, threshold)
+    got = rank(reviews, grid, spread_threshold=threshold)
+    assert [r.file for r in got] == [r["file"] for r in expected]
+    assert [r.position for r in got] == list(range(1, len(got) + 1))
+    for r, e in zip(got, expected, strict=True):
+        assert r.raw == pytest.approx(e["raw"], abs=1e-12)
+        assert r.normalised == pytest.approx(e["normalised"], abs=1e-9)
+        assert r.criterion_means == pytest.approx(e["means"], abs=1e-12)
+        assert (r.eliminated_on, r.below_cutoff) == (e["eliminated"], e["below"])
+        assert (r.spread, r.spread_flag) == (pytest.approx(e["spread"]), e["flag"])
+
+
+def test_rank_refuses_a_bad_score_inside_a_stage():
+    reviews = {"A": {"j1": _same(12)}, "B": {"j1": {"impact": 12, "coop": 25}}}
+    with pytest.raises(ScoringError) as info:
+        rank(reviews, GRID)
+    assert info.value.code == "score_out_of_scale"
+    with pytest.raises(ScoringError) as info:
+        rank({"A": {"j1": {"impact": 12, "coop": None}}}, GRID)
+    assert info.value.code == "score_missing"
+    with pytest.raises(ScoringError) as info:
+        rank({"A": {"j1": {"impact": 12, "coop": 3, "x": 1}}}, GRID)
+    assert info.value.code == "unknown_criterion"

@@ -14,7 +14,14 @@ from calls.forms_decide import ConfirmForm, DecisionForm, PassOnForm, PublishFor
 from calls.minutes import minutes_pdf
 from calls.models import Application, Stage
 from calls.permissions import access_call_for_decisions
-from calls.selectors_decide import budget_for, final_stage, ranking_for_stage
+from calls.selectors_decide import (
+    budget_for,
+    final_stage,
+    find_in_standing,
+    page_of,
+    ranking_for_stage,
+    ranking_page,
+)
 from calls.services import decisions as services
 from core.errors import DomainError
 
@@ -28,49 +35,63 @@ def _stage(call, pk: int) -> Stage:
 def ranking(request, slug, stage):
     call = access_call_for_decisions(request.user, slug)
     stage = _stage(call, stage)
-    standing = ranking_for_stage(stage)
-    choices = [(row.application.pk, row.application.pole.name) for row in standing.rows]
-    form = PassOnForm(choices=choices)
+    url = reverse("calls_manage:ranking", args=[call.slug, stage.pk])
+    query = request.GET.get("dossier", "").strip()[:200]
+    number = request.POST.get("go") or request.POST.get("page") or request.GET.get("page") or 1
+    view = ranking_page(call, stage, page=number)
+    standing = view.standing
+    not_found = False
+    if request.method == "GET" and query:
+        found = find_in_standing(call, standing, query)
+        if found is not None:
+            return redirect(f"{url}?page={page_of(standing, found)}#file-{found}")
+        not_found = True
+    form = PassOnForm()
     status = 200
     can_pass_on = (
-        stage.passes_on is not None and standing.next_stage is not None and not stage.closed_at
+        stage.passes_on is not None and view.next_stage is not None and not stage.closed_at
     )
+    chosen = {str(pk) for pk in standing.proposed} if can_pass_on else set()
     if request.method == "POST":
-        form = PassOnForm(request.POST, choices=choices)
-        if form.is_valid():
-            try:
-                moved = services.stage_pass_on(
-                    stage=stage,
-                    application_ids=form.cleaned_data["applications"],
-                    actor=request.user,
-                )
-            except DomainError as error:
-                form.add_domain_error(error)
-            else:
-                messages.success(
-                    request,
-                    _("%(n)d files pass on to %(stage)s; this stage is closed.")
-                    % {"n": len(moved), "stage": standing.next_stage.name},
-                )
-                return redirect("calls_manage:ranking", slug=call.slug, stage=stage.pk)
-        status = 400
-    proposed = set()
-    if can_pass_on and not form.is_bound:
-        passing = [row.application.pk for row in standing.rows if row.result.passes]
-        proposed = set(passing[: stage.passes_on])
+        ranked = standing.ranked_ids()
+        posted = {v for v in request.POST.getlist("applications") if v.isdigit()}
+        if "go" in request.POST:  # another page of the ranking: the ticks go along
+            chosen = {v for v in posted if int(v) in ranked}
+        else:
+            form = PassOnForm(request.POST, choices=[(pk, str(pk)) for pk in sorted(ranked)])
+            if form.is_valid():
+                try:
+                    moved = services.stage_pass_on(
+                        stage=stage,
+                        application_ids=form.cleaned_data["applications"],
+                        actor=request.user,
+                    )
+                except DomainError as error:
+                    form.add_domain_error(error)
+                else:
+                    messages.success(
+                        request,
+                        _("%(n)d files pass on to %(stage)s; this stage is closed.")
+                        % {"n": len(moved), "stage": view.next_stage.name},
+                    )
+                    return redirect(url)
+            chosen = posted
+            status = 400
+    on_page = {str(row.application.pk) for row in view.rows}
     return render(
         request,
         "calls/decide/ranking.html",
         {
             "call": call,
             "stage": stage,
-            "standing": standing,
+            "standing": view,
+            "page": view.page,
             "form": form,
             "can_pass_on": can_pass_on,
-            "proposed": proposed,
-            "chosen": {str(v) for v in form.data.getlist("applications")}
-            if form.is_bound
-            else {str(pk) for pk in proposed},
+            "chosen": chosen,
+            "chosen_elsewhere": sorted(chosen - on_page, key=int),
+            "query": query,
+            "not_found": not_found,
         },
         status=status,
     )
