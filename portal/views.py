@@ -19,6 +19,22 @@ from registry import permissions as registry_permissions
 from registry import selectors as registry_selectors
 
 
+def _calls_panel() -> dict:
+    """The calls open to applications (the first to close named, with its countdown), or
+    else the next one to open."""
+    groups = calls_setup_selectors.call_list_public()
+    open_calls, upcoming = (
+        groups[calls_setup_selectors.OPEN],
+        groups[calls_setup_selectors.UPCOMING],
+    )
+    shown = open_calls[0] if open_calls else (upcoming[0] if upcoming else None)
+    return {
+        "open": len(open_calls),
+        "call": shown,
+        "countdown": calls_setup_selectors.countdown(shown) if shown else "",
+    }
+
+
 def home(request):
     event = event_selectors.event_next_public()
     return render(
@@ -30,6 +46,7 @@ def home(request):
             "registration": event_selectors.event_registration_state(event=event) if event else "",
             "directory": registry_selectors.directory_summary(),
             "charter": charter_selectors.charter_summary(),
+            "calls": _calls_panel(),
         },
     )
 
