@@ -66,14 +66,24 @@ def account(request):
         signature.day = long_date(timezone.localtime(day))
     for claim in claims:
         claim.day = long_date(timezone.localtime(claim.created_at))
+    poles = registry_selectors.poles_managed_by(user=user)
+    networks = registry_selectors.networks_managed_by(user=user)
+    # whether each entry signed the charter in force, whoever signed for it
+    version = charter_selectors.version_in_force()
+    signers = [("pole", p) for p in poles] + [("network", n) for n in networks]
+    made = charter_selectors.managed_signatures(signers, version) if version else {}
+    for kind, signer in signers:
+        signer.charter_signature = made.get((kind, signer.pk))
     applications = calls_apply_selectors.applications_of_user(user=user)
     open_calls = calls_apply_selectors.open_calls_for_user(user=user)
     return render(
         request,
         "portal/account.html",
         {
-            "poles": registry_selectors.poles_managed_by(user=user),
-            "networks": registry_selectors.networks_managed_by(user=user),
+            "poles": poles,
+            "networks": networks,
+            "charter_version": version,
+            "charter_to_sign": bool(version) and len(made) < len(signers),
             "claims": claims,
             "applications": applications,
             "open_calls": open_calls,

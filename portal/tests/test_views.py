@@ -192,6 +192,38 @@ def test_account_of_a_pole_manager(client, world):
     assert link("events_manage:dashboard") not in html
 
 
+def test_account_says_which_managed_entries_signed_the_charter(client, world):
+    """Each pole or network a person manages says whether it signed the version in force,
+    whoever signed it (here, the network in the room, not by this person)."""
+    from charter.models import CharterVersion, Signature
+    from registry.models import Network
+
+    client.force_login(world["manager"])
+    html = page(client, ACCOUNT)
+    section = html[html.index('id="space-poles"') :]
+    section = section[: section.index("</section>")]
+    signature = Signature.objects.get(pole=world["pole"])
+    assert link("charter:signature", args=[signature.pk]) in section  # the pole signed
+    assert "Charte non signée" in section  # the network did not
+    assert link("charter:sign") in section
+    network = Network.objects.get(slug="reseau-sud")
+    Signature.objects.create(
+        version=CharterVersion.objects.get(),
+        network=network,
+        signatory_name="Paul Martin",
+        signatory_mandate="Président",
+        channel=Signature.Channel.CEREMONY,
+        status=Signature.Status.SIGNED,
+        signed_at=timezone.now(),
+    )
+    html = page(client, ACCOUNT)
+    section = html[html.index('id="space-poles"') :]
+    section = section[: section.index("</section>")]
+    assert "Charte non signée" not in section
+    assert section.count("Charte signée (version 1)") == 2
+    assert link("charter:sign") not in section  # nothing left to sign
+
+
 def test_account_of_an_organiser(client, world):
     client.force_login(world["organiser"])
     html = page(client, ACCOUNT)
