@@ -112,6 +112,23 @@ def managed_signers(user) -> list[tuple[str, Pole | Network]]:
     ]
 
 
+def managed_signatures(signers, version: CharterVersion) -> dict[tuple[str, int], Signature]:
+    """{(kind, pk): the signature made for ``version``} among ``signers`` (from
+    ``managed_signers``): those that may no longer sign it (withdrawn counts, as for the
+    service)."""
+    poles = [s.pk for kind, s in signers if kind == "pole"]
+    networks = [s.pk for kind, s in signers if kind == "network"]
+    if not poles and not networks:
+        return {}
+    made = Signature.objects.made().filter(
+        Q(pole_id__in=poles) | Q(network_id__in=networks), version=version
+    )
+    return {
+        ("pole", s.pole_id) if s.pole_id else ("network", s.network_id): s
+        for s in made.order_by("signed_at")
+    }
+
+
 @dataclass
 class PoleToSign:
     pole: Pole

@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMinute
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from checkin.models import Admission, Device, DoorRole, Scan
-from checkin.services import door_window
+from checkin.services import door_window, event_days
 from events.models import Event, Registration
 
 # The arrivals chart never has more bars than this: the slots widen instead.
@@ -15,6 +16,22 @@ MAX_SLOTS = 144
 SLOT_MINUTES = (5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 # The door page shows the latest of each list, never all of them.
 LIST_LIMIT = 50
+
+
+def door_closed_notices(*, event: Event) -> tuple[str, str]:
+    """The scanning page's standing notice while the door is closed, before the event and
+    after it: the day and the only way in (a supervisor's override). Nothing was tried
+    yet, so unlike a refused scan it says nothing of an entry not recorded."""
+    days = event_days(starts_at=event.starts_at, ends_at=event.ends_at)
+    before = _(
+        "Not today — the event takes place %(days)s. Tickets are admitted when the door "
+        "opens; until then only a supervisor may let someone in, by override with a reason."
+    ) % {"days": days}
+    after = _(
+        "The event took place %(days)s: the door is closed. Only a supervisor may still let "
+        "someone in, by override with a reason."
+    ) % {"days": days}
+    return before, after
 
 
 def door_list(*, event: Event) -> list[dict]:

@@ -55,6 +55,7 @@ SITE_MAP = [
             (_("Charter"), "charter:home"),
             (_("Signatories of the charter"), "charter:signatures"),
             (_("Sign the charter"), "charter:sign"),
+            (_("Calls for projects"), "calls:list"),
             (_("Open data"), "registry:open_data"),
         ],
     ),
@@ -67,6 +68,7 @@ SITE_MAP = [
             (_("Organiser area"), "events_manage:dashboard"),
             (_("Moderation of the directory"), "registry_manage:moderation"),
             (_("Import into the directory"), "registry_manage:import"),
+            (_("Calls for projects you manage"), "calls_manage:list"),
         ],
     ),
     (
@@ -88,6 +90,7 @@ RESTRICTED = {
     "events_manage:dashboard": "core.views.is_staff",
     "registry_manage:moderation": "registry.permissions.can_moderate",
     "registry_manage:import": "registry.permissions.can_import",
+    "calls_manage:list": "calls.permissions.can_manage_calls",
 }
 
 

@@ -19,6 +19,22 @@ from registry import permissions as registry_permissions
 from registry import selectors as registry_selectors
 
 
+def _calls_panel() -> dict:
+    """The calls open to applications (the first to close named, with its countdown), or
+    else the next one to open."""
+    groups = calls_setup_selectors.call_list_public()
+    open_calls, upcoming = (
+        groups[calls_setup_selectors.OPEN],
+        groups[calls_setup_selectors.UPCOMING],
+    )
+    shown = open_calls[0] if open_calls else (upcoming[0] if upcoming else None)
+    return {
+        "open": len(open_calls),
+        "call": shown,
+        "countdown": calls_setup_selectors.countdown(shown) if shown else "",
+    }
+
+
 def home(request):
     event = event_selectors.event_next_public()
     return render(
@@ -30,6 +46,7 @@ def home(request):
             "registration": event_selectors.event_registration_state(event=event) if event else "",
             "directory": registry_selectors.directory_summary(),
             "charter": charter_selectors.charter_summary(),
+            "calls": _calls_panel(),
         },
     )
 
@@ -49,14 +66,24 @@ def account(request):
         signature.day = long_date(timezone.localtime(day))
     for claim in claims:
         claim.day = long_date(timezone.localtime(claim.created_at))
+    poles = registry_selectors.poles_managed_by(user=user)
+    networks = registry_selectors.networks_managed_by(user=user)
+    # whether each entry signed the charter in force, whoever signed for it
+    version = charter_selectors.version_in_force()
+    signers = [("pole", p) for p in poles] + [("network", n) for n in networks]
+    made = charter_selectors.managed_signatures(signers, version) if version else {}
+    for kind, signer in signers:
+        signer.charter_signature = made.get((kind, signer.pk))
     applications = calls_apply_selectors.applications_of_user(user=user)
     open_calls = calls_apply_selectors.open_calls_for_user(user=user)
     return render(
         request,
         "portal/account.html",
         {
-            "poles": registry_selectors.poles_managed_by(user=user),
-            "networks": registry_selectors.networks_managed_by(user=user),
+            "poles": poles,
+            "networks": networks,
+            "charter_version": version,
+            "charter_to_sign": bool(version) and len(made) < len(signers),
             "claims": claims,
             "applications": applications,
             "open_calls": open_calls,

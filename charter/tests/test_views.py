@@ -447,3 +447,41 @@ def test_an_empty_filtered_list_says_no_signature_matches_not_none_yet(client, v
     page = client.get("/charte/signataires/", {"kind": "network"}).content.decode()
     assert "Aucune signature ne correspond à ces filtres." in page
     assert "Aucune signature pour l’instant." not in page
+
+
+def test_the_sign_page_shows_a_signed_pole_as_signed_not_as_a_choice(
+    client, versions, pole, manager
+):
+    """A manager whose pole already signed the version in force is told so, with a link to
+    the signature, before typing anything (the refusal came only after the form)."""
+    signature = services.signature_confirm(
+        token=services.confirmation_token(
+            services.signature_request(
+                version=versions[1],
+                signer=pole,
+                name="Chevalier",
+                mandate="président",
+                email="cc@archer.example",
+                actor=manager,
+            )
+        )
+    )
+    client.force_login(manager)
+    page = client.get("/charte/signer/").content.decode()
+    assert f'value="pole:{pole.pk}"' not in page and 'name="mandate"' not in page
+    assert "Pôle Sud Archer a signé la version 2" in page
+    assert f'href="/charte/signataires/{signature.pk}/"' in page
+    assert "Toutes les fiches que vous gérez ont signé cette version." in page
+    # a second pole, not signed: the only one offered
+    other = registry_services.pole_save(
+        data={"name": "Pôle Nord Brasseur", "commune_code": "26281"}
+    )
+    other.managers.add(manager)
+    page = client.get("/charte/signer/").content.decode()
+    assert f'<option value="pole:{other.pk}">' in page
+    assert f'value="pole:{pole.pk}"' not in page
+    assert "Pôle Sud Archer a signé la version 2" in page
+    services.signature_withdraw(signature=signature, reason="Fusion de pôles", actor=manager)
+    page = client.get("/charte/signer/").content.decode()
+    assert "Pôle Sud Archer a signé la version 2" in page and "Elle a été retirée depuis." in page
+    assert f'value="pole:{pole.pk}"' not in page  # the service refuses a second signature

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -164,9 +164,18 @@ def sign(request):
                 ),
             },
         )
+    # the entries that signed this version already are said so, not offered
+    made = selectors.managed_signatures(signers, version)
+    signed = []
+    for kind, signer in signers:
+        signature = made.get((kind, signer.pk))
+        if signature is not None:
+            day = long_date(timezone.localtime(signature.signed_at))
+            signed.append({"signer": signer, "signature": signature, "day": day})
     context = {
         "version": version,
-        "signers": signers,
+        "signers": [(kind, s) for kind, s in signers if (kind, s.pk) not in made],
+        "signed": signed,
         "values": {},
         "errors": {},
         **_og(request, _("Sign the charter"), _("Sign the charter for a pole or a network.")),

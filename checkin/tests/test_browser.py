@@ -270,6 +270,7 @@ def test_on_another_day_the_phone_says_not_today(door_phone):
     notice = page.locator("#door-closed")
     assert notice.is_visible()
     assert "Pas aujourd’hui — l’événement a lieu" in notice.inner_text()
+    assert "n’a pas été enregistrée" not in notice.inner_text()  # nothing was tried yet
     page.fill("#code", people[0][1])
     page.press("#code", "Enter")
     page.locator("#verdict-message").filter(

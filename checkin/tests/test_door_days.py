@@ -179,6 +179,26 @@ def test_the_scanning_page_knows_the_door_hours_to_refuse_offline(client, superv
     assert 'data-not-today-before="Pas aujourd’hui — l’événement a lieu ' in page
 
 
+def test_the_standing_notice_says_no_entry_was_recorded_only_after_a_try(client, supervisor, event):
+    """The notice shown before any ticket is tried names the day and the way in (a
+    supervisor's override); « Cette entrée n’a pas été enregistrée » belongs to a refused
+    scan, not to a page where nothing was tried."""
+    import html as html_module
+    import re
+
+    client.force_login(supervisor)
+    page = client.get(
+        reverse("checkin:scanner", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    before = html_module.unescape(re.search(r'data-closed-before="([^"]*)"', page).group(1))
+    after = html_module.unescape(re.search(r'data-closed-after="([^"]*)"', page).group(1))
+    assert before.startswith("Pas aujourd’hui — l’événement a lieu le ")
+    assert after.startswith("L’événement a eu lieu le ")
+    for notice in (before, after):
+        assert "enregistrée" not in notice
+        assert "dérogation" in notice
+
+
 def test_the_certificate_waits_for_the_start_of_the_event(client, desk, event, ticket):
     registration, token = ticket()
     with a_month_before(event):

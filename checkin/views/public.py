@@ -68,6 +68,7 @@ def scanner(request, slug: str):
     # the door's hours and what to say outside them: the page refuses on its own, offline
     opens_at, closes_at = services.door_window(starts_at=event.starts_at, ends_at=event.ends_at)
     second = timedelta(seconds=1)
+    closed_before, closed_after = selectors.door_closed_notices(event=event)
     response = render(
         request,
         "checkin/scanner.html",
@@ -81,6 +82,8 @@ def scanner(request, slug: str):
             "not_today_after": services.not_today(
                 window=(opens_at, closes_at), now=closes_at + second
             ).message,
+            "closed_before": closed_before,
+            "closed_after": closed_after,
             "csrf": get_token(request),
             "supervisor": supervisor,
             "walk_ins": supervisor and event.walk_ins_allowed,

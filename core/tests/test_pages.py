@@ -83,6 +83,21 @@ def test_site_map_lists_every_page_by_its_url_name_and_each_answers(client, db, 
         assert client.get(href).status_code == 200, href
 
 
+def test_the_site_map_has_every_page_of_the_main_menu(client, db, django_user_model):
+    """The site map lists at least what the header offers (the calls' page was in the
+    menu but not in the map)."""
+    staff = django_user_model.objects.create_superuser("equipe", "equipe@example.org", "x-P-2014")
+    client.force_login(staff)
+    home = client.get(reverse("portal:home")).content.decode()
+    menu = home[home.index('class="site-nav"') : home.index("</nav>")]
+    html = client.get(reverse("core:site_map")).content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    hrefs = set(re.findall(r'href="(/[^"]*)"', menu))
+    assert f'href="{reverse("calls:list")}"' in menu
+    for href in hrefs:
+        assert f'href="{href}"' in main, href
+
+
 def test_the_contact_page_names_the_correction_link_as_the_pole_page_does(client, db):
     """The contact page sends people to a link of each pole's page: it must give that
     link's own words (it said « Proposer une correction » for « Suggérer une correction »)."""

@@ -110,3 +110,17 @@ def test_the_organiser_finds_a_registration_by_its_reference(client, event, regi
         html = client.get(url, {"q": query}).content.decode()
         assert "LEFÈVRE" in html and "MARTIN" not in html, query
     assert "LEFÈVRE" not in client.get(url, {"q": "ABCD-2345"}).content.decode()
+
+
+def test_the_organiser_list_says_the_reference_is_searched_and_shows_it(client, event, register):
+    """The search box says it takes a reference, and each row shows the one it found."""
+    organiser = get_user_model().objects.create_user("orga", password="x", is_staff=True)
+    event.managers.add(organiser)
+    client.force_login(organiser)
+    wanted = register(event, last_name="Lefèvre", email="h@example.org").registration
+    url = reverse("events_manage:event", args=[event.slug])
+    html = client.get(url, {"q": wanted.grouped_reference}, HTTP_ACCEPT_LANGUAGE="fr")
+    html = html.content.decode()
+    assert "Rechercher (nom, structure, e-mail, référence du billet)" in html
+    row = html[html.index("LEFÈVRE") :]
+    assert wanted.grouped_reference in row[: row.index("</tr>")]

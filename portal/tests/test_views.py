@@ -82,6 +82,48 @@ def test_home_without_upcoming_event_shows_no_event_panel(client, db):
     assert "S’inscrire" not in html
 
 
+def _call(slug, *, opens, closes, published=True):
+    from calls.models import Call
+
+    now = timezone.now()
+    return Call.objects.create(
+        title=f"Appel {slug}",
+        slug=slug,
+        opens_at=now + opens,
+        closes_at=now + closes,
+        published_at=now - timedelta(days=1) if published else None,
+    )
+
+
+def test_home_shows_the_open_calls_for_projects(client, db):
+    later = _call("ferme-tard", opens=-timedelta(days=2), closes=timedelta(days=40))
+    first = _call("ferme-tot", opens=-timedelta(days=2), closes=timedelta(days=12))
+    _call("brouillon", opens=-timedelta(days=2), closes=timedelta(days=5), published=False)
+    _call("clos", opens=-timedelta(days=90), closes=-timedelta(days=2))
+    html = page(client, HOME)
+    panel = html[html.index('id="panel-calls"') :]
+    panel = panel[: panel.index("</section>")]
+    assert "2 appels à projets ouverts aux candidatures." in panel
+    assert link("calls:call", args=[first.slug]) in panel  # the one closing first
+    assert "Clôture dans 12 jours" in panel or "Clôture dans 11 jours" in panel
+    assert later.slug not in panel and "brouillon" not in panel and "Appel clos" not in panel
+    assert link("calls:list") in panel
+
+
+def test_home_says_when_no_call_is_open(client, db):
+    upcoming = _call("a-venir", opens=timedelta(days=5), closes=timedelta(days=40))
+    html = page(client, HOME)
+    panel = html[html.index('id="panel-calls"') :]
+    panel = panel[: panel.index("</section>")]
+    assert "Aucun appel à projets n’est ouvert aux candidatures." in panel
+    assert link("calls:call", args=[upcoming.slug]) in panel and "Ouvre le" in panel
+    assert link("calls:list") in panel
+    upcoming.delete()
+    html = page(client, HOME)
+    panel = html[html.index('id="panel-calls"') :]
+    assert "Ouvre le" not in panel[: panel.index("</section>")]
+
+
 def test_home_asks_a_bounded_number_of_queries(client, world, django_assert_max_num_queries):
     for n in range(5):
         EventFactory(starts_at=timezone.now() + timedelta(days=40 + n))
@@ -148,6 +190,38 @@ def test_account_of_a_pole_manager(client, world):
     assert "Pôle des Deux Rives" in html
     assert link("registry_manage:moderation") not in html
     assert link("events_manage:dashboard") not in html
+
+
+def test_account_says_which_managed_entries_signed_the_charter(client, world):
+    """Each pole or network a person manages says whether it signed the version in force,
+    whoever signed it (here, the network in the room, not by this person)."""
+    from charter.models import CharterVersion, Signature
+    from registry.models import Network
+
+    client.force_login(world["manager"])
+    html = page(client, ACCOUNT)
+    section = html[html.index('id="space-poles"') :]
+    section = section[: section.index("</section>")]
+    signature = Signature.objects.get(pole=world["pole"])
+    assert link("charter:signature", args=[signature.pk]) in section  # the pole signed
+    assert "Charte non signée" in section  # the network did not
+    assert link("charter:sign") in section
+    network = Network.objects.get(slug="reseau-sud")
+    Signature.objects.create(
+        version=CharterVersion.objects.get(),
+        network=network,
+        signatory_name="Paul Martin",
+        signatory_mandate="Président",
+        channel=Signature.Channel.CEREMONY,
+        status=Signature.Status.SIGNED,
+        signed_at=timezone.now(),
+    )
+    html = page(client, ACCOUNT)
+    section = html[html.index('id="space-poles"') :]
+    section = section[: section.index("</section>")]
+    assert "Charte non signée" not in section
+    assert section.count("Charte signée (version 1)") == 2
+    assert link("charter:sign") not in section  # nothing left to sign
 
 
 def test_account_of_an_organiser(client, world):

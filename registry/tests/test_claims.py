@@ -78,6 +78,40 @@ def test_a_claim_approved_makes_a_manager_who_sets_a_password_and_edits(
     assert "Historique" in page and "2007" in page
 
 
+def test_the_editor_is_told_what_the_decision_did(client, pole, editor):
+    """« C’est fait » told the editor nothing: the approval says who manages the entry now
+    and that a password link went to them; a refusal says the person is told."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(editor)
+    for action, email in (("approve", "cc@archer.example"), ("reject", "autre@archer.example")):
+        claim = services.claim_submit(pole=pole, **{**CLAIM, "email": email})
+        page = client.post(
+            "/gestion/annuaire/moderation/", {"claim": claim.pk, "action": action}, follow=True
+        ).content.decode()
+        assert "C’est fait." not in page
+        if action == "approve":
+            assert (
+                "Christophe Chevalier gère désormais la fiche «\u00a0Pôle Sud Archer\u00a0»\u00a0: "
+                "un e-mail part à cc@archer.example avec un lien pour choisir son mot de passe."
+            ) in page
+        else:
+            assert "Demande refusée\u00a0: un e-mail en informe Christophe Chevalier." in page
+    # someone who has an account already gets no password link
+    other = services.pole_save(data={"name": "Pôle Nord", "commune_code": "26281"})
+    get_user_model().objects.create_user("amina", email="amina@example.org", password="x-pass-1")
+    claim = services.claim_submit(
+        pole=other, **{**CLAIM, "name": "Amina", "email": "amina@example.org"}
+    )
+    page = client.post(
+        "/gestion/annuaire/moderation/", {"claim": claim.pk, "action": "approve"}, follow=True
+    ).content.decode()
+    assert (
+        "Amina gère désormais la fiche «\u00a0Pôle Nord\u00a0»\u00a0: un e-mail l’en informe."
+        in page
+    )
+
+
 @pytest.mark.parametrize(
     ("change", "code"),
     [

@@ -37,6 +37,28 @@ def test_the_registry_demo_is_true_to_its_sources_and_idempotent():
     assert not Organisation.objects.filter(is_demo=False).exists()
 
 
+def test_the_registry_demo_gives_an_editor_only_when_asked(client):
+    """The demo's claims and suggestions need an editor to decide them (the charter's path
+    for a president without an account goes through one): a documented demo account,
+    made only with DEBUG or --demo-account, who finds moderation and import in « Mon
+    espace »."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    call_command("load_registry_demo", stdout=StringIO())
+    assert not get_user_model().objects.filter(username="editrice").exists()
+    out = StringIO()
+    call_command("load_registry_demo", "--demo-account", stdout=out)
+    call_command("load_registry_demo", "--demo-account", stdout=StringIO())  # idempotent
+    assert "editrice / demo-ptce-2014" in out.getvalue()
+    assert client.login(username="editrice", password="demo-ptce-2014")
+    space = client.get(reverse("portal:account")).content.decode()
+    assert f'href="{reverse("registry_manage:moderation")}"' in space
+    assert f'href="{reverse("registry_manage:import")}"' in space
+    assert client.get(reverse("registry_manage:moderation")).status_code == 200
+    assert client.get(reverse("registry_manage:import")).status_code == 200
+
+
 def test_check_poles_puts_every_status_right():
     call_command("load_registry_demo", stdout=StringIO())
     Pole.objects.update(status="checked", check_report={})

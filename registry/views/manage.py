@@ -142,6 +142,23 @@ def pole_edit(request, slug: str):
 # --- moderation (editors) --------------------------------------------------------------------
 
 
+def _claim_decided(claim) -> str:
+    """What the decision did, for the editor: who manages the entry now and what they
+    were sent (a new account gets the link to choose its password)."""
+    values = {"name": claim.name, "pole": claim.pole.name, "email": claim.email}
+    if claim.status != claim.Status.APPROVED:
+        return _("Request declined: an email tells %(name)s.") % values
+    if claim.new_account:
+        return (
+            _(
+                "%(name)s now manages the entry « %(pole)s »: an email goes to %(email)s "
+                "with a link to choose a password."
+            )
+            % values
+        )
+    return _("%(name)s now manages the entry « %(pole)s »: an email tells them.") % values
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderation(request):
@@ -153,7 +170,10 @@ def moderation(request):
             action = form.cleaned_data["action"]
             if action in ("approve", "reject"):
                 claim = access_claim_for_moderator(request, form.cleaned_data["claim"])
-                services.claim_decide(claim=claim, approve=action == "approve", actor=request.user)
+                claim = services.claim_decide(
+                    claim=claim, approve=action == "approve", actor=request.user
+                )
+                done = _claim_decided(claim)
             elif action in ("accept", "dismiss"):
                 suggestion = access_suggestion_for_moderator(
                     request, form.cleaned_data["suggestion"]
@@ -161,12 +181,13 @@ def moderation(request):
                 services.suggestion_decide(
                     suggestion=suggestion, accept=action == "accept", actor=request.user
                 )
+                done = _("Done.")
             else:
                 raise DomainError(errors.UNKNOWN_ACTION)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, done)
         return redirect("registry_manage:moderation")
     return render(
         request,

@@ -8,6 +8,9 @@ import csv
 import random
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -62,20 +65,54 @@ WORDS = [
 ]  # fmt: skip
 INVENTED_POLES = 40
 
+# The demo's editor, who decides claims and suggestions and imports files: given only with
+# DEBUG or --demo-account, as the other demo accounts.
+EDITOR = "editrice"
+EDITOR_PASSWORD = "demo-ptce-2014"  # noqa: S105 - documented, set only with DEBUG or --demo-account
+EDITOR_PERMISSIONS = ["add_organisation", "add_pole", "change_pole"]
+
 
 class Command(BaseCommand):
     help = __doc__.splitlines()[0]
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo-account",
+            action="store_true",
+            help=f"create the demo editor {EDITOR} (done anyway when DEBUG is on)",
+        )
+
+    def handle(self, *args, demo_account=False, **options):
         with transaction.atomic():
             networks = self.networks()
             activities = self.activities()
             real = self.laureates()
             invented = self.invented(networks, activities)
+            if settings.DEBUG or demo_account:
+                self.editor()
         counts = services.check_all()
         self.stdout.write(
             f"registry demo: {len(networks)} networks, {real} laureate poles (real, with "
             f"their sources), {invented} invented poles; status: {counts}"
+        )
+        if settings.DEBUG or demo_account:
+            self.stdout.write(
+                f"Editor of the directory (claims, suggestions, import): {EDITOR} / "
+                f"{EDITOR_PASSWORD} (demo only)"
+            )
+
+    def editor(self) -> None:
+        user, created = get_user_model().objects.get_or_create(
+            username=EDITOR,
+            defaults={"first_name": "Éditrice", "last_name": "Démo", "is_staff": True},
+        )
+        if created:
+            user.set_password(EDITOR_PASSWORD)
+            user.save()
+        user.user_permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="registry", codename__in=EDITOR_PERMISSIONS
+            )
         )
 
     def networks(self) -> list[Network]:

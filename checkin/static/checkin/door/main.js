@@ -204,6 +204,8 @@ function start() {
     closesAt: new Date(root.dataset.doorCloses || ""),
     before: root.dataset.notTodayBefore || "",
     after: root.dataset.notTodayAfter || "",
+    closedBefore: root.dataset.closedBefore || "",
+    closedAfter: root.dataset.closedAfter || "",
   };
   app.secret = readSecret(app.slug);
   if (!app.slug || !app.secret) {

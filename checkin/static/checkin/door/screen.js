@@ -101,12 +101,19 @@ function renderOverride(view) {
 
 /**
  * A standing notice while the door is closed (the event is not today), worked out on
- * the phone every minute: the page kept offline stays right on the event's day.
+ * the phone every minute: the page kept offline stays right on the event's day. Its own
+ * words: nothing was tried yet, so it does not say that an entry was not recorded.
  */
 export function renderClosedNotice() {
   const notice = document.getElementById("door-closed");
   if (!notice) return;
-  const closed = closedView(null, app.door);
+  const { closedBefore, closedAfter } = app.door;
+  const door = {
+    ...app.door,
+    before: closedBefore || app.door.before,
+    after: closedAfter || app.door.after,
+  };
+  const closed = closedView(null, door);
   notice.hidden = !closed;
   const text = closed ? closed.message : "";
   if (notice.textContent !== text) notice.textContent = text;

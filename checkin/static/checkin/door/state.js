@@ -14,7 +14,8 @@ export const app = {
   doorPassUntil: 0,
   overrideUrl: "",
   walkInUrl: "",
-  door: { opensAt: null, closesAt: null, before: "", after: "" }, // the door's hours
+  // the door's hours; a refusal outside them (before, after) and the standing notice
+  door: { opensAt: null, closesAt: null, before: "", after: "", closedBefore: "", closedAfter: "" },
   db: null,
   ready: null, // promise: store opened and tickets loaded
   index: new Map(), // h → search entry (holds the ticket as stored)
