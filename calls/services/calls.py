@@ -36,8 +36,9 @@ from calls.models import (
     Stage,
 )
 from calls.rules import REGISTRY_RULES
+from calls.uploads import upload_cap
 from core.errors import DomainError
-from core.french import number
+from core.french import file_size
 from core.input import clean_text
 from registry import geo
 
@@ -589,12 +590,9 @@ def calldocument_add(*, call: Call, actor, title: str, upload) -> CallDocument:
     title = _text({"title": title}, "title", max_length=200, required=True)
     if upload is None:
         raise DomainError(errors.DOCUMENT_REQUIRED, field="file")
-    if upload.size > DOCUMENT_MAX_SIZE:
-        raise DomainError(
-            errors.DOCUMENT_TOO_LARGE,
-            field="file",
-            max=f"{number(DOCUMENT_MAX_SIZE // 1024**2)} Mo",
-        )
+    limit = upload_cap(DOCUMENT_MAX_SIZE)  # never above the global cap of the uploads
+    if upload.size > limit:
+        raise DomainError(errors.DOCUMENT_TOO_LARGE, field="file", max=file_size(limit))
     content_type = files.sniff(upload)
     if content_type is None:
         raise DomainError(

@@ -475,3 +475,17 @@ def test_a_document_too_large_is_refused(draft, staff, private_files, monkeypatc
         )
     assert not CallDocument.objects.exists()
     assert not list(private_files.rglob("*.*"))
+
+
+def test_a_document_past_the_global_upload_cap_is_refused(draft, staff, private_files, settings):
+    settings.CALLS_MAX_UPLOAD_BYTES = 1024  # below the documents' own limit: the cap wins
+    with refused(errors.DOCUMENT_TOO_LARGE, "file") as caught:
+        services.calldocument_add(
+            call=draft,
+            actor=staff,
+            title="Gros",
+            upload=SimpleUploadedFile("a.pdf", PDF + b"0" * 2048),
+        )
+    assert caught.message == "Ce fichier est trop lourd\u00a0: 1\u00a0ko au plus."
+    assert not CallDocument.objects.exists()
+    assert not list(private_files.rglob("*.*"))

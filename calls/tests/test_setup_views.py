@@ -338,6 +338,48 @@ def test_documents_upload_refuses_a_program_renamed_pdf(client, draft, private_f
     assert CallDocument.objects.get().title == "Budget"
 
 
+@pytest.mark.parametrize("size", [12 * 1024, 3 * 1024**2])  # just past the cap; far past
+def test_a_document_past_the_upload_cap_is_refused_in_french_and_not_kept(
+    client, draft, private_files, settings, size
+):
+    settings.CALLS_MAX_UPLOAD_BYTES = 10_000
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    url = reverse("calls_manage:documents", args=[draft.slug])
+    big = SimpleUploadedFile("cahier.pdf", PDF + b"0" * size)
+    response = client.post(url, {"title": "Cahier des charges", "file": big})
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Le fichier dépasse 10\u00a0ko" in page and 'id="id_file_error"' in page
+    assert 'value="Cahier des charges"' in page  # the title typed is kept
+    assert not CallDocument.objects.exists()
+    assert not any(private_files.rglob("*.*"))
+
+
+def test_a_document_too_large_is_not_read_to_its_end(draft, private_files, settings):
+    """The capped handler stops at the file's first bytes: most of the body stays unread."""
+    from django.test import RequestFactory
+
+    from calls.views.manage import documents
+
+    settings.CALLS_MAX_UPLOAD_BYTES = 10_000
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    body = SimpleUploadedFile("cahier.pdf", PDF + b"0" * (3 * 1024**2))
+    request = RequestFactory().post(
+        reverse("calls_manage:documents", args=[draft.slug]), {"title": "T", "file": body}
+    )
+    request.user = manager
+    request.session = {}
+    request._dont_enforce_csrf_checks = True  # as the test client does
+    response = documents(request, slug=draft.slug)
+    assert response.status_code == 413
+    assert request.upload_too_large
+    assert len(request.META["wsgi.input"].read()) > 2 * 1024**2
+    assert not CallDocument.objects.exists()
+
+
 def test_publishing_from_the_call_page(client, draft):
     manager = draft.managers.model.objects.create_user("gestion")
     draft.managers.add(manager)
