@@ -79,6 +79,70 @@ def test_the_public_list_and_page_of_a_published_call(client, call, db):
     assert "1\u202f000\u202f000\xa0€" in page
 
 
+def test_a_closed_call_under_review_says_so_and_when_the_results_come(client, call):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    paris = ZoneInfo("Europe/Paris")
+    with time_machine.travel(datetime(2026, 2, 1, 10, tzinfo=paris), tick=False):
+        closed = call(
+            opens_at=datetime(2025, 11, 1, 9, tzinfo=paris),
+            closes_at=datetime(2026, 1, 15, 12, tzinfo=paris),
+            results_on=date(2026, 3, 12),
+            published_at=datetime(2025, 10, 1, tzinfo=paris),
+        )
+        page = client.get(reverse("calls:call", args=[closed.slug])).content.decode()
+        assert "Examen en cours" in page
+        assert "Résultats annoncés le 12 mars 2026" in page
+        assert (
+            "Clôture dans" not in page
+            and reverse("calls:apply_start", args=[closed.slug]) not in page
+        )
+        assert reverse("calls:laureates", args=[closed.slug]) not in page
+    with time_machine.travel(datetime(2026, 3, 13, 10, tzinfo=paris), tick=False):
+        page = client.get(reverse("calls:call", args=[closed.slug])).content.decode()
+        assert "Examen en cours" in page and "12 mars 2026" not in page  # past: no longer said
+        Call.objects.filter(pk=closed.pk).update(results_published_at=timezone.now())
+        page = client.get(reverse("calls:call", args=[closed.slug])).content.decode()
+        assert "Examen en cours" not in page
+        assert "Résultats publiés" in page and "13 mars 2026" in page
+        assert reverse("calls:laureates", args=[closed.slug]) in page
+
+
+def test_an_upcoming_call_says_when_it_opens(client, call):
+    soon = call(
+        opens_at=timezone.now() + timedelta(days=5), closes_at=timezone.now() + timedelta(days=30)
+    )
+    page = client.get(reverse("calls:call", args=[soon.slug])).content.decode()
+    assert "Ouvre le " in page and "Examen en cours" not in page and "Clôture dans" not in page
+    assert reverse("calls:apply_start", args=[soon.slug]) not in page
+
+
+def test_a_call_with_approximate_dates_shows_no_time_and_no_countdown(client, call):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    old = call(
+        "appel-2013",
+        opens_at=datetime(2013, 7, 1, tzinfo=paris),
+        closes_at=datetime(2014, 1, 10, 12, tzinfo=paris),
+        published_at=datetime(2013, 7, 1, tzinfo=paris),
+        results_published_at=datetime(2014, 1, 10, 12, tzinfo=paris),
+        dates_approximate=True,
+    )
+    page = client.get(reverse("calls:call", args=[old.slug])).content.decode()
+    assert "vers juillet 2013 (date approximative)" in page
+    assert "au plus tard le 10 janvier 2014" in page
+    assert "12\u00a0h" not in page and "heure de Paris" not in page and "Clos depuis" not in page
+    assert "Résultats publiés" in page and reverse("calls:laureates", args=[old.slug]) in page
+    listing = client.get(reverse("calls:list")).content.decode()
+    assert "Ouvert vers juillet 2013, clos au plus tard le 10 janvier 2014" in listing
+    assert "1er juillet 2013 à" not in listing
+
+
 def test_a_draft_is_unknown_to_the_public_and_to_a_pole_manager(client, draft, user):
     assert client.get(reverse("calls:call", args=[draft.slug])).status_code == 404
     assert draft.title not in client.get(reverse("calls:list")).content.decode()
