@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calls import errors, files, ledger
 from calls.models import (
@@ -87,6 +88,16 @@ def _decimal(data, name) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+def _budget(data) -> Decimal | None:
+    """An amount in euros as the manager types it (« 500 000 », « 500 000,00 € »)."""
+    from calls.services.applications import parse_amount
+
+    text = str(data.get("budget") or "").strip()
+    if text.startswith(("-", "\u2212")):
+        raise DomainError(errors.BUDGET_NEGATIVE, field="budget")
+    return parse_amount(text, label=_("Budget"), field="budget")
+
+
 def _paris(value, name) -> datetime:
     if not isinstance(value, datetime):
         raise DomainError(errors.DATE_REQUIRED, field=name)
@@ -117,9 +128,7 @@ def _clean_call(data: dict) -> dict:
     closes_at = _paris(data.get("closes_at"), "closes_at")
     if closes_at <= opens_at:
         raise DomainError(errors.CLOSES_BEFORE_OPENS, field="closes_at")
-    budget = _decimal(data, "budget")
-    if budget is not None and budget < 0:
-        raise DomainError(errors.BUDGET_NEGATIVE, field="budget")
+    budget = _budget(data)
     results_on = data.get("results_on") or None
     if results_on is not None and not isinstance(results_on, date):
         raise DomainError(errors.FIELD_INVALID, field="results_on")

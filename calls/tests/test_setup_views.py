@@ -2,6 +2,7 @@
 service's message and keep nothing, a draft unknown to the public."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -299,6 +300,60 @@ def test_a_call_is_created_and_edited_through_the_forms(client, staff):
     assert timezone.localtime(created.closes_at).month == 5
 
 
+def test_the_call_form_shows_amounts_the_french_way_and_takes_them_back(client, staff):
+    client.force_login(staff)
+    client.post(reverse("calls_manage:create"), _call_post())
+    created = Call.objects.get()
+    url = reverse("calls_manage:call", args=[created.slug])
+    page = client.get(url).content.decode()
+    assert 'name="budget" value="500\u202f000"' in page and "500000.00" not in page
+    for typed in ("500\u202f000", "500 000,00 €", "1 234 567,5"):
+        assert client.post(url, _call_post(budget=typed)).status_code == 302
+    created.refresh_from_db()
+    assert created.budget == Decimal("1234567.50")
+    assert 'value="1\u202f234\u202f567,50"' in client.get(url).content.decode()
+    response = client.post(url, _call_post(budget="12,345"))  # no third decimal: refused
+    assert 'id="id_budget_error"' in response.content.decode()
+    assert 'value="12,345"' in response.content.decode()  # shown as typed
+    created.refresh_from_db()
+    assert created.budget == Decimal("1234567.50")
+
+
+def test_a_date_typed_in_the_call_form_is_kept_after_an_error(client, staff):
+    client.force_login(staff)
+    # read the French way, given back in the browser's format next to another field's error
+    response = client.post(
+        reverse("calls_manage:create"),
+        _call_post(budget="beaucoup", opens_at="01/03/2027 9 h 30", results_on="12/06/2027"),
+    )
+    page = response.content.decode()
+    assert 'id="id_budget_error"' in page
+    assert 'type="datetime-local" name="opens_at" value="2027-03-01T09:30"' in page
+    assert 'type="date" name="results_on" value="2027-06-12"' in page
+    assert not Call.objects.exists()
+    # not a date: shown as typed (a datetime-local input would show it empty)
+    response = client.post(reverse("calls_manage:create"), _call_post(closes_at="15 mai 2027"))
+    page = response.content.decode()
+    assert 'type="text" name="closes_at" value="15 mai 2027"' in page
+    assert 'id="id_closes_at_error"' in page
+    assert not Call.objects.exists()
+    response = client.post(reverse("calls_manage:create"), _call_post(opens_at="01/03/2027 9 h 30"))
+    assert response.status_code == 302
+    assert timezone.localtime(Call.objects.get().opens_at).minute == 30
+
+
+def test_stage_numbers_show_the_french_way(client, draft):
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    stage = draft.stages.get()
+    Stage.objects.filter(pk=stage.pk).update(cutoff=Decimal("3.50"), spread_threshold=2)
+    page = client.get(reverse("calls_manage:stage", args=[draft.slug, stage.pk])).content.decode()
+    assert 'name="stage-cutoff" value="3,5"' in page
+    assert 'name="stage-spread_threshold" value="2"' in page
+    assert "3.50" not in page
+
+
 def test_a_bad_new_call_is_shown_again_with_its_error_and_nothing_kept(client, staff):
     client.force_login(staff)
     response = client.post(reverse("calls_manage:create"), _call_post(budget="-5"))
@@ -466,3 +521,15 @@ def test_the_admin_shows_a_call_read_only(client, call, user):
     assert response.status_code == 200
     assert client.get(reverse("admin:calls_call_add")).status_code == 403
     assert shown.title in client.get(reverse("admin:calls_call_changelist")).content.decode()
+
+
+def test_the_decision_amount_shows_the_french_way_and_what_was_typed_as_typed(db):
+    from calls.forms_decide import DecisionForm
+
+    shown = DecisionForm(prefix="d1", initial={"amount": "120000,00"})
+    assert 'value="120\u202f000"' in str(shown["amount"])
+    assert 'value="1\u202f234,50"' in str(
+        DecisionForm(initial={"amount": Decimal("1234.5")})["amount"]
+    )
+    typed = DecisionForm({"amount": "120000,5"})
+    assert 'value="120000,5"' in str(typed["amount"])
