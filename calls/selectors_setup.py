@@ -93,14 +93,12 @@ REVIEW, RESULTS = "review", "results"
 
 def call_phase(call: Call, *, now: datetime | None = None) -> str:
     """Where the call stands for its public: upcoming, open, closed with its files under
-    review, or closed with its results published."""
+    review, or its results published."""
     now = now or timezone.now()
-    state = call_state(call, now=now)
-    if state != CLOSED:
-        return state
     if call.results_published_at is not None and call.results_published_at <= now:
         return RESULTS
-    return REVIEW
+    state = call_state(call, now=now)
+    return REVIEW if state == CLOSED else state
 
 
 def _month(value: datetime) -> str:
