@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from calls import errors
+from calls.forms_setup import NumberField
 from calls.models import Decision
 from core.errors import DomainError
 
@@ -19,12 +20,7 @@ class DecisionForm(ServiceForm):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=[("", "—"), *Decision.Outcome.choices], required=False
     )
-    amount = forms.CharField(
-        label=_("Amount (euros, laureates only)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    amount = NumberField(label=_("Amount (euros, laureates only)"), amount=True, max_length=20)
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

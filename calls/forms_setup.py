@@ -2,12 +2,123 @@
 services, which check it; a service's refusal goes on the field it names
 (``add_domain_error``)."""
 
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Question, Stage
 from calls.rules import REGISTRY_RULES
+from core.dates import is_french
 from core.errors import DomainError
+from core.french import number
+
+# --- numbers and dates, shown as their reader writes them, taken back as typed ------------
+
+
+class Typed(str):
+    """What the person typed (a bound form's data): shown back exactly as typed."""
+
+
+def decimal_input(value) -> str:
+    """A number for an input, as the reader writes it and the services read it back:
+    « 500 000 », « 1 234,50 », « 2,5 » in French; "500000", "1234.50" in English (no
+    grouping there: the services read a comma as the decimal separator)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace(",", "."))
+    except InvalidOperation:
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    amount = amount.normalize()
+    if amount == amount.to_integral_value():
+        amount = amount.quantize(Decimal(1))
+    decimals = max(0, -amount.as_tuple().exponent)
+    if is_french():
+        return number(amount, decimals)
+    return f"{amount:.{decimals}f}"
+
+
+class NumberField(forms.CharField):
+    """A number typed as text (the service checks it): its stored value is shown the
+    reader's way (« 500 000 », not « 500000.00 »), what was typed is shown as typed."""
+
+    def __init__(self, *, amount: bool = False, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", True)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        self.amount = amount
+        super().__init__(**kwargs)
+
+    def bound_data(self, data, initial):
+        data = super().bound_data(data, initial)
+        return Typed(data) if isinstance(data, str) else data
+
+    def prepare_value(self, value):
+        if isinstance(value, Typed):
+            return value
+        text = decimal_input(value)
+        if self.amount and text and re.search(r"[.,]\d$", text):
+            text += "0"  # cents: « 1 234,50 », never « 1 234,5 »
+        return text
+
+
+_BLANKS = re.compile(r"[\s\u00a0\u202f]+")
+
+
+class TypedDateTimeField(forms.DateTimeField):
+    """The browser's ``datetime-local`` value, or a date and time typed the French way
+    (« 12/03/2026 14:30 », « 12/03/2026 14 h 30 »)."""
+
+    def strptime(self, value, format):
+        return datetime.strptime(_BLANKS.sub(" ", value).strip(), format)
+
+
+DATETIME_FORMATS = [
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %Hh%M",
+    "%d/%m/%Y %H h %M",
+    "%d/%m/%Y %Hh",
+    "%d/%m/%Y %H h",
+]
+
+
+class KeptInput(forms.DateTimeInput):
+    """A ``datetime-local`` (or ``date``) input that never loses what was typed: a browser
+    empties such an input whose value is not in its own format (« 12/03/2026 14:30 »), so a
+    typed value the form can read is given back in that format, and one it cannot read is
+    shown in a text input, as typed, next to its error."""
+
+    def __init__(self, *, input_type: str, format: str, input_formats=(), attrs=None):
+        super().__init__(attrs=attrs, format=format)
+        self.input_type = input_type
+        self.input_formats = list(input_formats)
+        self.machine = re.compile(
+            r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
+            if input_type == "datetime-local"
+            else r"^\d{4}-\d{2}-\d{2}$"
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        typed = context["widget"]["value"]
+        if isinstance(value, str) and typed and not self.machine.match(typed.strip()):
+            for input_format in self.input_formats:
+                try:
+                    parsed = datetime.strptime(_BLANKS.sub(" ", typed).strip(), input_format)
+                except ValueError:
+                    continue
+                context["widget"]["value"] = parsed.strftime(self.format)
+                break
+            else:
+                context["widget"]["type"] = "text"
+        return context
 
 
 class SetupForm(forms.Form):
@@ -39,21 +150,26 @@ class CallForm(SetupForm):
     )
     summary = _text(_("Summary"), textarea=True)
     funders = _text(_("Funders"))
-    budget = _text(_("Budget (euros)"))
-    opens_at = forms.DateTimeField(
+    budget = NumberField(label=_("Budget (euros)"), amount=True)
+    opens_at = TypedDateTimeField(
         label=_("Opens (Paris time)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=KeptInput(
+            input_type="datetime-local", format="%Y-%m-%dT%H:%M", input_formats=DATETIME_FORMATS
+        ),
+        input_formats=DATETIME_FORMATS,
     )
-    closes_at = forms.DateTimeField(
+    closes_at = TypedDateTimeField(
         label=_("Closes (Paris time)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=KeptInput(
+            input_type="datetime-local", format="%Y-%m-%dT%H:%M", input_formats=DATETIME_FORMATS
+        ),
+        input_formats=DATETIME_FORMATS,
     )
     results_on = forms.DateField(
         label=_("Results expected on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=KeptInput(input_type="date", format="%Y-%m-%d", input_formats=["%d/%m/%Y"]),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
     specifications = _text(
         _("Specifications (Markdown)"),
@@ -91,7 +207,7 @@ class CallForm(SetupForm):
             "slug": call.slug,
             "summary": call.summary,
             "funders": call.funders,
-            "budget": "" if call.budget is None else str(call.budget),
+            "budget": call.budget,
             "opens_at": timezone.localtime(call.opens_at, PARIS).replace(tzinfo=None),
             "closes_at": timezone.localtime(call.closes_at, PARIS).replace(tzinfo=None),
             "results_on": call.results_on,
@@ -141,15 +257,15 @@ class StageForm(SetupForm):
     jurors_per_file = _text(_("Jurors per file"))
     passes_on = _text(_("Files passed on to the next stage"))
     scale_max = _text(_("Scores from 0 to"))
-    cutoff = _text(_("Cut-off score"))
-    spread_threshold = _text(_("Spread between jurors flagged above"))
+    cutoff = NumberField(label=_("Cut-off score"))
+    spread_threshold = NumberField(label=_("Spread between jurors flagged above"))
 
 
 class CriterionForm(SetupForm):
     label = _text(_("Criterion"))
     description = _text(_("Description"), textarea=True)
-    weight = _text(_("Weight"))
-    eliminatory_min = _text(_("Eliminatory minimum"))
+    weight = NumberField(label=_("Weight"))
+    eliminatory_min = NumberField(label=_("Eliminatory minimum"))
 
 
 class DocumentForm(SetupForm):

@@ -57,6 +57,9 @@ class Call(models.Model):
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
     results_on = models.DateField(_("results expected"), null=True, blank=True)
+    # a call of the past whose sources give no precise dates (the 2013 call: the month of
+    # its launch, no closing date): its page says « vers … », never a time or a countdown
+    dates_approximate = models.BooleanField(_("approximate dates"), default=False)
     specifications = models.TextField(_("specifications (Markdown)"), blank=True)
     faq = models.TextField(_("questions and answers (Markdown)"), blank=True)
     # eligibility: registry rules (R1–R8) and the call's own conditions (calls.rules)

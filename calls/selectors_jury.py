@@ -210,7 +210,24 @@ def stage_jury(*, stage) -> dict:
         by_file.setdefault(a.application, []).append(a)
     for j in jurors:
         j.load = loads[j.pk]
+    # once files are assigned: those with fewer jurors than the stage wants (a conflict
+    # confirmed or declared after the assignment took a juror off, say)
+    short_files = []
+    if assignments:
+        counts = defaultdict(int)
+        for a in assignments:
+            counts[a.application_id] += 1
+        short_files = [
+            (application, counts[application.pk])
+            for application in Application.objects.filter(
+                stage=stage, status=Application.Status.SUBMITTED
+            )
+            .select_related("pole")
+            .order_by("project_title", "pk")
+            if counts[application.pk] < stage.jurors_per_file
+        ]
     return {
+        "short_files": short_files,
         "jurors": jurors,
         "conflicts": conflicts,
         # one line per juror × file, with all its reasons

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -97,10 +97,33 @@ def document_get_public(*, slug: str, document_id: int) -> CallDocument:
     return document
 
 
+REVIEW, RESULTS = "review", "results"
+
+
+def call_phase(call: Call, *, now: datetime | None = None) -> str:
+    """Where the call stands for its public: upcoming, open, closed with its files under
+    review, or its results published."""
+    now = now or timezone.now()
+    if call.results_published_at is not None and call.results_published_at <= now:
+        return RESULTS
+    state = call_state(call, now=now)
+    return REVIEW if state == CLOSED else state
+
+
+def _month(value: datetime) -> str:
+    """« juillet 2013 », "July 2013": what an approximate date keeps."""
+    return formats.date_format(timezone.localtime(value, PARIS), "F Y")
+
+
 def countdown(call: Call, *, now: datetime | None = None) -> str:
-    """« Clôture dans 3 jours », « Clos depuis le … », « Ouvre le … »: true at ``now``."""
+    """« Clôture dans 3 jours », « Clos depuis le … », « Ouvre le … »: true at ``now``.
+    A call with approximate dates has no countdown, only « Ouvre vers juillet 2013 »."""
     now = now or timezone.now()
     state = call_state(call, now=now)
+    if call.dates_approximate:
+        if state == UPCOMING:
+            return _("Opens around %(month)s") % {"month": _month(call.opens_at)}
+        return ""
     if state == UPCOMING:
         return _("Opens on %(when)s") % {"when": moment(call.opens_at)}
     if state == CLOSED:
@@ -162,15 +185,50 @@ def _department_name(code: str) -> str:
 
 
 def closes_text(call: Call) -> str:
+    if call.dates_approximate:
+        # what is kept is a bound (the 2013 call: the announcement of its laureates)
+        return _("approximate date: by %(date)s at the latest") % {
+            "date": long_date(timezone.localtime(call.closes_at, PARIS))
+        }
     return _("%(when)s (Paris time)") % {"when": moment(timezone.localtime(call.closes_at, PARIS))}
 
 
 def opens_text(call: Call) -> str:
+    if call.dates_approximate:
+        return _("around %(month)s (approximate date)") % {"month": _month(call.opens_at)}
     return moment(timezone.localtime(call.opens_at, PARIS))
 
 
-def results_text(call: Call) -> str:
-    return long_date(call.results_on) if call.results_on else ""
+def dates_line(call: Call) -> str:
+    """The call's dates in one sentence, for its card in the list."""
+    if call.dates_approximate:
+        return _(
+            "Opens around %(opens)s, closes by %(closes)s at the latest (approximate dates)"
+        ) % {
+            "opens": _month(call.opens_at),
+            "closes": long_date(timezone.localtime(call.closes_at, PARIS)),
+        }
+    return _("Opens on %(opens)s, closes on %(closes)s") % {
+        "opens": moment(call.opens_at),
+        "closes": moment(call.closes_at),
+    }
+
+
+def results_text(call: Call, *, now: datetime | None = None) -> str:
+    """The day the results are expected, only while it is still to come and they are not
+    published (a past date would no longer be true)."""
+    now = now or timezone.now()
+    if call.results_on is None or call_phase(call, now=now) == RESULTS:
+        return ""
+    if call.results_on <= timezone.localtime(now, PARIS).date():
+        return ""
+    return long_date(call.results_on)
+
+
+def results_published_text(call: Call, *, now: datetime | None = None) -> str:
+    if call_phase(call, now=now) != RESULTS:
+        return ""
+    return long_date(timezone.localtime(call.results_published_at, PARIS))
 
 
 # --- the managers' pages ---------------------------------------------------------------

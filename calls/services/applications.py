@@ -34,6 +34,7 @@ TITLE_MAX = 200
 SUMMARY_MAX = 5000
 TEXT_MAX = 20_000
 RECEIPT = "calls.application.receipt"
+REOPENED = "calls.application.reopened"
 
 
 # --- what the call allows, when ------------------------------------------------------------
@@ -449,6 +450,12 @@ def _language(actor) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def _recipient_language(user) -> str:
+    """The recipient's language when the account keeps one, else the site's."""
+    language = getattr(user, "language", "") or ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def application_submit(*, application: Application, version: int, actor) -> Application:
     """Freeze the draft: the window checked with the server's time, the pole still
     eligible, every required answer given; hashed, logged, receipt emailed."""
@@ -541,4 +548,14 @@ def application_reopen(*, application: Application, reason: str, until, actor) -
         application.version += 1
         application.save()
         ledger.record(call, "calls.application.reopened", application, actor=actor, reason=reason)
+        # the pole's managers are told, each in their language, after the commit
+        for manager in application.pole.managers.filter(is_active=True).exclude(email=""):
+            email_queue(
+                kind=REOPENED,
+                scope="calls.application",
+                object_id=application.pk,
+                to=manager.email,
+                language=_recipient_language(manager),
+                dedupe_key=f"{REOPENED}:{application.pk}:{manager.pk}",
+            )
     return application

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calls import errors, files, ledger
 from calls.models import (
@@ -36,8 +37,9 @@ from calls.models import (
     Stage,
 )
 from calls.rules import REGISTRY_RULES
+from calls.uploads import upload_cap
 from core.errors import DomainError
-from core.french import number
+from core.french import file_size
 from core.input import clean_text
 from registry import geo
 
@@ -86,6 +88,16 @@ def _decimal(data, name) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+def _budget(data) -> Decimal | None:
+    """An amount in euros as the manager types it (« 500 000 », « 500 000,00 € »)."""
+    from calls.services.applications import parse_amount
+
+    text = str(data.get("budget") or "").strip()
+    if text.startswith(("-", "\u2212")):
+        raise DomainError(errors.BUDGET_NEGATIVE, field="budget")
+    return parse_amount(text, label=_("Budget"), field="budget")
+
+
 def _paris(value, name) -> datetime:
     if not isinstance(value, datetime):
         raise DomainError(errors.DATE_REQUIRED, field=name)
@@ -116,9 +128,7 @@ def _clean_call(data: dict) -> dict:
     closes_at = _paris(data.get("closes_at"), "closes_at")
     if closes_at <= opens_at:
         raise DomainError(errors.CLOSES_BEFORE_OPENS, field="closes_at")
-    budget = _decimal(data, "budget")
-    if budget is not None and budget < 0:
-        raise DomainError(errors.BUDGET_NEGATIVE, field="budget")
+    budget = _budget(data)
     results_on = data.get("results_on") or None
     if results_on is not None and not isinstance(results_on, date):
         raise DomainError(errors.FIELD_INVALID, field="results_on")
@@ -589,12 +599,9 @@ def calldocument_add(*, call: Call, actor, title: str, upload) -> CallDocument:
     title = _text({"title": title}, "title", max_length=200, required=True)
     if upload is None:
         raise DomainError(errors.DOCUMENT_REQUIRED, field="file")
-    if upload.size > DOCUMENT_MAX_SIZE:
-        raise DomainError(
-            errors.DOCUMENT_TOO_LARGE,
-            field="file",
-            max=f"{number(DOCUMENT_MAX_SIZE // 1024**2)} Mo",
-        )
+    limit = upload_cap(DOCUMENT_MAX_SIZE)  # never above the global cap of the uploads
+    if upload.size > limit:
+        raise DomainError(errors.DOCUMENT_TOO_LARGE, field="file", max=file_size(limit))
     content_type = files.sniff(upload)
     if content_type is None:
         raise DomainError(

@@ -408,6 +408,35 @@ def conflict_message(conflict: Conflict) -> str:
     return pure.Conflict(0, 0, conflict.level, conflict.reason, conflict.subject).message
 
 
+def _take_off_conflicted(call: Call, juror: Juror, application: Application, actor) -> list[str]:
+    """A conflict now keeps this person away from this file: their assignments to it (on
+    any of their seats in the call) are taken off, each logged before it goes. One already
+    scored stays (its review is kept; the ranking leaves it out). Returns the names of the
+    jurors taken off, for the call manager."""
+    seats = Q(juror=juror)
+    if juror.user_id is not None:
+        seats |= Q(juror__user_id=juror.user_id, juror__stage__call_id=call.pk)
+    taken_off = []
+    for assignment in (
+        Assignment.objects.filter(seats, application=application)
+        .select_related("juror")
+        .order_by("pk")
+    ):
+        if _has_review(assignment):
+            continue
+        ledger.record(
+            call,
+            "calls.assignment.removed",
+            assignment,
+            actor=actor,
+            removed=True,
+            reason="conflict",
+        )
+        taken_off.append(assignment.juror.name)
+        assignment.delete()
+    return taken_off
+
+
 def conflict_decide(*, conflict: Conflict, decision: str, reason: str, actor) -> Conflict:
     """The call manager confirms (the juror stays away from the file) or dismisses (the
     link is not a conflict) a conflict still to decide; the reason is required."""
@@ -435,6 +464,11 @@ def conflict_decide(*, conflict: Conflict, decision: str, reason: str, actor) ->
             actor=actor,
             juror=conflict.juror_id,
             reason=conflict.reason,
+        )
+        conflict.taken_off = (
+            _take_off_conflicted(call, conflict.juror, conflict.application, actor)
+            if conflict.status == Conflict.Status.CONFIRMED
+            else []
         )
     return conflict
 
@@ -466,6 +500,7 @@ def conflict_declare(*, juror: Juror, application: Application, note: str, actor
         )
         if created:
             ledger.record(call, "calls.conflict.declared", application, actor=actor, juror=juror.pk)
+        conflict.taken_off = _take_off_conflicted(call, juror, application, actor)
     return conflict
 
 
@@ -506,6 +541,7 @@ def conflict_add(*, juror: Juror, application: Application, reason: str, actor) 
         if not created:
             raise DomainError(errors.CONFLICT_EXISTS)
         ledger.record(call, "calls.conflict.added", application, actor=actor, juror=juror.pk)
+        conflict.taken_off = _take_off_conflicted(call, juror, application, actor)
     return conflict
 
 

@@ -582,3 +582,45 @@ def test_reopen_once_then_submit_again_with_a_new_hash(
         assert error.code == "calls.already_reopened"
     with time_machine.travel(until + timedelta(seconds=1), tick=False):
         assert _log_holds(open_call)
+
+
+def test_reopening_emails_the_poles_managers_with_the_reason_and_the_date(
+    open_call, pole, manager, user, django_capture_on_commit_callbacks
+):
+    from core.mail import outbound_send
+    from core.models import OutboundEmail
+
+    co_manager = user("co-gestionnaire")
+    pole.managers.add(co_manager, user("parti", is_active=False))
+    call_manager = user("responsable")
+    open_call.managers.add(call_manager)
+    application = _filled(
+        services.application_start(call=open_call, pole=pole, actor=manager), manager
+    )
+    submitted = services.application_submit(
+        application=application, version=application.version, actor=manager
+    )
+    until = timezone.make_aware(timezone.datetime(2030, 3, 12, 18, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_reopen(
+            application=submitted,
+            reason="Le budget est illisible.",
+            until=until,
+            actor=call_manager,
+        )
+    emails = sorted(mail.outbox, key=lambda m: m.to)
+    assert [m.to for m in emails] == [["co-gestionnaire@example.org"], ["gestionnaire@example.org"]]
+    for email in emails:
+        assert email.subject == f"Dossier rouvert pour correction – {open_call.title}"
+        assert "Le budget est illisible." in email.body
+        assert "12 mars 2030 à 18\u00a0h" in email.body
+        assert f"/candidature/{submitted.pk}/" in email.body
+    # rendered in the recipient's language
+    outbound = OutboundEmail.objects.filter(to="co-gestionnaire@example.org").get()
+    assert outbound.language == "fr"
+    OutboundEmail.objects.filter(pk=outbound.pk).update(language="en", status="queued")
+    mail.outbox.clear()
+    outbound_send(outbound_id=outbound.pk)
+    (english,) = mail.outbox
+    assert english.subject.startswith("Application reopened for correction")
+    assert "12 March 2030 at 18:00" in english.body

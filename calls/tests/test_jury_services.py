@@ -282,6 +282,59 @@ def test_a_juror_declares_a_conflict_on_an_assigned_file_only(stage, user):
     assert conflict.blocks and conflict.source == "juror" and conflict.status == "confirmed"
 
 
+def test_a_hand_assignment_made_before_a_conflict_is_confirmed_is_taken_off(stage, manager, user):
+    """Assigned by hand while the link was only « to review »; once the conflict is
+    confirmed the assignment goes (logged first), not only hidden; a scored one stays."""
+    application = h.submitted(stage.call, h.pole())
+    amina, karim = user("amina"), user("karim")
+    juror, scorer = h.seat(stage, amina), h.seat(stage, karim)
+    conflicts = [
+        Conflict.objects.create(
+            juror=seat,
+            application=application,
+            level="review",
+            reason="same_network",
+            subject="1",
+            source="registry",
+        )
+        for seat in (juror, scorer)
+    ]
+    assigned = jury.assignment_set(stage=stage, application=application, juror=juror, actor=manager)
+    scored = jury.assignment_set(stage=stage, application=application, juror=scorer, actor=manager)
+    Review.objects.create(assignment=scored)
+    decided = jury.conflict_decide(
+        conflict=conflicts[0], decision="confirm", reason="Même réseau", actor=manager
+    )
+    assert decided.taken_off == [juror.name]
+    assert not Assignment.objects.filter(pk=assigned.pk).exists()
+    entry = stage.call.log.order_by("-sequence").first()
+    assert entry.action == "calls.assignment.removed" and entry.payload["state"]["removed"]
+    assert entry.payload["id"] == assigned.pk
+    kept = jury.conflict_decide(
+        conflict=conflicts[1], decision="confirm", reason="Même réseau", actor=manager
+    )
+    assert kept.taken_off == [] and Assignment.objects.filter(pk=scored.pk).exists()
+    assert log_issues(stage.call, unlogged=("call", "application", "review")) == []
+
+
+def test_a_declared_or_added_conflict_takes_the_juror_off_the_file(stage, manager, user):
+    first, second = h.submitted(stage.call), h.submitted(stage.call)
+    amina = user("amina")
+    juror = h.seat(stage, amina)
+    for application in (first, second):
+        jury.assignment_set(stage=stage, application=application, juror=juror, actor=manager)
+    declared = jury.conflict_declare(
+        juror=juror, application=first, note="J’y ai travaillé", actor=amina
+    )
+    assert declared.taken_off == [juror.name]
+    added = jury.conflict_add(
+        juror=juror, application=second, reason="Sa sœur préside le pôle", actor=manager
+    )
+    assert added.taken_off == [juror.name]
+    assert not Assignment.objects.filter(juror=juror).exists()
+    assert log_issues(stage.call) == []
+
+
 # --- the assignment --------------------------------------------------------------------------
 
 

@@ -140,6 +140,43 @@ def test_the_public_list_keeps_drafts_out_and_groups_by_state():
     assert selectors_setup.call_get_public(slug="ouvert") == open_call
 
 
+def test_the_phase_and_the_results_date_say_only_true_things():
+    call = make_call(results_on=date(2028, 3, 12))
+    closed = call.closes_at + timedelta(days=1)
+    assert selectors_setup.call_phase(call, now=call.opens_at - timedelta(days=1)) == "upcoming"
+    assert selectors_setup.call_phase(call, now=call.opens_at) == "open"
+    assert selectors_setup.call_phase(call, now=closed) == "review"
+    # the results date while it is to come; not once it is past, nor once published
+    assert selectors_setup.results_text(call, now=closed) == "12 mars 2028"
+    assert selectors_setup.results_text(call, now=datetime(2028, 3, 12, 8, tzinfo=PARIS)) == ""
+    call.results_published_at = closed + timedelta(days=2)
+    assert selectors_setup.call_phase(call, now=closed) == "review"  # not yet
+    later = closed + timedelta(days=3)
+    assert selectors_setup.call_phase(call, now=later) == "results"
+    assert selectors_setup.results_text(call, now=later) == ""
+    assert selectors_setup.results_published_text(call, now=later) == "3 janvier 2028"
+    assert selectors_setup.results_text(make_call("sans-date"), now=closed) == ""
+
+
+def test_approximate_dates_give_no_time_and_no_countdown():
+    call = make_call(
+        opens_at=datetime(2013, 7, 1, tzinfo=PARIS),
+        closes_at=datetime(2014, 1, 10, 12, tzinfo=PARIS),
+        dates_approximate=True,
+    )
+    assert selectors_setup.opens_text(call) == "vers juillet 2013 (date approximative)"
+    assert selectors_setup.closes_text(call) == (
+        "date approximative\u00a0: au plus tard le 10 janvier 2014"
+    )
+    assert selectors_setup.dates_line(call) == (
+        "Ouvert vers juillet 2013, clos au plus tard le 10 janvier 2014 (dates approximatives)"
+    )
+    before = datetime(2013, 6, 1, tzinfo=PARIS)
+    assert selectors_setup.countdown(call, now=before) == "Ouvre vers juillet 2013"
+    assert selectors_setup.countdown(call, now=datetime(2013, 9, 1, tzinfo=PARIS)) == ""
+    assert selectors_setup.countdown(call, now=datetime(2015, 1, 1, tzinfo=PARIS)) == ""
+
+
 def test_the_countdown_is_true_at_the_time_it_is_read():
     call = make_call()
     opens, closes = call.opens_at, call.closes_at

@@ -113,8 +113,8 @@ def test_a_call_is_created_as_a_draft_in_paris_time_and_logged(draft, staff):
         ({"closes_at": datetime(2027, 3, 1, 9, 0)}, errors.CLOSES_BEFORE_OPENS, "closes_at"),
         ({"closes_at": datetime(2027, 2, 1, 9, 0)}, errors.CLOSES_BEFORE_OPENS, "closes_at"),
         ({"budget": "-1"}, errors.BUDGET_NEGATIVE, "budget"),
-        ({"budget": "beaucoup"}, errors.FIELD_INVALID, "budget"),
-        ({"budget": "1e400"}, errors.FIELD_INVALID, "budget"),
+        ({"budget": "beaucoup"}, errors.BAD_AMOUNT, "budget"),
+        ({"budget": "1e400"}, errors.BAD_AMOUNT, "budget"),
         ({"rules": ["R1", "R9"]}, errors.RULE_UNKNOWN, "rules"),
         ({"regions": "84 99"}, errors.PLACE_CODE_INVALID, "regions"),
         ({"departments": "26 100"}, errors.PLACE_CODE_INVALID, "departments"),
@@ -473,5 +473,19 @@ def test_a_document_too_large_is_refused(draft, staff, private_files, monkeypatc
         services.calldocument_add(
             call=draft, actor=staff, title="Gros", upload=SimpleUploadedFile("a.pdf", PDF)
         )
+    assert not CallDocument.objects.exists()
+    assert not list(private_files.rglob("*.*"))
+
+
+def test_a_document_past_the_global_upload_cap_is_refused(draft, staff, private_files, settings):
+    settings.CALLS_MAX_UPLOAD_BYTES = 1024  # below the documents' own limit: the cap wins
+    with refused(errors.DOCUMENT_TOO_LARGE, "file") as caught:
+        services.calldocument_add(
+            call=draft,
+            actor=staff,
+            title="Gros",
+            upload=SimpleUploadedFile("a.pdf", PDF + b"0" * 2048),
+        )
+    assert caught.message == "Ce fichier est trop lourd\u00a0: 1\u00a0ko au plus."
     assert not CallDocument.objects.exists()
     assert not list(private_files.rglob("*.*"))

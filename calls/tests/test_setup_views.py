@@ -2,6 +2,7 @@
 service's message and keep nothing, a draft unknown to the public."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -77,6 +78,70 @@ def test_the_public_list_and_page_of_a_published_call(client, call, db):
     assert "R1 — " in page
     assert "Drôme (26)" in page
     assert "1\u202f000\u202f000\xa0€" in page
+
+
+def test_a_closed_call_under_review_says_so_and_when_the_results_come(client, call):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    paris = ZoneInfo("Europe/Paris")
+    with time_machine.travel(datetime(2026, 2, 1, 10, tzinfo=paris), tick=False):
+        closed = call(
+            opens_at=datetime(2025, 11, 1, 9, tzinfo=paris),
+            closes_at=datetime(2026, 1, 15, 12, tzinfo=paris),
+            results_on=date(2026, 3, 12),
+            published_at=datetime(2025, 10, 1, tzinfo=paris),
+        )
+        page = client.get(reverse("calls:call", args=[closed.slug])).content.decode()
+        assert "Examen en cours" in page
+        assert "Résultats annoncés le 12 mars 2026" in page
+        assert (
+            "Clôture dans" not in page
+            and reverse("calls:apply_start", args=[closed.slug]) not in page
+        )
+        assert reverse("calls:laureates", args=[closed.slug]) not in page
+    with time_machine.travel(datetime(2026, 3, 13, 10, tzinfo=paris), tick=False):
+        page = client.get(reverse("calls:call", args=[closed.slug])).content.decode()
+        assert "Examen en cours" in page and "12 mars 2026" not in page  # past: no longer said
+        Call.objects.filter(pk=closed.pk).update(results_published_at=timezone.now())
+        page = client.get(reverse("calls:call", args=[closed.slug])).content.decode()
+        assert "Examen en cours" not in page
+        assert "Résultats publiés" in page and "13 mars 2026" in page
+        assert reverse("calls:laureates", args=[closed.slug]) in page
+
+
+def test_an_upcoming_call_says_when_it_opens(client, call):
+    soon = call(
+        opens_at=timezone.now() + timedelta(days=5), closes_at=timezone.now() + timedelta(days=30)
+    )
+    page = client.get(reverse("calls:call", args=[soon.slug])).content.decode()
+    assert "Ouvre le " in page and "Examen en cours" not in page and "Clôture dans" not in page
+    assert reverse("calls:apply_start", args=[soon.slug]) not in page
+
+
+def test_a_call_with_approximate_dates_shows_no_time_and_no_countdown(client, call):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    old = call(
+        "appel-2013",
+        opens_at=datetime(2013, 7, 1, tzinfo=paris),
+        closes_at=datetime(2014, 1, 10, 12, tzinfo=paris),
+        published_at=datetime(2013, 7, 1, tzinfo=paris),
+        results_published_at=datetime(2014, 1, 10, 12, tzinfo=paris),
+        dates_approximate=True,
+    )
+    page = client.get(reverse("calls:call", args=[old.slug])).content.decode()
+    assert "vers juillet 2013 (date approximative)" in page
+    assert "au plus tard le 10 janvier 2014" in page
+    assert "12\u00a0h" not in page and "heure de Paris" not in page and "Clos depuis" not in page
+    assert "Résultats publiés" in page and reverse("calls:laureates", args=[old.slug]) in page
+    listing = client.get(reverse("calls:list")).content.decode()
+    assert "Ouvert vers juillet 2013, clos au plus tard le 10 janvier 2014" in listing
+    assert "1er juillet 2013 à" not in listing
 
 
 def test_a_draft_is_unknown_to_the_public_and_to_a_pole_manager(client, draft, user):
@@ -235,6 +300,60 @@ def test_a_call_is_created_and_edited_through_the_forms(client, staff):
     assert timezone.localtime(created.closes_at).month == 5
 
 
+def test_the_call_form_shows_amounts_the_french_way_and_takes_them_back(client, staff):
+    client.force_login(staff)
+    client.post(reverse("calls_manage:create"), _call_post())
+    created = Call.objects.get()
+    url = reverse("calls_manage:call", args=[created.slug])
+    page = client.get(url).content.decode()
+    assert 'name="budget" value="500\u202f000"' in page and "500000.00" not in page
+    for typed in ("500\u202f000", "500 000,00 €", "1 234 567,5"):
+        assert client.post(url, _call_post(budget=typed)).status_code == 302
+    created.refresh_from_db()
+    assert created.budget == Decimal("1234567.50")
+    assert 'value="1\u202f234\u202f567,50"' in client.get(url).content.decode()
+    response = client.post(url, _call_post(budget="12,345"))  # no third decimal: refused
+    assert 'id="id_budget_error"' in response.content.decode()
+    assert 'value="12,345"' in response.content.decode()  # shown as typed
+    created.refresh_from_db()
+    assert created.budget == Decimal("1234567.50")
+
+
+def test_a_date_typed_in_the_call_form_is_kept_after_an_error(client, staff):
+    client.force_login(staff)
+    # read the French way, given back in the browser's format next to another field's error
+    response = client.post(
+        reverse("calls_manage:create"),
+        _call_post(budget="beaucoup", opens_at="01/03/2027 9 h 30", results_on="12/06/2027"),
+    )
+    page = response.content.decode()
+    assert 'id="id_budget_error"' in page
+    assert 'type="datetime-local" name="opens_at" value="2027-03-01T09:30"' in page
+    assert 'type="date" name="results_on" value="2027-06-12"' in page
+    assert not Call.objects.exists()
+    # not a date: shown as typed (a datetime-local input would show it empty)
+    response = client.post(reverse("calls_manage:create"), _call_post(closes_at="15 mai 2027"))
+    page = response.content.decode()
+    assert 'type="text" name="closes_at" value="15 mai 2027"' in page
+    assert 'id="id_closes_at_error"' in page
+    assert not Call.objects.exists()
+    response = client.post(reverse("calls_manage:create"), _call_post(opens_at="01/03/2027 9 h 30"))
+    assert response.status_code == 302
+    assert timezone.localtime(Call.objects.get().opens_at).minute == 30
+
+
+def test_stage_numbers_show_the_french_way(client, draft):
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    stage = draft.stages.get()
+    Stage.objects.filter(pk=stage.pk).update(cutoff=Decimal("3.50"), spread_threshold=2)
+    page = client.get(reverse("calls_manage:stage", args=[draft.slug, stage.pk])).content.decode()
+    assert 'name="stage-cutoff" value="3,5"' in page
+    assert 'name="stage-spread_threshold" value="2"' in page
+    assert "3.50" not in page
+
+
 def test_a_bad_new_call_is_shown_again_with_its_error_and_nothing_kept(client, staff):
     client.force_login(staff)
     response = client.post(reverse("calls_manage:create"), _call_post(budget="-5"))
@@ -338,6 +457,48 @@ def test_documents_upload_refuses_a_program_renamed_pdf(client, draft, private_f
     assert CallDocument.objects.get().title == "Budget"
 
 
+@pytest.mark.parametrize("size", [12 * 1024, 3 * 1024**2])  # just past the cap; far past
+def test_a_document_past_the_upload_cap_is_refused_in_french_and_not_kept(
+    client, draft, private_files, settings, size
+):
+    settings.CALLS_MAX_UPLOAD_BYTES = 10_000
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    client.force_login(manager)
+    url = reverse("calls_manage:documents", args=[draft.slug])
+    big = SimpleUploadedFile("cahier.pdf", PDF + b"0" * size)
+    response = client.post(url, {"title": "Cahier des charges", "file": big})
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Le fichier dépasse 10\u00a0ko" in page and 'id="id_file_error"' in page
+    assert 'value="Cahier des charges"' in page  # the title typed is kept
+    assert not CallDocument.objects.exists()
+    assert not any(private_files.rglob("*.*"))
+
+
+def test_a_document_too_large_is_not_read_to_its_end(draft, private_files, settings):
+    """The capped handler stops at the file's first bytes: most of the body stays unread."""
+    from django.test import RequestFactory
+
+    from calls.views.manage import documents
+
+    settings.CALLS_MAX_UPLOAD_BYTES = 10_000
+    manager = draft.managers.model.objects.create_user("gestion")
+    draft.managers.add(manager)
+    body = SimpleUploadedFile("cahier.pdf", PDF + b"0" * (3 * 1024**2))
+    request = RequestFactory().post(
+        reverse("calls_manage:documents", args=[draft.slug]), {"title": "T", "file": body}
+    )
+    request.user = manager
+    request.session = {}
+    request._dont_enforce_csrf_checks = True  # as the test client does
+    response = documents(request, slug=draft.slug)
+    assert response.status_code == 413
+    assert request.upload_too_large
+    assert len(request.META["wsgi.input"].read()) > 2 * 1024**2
+    assert not CallDocument.objects.exists()
+
+
 def test_publishing_from_the_call_page(client, draft):
     manager = draft.managers.model.objects.create_user("gestion")
     draft.managers.add(manager)
@@ -360,3 +521,15 @@ def test_the_admin_shows_a_call_read_only(client, call, user):
     assert response.status_code == 200
     assert client.get(reverse("admin:calls_call_add")).status_code == 403
     assert shown.title in client.get(reverse("admin:calls_call_changelist")).content.decode()
+
+
+def test_the_decision_amount_shows_the_french_way_and_what_was_typed_as_typed(db):
+    from calls.forms_decide import DecisionForm
+
+    shown = DecisionForm(prefix="d1", initial={"amount": "120000,00"})
+    assert 'value="120\u202f000"' in str(shown["amount"])
+    assert 'value="1\u202f234,50"' in str(
+        DecisionForm(initial={"amount": Decimal("1234.5")})["amount"]
+    )
+    typed = DecisionForm({"amount": "120000,5"})
+    assert 'value="120000,5"' in str(typed["amount"])

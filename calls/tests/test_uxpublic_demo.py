@@ -60,3 +60,14 @@ def test_the_2013_laureates_say_the_amounts_are_not_known(loaded, client):
     assert "montant non renseigné" in html
     assert f"{known} des 23 lauréats annoncés sont connus de l’annuaire" in html
     assert '<th scope="col">Projet</th>' not in html  # no project title is known
+
+
+def test_the_2013_call_page_gives_its_dates_as_approximate(loaded, client):
+    old = Call.objects.get(slug=demo.SLUG_2013)
+    assert old.dates_approximate
+    Call.objects.filter(pk=old.pk).update(dates_approximate=False)
+    call_command("load_calls_demo", stdout=StringIO())  # a demo loaded before: set again
+    html = client.get(f"/appels/{old.slug}/").content.decode()
+    assert "vers juillet 2013 (date approximative)" in html
+    assert "heure de Paris" not in html and "Clos depuis" not in html
+    assert f"/appels/{old.slug}/laureats/" in html

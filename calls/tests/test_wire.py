@@ -191,6 +191,25 @@ def test_conflict_add_form(client, stage, manager, file, user):
     assert "Elle y a travaillé." in client.get(page).content.decode()
 
 
+def test_the_manager_is_told_when_a_conflict_takes_a_juror_off_a_file(
+    client, stage, manager, file, user
+):
+    seat = h.seat(stage, user("amina"), name="Amina")
+    other = h.seat(stage, user("karim"), name="Karim")
+    jury.assignment_set(stage=stage, application=file, juror=seat, actor=manager)
+    jury.assignment_set(stage=stage, application=file, juror=other, actor=manager)
+    client.force_login(manager)
+    url = reverse("calls_manage:stage_jury_conflict_add", args=[stage.pk])
+    data = {"juror": seat.pk, "application": file.pk, "reason": "Elle y a travaillé."}
+    page = client.post(url, data, follow=True).content.decode()
+    assert [a.juror for a in Assignment.objects.all()] == [other]
+    assert (
+        "Affectation retirée pour Amina sur le dossier «\u00a0Projet Alpha\u00a0» (faite avant le "
+        "conflit)\u00a0: affectez un autre juré ou relancez la répartition." in page
+    )
+    assert "Projet Alpha\u00a0: 1 juré sur 2" in page
+
+
 # --- the links between the parts -------------------------------------------------------------
 
 

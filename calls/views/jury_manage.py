@@ -112,7 +112,7 @@ def decide(request, pk, conflict):
     stage = access_stage_for_manager(request, pk)
     item = selectors_jury.conflict_of_stage(stage=stage, pk=conflict)
     try:
-        services.conflict_decide(
+        decided = services.conflict_decide(
             conflict=item,
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),
@@ -122,7 +122,25 @@ def decide(request, pk, conflict):
         messages.error(request, error.message)
     else:
         messages.success(request, _("The conflict is decided."))
+        _say_taken_off(request, decided)
     return _back(stage, "#conflicts")
+
+
+def _say_taken_off(request, conflict) -> None:
+    """Tell the manager which assignments the conflict took off: the file needs another
+    juror."""
+    if conflict.taken_off:
+        messages.warning(
+            request,
+            _(
+                "Assignment of %(names)s to the file « %(file)s » taken off (made before "
+                "the conflict): assign another juror or run the assignment again."
+            )
+            % {
+                "names": ", ".join(conflict.taken_off),
+                "file": conflict.application.project_title or conflict.application.pole.name,
+            },
+        )
 
 
 @login_required
@@ -144,7 +162,7 @@ def conflict_add(request, pk):
             raise DomainError(errors.NOT_A_FILE_OF_STAGE, field="application")
         if juror is None:
             raise DomainError(errors.NOT_IN_CALL, field="juror")
-        services.conflict_add(
+        added = services.conflict_add(
             juror=juror,
             application=application,
             reason=values["conflict_reason"],
@@ -153,6 +171,7 @@ def conflict_add(request, pk):
     except DomainError as error:
         return stage_jury(request, pk, conflict_error=error, values=values, status=error.status)
     messages.success(request, _("The conflict is recorded: the juror is kept away from the file."))
+    _say_taken_off(request, added)
     return _back(stage, "#conflicts")
 
 

@@ -10,12 +10,15 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from calls import forms_setup, permissions, selectors_setup
+from calls import errors, forms_setup, permissions, selectors_setup
 from calls.models import Stage
 from calls.services import calls as services
+from calls.uploads import cap_uploads, upload_cap
 from core.errors import DomainError
+from core.french import file_size
 from core.input import parse_id
 
 
@@ -347,13 +350,33 @@ def stage_edit(request, slug: str, stage_id: int):
 # --- documents ---------------------------------------------------------------------------
 
 
+@csrf_exempt  # the body is read (with the capped handler) inside, where CSRF is checked
 @login_required
 @require_http_methods(["GET", "POST"])
 def documents(request, slug: str):
+    # the same cap as the attachments (calls.uploads): reading stops past the limit
+    cap_uploads(request, upload_cap(services.DOCUMENT_MAX_SIZE))
+    return _documents(request, slug)
+
+
+@csrf_protect
+def _documents(request, slug: str):
     call = permissions.access_call_for_manager(request, slug)
     form = forms_setup.DocumentForm()
     status = 200
     if request.method == "POST":
+        request.FILES  # noqa: B018 — parse the body now: the capped handler may stop it
+    if request.method == "POST" and request.upload_too_large:
+        # the file was not received (nor kept): the form again, with the reason
+        form = forms_setup.DocumentForm(request.POST)
+        error = DomainError(
+            errors.UPLOAD_TOO_LARGE,
+            field="file",
+            max=file_size(upload_cap(services.DOCUMENT_MAX_SIZE)),
+        )
+        form.add_error("file", error.message)
+        status = error.status
+    elif request.method == "POST":
         if request.POST.get("action") == "remove":
             try:
                 services.calldocument_remove(

@@ -22,6 +22,9 @@ def render_markdown(text: str) -> str:
 @require_GET
 def call_list(request):
     groups = selectors_setup.call_list_public()
+    for group in groups.values():
+        for call in group:
+            call.dates_line = selectors_setup.dates_line(call)
     return render(
         request,
         "calls/public/list.html",
@@ -50,11 +53,13 @@ def call_detail(request, slug: str):
         {
             "call": call,
             "state": state,
+            "phase": selectors_setup.call_phase(call),
             "is_open": state == selectors_setup.OPEN,
             "countdown": selectors_setup.countdown(call),
             "opens": selectors_setup.opens_text(call),
             "closes": selectors_setup.closes_text(call),
             "results": selectors_setup.results_text(call),
+            "results_published": selectors_setup.results_published_text(call),
             "specifications": render_markdown(call.specifications),
             "faq": render_markdown(call.faq),
             "conditions": selectors_setup.conditions_text(call),

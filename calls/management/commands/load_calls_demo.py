@@ -187,6 +187,7 @@ class Command(BaseCommand):
         existing = Call.objects.filter(slug=SLUG_2013).first()
         if existing:
             existing.managers.add(manager)
+            Call.objects.filter(pk=existing.pk).update(dates_approximate=True)
             return existing
         paris = timezone.get_current_timezone()
         announced = datetime(2014, 1, 10, 12, 0, tzinfo=paris)
@@ -209,6 +210,7 @@ class Command(BaseCommand):
             results_on=announced.date(),
             published_at=datetime(2013, 7, 1, tzinfo=paris),
             results_published_at=announced,
+            dates_approximate=True,  # the page says « vers juillet 2013 », no time
             reported_applications=180,  # « about 180 »
             reported_laureates=23,
             source_url=SOURCE_2013,
