@@ -1,25 +1,6 @@
 """What every benchmark of bench/ shares: the project's virtualenv, throwaway databases,
 gunicorn, seeding through real functions, CPU accounting, a closed-loop HTTP client and
-the result table.
-
-* ``use_venv()`` re-runs the script with ``.venv/bin/python`` when started with another.
-* ``database()`` makes a throwaway PostgreSQL database (``createdb`` on 127.0.0.1:5432,
-  user postgres; ``dropdb --force`` afterwards) or a temporary SQLite file.
-* ``app_env()`` is the production-like environment of the app (DEBUG off, a developer's
-  ``.env`` kept out); ``setup_django()`` sets Django up in this process.
-* ``call(env, "module:function", **kwargs)`` runs a function of a bench/ module in a child
-  process with Django set up on ``env`` (``python bench/_harness.py call …``); its return
-  value comes back as JSON through a file, what it prints goes to our stdout.
-* ``Server`` starts and stops gunicorn; ``served_app()`` gives a script its database,
-  environment and server from the options of ``server_arguments()``; ``CpuMeter`` and
-  ``PgActivity`` say where the CPU and the database's time went during a phase.
-* ``closed_loop()`` runs N asyncio clients, each sending its next request as soon as it
-  has the answer to the last (or at a fixed offered rate); ``Connection`` is a minimal
-  HTTP/1.1 client on asyncio streams, a few hundred microseconds of CPU a request where
-  httpx costs several ms on the same cores as the server.
-* ``Load.row()``, ``table()`` and ``median_row()`` make the result table: p50/p95/p99,
-  requests/s and error counts per run, and the median of the runs.
-"""
+the result table (README, « Bancs d'essai »)."""
 
 from __future__ import annotations
 

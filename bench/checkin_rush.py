@@ -1,38 +1,6 @@
 """Check-in rush: the doors open and every ticket is scanned through the sync API.
 
-What it does, end to end (under half a minute per run on a 2-core machine; the rush is
-bounded by --phase-timeout, each request by --request-timeout):
-
-1. creates a throwaway PostgreSQL database, migrates it, creates one event per run with
-   ``--tickets`` confirmed registrations (through ``registration_create``, as the public
-   form does), ``--devices`` phones (``device_create`` + ``device_enrol``), one door agent
-   per phone and one signed-in session per client; and a warm-up event;
-2. starts gunicorn on a free localhost port with the production settings (DEBUG off,
-   database task queue), warms every worker up with scans of the warm-up event, and has
-   every phone load its offline list (``GET …/v1/liste``);
-3. counts the queries of one sync request in one process (Django test client) and, with
-   ``--profile N``, profiles N single-scan sync requests with cProfile;
-4. per run, the rush: ``--clients`` concurrent clients, client i on phone i % devices,
-   each POSTing ``/api/accueil/v1/sync`` with the phone's ``Authorization: Device
-   <secret>`` header, its agent's session cookie and the door pass its list handed out,
-   ``--batch`` scans per request. Every ticket is scanned once, and ``--duplicates`` of
-   them (10 %) a second time by another phone at a random later point of the plan
-   ("already admitted" answers; sometimes two phones racing for the same registration
-   lock). Online scans (a fresh nonce each, the ticket's QR code as token);
-   ``--by-name`` sends a share of the first scans as "found by name"
-   (``h:<sha256 of the code>``). A closed loop by default; ``--rate R`` offers R requests
-   a second instead and counts each latency from when its request was due;
-5. checks each answer (HTTP 200, one result per scan, "admitted" or "already admitted")
-   and reads the database back: one admission per ticket, none twice, one ``Scan`` row per
-   scan sent and per verdict answered, no conflict;
-6. prints the table (per run and the median), stops gunicorn, drops the database, exits 1
-   when an invariant failed.
-
-The goals (400 scans/s, p99 < 100 ms per request, zero errors) are printed as met or
-missed; throughput and latency fail the run only with ``--strict-goals``. The sync API
-allows each phone ``checkin.views.api.RATE_LIMIT`` requests a minute per gunicorn worker:
-a plan that could exceed it is announced, and 429 answers count as errors. Results: README,
-« Bancs d'essai ».
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
     .venv/bin/python bench/checkin_rush.py
     .venv/bin/python bench/checkin_rush.py --runs 3 --batch 10

@@ -1,43 +1,6 @@
 """Directory at scale: 10,000 poles, 200,000 organisations, 400,000 memberships.
 
-What it does, end to end (2 to 3 minutes at the default size on a 2-core machine, about one
-minute with the quick sizes below):
-
-1. creates a throwaway PostgreSQL database and migrates it;
-2. generates the registry straight into PostgreSQL with COPY, not through the services
-   (400,000 audited ``membership_set`` calls are out of reach), with the values the
-   services would have written: real INSEE communes of ``registry.geo`` weighted by
-   sqrt(population), place columns copied as ``services.set_place`` does, ``search_text``
-   folded as ``services.pole_search_text`` and ``organisation_save`` do; valid SIREN/SIRET
-   (Luhn); article-9 categories and ESS statuses; 1 to 3 territory areas, 1 to 3
-   activities, 0 to 2 networks a pole, a few laureates; ``--memberships`` memberships,
-   85 % of a pole's members from its own department, ``--fifty`` poles with exactly 50
-   members and ``--five`` with exactly 5. Deterministic for a given ``--seed``. (The 94
-   communes of the overseas collectivities are left out: their 3-digit region code does
-   not fit ``Place.region_code``.) A new NOT NULL column without a database default in
-   registry_pole or registry_organisation must be added to the generator;
-3. runs the legal check of the whole registry, ``manage.py check_poles``, as a child
-   process (wall time, peak RSS from ``os.wait4``); it writes every pole the first time,
-   then ``--recheck`` runs it again with nothing changed;
-4. ``VACUUM ANALYZE``; in one process (Django test client, ``CaptureQueriesContext``)
-   counts the queries of a pole page of 5 members and of one of 50, times each query of
-   two directory requests with ``EXPLAIN (ANALYZE, BUFFERS)`` of the slowest, and with
-   ``--profile N`` runs cProfile over N directory requests;
-5. starts gunicorn with the production settings, warms every worker up, then, one request
-   at a time (latency, not throughput), measures ``--searches`` directory searches with
-   two facets (``/poles/?q=…&region=…&status=…``, words from the data, each answer's total
-   checked against SQL), ``--pole-requests`` 50-member pole pages (each must list its 50
-   members), the map (``--map-requests`` at zoom 5 and at zoom 8 around French cities),
-   and the full CSV export of organisations (wall time, first byte, rows = organisations
-   + header, peak RSS of the worker that served it: VmHWM reset through
-   ``/proc/<pid>/clear_refs`` and VmRSS sampled every 10 ms); with the CPU per request;
-6. ``--what-if-trgm``: adds a GIN pg_trgm index on ``registry_pole.search_text`` in the
-   throwaway database and measures the searches again;
-7. stops gunicorn, drops the database; exits 1 when an invariant failed.
-
-The goals (search p95 < 100 ms; pole page of 50 members: a fixed number of queries and p95
-< 50 ms; export < 10 s and peak RSS < 150 MB; legal check < 60 s) fail the run only with
-``--strict-goals``. Results: README, « Bancs d'essai ».
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
     .venv/bin/python bench/directory_scale.py
     .venv/bin/python bench/directory_scale.py --poles 1000 --organisations 20000 \
@@ -287,6 +250,8 @@ class Generated:
     regions: list[str] = field(default_factory=list)  # one per pole: weights for searches
 
 
+# The values the services would write (set_place, pole_search_text, set_name_key…): a new NOT
+# NULL column without a database default in registry_pole or registry_organisation goes here.
 def generate(database_url: str, args, rng: random.Random) -> Generated:
     out = Generated()
     t0 = time.perf_counter()

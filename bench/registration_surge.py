@@ -1,35 +1,6 @@
 """Registration surge: N people register at once for one event, through gunicorn.
 
-What it does, end to end (1 to 1.5 minutes on a 2-core machine per run; every phase is
-bounded by --phase-timeout, the emails by twice that, each request by --request-timeout):
-
-1. creates a throwaway PostgreSQL database, migrates it, creates one event under test per
-   run (``--capacity`` places, waiting list on, a programme of 6 sessions, 8 speakers and
-   6 partners so that its page weighs what a real one does) and a warm-up event;
-2. starts gunicorn on a free localhost port with the production settings (DEBUG off,
-   database task queue), waits until it answers and warms every worker up;
-3. counts the queries of the event page, the form and its POST in one process (Django
-   test client);
-4. for each of ``--runs`` runs, on its own event: fires ``--registrations``
-   registrations from ``--clients`` concurrent clients, each doing what a browser does:
-   GET the form (a new person: no cookie), read the CSRF token, POST the form with the
-   csrftoken cookie, expect a 302 to ``…/inscription/envoyee/`` (not followed); reads the
-   counts back and checks the invariants: exactly ``capacity`` confirmed, the rest on the
-   waiting list, ``confirmed_count`` equal to the confirmed rows, no duplicate, zero 5xx,
-   zero error, one email queued per registration; then loads the event page with
-   ``--page-connections`` concurrent connections;
-5. sends the queued emails with ``manage.py db_worker --batch`` (file email backend) and
-   checks every one was sent;
-6. prints the table (per run and the median), stops gunicorn, drops the database, exits 1
-   when an invariant failed.
-
-The goals of the issue (150 registrations/s with p99 < 1 s, event page 400 requests/s with
-50 connections) are printed as met or missed; they fail the run only with
-``--strict-goals``. The client runs on the same machine as the server: its CPU is printed
-next to gunicorn's and PostgreSQL's. Registrations are serialised on the event row lock
-(``SELECT … FOR UPDATE`` until COMMIT): ``sync`` workers, two per core, give the tightest
-tail; try others with ``--worker-class``/``--workers``/``--threads``. Results: README,
-« Bancs d'essai ».
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
     .venv/bin/python bench/registration_surge.py
     .venv/bin/python bench/registration_surge.py --runs 3
