@@ -230,6 +230,36 @@ def _child(target: str, kwargs: str, out: str) -> None:
     Path(out).write_text(json.dumps(result, default=str))
 
 
+def queries_of(call):
+    """``call()`` in this process (Django set up): its answer, its SQL queries, its ms."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = call()
+    return response, ctx.captured_queries, (time.perf_counter() - start) * 1000
+
+
+def profile(calls: list, title: str, pattern: str, top: tuple[int, int] = (16, 12)) -> float:
+    """cProfile over ``calls``, printed (cumulative within ``pattern``, then own time);
+    returns the ms a call took with the profiler."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    with profiler:
+        for each in calls:
+            each()
+    ms = (time.perf_counter() - start) / len(calls) * 1000
+    print(f"\n-- profile: {len(calls)} {title}, {ms:.2f} ms each with the profiler --")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(pattern, top[0])
+    stats.sort_stats("tottime").print_stats(top[1])
+    return ms
+
+
 # --- gunicorn -------------------------------------------------------------------------------------
 
 
@@ -703,16 +733,23 @@ def verdict(
     return 0
 
 
-def served_app(cleanup: Cleanup, args) -> tuple[Database, dict[str, str], Server]:
-    """The throwaway database, the app's environment on it and gunicorn (not started;
-    stopped on clean-up), as the options of ``server_arguments`` say."""
-    db = cleanup.enter_context(database(keep=args.keep_db, pg_url=args.pg_url))
-    port = free_port()
-    env = app_env(db, port=port, CONN_MAX_AGE=args.conn_max_age)
-    kind = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.threads}
-    server = Server(env, port, **kind)
-    cleanup.callback(server.stop)
-    return db, env, server
+@contextlib.contextmanager
+def served(args, failures: list[str]):
+    """The throwaway database, the app's environment on it and gunicorn (not started), as
+    the options of ``server_arguments`` say; stopped and dropped on exit, an exception
+    becoming a failure."""
+    with Cleanup() as cleanup:
+        db = cleanup.enter_context(database(keep=args.keep_db, pg_url=args.pg_url))
+        port = free_port()
+        env = app_env(db, port=port, CONN_MAX_AGE=args.conn_max_age)
+        kind = {"workers": args.workers, "worker_class": args.worker_class}
+        server = Server(env, port, threads=args.threads, **kind)
+        cleanup.callback(server.stop)
+        try:
+            yield db, env, server
+        except Exception as exc:  # noqa: BLE001 - reported as a failure, clean-up still runs
+            failures.append(f"{type(exc).__name__}: {exc}")
+            print("gunicorn log tail:\n" + server.tail(), file=sys.stderr)
 
 
 def parse(parser, argv):

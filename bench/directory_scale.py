@@ -459,27 +459,22 @@ def census(poles: list, directory: list, maps: list, explain: bool, profile_path
     (Django test client); EXPLAIN of the slowest directory query; cProfile (printed)."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client, out = Client(HTTP_ACCEPT_LANGUAGE="fr"), defaultdict(list)
 
     def measure(label, path):
         client.get(path)  # first call: templates, geo data, connection; not counted
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = client.get(path)
-        queries = sorted(
-            ((float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries), reverse=True
-        )
+        response, captured, ms = h.queries_of(lambda: client.get(path))
+        queries = sorted(((float(q["time"]) * 1000, q["sql"]) for q in captured), reverse=True)
         return {
             "label": label,
             "status": response.status_code,
             "queries": len(queries),
-            "ms": (time.perf_counter() - start) * 1000,
+            "ms": ms,
             "sql_ms": sum(t for t, _ in queries),
             "top": queries[:5],
             "members": response.content.count(b'href="/structures/'),
-            "sql": [q["sql"][:140] for q in ctx.captured_queries],
+            "sql": [q["sql"][:140] for q in captured],
         }
 
     out["pole"] = [measure(label, path) for label, path in poles]
@@ -493,24 +488,8 @@ def census(poles: list, directory: list, maps: list, explain: bool, profile_path
                 plan = "\n".join(r[0] for r in cursor.fetchall())
             out["explain"].append({"label": label, "sql": row["top"][0][1], "plan": plan})
     if profile_paths:
-        import cProfile
-        import pstats
-
-        profiler = cProfile.Profile()
-        start = time.perf_counter()
-        with profiler:
-            for path in profile_paths:
-                client.get(path)
-        n = len(profile_paths)
-        print(
-            f"\n-- profile: {n} directory requests, {(time.perf_counter() - start) / n * 1000:.1f}"
-            " ms each with the profiler --"
-        )
-        stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative").print_stats(
-            r"(registry|core)/|compiler.py|template/base", 16
-        )
-        stats.sort_stats("tottime").print_stats(12)
+        calls = [lambda p=p: client.get(p) for p in profile_paths]
+        h.profile(calls, "directory requests", r"(registry|core)/|compiler.py|template/base")
     return out
 
 
@@ -776,315 +755,307 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
     figures: dict = {"args": vars(args) | {"json": None}}
     phases: dict[str, float] = {}
     rng, run_start = random.Random(args.seed), time.perf_counter()
-    with h.Cleanup() as cleanup:
-        db, env, server = h.served_app(cleanup, args)
+    with h.served(args, failures) as (db, env, server):
         port = server.port
-        try:
-            t = time.perf_counter()
-            h.manage(env, "migrate", "--noinput")
-            with db.connect() as conn:
-                pg = conn.execute(
-                    "SELECT current_setting('server_version'), current_setting("
-                    "'shared_buffers'), current_setting('work_mem')"
-                ).fetchone()
-            phases["create + migrate"] = time.perf_counter() - t
+        t = time.perf_counter()
+        h.manage(env, "migrate", "--noinput")
+        with db.connect() as conn:
+            pg = conn.execute(
+                "SELECT current_setting('server_version'), current_setting("
+                "'shared_buffers'), current_setting('work_mem')"
+            ).fetchone()
+        phases["create + migrate"] = time.perf_counter() - t
+        print(
+            f"database: {db.name} (PostgreSQL {pg[0]}, shared_buffers {pg[1]}, work_mem "
+            f"{pg[2]}), migrated in {phases['create + migrate']:.1f} s"
+        )
+
+        t = phase(
+            f"generation: {args.poles:,} poles, {args.organisations:,} organisations, "
+            f"{args.memberships:,} memberships (COPY, seed {args.seed})"
+        )
+        generated = generate(db.url, args, rng)
+        phases["generation"] = time.perf_counter() - t
+        counts = table_counts(db)
+        print("  " + ", ".join(f"{label} {n:,}" for label, n in counts.items()))
+        print(
+            "  generated in {total:.1f} s (communes {prepare:.1f} s, poles {poles:.1f} s, "
+            "organisations {organisations:.1f} s, memberships {memberships:.1f} s, commit "
+            "{commit:.1f} s)".format(**generated.seconds)
+        )
+        h.check(
+            "generation",
+            [
+                (f"{label} as asked", counts[label] == getattr(args, label))
+                for label in ("poles", "organisations", "memberships")
+            ],
+            failures,
+        )
+
+        t = phase("legal check of the whole registry: manage.py check_poles")
+        checks = [("first (writes every pole)", run_check_poles(env, args.check_timeout))]
+        if args.recheck:
+            checks.append(("again (nothing changed)", run_check_poles(env, args.check_timeout)))
+        for label, c in checks:
             print(
-                f"database: {db.name} (PostgreSQL {pg[0]}, shared_buffers {pg[1]}, work_mem "
-                f"{pg[2]}), migrated in {phases['create + migrate']:.1f} s"
+                f"  {label:<26} {c['seconds']:6.1f} s wall, {c['cpu_s']:6.1f} s CPU, peak "
+                f"RSS {c['max_rss_mb']:6.1f} MB  | {c['output']}"
             )
-
-            t = phase(
-                f"generation: {args.poles:,} poles, {args.organisations:,} organisations, "
-                f"{args.memberships:,} memberships (COPY, seed {args.seed})"
+        h.check(
+            "check_poles",
+            [(f"{label} exit 0", c["returncode"] == 0) for label, c in checks],
+            failures,
+        )
+        phases["legal check"] = time.perf_counter() - t
+        figures["check"] = dict(checks)
+        goals.append(
+            (
+                "legal check < 60 s",
+                max(c["seconds"] for _, c in checks) < GOAL_CHECK_S,
+                " / ".join(f"{c['seconds']:.1f} s" for _, c in checks)
+                + f", peak RSS {max(c['max_rss_mb'] for _, c in checks):.0f} MB",
             )
-            generated = generate(db.url, args, rng)
-            phases["generation"] = time.perf_counter() - t
-            counts = table_counts(db)
-            print("  " + ", ".join(f"{label} {n:,}" for label, n in counts.items()))
+        )
+        with db.connect(autocommit=True) as conn:
+            statuses = dict(conn.execute("SELECT status, count(*) FROM registry_pole GROUP BY 1"))
+            t = phase("VACUUM ANALYZE")
+            conn.execute("VACUUM ANALYZE")
+            size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
             print(
-                "  generated in {total:.1f} s (communes {prepare:.1f} s, poles {poles:.1f} s, "
-                "organisations {organisations:.1f} s, memberships {memberships:.1f} s, commit "
-                "{commit:.1f} s)".format(**generated.seconds)
-            )
-            h.check(
-                "generation",
-                [
-                    (f"{label} as asked", counts[label] == getattr(args, label))
-                    for label in ("poles", "organisations", "memberships")
-                ],
-                failures,
+                f"  statuses before: {statuses}; {time.perf_counter() - t:.1f} s; database "
+                f"size {size.fetchone()[0]}"
             )
 
-            t = phase("legal check of the whole registry: manage.py check_poles")
-            checks = [("first (writes every pole)", run_check_poles(env, args.check_timeout))]
-            if args.recheck:
-                checks.append(("again (nothing changed)", run_check_poles(env, args.check_timeout)))
-            for label, c in checks:
-                print(
-                    f"  {label:<26} {c['seconds']:6.1f} s wall, {c['cpu_s']:6.1f} s CPU, peak "
-                    f"RSS {c['max_rss_mb']:6.1f} MB  | {c['output']}"
-                )
-            h.check(
-                "check_poles",
-                [(f"{label} exit 0", c["returncode"] == 0) for label, c in checks],
-                failures,
+        searches = plan_searches(args.searches, generated, rng)
+        with db.connect() as conn:
+            expected = [expected_total(conn, s.q, s.region, s.status) for s in searches]
+            located = conn.execute(
+                "SELECT count(*) FROM registry_pole WHERE latitude IS NOT NULL"
+            ).fetchone()[0]
+        big_region = Counter(generated.regions).most_common(1)[0][0]
+        fifty = [f"/poles/{slug}/" for slug in generated.fifty]
+        five = [f"/poles/{slug}/" for slug in generated.five]
+        heavy = Search("common", "pole", big_region, "checked")
+        rare = Search("rare", "ruche", big_region, "checked")
+
+        t = phase("in one process (Django test client): queries of a request")
+        directory = [
+            (f"'pole' (every pole) + region {big_region} + checked", heavy.path),
+            (f"'ruche' (rare) + region {big_region} + checked", rare.path),
+        ]
+        census_args = {
+            "poles": [("5 members", five[0])][: len(five)]
+            + [("50 members", fifty[0])][: len(fifty)],
+            "directory": [*directory, ("no filter", "/poles/")],
+            "maps": [
+                ("zoom 5", "/poles/carte/points.json?zoom=5"),
+                ("zoom 8, Lyon", "/poles/carte/points.json?zoom=8&bbox=1.3,43.5,8.3,47.9"),
+            ],
+            "explain": True,
+            "profile_paths": [s.path for s in plan_searches(args.profile, generated, rng)],
+        }
+        census = h.call(env, "directory_scale:census", **census_args)
+        phases["census"] = time.perf_counter() - t
+        for row in census["pole"]:
+            print(
+                f"  pole page, {row['label']:<11} {row['status']}  {row['queries']:2d} "
+                f"queries  {row['ms']:6.1f} ms  ({row['members']} member links)"
             )
-            phases["legal check"] = time.perf_counter() - t
-            figures["check"] = dict(checks)
-            goals.append(
+        if census["pole"]:
+            print("  queries of the last one:\n    " + "\n    ".join(census["pole"][-1]["sql"]))
+        pole_queries = {row["label"]: row["queries"] for row in census["pole"]}
+        goals.append(
+            (
+                "pole page: same number of queries for 5 and 50 members",
+                len(pole_queries) == 2 and len(set(pole_queries.values())) == 1,
+                ", ".join(f"{k}: {n}" for k, n in pole_queries.items()),
+            )
+        )
+        h.check(
+            "pole pages in one process",
+            [
                 (
-                    "legal check < 60 s",
-                    max(c["seconds"] for _, c in checks) < GOAL_CHECK_S,
-                    " / ".join(f"{c['seconds']:.1f} s" for _, c in checks)
-                    + f", peak RSS {max(c['max_rss_mb'] for _, c in checks):.0f} MB",
+                    f"{row['label']}: 200 and its member links",
+                    row["status"] == 200 and row["members"] == int(row["label"].split()[0]),
                 )
+                for row in census["pole"]
+            ],
+            failures,
+        )
+        for row in census["directory"] + census["map"]:
+            print(
+                f"  {row['label']}: {row['status']}, {row['queries']} queries, "
+                f"{row['ms']:.1f} ms of which SQL {row['sql_ms']:.1f} ms; slowest:"
             )
-            with db.connect(autocommit=True) as conn:
-                statuses = dict(
-                    conn.execute("SELECT status, count(*) FROM registry_pole GROUP BY 1")
-                )
-                t = phase("VACUUM ANALYZE")
-                conn.execute("VACUUM ANALYZE")
-                size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-                print(
-                    f"  statuses before: {statuses}; {time.perf_counter() - t:.1f} s; database "
-                    f"size {size.fetchone()[0]}"
-                )
+            for ms, query in row["top"][:3]:
+                print(f"    {ms:6.1f} ms  {query[:170]}")
+        for row in census["explain"][:1]:
+            print(
+                f"  EXPLAIN (ANALYZE, BUFFERS) of the slowest, {row['label']}:\n    "
+                + row["sql"][:600]
+                + "\n    | "
+                + row["plan"].replace("\n", "\n    | ")
+            )
 
-            searches = plan_searches(args.searches, generated, rng)
-            with db.connect() as conn:
-                expected = [expected_total(conn, s.q, s.region, s.status) for s in searches]
-                located = conn.execute(
-                    "SELECT count(*) FROM registry_pole WHERE latitude IS NOT NULL"
-                ).fetchone()[0]
-            big_region = Counter(generated.regions).most_common(1)[0][0]
-            fifty = [f"/poles/{slug}/" for slug in generated.fifty]
-            five = [f"/poles/{slug}/" for slug in generated.five]
-            heavy = Search("common", "pole", big_region, "checked")
-            rare = Search("rare", "ruche", big_region, "checked")
+        t = phase("gunicorn")
+        server.start("/poles/", timeout=60)
+        for path in [
+            "/poles/",
+            heavy.path,
+            (fifty or ["/poles/"])[0],
+            "/poles/carte/points.json?zoom=5",
+        ]:
+            n = args.workers * args.threads
+            warm = h.get_load(port, [path] * 4 * n, connections=2 * n, deadline_s=120)
+            if warm.errors:
+                failures.append(f"warm-up {path}: {warm.samples[:2]}")
+        phases["gunicorn start + warm-up"] = time.perf_counter() - t
 
-            t = phase("in one process (Django test client): queries of a request")
-            directory = [
-                (f"'pole' (every pole) + region {big_region} + checked", heavy.path),
-                (f"'ruche' (rare) + region {big_region} + checked", rare.path),
-            ]
-            census_args = {
-                "poles": [("5 members", five[0])][: len(five)]
-                + [("50 members", fifty[0])][: len(fifty)],
-                "directory": [*directory, ("no filter", "/poles/")],
-                "maps": [
-                    ("zoom 5", "/poles/carte/points.json?zoom=5"),
-                    ("zoom 8, Lyon", "/poles/carte/points.json?zoom=8&bbox=1.3,43.5,8.3,47.9"),
-                ],
-                "explain": True,
-                "profile_paths": [s.path for s in plan_searches(args.profile, generated, rng)],
-            }
-            census = h.call(env, "directory_scale:census", **census_args)
-            phases["census"] = time.perf_counter() - t
-            for row in census["pole"]:
-                print(
-                    f"  pole page, {row['label']:<11} {row['status']}  {row['queries']:2d} "
-                    f"queries  {row['ms']:6.1f} ms  ({row['members']} member links)"
-                )
-            if census["pole"]:
-                print("  queries of the last one:\n    " + "\n    ".join(census["pole"][-1]["sql"]))
-            pole_queries = {row["label"]: row["queries"] for row in census["pole"]}
-            goals.append(
-                (
-                    "pole page: same number of queries for 5 and 50 members",
-                    len(pole_queries) == 2 and len(set(pole_queries.values())) == 1,
-                    ", ".join(f"{k}: {n}" for k, n in pole_queries.items()),
-                )
+        t = phase(
+            f"1. directory search with two facets: {len(searches)} x GET "
+            "/poles/?q=…&region=…&status=…, one at a time"
+        )
+        rows = searches_by_kind(
+            port, searches, expected, server, db, failures, "directory searches"
+        )
+        phases["directory searches"] = time.perf_counter() - t
+        goals.append(
+            (
+                "directory search p95 < 100 ms",
+                rows["all"]["p95"] < GOAL_SEARCH_P95_MS,
+                f"p50 {rows['all']['p50']:.0f} ms, p95 {rows['all']['p95']:.0f} ms",
+            )
+        )
+        landing = one_at_a_time(port, ["/poles/"] * args.landing_requests)
+        figures["directory"] = rows | {"landing": landing.row()}
+
+        t = phase(f"2. pole page with 50 members: {args.pole_requests} GETs, one at a time")
+
+        def fifty_members(path: str, body: bytes) -> str:
+            links = body.count(b'href="/structures/')
+            return "" if links == 50 else f"{path}: {links} member links, not 50"
+
+        pages = one_at_a_time(
+            port,
+            [fifty[i % len(fifty)] for i in range(args.pole_requests)] if fifty else [],
+            fifty_members,
+            server,
+            db,
+        )
+        small = one_at_a_time(port, [five[i % len(five)] for i in range(50)] if five else [])
+        phases["pole pages"] = time.perf_counter() - t
+        goals.append(
+            (
+                "pole page (50 members) p95 < 50 ms",
+                pages.row()["p95"] < GOAL_POLE_P95_MS,
+                f"p50 {pages.row()['p50']:.0f} ms, p95 {pages.row()['p95']:.0f} ms",
+            )
+        )
+
+        t = phase(f"map points: {args.map_requests} GETs per view, one at a time")
+
+        def whole_map(path: str, body: bytes) -> str:
+            total = json.loads(body)["total"]
+            return "" if total == located else f"{path}: total {total}, {located} located"
+
+        views = [MAP_CENTRES[i % len(MAP_CENTRES)] for i in range(args.map_requests)]
+        zoom5 = one_at_a_time(
+            port, ["/poles/carte/points.json?zoom=5"] * args.map_requests, whole_map, server, db
+        )
+        zoom8 = one_at_a_time(
+            port,
+            [
+                f"/poles/carte/points.json?zoom=8&bbox={lon - 3.5:.2f},{lat - 2.2:.2f},"
+                f"{lon + 3.5:.2f},{lat + 2.2:.2f}"
+                for lat, lon in views
+            ],
+            None,
+            server,
+            db,
+        )
+        phases["map"] = time.perf_counter() - t
+        one_by_one = {
+            "/poles/ no filter": landing,
+            "pole page, 50 members": pages,
+            "pole page, 5 members": small,
+            "map zoom 5, France": zoom5,
+            "map zoom 8 + bbox": zoom8,
+        }
+        h.table("pages, one request at a time", {k: v.row() for k, v in one_by_one.items()})
+        figures["pages"] = {k: v.row() for k, v in one_by_one.items()}
+        for label, load in one_by_one.items():
+            if load.errors:
+                failures.append(f"{label}: {dict(load.outcomes)} {load.samples[:2]}")
+
+        t = phase(f"3. full CSV export of organisations: GET {EXPORT_PATH}")
+        export = figures["export"] = measure_export(port, server, args.request_timeout * 10)
+        phases["export"] = time.perf_counter() - t
+        if export["status"] != 200:
+            print(f"  export: not available ({export['status']})")
+            goals.append(("export < 10 s, peak RSS < 150 MB", None, "not available"))
+        else:
+            print(
+                f"  {export['seconds']:.2f} s ({export['bytes'] / 1e6:.1f} MB, first byte "
+                f"after {export['first_byte_s'] * 1000:.0f} ms, "
+                f"{'streamed' if export['streaming'] else 'with a Content-Length'}); "
+                f"{export['rows']:,} rows"
+            )
+            print(
+                f"  worker {export['worker']}: RSS {export['rss_before_mb']:.0f} MB before, "
+                f"peak {export['peak_rss_mb']:.0f} MB (VmHWM "
+                f"{'reset before' if export['hwm_reset'] else 'NOT reset'}, sampled "
+                f"{export['sampled_peak_mb']:.0f} MB), {export['rss_after_mb']:.0f} MB "
+                f"after; {export['worker_cpu_s']:.1f} s of CPU"
             )
             h.check(
-                "pole pages in one process",
+                "export",
                 [
                     (
-                        f"{row['label']}: 200 and its member links",
-                        row["status"] == 200 and row["members"] == int(row["label"].split()[0]),
+                        "rows == organisations + header",
+                        export["rows"] == counts["organisations"] + 1,
                     )
-                    for row in census["pole"]
                 ],
                 failures,
             )
-            for row in census["directory"] + census["map"]:
-                print(
-                    f"  {row['label']}: {row['status']}, {row['queries']} queries, "
-                    f"{row['ms']:.1f} ms of which SQL {row['sql_ms']:.1f} ms; slowest:"
+            goals.append(
+                (
+                    "export < 10 s, peak RSS < 150 MB",
+                    export["seconds"] < GOAL_EXPORT_S and export["peak_rss_mb"] < GOAL_EXPORT_MB,
+                    f"{export['seconds']:.1f} s, {export['peak_rss_mb']:.0f} MB",
                 )
-                for ms, query in row["top"][:3]:
-                    print(f"    {ms:6.1f} ms  {query[:170]}")
-            for row in census["explain"][:1]:
+            )
+
+        if args.what_if_trgm:
+            t = phase("what if: GIN pg_trgm index on registry_pole.search_text")
+            with db.connect(autocommit=True) as conn:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+                conn.execute(
+                    "CREATE INDEX bench_pole_search_trgm ON registry_pole "
+                    "USING gin (search_text gin_trgm_ops)"
+                )
+                conn.execute("ANALYZE registry_pole")
+            print(f"  index built in {time.perf_counter() - t:.1f} s")
+            figures["what_if_trgm"] = searches_by_kind(
+                port, searches, expected, server, db, failures, "searches with pg_trgm"
+            )
+            again = h.call(
+                env,
+                "directory_scale:census",
+                **census_args
+                | {"poles": [], "maps": [], "profile_paths": [], "directory": directory},
+            )
+            for row in again["directory"]:
                 print(
-                    f"  EXPLAIN (ANALYZE, BUFFERS) of the slowest, {row['label']}:\n    "
-                    + row["sql"][:600]
-                    + "\n    | "
+                    f"  {row['label']}: {row['ms']:.1f} ms of which SQL "
+                    f"{row['sql_ms']:.1f} ms; slowest {row['top'][0][0]:.1f} ms"
+                )
+            for row in again["explain"][1:2]:
+                print(
+                    f"  EXPLAIN of the slowest query, {row['label']}:\n    | "
                     + row["plan"].replace("\n", "\n    | ")
                 )
-
-            t = phase("gunicorn")
-            server.start("/poles/", timeout=60)
-            for path in [
-                "/poles/",
-                heavy.path,
-                (fifty or ["/poles/"])[0],
-                "/poles/carte/points.json?zoom=5",
-            ]:
-                n = args.workers * args.threads
-                warm = h.get_load(port, [path] * 4 * n, connections=2 * n, deadline_s=120)
-                if warm.errors:
-                    failures.append(f"warm-up {path}: {warm.samples[:2]}")
-            phases["gunicorn start + warm-up"] = time.perf_counter() - t
-
-            t = phase(
-                f"1. directory search with two facets: {len(searches)} x GET "
-                "/poles/?q=…&region=…&status=…, one at a time"
-            )
-            rows = searches_by_kind(
-                port, searches, expected, server, db, failures, "directory searches"
-            )
-            phases["directory searches"] = time.perf_counter() - t
-            goals.append(
-                (
-                    "directory search p95 < 100 ms",
-                    rows["all"]["p95"] < GOAL_SEARCH_P95_MS,
-                    f"p50 {rows['all']['p50']:.0f} ms, p95 {rows['all']['p95']:.0f} ms",
-                )
-            )
-            landing = one_at_a_time(port, ["/poles/"] * args.landing_requests)
-            figures["directory"] = rows | {"landing": landing.row()}
-
-            t = phase(f"2. pole page with 50 members: {args.pole_requests} GETs, one at a time")
-
-            def fifty_members(path: str, body: bytes) -> str:
-                links = body.count(b'href="/structures/')
-                return "" if links == 50 else f"{path}: {links} member links, not 50"
-
-            pages = one_at_a_time(
-                port,
-                [fifty[i % len(fifty)] for i in range(args.pole_requests)] if fifty else [],
-                fifty_members,
-                server,
-                db,
-            )
-            small = one_at_a_time(port, [five[i % len(five)] for i in range(50)] if five else [])
-            phases["pole pages"] = time.perf_counter() - t
-            goals.append(
-                (
-                    "pole page (50 members) p95 < 50 ms",
-                    pages.row()["p95"] < GOAL_POLE_P95_MS,
-                    f"p50 {pages.row()['p50']:.0f} ms, p95 {pages.row()['p95']:.0f} ms",
-                )
-            )
-
-            t = phase(f"map points: {args.map_requests} GETs per view, one at a time")
-
-            def whole_map(path: str, body: bytes) -> str:
-                total = json.loads(body)["total"]
-                return "" if total == located else f"{path}: total {total}, {located} located"
-
-            views = [MAP_CENTRES[i % len(MAP_CENTRES)] for i in range(args.map_requests)]
-            zoom5 = one_at_a_time(
-                port, ["/poles/carte/points.json?zoom=5"] * args.map_requests, whole_map, server, db
-            )
-            zoom8 = one_at_a_time(
-                port,
-                [
-                    f"/poles/carte/points.json?zoom=8&bbox={lon - 3.5:.2f},{lat - 2.2:.2f},"
-                    f"{lon + 3.5:.2f},{lat + 2.2:.2f}"
-                    for lat, lon in views
-                ],
-                None,
-                server,
-                db,
-            )
-            phases["map"] = time.perf_counter() - t
-            one_by_one = {
-                "/poles/ no filter": landing,
-                "pole page, 50 members": pages,
-                "pole page, 5 members": small,
-                "map zoom 5, France": zoom5,
-                "map zoom 8 + bbox": zoom8,
-            }
-            h.table("pages, one request at a time", {k: v.row() for k, v in one_by_one.items()})
-            figures["pages"] = {k: v.row() for k, v in one_by_one.items()}
-            for label, load in one_by_one.items():
-                if load.errors:
-                    failures.append(f"{label}: {dict(load.outcomes)} {load.samples[:2]}")
-
-            t = phase(f"3. full CSV export of organisations: GET {EXPORT_PATH}")
-            export = figures["export"] = measure_export(port, server, args.request_timeout * 10)
-            phases["export"] = time.perf_counter() - t
-            if export["status"] != 200:
-                print(f"  export: not available ({export['status']})")
-                goals.append(("export < 10 s, peak RSS < 150 MB", None, "not available"))
-            else:
-                print(
-                    f"  {export['seconds']:.2f} s ({export['bytes'] / 1e6:.1f} MB, first byte "
-                    f"after {export['first_byte_s'] * 1000:.0f} ms, "
-                    f"{'streamed' if export['streaming'] else 'with a Content-Length'}); "
-                    f"{export['rows']:,} rows"
-                )
-                print(
-                    f"  worker {export['worker']}: RSS {export['rss_before_mb']:.0f} MB before, "
-                    f"peak {export['peak_rss_mb']:.0f} MB (VmHWM "
-                    f"{'reset before' if export['hwm_reset'] else 'NOT reset'}, sampled "
-                    f"{export['sampled_peak_mb']:.0f} MB), {export['rss_after_mb']:.0f} MB "
-                    f"after; {export['worker_cpu_s']:.1f} s of CPU"
-                )
-                h.check(
-                    "export",
-                    [
-                        (
-                            "rows == organisations + header",
-                            export["rows"] == counts["organisations"] + 1,
-                        )
-                    ],
-                    failures,
-                )
-                goals.append(
-                    (
-                        "export < 10 s, peak RSS < 150 MB",
-                        export["seconds"] < GOAL_EXPORT_S
-                        and export["peak_rss_mb"] < GOAL_EXPORT_MB,
-                        f"{export['seconds']:.1f} s, {export['peak_rss_mb']:.0f} MB",
-                    )
-                )
-
-            if args.what_if_trgm:
-                t = phase("what if: GIN pg_trgm index on registry_pole.search_text")
-                with db.connect(autocommit=True) as conn:
-                    conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-                    conn.execute(
-                        "CREATE INDEX bench_pole_search_trgm ON registry_pole "
-                        "USING gin (search_text gin_trgm_ops)"
-                    )
-                    conn.execute("ANALYZE registry_pole")
-                print(f"  index built in {time.perf_counter() - t:.1f} s")
-                figures["what_if_trgm"] = searches_by_kind(
-                    port, searches, expected, server, db, failures, "searches with pg_trgm"
-                )
-                again = h.call(
-                    env,
-                    "directory_scale:census",
-                    **census_args
-                    | {"poles": [], "maps": [], "profile_paths": [], "directory": directory},
-                )
-                for row in again["directory"]:
-                    print(
-                        f"  {row['label']}: {row['ms']:.1f} ms of which SQL "
-                        f"{row['sql_ms']:.1f} ms; slowest {row['top'][0][0]:.1f} ms"
-                    )
-                for row in again["explain"][1:2]:
-                    print(
-                        f"  EXPLAIN of the slowest query, {row['label']}:\n    | "
-                        + row["plan"].replace("\n", "\n    | ")
-                    )
-                phases["what if trgm"] = time.perf_counter() - t
-            server.stop()
-        except Exception as exc:  # noqa: BLE001 - reported as a failure, clean-up still runs
-            failures.append(f"{type(exc).__name__}: {exc}")
-            print("gunicorn log tail:\n" + server.tail(), file=sys.stderr)
+            phases["what if trgm"] = time.perf_counter() - t
+        server.stop()
     print(
         "\nphases: "
         + ", ".join(f"{name} {s:.1f} s" for name, s in phases.items())
