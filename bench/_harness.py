@@ -594,16 +594,11 @@ class Load:
 async def closed_loop(
     clients: int, step, items, *, deadline_s: float, setup=None, rate: float = 0.0
 ) -> Load:
-    """``clients`` concurrent clients; each takes the next item (``items``: one iterable
-    shared by all, or ``items(client)`` giving each client's iterable) and awaits
-    ``step(load, context, item, t0)``, ``context`` being what ``setup(client)`` returned
-    (awaited before the start, not timed; closed afterwards when it has ``close``).
-
-    Without ``rate``, a closed loop: each client sends again as soon as answered (the
-    server's full speed), ``t0`` is when the request starts. With ``rate``, requests are
-    due at ``rate`` a second in all, and ``t0`` is when each was due, so that a server
-    falling behind shows in the latency (no coordinated omission). Items left at the
-    deadline count as "not attempted"; transport errors as "transport"."""
+    """``clients`` concurrent clients, each awaiting ``step(load, context, item, t0)`` for
+    its next item (``items``: one iterable shared by all, or ``items(client)``), ``context``
+    being what ``setup(client)`` gave (untimed, closed at the end). A closed loop, ``t0`` the
+    request's start; with ``rate``, requests are due at ``rate``/s in all and ``t0`` is when
+    each was due (no coordinated omission). Items left at the deadline: "not attempted"."""
     load, gate = Load(), asyncio.Event()
     shared = None if callable(items) else iter(items)
     slots = iter(range(10**9))
@@ -694,8 +689,10 @@ def table(title: str, rows: dict[str, dict], unit: str = "req") -> None:
         print(f"  {label:<22}" + "".join(f.format(row[k]) for k, _, f in COLUMNS))
 
 
-def check(label: str, checks: list[tuple[str, bool]], failures: list[str]) -> None:
-    """Print each invariant; the failed ones go to ``failures``."""
+def check(label: str, failures: list[str], checks) -> None:
+    """Print each invariant (``checks``: name -> holds, or pairs); failed ones go to
+    ``failures``."""
+    checks = list(checks.items() if isinstance(checks, dict) else checks)
     print(
         f"  invariants ({label}): "
         + ", ".join(f"{n} {'OK' if ok else 'FAILED'}" for n, ok in checks)

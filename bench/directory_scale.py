@@ -783,13 +783,9 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
             "organisations {organisations:.1f} s, memberships {memberships:.1f} s, commit "
             "{commit:.1f} s)".format(**generated.seconds)
         )
+        asked = ("poles", "organisations", "memberships")
         h.check(
-            "generation",
-            [
-                (f"{label} as asked", counts[label] == getattr(args, label))
-                for label in ("poles", "organisations", "memberships")
-            ],
-            failures,
+            "generation", failures, {f"{k} as asked": counts[k] == getattr(args, k) for k in asked}
         )
 
         t = phase("legal check of the whole registry: manage.py check_poles")
@@ -801,11 +797,7 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
                 f"  {label:<26} {c['seconds']:6.1f} s wall, {c['cpu_s']:6.1f} s CPU, peak "
                 f"RSS {c['max_rss_mb']:6.1f} MB  | {c['output']}"
             )
-        h.check(
-            "check_poles",
-            [(f"{label} exit 0", c["returncode"] == 0) for label, c in checks],
-            failures,
-        )
+        h.check("check_poles", failures, [(f"{k} exit 0", c["returncode"] == 0) for k, c in checks])
         phases["legal check"] = time.perf_counter() - t
         figures["check"] = dict(checks)
         goals.append(
@@ -871,17 +863,11 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
                 ", ".join(f"{k}: {n}" for k, n in pole_queries.items()),
             )
         )
-        h.check(
-            "pole pages in one process",
-            [
-                (
-                    f"{row['label']}: 200 and its member links",
-                    row["status"] == 200 and row["members"] == int(row["label"].split()[0]),
-                )
-                for row in census["pole"]
-            ],
-            failures,
-        )
+        h.check("pole pages in one process", failures, {
+            f"{row['label']}: 200 and its member links": row["status"] == 200
+            and row["members"] == int(row["label"].split()[0])
+            for row in census["pole"]
+        })  # fmt: skip
         for row in census["directory"] + census["map"]:
             print(
                 f"  {row['label']}: {row['status']}, {row['queries']} queries, "
@@ -1007,16 +993,8 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
                 f"{export['sampled_peak_mb']:.0f} MB), {export['rss_after_mb']:.0f} MB "
                 f"after; {export['worker_cpu_s']:.1f} s of CPU"
             )
-            h.check(
-                "export",
-                [
-                    (
-                        "rows == organisations + header",
-                        export["rows"] == counts["organisations"] + 1,
-                    )
-                ],
-                failures,
-            )
+            rows_ok = export["rows"] == counts["organisations"] + 1
+            h.check("export", failures, {"rows == organisations + header": rows_ok})
             goals.append(
                 (
                     "export < 10 s, peak RSS < 150 MB",

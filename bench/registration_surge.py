@@ -240,16 +240,8 @@ def surge(port: int, slug: str, count: int, clients: int, run_tag: str, args) ->
 
 def send_emails(env: dict[str, str], workers: int, timeout: float) -> float:
     """``workers`` batch db_workers side by side; returns the wall time."""
-    command = [
-        sys.executable,
-        "manage.py",
-        "db_worker",
-        "--batch",
-        "--no-startup-delay",
-        "--no-reload",
-        "--verbosity",
-        "0",
-    ]
+    command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+    command += ["--no-reload", "--verbosity", "0"]
     start = time.perf_counter()
     procs = [
         subprocess.Popen(
@@ -355,25 +347,15 @@ def main(argv=None) -> int:
             pg.print("the event row")
             load.print_samples()
             confirmed = min(args.capacity, args.registrations)
-            h.check(
-                f"run {n}",
-                [
-                    ("confirmed == capacity", c["confirmed"] == confirmed),
-                    ("waiting == rest", c["waiting"] == args.registrations - confirmed),
-                    (
-                        "confirmed_count == confirmed rows",
-                        c["confirmed_count"] == c["confirmed"],
-                    ),
-                    ("no duplicate email", c["duplicate_emails"] == 0),
-                    ("zero 5xx", load.outcomes["5xx"] == 0),
-                    ("zero errors", load.errors == 0),
-                    (
-                        "one email queued per registration",
-                        c["emails_for_event"] == args.registrations,
-                    ),
-                ],
-                failures,
-            )
+            h.check(f"run {n}", failures, {
+                "confirmed == capacity": c["confirmed"] == confirmed,
+                "waiting == rest": c["waiting"] == args.registrations - confirmed,
+                "confirmed_count == confirmed rows": c["confirmed_count"] == c["confirmed"],
+                "no duplicate email": c["duplicate_emails"] == 0,
+                "zero 5xx": load.outcomes["5xx"] == 0,
+                "zero errors": load.errors == 0,
+                "one email queued per registration": c["emails_for_event"] == args.registrations,
+            })  # fmt: skip
             if load.outcomes["5xx"]:
                 print("  gunicorn log tail:\n" + server.tail())
             surges[f"run {n}"] = load.row()
@@ -421,18 +403,11 @@ def main(argv=None) -> int:
             )
             for kind, error, n in after["error_samples"]:
                 print(f"  failed x {n} {kind}: {error}")
-            h.check(
-                "emails",
-                [
-                    (
-                        "every queued email sent",
-                        not after.get("failed") and not after.get("queued"),
-                    ),
-                    ("one sent per registration", sent == after["registrations"]),
-                    ("one written per sent", written == sent),
-                ],
-                failures,
-            )
+            h.check("emails", failures, {
+                "every queued email sent": not after.get("failed") and not after.get("queued"),
+                "one sent per registration": sent == after["registrations"],
+                "one written per sent": written == sent,
+            })  # fmt: skip
             figures["emails"] = {"sent": sent, "seconds": elapsed}
     if surges:
         h.table("registrations (GET form + POST)", surges, "reg")
