@@ -165,17 +165,9 @@ def slug_of(text: str) -> str:
 def place_values(commune: geo.Commune) -> tuple:
     """What ``services.set_place`` copies from a commune: commune_code, cog_year,
     commune_name, department_code, region_code, latitude, longitude, located_by."""
-    exact = commune.position in ("geonames", "commune")
-    return (
-        commune.code,
-        geo.COG_YEAR,
-        commune.name,
-        commune.department,
-        commune.region,
-        commune.latitude,
-        commune.longitude,
-        "commune" if exact else (commune.position or ""),
-    )
+    c, exact = commune, commune.position in ("geonames", "commune")
+    located_by = "commune" if exact else (c.position or "")
+    return c.code, geo.COG_YEAR, c.name, c.department, c.region, c.latitude, c.longitude, located_by
 
 
 def name_columns(name: str) -> tuple[str, str]:
@@ -216,7 +208,8 @@ def pole_sizes(poles: int, memberships: int, fixed: dict[int, int], cap: int, rn
     return sizes
 
 
-def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], rows) -> int:
+def copy_rows(conn: psycopg.Connection, table: str, columns: list[str] | str, rows) -> int:
+    columns = columns.split() if isinstance(columns, str) else columns
     query = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
@@ -229,15 +222,9 @@ def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], rows) ->
 
 
 PLACE_COLUMNS = [
-    "commune_code",
-    "cog_year",
-    "commune_name",
-    "department_code",
-    "region_code",
-    "latitude",
-    "longitude",
-    "located_by",
-]
+    "commune_code", "cog_year", "commune_name", "department_code", "region_code", "latitude",
+    "longitude", "located_by",
+]  # fmt: skip
 
 
 @dataclass
@@ -267,12 +254,8 @@ def generate(database_url: str, args, rng: random.Random) -> Generated:
 
     with psycopg.connect(database_url) as conn:
         t = time.perf_counter()
-        copy_rows(
-            conn,
-            "registry_activity",
-            ["id", "name", "slug"],
-            ((i + 1, name, slug_of(name)) for i, name in enumerate(ACTIVITIES)),
-        )
+        activities = ((i + 1, name, slug_of(name)) for i, name in enumerate(ACTIVITIES))
+        copy_rows(conn, "registry_activity", "id name slug", activities)
         copy_rows(
             conn,
             "registry_network",
@@ -354,18 +337,13 @@ def generate(database_url: str, args, rng: random.Random) -> Generated:
             "source_url", "created_at", "updated_at", "name_key", "name_block",
         ]  # fmt: skip
         out.counts["poles"] = copy_rows(conn, "registry_pole", pole_columns, pole_rows)
-        out.counts["pole activities"] = copy_rows(
-            conn, "registry_pole_activities", ["pole_id", "activity_id"], pole_activities
-        )
-        out.counts["pole networks"] = copy_rows(
-            conn, "registry_pole_networks", ["pole_id", "network_id"], pole_networks
-        )
-        out.counts["territory areas"] = copy_rows(
-            conn, "registry_territoryarea", ["pole_id", "kind", "code"], territory
-        )
-        out.counts["laureates"] = copy_rows(
-            conn, "registry_laureate", ["pole_id", "year", "call", "source_url"], laureates
-        )
+        for label, table, columns, rows in [
+            ("pole activities", "pole_activities", "pole_id activity_id", pole_activities),
+            ("pole networks", "pole_networks", "pole_id network_id", pole_networks),
+            ("territory areas", "territoryarea", "pole_id kind code", territory),
+            ("laureates", "laureate", "pole_id year call source_url", laureates),
+        ]:
+            out.counts[label] = copy_rows(conn, f"registry_{table}", columns, rows)
         out.seconds["poles"] = time.perf_counter() - t
 
         # -- organisations, mostly in the departments where the poles are
@@ -427,22 +405,12 @@ def generate(database_url: str, args, rng: random.Random) -> Generated:
                     since = rng.randint(year, 2025) if rng.random() < 0.7 else None
                     yield (pid, oid, role, since)
 
-        out.counts["memberships"] = copy_rows(
-            conn,
-            "registry_membership",
-            ["pole_id", "organisation_id", "role", "since"],
-            memberships(),
-        )
-        for table in ("registry_pole", "registry_organisation", "registry_activity"):
-            conn.execute(
-                sql.SQL(
-                    "SELECT setval(pg_get_serial_sequence({t}, 'id'), (SELECT max(id) FROM {i}))"
-                ).format(t=sql.Literal(table), i=sql.Identifier(table))
-            )
-        conn.execute(
-            "SELECT setval(pg_get_serial_sequence('registry_network', 'id'), "
-            "(SELECT max(id) FROM registry_network))"
-        )
+        columns = "pole_id organisation_id role since"
+        out.counts["memberships"] = copy_rows(conn, "registry_membership", columns, memberships())
+        setval = "SELECT setval(pg_get_serial_sequence({t}, 'id'), (SELECT max(id) FROM {i}))"
+        for table in ("pole", "organisation", "activity", "network"):
+            table = f"registry_{table}"
+            conn.execute(sql.SQL(setval).format(t=sql.Literal(table), i=sql.Identifier(table)))
         out.seconds["memberships"] = time.perf_counter() - t
         t = time.perf_counter()
     # the COMMIT of everything above (indexes are maintained row by row during COPY)
@@ -754,6 +722,10 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
     goals: list[tuple[str, bool | None, str]] = []  # (goal, met, measured)
     figures: dict = {"args": vars(args) | {"json": None}}
     phases: dict[str, float] = {}
+
+    def goal(*name_met_measured) -> None:
+        goals.append(name_met_measured)
+
     rng, run_start = random.Random(args.seed), time.perf_counter()
     with h.served(args, failures) as (db, env, server):
         port = server.port
@@ -800,13 +772,11 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
         h.check("check_poles", failures, [(f"{k} exit 0", c["returncode"] == 0) for k, c in checks])
         phases["legal check"] = time.perf_counter() - t
         figures["check"] = dict(checks)
-        goals.append(
-            (
-                "legal check < 60 s",
-                max(c["seconds"] for _, c in checks) < GOAL_CHECK_S,
-                " / ".join(f"{c['seconds']:.1f} s" for _, c in checks)
-                + f", peak RSS {max(c['max_rss_mb'] for _, c in checks):.0f} MB",
-            )
+        goal(
+            "legal check < 60 s",
+            max(c["seconds"] for _, c in checks) < GOAL_CHECK_S,
+            " / ".join(f"{c['seconds']:.1f} s" for _, c in checks)
+            + f", peak RSS {max(c['max_rss_mb'] for _, c in checks):.0f} MB",
         )
         with db.connect(autocommit=True) as conn:
             statuses = dict(conn.execute("SELECT status, count(*) FROM registry_pole GROUP BY 1"))
@@ -856,12 +826,10 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
         if census["pole"]:
             print("  queries of the last one:\n    " + "\n    ".join(census["pole"][-1]["sql"]))
         pole_queries = {row["label"]: row["queries"] for row in census["pole"]}
-        goals.append(
-            (
-                "pole page: same number of queries for 5 and 50 members",
-                len(pole_queries) == 2 and len(set(pole_queries.values())) == 1,
-                ", ".join(f"{k}: {n}" for k, n in pole_queries.items()),
-            )
+        goal(
+            "pole page: same number of queries for 5 and 50 members",
+            len(pole_queries) == 2 and len(set(pole_queries.values())) == 1,
+            ", ".join(f"{k}: {n}" for k, n in pole_queries.items()),
         )
         h.check("pole pages in one process", failures, {
             f"{row['label']}: 200 and its member links": row["status"] == 200
@@ -885,13 +853,13 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
 
         t = phase("gunicorn")
         server.start("/poles/", timeout=60)
+        n = args.workers * args.threads
         for path in [
             "/poles/",
             heavy.path,
             (fifty or ["/poles/"])[0],
             "/poles/carte/points.json?zoom=5",
         ]:
-            n = args.workers * args.threads
             warm = h.get_load(port, [path] * 4 * n, connections=2 * n, deadline_s=120)
             if warm.errors:
                 failures.append(f"warm-up {path}: {warm.samples[:2]}")
@@ -905,12 +873,10 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
             port, searches, expected, server, db, failures, "directory searches"
         )
         phases["directory searches"] = time.perf_counter() - t
-        goals.append(
-            (
-                "directory search p95 < 100 ms",
-                rows["all"]["p95"] < GOAL_SEARCH_P95_MS,
-                f"p50 {rows['all']['p50']:.0f} ms, p95 {rows['all']['p95']:.0f} ms",
-            )
+        goal(
+            "directory search p95 < 100 ms",
+            rows["all"]["p95"] < GOAL_SEARCH_P95_MS,
+            f"p50 {rows['all']['p50']:.0f} ms, p95 {rows['all']['p95']:.0f} ms",
         )
         landing = one_at_a_time(port, ["/poles/"] * args.landing_requests)
         figures["directory"] = rows | {"landing": landing.row()}
@@ -921,21 +887,14 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
             links = body.count(b'href="/structures/')
             return "" if links == 50 else f"{path}: {links} member links, not 50"
 
-        pages = one_at_a_time(
-            port,
-            [fifty[i % len(fifty)] for i in range(args.pole_requests)] if fifty else [],
-            fifty_members,
-            server,
-            db,
-        )
+        paths = [fifty[i % len(fifty)] for i in range(args.pole_requests)] if fifty else []
+        pages = one_at_a_time(port, paths, fifty_members, server, db)
         small = one_at_a_time(port, [five[i % len(five)] for i in range(50)] if five else [])
         phases["pole pages"] = time.perf_counter() - t
-        goals.append(
-            (
-                "pole page (50 members) p95 < 50 ms",
-                pages.row()["p95"] < GOAL_POLE_P95_MS,
-                f"p50 {pages.row()['p50']:.0f} ms, p95 {pages.row()['p95']:.0f} ms",
-            )
+        goal(
+            "pole page (50 members) p95 < 50 ms",
+            pages.row()["p95"] < GOAL_POLE_P95_MS,
+            f"p50 {pages.row()['p50']:.0f} ms, p95 {pages.row()['p95']:.0f} ms",
         )
 
         t = phase(f"map points: {args.map_requests} GETs per view, one at a time")
@@ -948,17 +907,13 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
         zoom5 = one_at_a_time(
             port, ["/poles/carte/points.json?zoom=5"] * args.map_requests, whole_map, server, db
         )
-        zoom8 = one_at_a_time(
-            port,
-            [
-                f"/poles/carte/points.json?zoom=8&bbox={lon - 3.5:.2f},{lat - 2.2:.2f},"
-                f"{lon + 3.5:.2f},{lat + 2.2:.2f}"
-                for lat, lon in views
-            ],
-            None,
-            server,
-            db,
-        )
+        bbox = "{:.2f},{:.2f},{:.2f},{:.2f}"
+        paths = [
+            "/poles/carte/points.json?zoom=8&bbox="
+            + bbox.format(lon - 3.5, lat - 2.2, lon + 3.5, lat + 2.2)
+            for lat, lon in views
+        ]
+        zoom8 = one_at_a_time(port, paths, None, server, db)
         phases["map"] = time.perf_counter() - t
         one_by_one = {
             "/poles/ no filter": landing,
@@ -978,7 +933,7 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
         phases["export"] = time.perf_counter() - t
         if export["status"] != 200:
             print(f"  export: not available ({export['status']})")
-            goals.append(("export < 10 s, peak RSS < 150 MB", None, "not available"))
+            goal("export < 10 s, peak RSS < 150 MB", None, "not available")
         else:
             print(
                 f"  {export['seconds']:.2f} s ({export['bytes'] / 1e6:.1f} MB, first byte "
@@ -995,12 +950,10 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
             )
             rows_ok = export["rows"] == counts["organisations"] + 1
             h.check("export", failures, {"rows == organisations + header": rows_ok})
-            goals.append(
-                (
-                    "export < 10 s, peak RSS < 150 MB",
-                    export["seconds"] < GOAL_EXPORT_S and export["peak_rss_mb"] < GOAL_EXPORT_MB,
-                    f"{export['seconds']:.1f} s, {export['peak_rss_mb']:.0f} MB",
-                )
+            goal(
+                "export < 10 s, peak RSS < 150 MB",
+                export["seconds"] < GOAL_EXPORT_S and export["peak_rss_mb"] < GOAL_EXPORT_MB,
+                f"{export['seconds']:.1f} s, {export['peak_rss_mb']:.0f} MB",
             )
 
         if args.what_if_trgm:
@@ -1016,12 +969,8 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
             figures["what_if_trgm"] = searches_by_kind(
                 port, searches, expected, server, db, failures, "searches with pg_trgm"
             )
-            again = h.call(
-                env,
-                "directory_scale:census",
-                **census_args
-                | {"poles": [], "maps": [], "profile_paths": [], "directory": directory},
-            )
+            only = {"poles": [], "maps": [], "profile_paths": [], "directory": directory}
+            again = h.call(env, "directory_scale:census", **census_args | only)
             for row in again["directory"]:
                 print(
                     f"  {row['label']}: {row['ms']:.1f} ms of which SQL "
@@ -1039,12 +988,12 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
         + ", ".join(f"{name} {s:.1f} s" for name, s in phases.items())
         + f"; whole run {time.perf_counter() - run_start:.0f} s"
     )
-    for goal, met, measured in goals:
+    for name, met, measured in goals:
         print(
-            f"goal  : {goal:<56} "
+            f"goal  : {name:<56} "
             f"{'not measured' if met is None else 'met' if met else 'MISSED':<12} ({measured})"
         )
-    missed = [goal for goal, met, _ in goals if met is False]
+    missed = [name for name, met, _ in goals if met is False]
     return h.verdict(
         failures,
         missed,
