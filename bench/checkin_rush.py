@@ -408,15 +408,8 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
         port = server.port
         t = time.perf_counter()
         h.manage(env, "migrate", "--noinput")
-        seeded = h.call(
-            env,
-            "checkin_rush:seed",
-            tickets=args.tickets,
-            devices=args.devices,
-            clients=args.clients,
-            warm=args.warmup,
-            runs=args.runs,
-        )
+        sizes = {k: getattr(args, k) for k in ("tickets", "devices", "clients", "runs")}
+        seeded = h.call(env, "checkin_rush:seed", warm=args.warmup, **sizes)
         print(
             f"database: {db.name}, migrated and seeded with {args.runs} x {args.tickets} "
             f"registrations in {time.perf_counter() - t:.1f} s"
@@ -424,14 +417,8 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
         server.start("/evenements/rush-1/")
         if args.warmup:
             warm_plan = [Planned(i, 0, False, False) for i in range(args.warmup)]
-            warm, _, _ = rush(
-                port,
-                seeded["warmup"],
-                warm_plan,
-                min(args.warmup, 2 * args.workers * args.threads),
-                args,
-                "warm",
-            )
+            clients = min(args.warmup, 2 * args.workers * args.threads)
+            warm, _, _ = rush(port, seeded["warmup"], warm_plan, clients, args, "warm")
             if warm.errors:
                 failures.append(f"warm-up: {warm.errors} errors {warm.samples}")
         if not args.no_census or args.profile:

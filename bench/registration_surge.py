@@ -199,29 +199,18 @@ def surge(port: int, slug: str, count: int, clients: int, run_tag: str, args) ->
     async def step(load: h.Load, conn: h.Connection, index: int, t0: float) -> None:
         status, headers, body = await conn.request(h.http_request("GET", form, port, common))
         match = CSRF_RE.search(body)
-        cookie = next(
-            (
-                c.split(";", 1)[0]
-                for c in headers.get("set-cookie", [])
-                if c.startswith("csrftoken=")
-            ),
-            None,
-        )
+        cookies = [c.split(";", 1)[0] for c in headers.get("set-cookie", [])]
+        cookie = next((c for c in cookies if c.startswith("csrftoken=")), None)
         if status != 200 or match is None or cookie is None:
             kind = "5xx" if status >= 500 else "other status"
             return load.fail(kind, f"GET form -> {status}, token {match is not None}")
         data = {"csrfmiddlewaretoken": match.group(1).decode(), **person(index, run_tag)}
         headers = common | {"Cookie": cookie, "Referer": f"http://127.0.0.1:{port}{form}"}
         t1 = time.perf_counter()
-        raw = h.http_request(
-            "POST",
-            form,
-            port,
-            headers,
-            urlencode(data).encode(),
-            "application/x-www-form-urlencoded",
+        body, kind = urlencode(data).encode(), "application/x-www-form-urlencoded"
+        status, headers, body = await conn.request(
+            h.http_request("POST", form, port, headers, body, kind)
         )
-        status, headers, body = await conn.request(raw)
         location = urlsplit(headers.get("location", [""])[0]).path
         if status == 302 and location == sent:
             t2 = time.perf_counter()
@@ -306,14 +295,8 @@ def main(argv=None) -> int:
         events = h.call(env, "registration_surge:seed", capacity=args.capacity, runs=args.runs)
         print(f"database: {db.name}, migrated and seeded in {time.perf_counter() - t:.1f} s")
         server.start("/evenements/bench-1/")
-        warm = surge(
-            port,
-            "warmup",
-            args.warmup,
-            min(args.warmup, 2 * args.workers * args.threads) or 1,
-            "warm",
-            args,
-        )
+        clients = min(args.warmup, 2 * args.workers * args.threads) or 1
+        warm = surge(port, "warmup", args.warmup, clients, "warm", args)
         h.get_load(port, ["/evenements/bench-1/"] * 200, connections=10, deadline_s=30)
         if warm.errors:
             failures.append(f"warm-up: {warm.errors} errors {warm.samples}")
@@ -372,16 +355,8 @@ def main(argv=None) -> int:
             if page.errors:
                 failures.append(f"run {n}, event page: {page.errors} failed requests")
             pages[f"run {n}"] = page.row()
-            figures["runs"].append(
-                {
-                    "surge": surges[f"run {n}"],
-                    "post": posts[f"run {n}"],
-                    "page": pages[f"run {n}"],
-                    "counts": c,
-                    "cpu": cpu.report,
-                    "pg": pg.summary,
-                }
-            )
+            run = {"surge": surges[f"run {n}"], "post": posts[f"run {n}"], "page": page.row()}
+            figures["runs"].append(run | {"counts": c, "cpu": cpu.report, "pg": pg.summary})
         server.stop()
         if args.email_workers > 0:
             before = h.call(env, "registration_surge:email_status")
