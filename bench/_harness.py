@@ -1,25 +1,6 @@
 """What every benchmark of bench/ shares: the project's virtualenv, throwaway databases,
 gunicorn, seeding through real functions, CPU accounting, a closed-loop HTTP client and
-the result table.
-
-* ``use_venv()`` re-runs the script with ``.venv/bin/python`` when started with another.
-* ``database()`` makes a throwaway PostgreSQL database (``createdb`` on 127.0.0.1:5432,
-  user postgres; ``dropdb --force`` afterwards) or a temporary SQLite file.
-* ``app_env()`` is the production-like environment of the app (DEBUG off, a developer's
-  ``.env`` kept out); ``setup_django()`` sets Django up in this process.
-* ``call(env, "module:function", **kwargs)`` runs a function of a bench/ module in a child
-  process with Django set up on ``env`` (``python bench/_harness.py call …``); its return
-  value comes back as JSON through a file, what it prints goes to our stdout.
-* ``Server`` starts and stops gunicorn; ``served_app()`` gives a script its database,
-  environment and server from the options of ``server_arguments()``; ``CpuMeter`` and
-  ``PgActivity`` say where the CPU and the database's time went during a phase.
-* ``closed_loop()`` runs N asyncio clients, each sending its next request as soon as it
-  has the answer to the last (or at a fixed offered rate); ``Connection`` is a minimal
-  HTTP/1.1 client on asyncio streams, a few hundred microseconds of CPU a request where
-  httpx costs several ms on the same cores as the server.
-* ``Load.row()``, ``table()`` and ``median_row()`` make the result table: p50/p95/p99,
-  requests/s and error counts per run, and the median of the runs.
-"""
+the result table (README, « Bancs d'essai »)."""
 
 from __future__ import annotations
 
@@ -247,6 +228,36 @@ def _child(target: str, kwargs: str, out: str) -> None:
     module, function = target.split(":")
     result = getattr(importlib.import_module(module), function)(**json.loads(kwargs))
     Path(out).write_text(json.dumps(result, default=str))
+
+
+def queries_of(call):
+    """``call()`` in this process (Django set up): its answer, its SQL queries, its ms."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = call()
+    return response, ctx.captured_queries, (time.perf_counter() - start) * 1000
+
+
+def profile(calls: list, title: str, pattern: str, top: tuple[int, int] = (16, 12)) -> float:
+    """cProfile over ``calls``, printed (cumulative within ``pattern``, then own time);
+    returns the ms a call took with the profiler."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    with profiler:
+        for each in calls:
+            each()
+    ms = (time.perf_counter() - start) / len(calls) * 1000
+    print(f"\n-- profile: {len(calls)} {title}, {ms:.2f} ms each with the profiler --")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(pattern, top[0])
+    stats.sort_stats("tottime").print_stats(top[1])
+    return ms
 
 
 # --- gunicorn -------------------------------------------------------------------------------------
@@ -583,16 +594,11 @@ class Load:
 async def closed_loop(
     clients: int, step, items, *, deadline_s: float, setup=None, rate: float = 0.0
 ) -> Load:
-    """``clients`` concurrent clients; each takes the next item (``items``: one iterable
-    shared by all, or ``items(client)`` giving each client's iterable) and awaits
-    ``step(load, context, item, t0)``, ``context`` being what ``setup(client)`` returned
-    (awaited before the start, not timed; closed afterwards when it has ``close``).
-
-    Without ``rate``, a closed loop: each client sends again as soon as answered (the
-    server's full speed), ``t0`` is when the request starts. With ``rate``, requests are
-    due at ``rate`` a second in all, and ``t0`` is when each was due, so that a server
-    falling behind shows in the latency (no coordinated omission). Items left at the
-    deadline count as "not attempted"; transport errors as "transport"."""
+    """``clients`` concurrent clients, each awaiting ``step(load, context, item, t0)`` for
+    its next item (``items``: one iterable shared by all, or ``items(client)``), ``context``
+    being what ``setup(client)`` gave (untimed, closed at the end). A closed loop, ``t0`` the
+    request's start; with ``rate``, requests are due at ``rate``/s in all and ``t0`` is when
+    each was due (no coordinated omission). Items left at the deadline: "not attempted"."""
     load, gate = Load(), asyncio.Event()
     shared = None if callable(items) else iter(items)
     slots = iter(range(10**9))
@@ -683,8 +689,10 @@ def table(title: str, rows: dict[str, dict], unit: str = "req") -> None:
         print(f"  {label:<22}" + "".join(f.format(row[k]) for k, _, f in COLUMNS))
 
 
-def check(label: str, checks: list[tuple[str, bool]], failures: list[str]) -> None:
-    """Print each invariant; the failed ones go to ``failures``."""
+def check(label: str, failures: list[str], checks) -> None:
+    """Print each invariant (``checks``: name -> holds, or pairs); failed ones go to
+    ``failures``."""
+    checks = list(checks.items() if isinstance(checks, dict) else checks)
     print(
         f"  invariants ({label}): "
         + ", ".join(f"{n} {'OK' if ok else 'FAILED'}" for n, ok in checks)
@@ -722,16 +730,23 @@ def verdict(
     return 0
 
 
-def served_app(cleanup: Cleanup, args) -> tuple[Database, dict[str, str], Server]:
-    """The throwaway database, the app's environment on it and gunicorn (not started;
-    stopped on clean-up), as the options of ``server_arguments`` say."""
-    db = cleanup.enter_context(database(keep=args.keep_db, pg_url=args.pg_url))
-    port = free_port()
-    env = app_env(db, port=port, CONN_MAX_AGE=args.conn_max_age)
-    kind = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.threads}
-    server = Server(env, port, **kind)
-    cleanup.callback(server.stop)
-    return db, env, server
+@contextlib.contextmanager
+def served(args, failures: list[str]):
+    """The throwaway database, the app's environment on it and gunicorn (not started), as
+    the options of ``server_arguments`` say; stopped and dropped on exit, an exception
+    becoming a failure."""
+    with Cleanup() as cleanup:
+        db = cleanup.enter_context(database(keep=args.keep_db, pg_url=args.pg_url))
+        port = free_port()
+        env = app_env(db, port=port, CONN_MAX_AGE=args.conn_max_age)
+        kind = {"workers": args.workers, "worker_class": args.worker_class}
+        server = Server(env, port, threads=args.threads, **kind)
+        cleanup.callback(server.stop)
+        try:
+            yield db, env, server
+        except Exception as exc:  # noqa: BLE001 - reported as a failure, clean-up still runs
+            failures.append(f"{type(exc).__name__}: {exc}")
+            print("gunicorn log tail:\n" + server.tail(), file=sys.stderr)
 
 
 def parse(parser, argv):

@@ -1,38 +1,6 @@
 """Check-in rush: the doors open and every ticket is scanned through the sync API.
 
-What it does, end to end (under half a minute per run on a 2-core machine; the rush is
-bounded by --phase-timeout, each request by --request-timeout):
-
-1. creates a throwaway PostgreSQL database, migrates it, creates one event per run with
-   ``--tickets`` confirmed registrations (through ``registration_create``, as the public
-   form does), ``--devices`` phones (``device_create`` + ``device_enrol``), one door agent
-   per phone and one signed-in session per client; and a warm-up event;
-2. starts gunicorn on a free localhost port with the production settings (DEBUG off,
-   database task queue), warms every worker up with scans of the warm-up event, and has
-   every phone load its offline list (``GET …/v1/liste``);
-3. counts the queries of one sync request in one process (Django test client) and, with
-   ``--profile N``, profiles N single-scan sync requests with cProfile;
-4. per run, the rush: ``--clients`` concurrent clients, client i on phone i % devices,
-   each POSTing ``/api/accueil/v1/sync`` with the phone's ``Authorization: Device
-   <secret>`` header, its agent's session cookie and the door pass its list handed out,
-   ``--batch`` scans per request. Every ticket is scanned once, and ``--duplicates`` of
-   them (10 %) a second time by another phone at a random later point of the plan
-   ("already admitted" answers; sometimes two phones racing for the same registration
-   lock). Online scans (a fresh nonce each, the ticket's QR code as token);
-   ``--by-name`` sends a share of the first scans as "found by name"
-   (``h:<sha256 of the code>``). A closed loop by default; ``--rate R`` offers R requests
-   a second instead and counts each latency from when its request was due;
-5. checks each answer (HTTP 200, one result per scan, "admitted" or "already admitted")
-   and reads the database back: one admission per ticket, none twice, one ``Scan`` row per
-   scan sent and per verdict answered, no conflict;
-6. prints the table (per run and the median), stops gunicorn, drops the database, exits 1
-   when an invariant failed.
-
-The goals (400 scans/s, p99 < 100 ms per request, zero errors) are printed as met or
-missed; throughput and latency fail the run only with ``--strict-goals``. The sync API
-allows each phone ``checkin.views.api.RATE_LIMIT`` requests a minute per gunicorn worker:
-a plan that could exceed it is announced, and 429 answers count as errors. Results: README,
-« Bancs d'essai ».
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
     .venv/bin/python bench/checkin_rush.py
     .venv/bin/python bench/checkin_rush.py --runs 3 --batch 10
@@ -67,28 +35,13 @@ def _event(slug: str, tickets: int, organiser):
     from datetime import timedelta
 
     from django.utils import timezone
-    from registration_surge import letters
+    from registration_surge import letters, make_event
 
     from events import services
-    from events.models import Event
     from events.tokens import ticket_token
 
-    now = timezone.now().replace(microsecond=0)
-    event = Event.objects.create(
-        slug=slug,
-        title="Journée nationale des PTCE (accueil)",
-        status="published",
-        capacity=max(tickets, 1),
-        waiting_list_enabled=True,
-        registration_required=True,
-        starts_at=now + timedelta(hours=2),
-        ends_at=now + timedelta(hours=9),
-        venue_name="Centre de conférences",
-        street="139 rue de Bercy",
-        postal_code="75012",
-        city="Paris",
-        organiser_name="Le Labo de l'ESS",
-    )
+    start = timezone.now().replace(microsecond=0) + timedelta(hours=2)
+    event = make_event(slug, max(tickets, 1), start, programme=False)
     event.managers.add(organiser)
     tokens = []
     for i in range(tickets):
@@ -155,9 +108,7 @@ def census(tickets: int, profile: int) -> list[dict]:
     """Queries and in-process time of sync requests (Django test client) on an event of its
     own; with ``profile``, cProfile over that many single-scan requests (printed)."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from checkin import services
@@ -194,17 +145,11 @@ def census(tickets: int, profile: int) -> list[dict]:
         return response
 
     def count(label, scans):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = post(scans)
+        response, queries, ms = h.queries_of(lambda: post(scans))
+        verdicts = sorted({r["verdict"] for r in response.json().get("results", [])})
+        sql = [q["sql"][:150] for q in queries]
         rows.append(
-            {
-                "label": label,
-                "queries": len(ctx.captured_queries),
-                "ms": (time.perf_counter() - start) * 1000,
-                "verdicts": sorted({r["verdict"] for r in response.json().get("results", [])}),
-                "sql": [q["sql"][:150] for q in ctx.captured_queries],
-            }
+            {"label": label, "queries": len(queries), "ms": ms, "verdicts": verdicts, "sql": sql}
         )
 
     post([scan(tokens.pop())])  # first call: imports, connection; not counted
@@ -215,27 +160,14 @@ def census(tickets: int, profile: int) -> list[dict]:
     count("1 scan, by name", [scan("h:" + services.ticket_hash(tokens.pop()))])
     count("10 scans, admitted", [scan(tokens.pop()) for _ in range(10)])
     if profile:
-        import cProfile
-        import pstats
-
         start = time.perf_counter()
         for _ in range(profile):
             post([scan(tokens.pop())])
         plain = (time.perf_counter() - start) / profile * 1000
-        profiler = cProfile.Profile()
+        print(f"\n-- {profile} single-scan sync requests, {plain:.2f} ms each without profiler")
         batches = [[scan(tokens.pop())] for _ in range(profile)]
-        start = time.perf_counter()
-        with profiler:
-            for batch in batches:
-                post(batch)
-        with_it = (time.perf_counter() - start) / profile * 1000
-        print(
-            f"\n-- profile: {profile} single-scan sync requests, {plain:.2f} ms each without "
-            f"the profiler, {with_it:.2f} ms with it; cumulative per request --"
-        )
-        stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative").print_stats(r"(checkin|events|core)/", 20)
-        stats.sort_stats("tottime").print_stats(15)
+        calls = [lambda b=b: post(b) for b in batches]
+        h.profile(calls, "single-scan sync requests", r"(checkin|events|core)/", (20, 15))
     return rows
 
 
@@ -472,120 +404,88 @@ def main(argv=None) -> int:  # noqa: C901 - one linear scenario
     missed: list[str] = []
     figures: dict = {"args": vars(args) | {"json": None}, "runs": []}
     rows: dict[str, dict] = {}
-    with h.Cleanup() as cleanup:
-        db, env, server = h.served_app(cleanup, args)
+    with h.served(args, failures) as (db, env, server):
         port = server.port
-        try:
-            t = time.perf_counter()
-            h.manage(env, "migrate", "--noinput")
-            seeded = h.call(
-                env,
-                "checkin_rush:seed",
-                tickets=args.tickets,
-                devices=args.devices,
-                clients=args.clients,
-                warm=args.warmup,
-                runs=args.runs,
+        t = time.perf_counter()
+        h.manage(env, "migrate", "--noinput")
+        sizes = {k: getattr(args, k) for k in ("tickets", "devices", "clients", "runs")}
+        seeded = h.call(env, "checkin_rush:seed", warm=args.warmup, **sizes)
+        print(
+            f"database: {db.name}, migrated and seeded with {args.runs} x {args.tickets} "
+            f"registrations in {time.perf_counter() - t:.1f} s"
+        )
+        server.start("/evenements/rush-1/")
+        if args.warmup:
+            warm_plan = [Planned(i, 0, False, False) for i in range(args.warmup)]
+            clients = min(args.warmup, 2 * args.workers * args.threads)
+            warm, _, _ = rush(port, seeded["warmup"], warm_plan, clients, args, "warm")
+            if warm.errors:
+                failures.append(f"warm-up: {warm.errors} errors {warm.samples}")
+        if not args.no_census or args.profile:
+            census = h.call(env, "checkin_rush:census", tickets=args.tickets, profile=args.profile)
+            print("\n-- queries per sync request (Django test client, one process) --")
+            for row in census:
+                print(
+                    f"  {row['label']:<20} {row['queries']:2d} queries  {row['ms']:6.1f} ms"
+                    f"  {','.join(row['verdicts'])}"
+                )
+            print("  SQL of '1 scan, admitted':\n    " + "\n    ".join(census[0]["sql"]))
+        for n in range(1, args.runs + 1):
+            event = seeded[f"rush-{n}"]
+            lists = load_lists(port, event, args.request_timeout)
+            print(
+                f"\n-- run {n}: {len(plan)} scans, {args.clients} clients on {args.devices} "
+                f"phones, {args.batch} scan(s) a request, "
+                + (f"{args.rate:g} requests/s offered" if args.rate else "closed loop")
+                + f"; lists {lists} --"
+            )
+            with h.CpuMeter(server, db.name) as cpu, h.PgActivity(db) as pg:
+                load, sent, verdicts = rush(port, event, plan, args.clients, args, f"r{n}")
+            c = h.call(env, "checkin_rush:database_counts", event_id=event["id"])
+            answered = verdicts["admitted"] + verdicts["already_admitted"]
+            print(
+                f"  {answered} scans answered in {load.outcomes['ok']} requests, "
+                f"{load.wall_s:.2f} s; verdicts {dict(verdicts)}; answers "
+                f"{dict(load.outcomes)}"
             )
             print(
-                f"database: {db.name}, migrated and seeded with {args.runs} x {args.tickets} "
-                f"registrations in {time.perf_counter() - t:.1f} s"
+                f"  database: {c['admissions']} admissions for {c['registrations']} "
+                f"confirmed ({c['admitted_registrations']} distinct, "
+                f"{c['registrations_without_admission']} without); {c['scans']} scans "
+                f"{c['scan_verdicts']}, {c['conflicts']} conflicts"
             )
-            server.start("/evenements/rush-1/")
-            if args.warmup:
-                warm_plan = [Planned(i, 0, False, False) for i in range(args.warmup)]
-                warm, _, _ = rush(
-                    port,
-                    seeded["warmup"],
-                    warm_plan,
-                    min(args.warmup, 2 * args.workers * args.threads),
-                    args,
-                    "warm",
-                )
-                if warm.errors:
-                    failures.append(f"warm-up: {warm.errors} errors {warm.samples}")
-            if not args.no_census or args.profile:
-                census = h.call(
-                    env, "checkin_rush:census", tickets=args.tickets, profile=args.profile
-                )
-                print("\n-- queries per sync request (Django test client, one process) --")
-                for row in census:
-                    print(
-                        f"  {row['label']:<20} {row['queries']:2d} queries  {row['ms']:6.1f} ms"
-                        f"  {','.join(row['verdicts'])}"
-                    )
-                print("  SQL of '1 scan, admitted':\n    " + "\n    ".join(census[0]["sql"]))
-            for n in range(1, args.runs + 1):
-                event = seeded[f"rush-{n}"]
-                lists = load_lists(port, event, args.request_timeout)
-                print(
-                    f"\n-- run {n}: {len(plan)} scans, {args.clients} clients on {args.devices} "
-                    f"phones, {args.batch} scan(s) a request, "
-                    + (f"{args.rate:g} requests/s offered" if args.rate else "closed loop")
-                    + f"; lists {lists} --"
-                )
-                with h.CpuMeter(server, db.name) as cpu, h.PgActivity(db) as pg:
-                    load, sent, verdicts = rush(port, event, plan, args.clients, args, f"r{n}")
-                c = h.call(env, "checkin_rush:database_counts", event_id=event["id"])
-                answered = verdicts["admitted"] + verdicts["already_admitted"]
-                print(
-                    f"  {answered} scans answered in {load.outcomes['ok']} requests, "
-                    f"{load.wall_s:.2f} s; verdicts {dict(verdicts)}; answers "
-                    f"{dict(load.outcomes)}"
-                )
-                print(
-                    f"  database: {c['admissions']} admissions for {c['registrations']} "
-                    f"confirmed ({c['admitted_registrations']} distinct, "
-                    f"{c['registrations_without_admission']} without); {c['scans']} scans "
-                    f"{c['scan_verdicts']}, {c['conflicts']} conflicts"
-                )
-                cpu.print(answered, "scan")
-                pg.print("a registration row")
-                load.print_samples()
-                h.check(
-                    f"run {n}",
-                    [
-                        ("offline lists", all(s == 200 and k == args.tickets for s, k in lists)),
-                        ("every scan answered", answered == len(plan)),
-                        ("admitted answers == tickets", verdicts["admitted"] == args.tickets),
-                        (
-                            "already-admitted answers == second scans",
-                            verdicts["already_admitted"] == duplicates,
-                        ),
-                        ("admissions == tickets", c["admissions"] == args.tickets),
-                        (
-                            "one admission per registration",
-                            c["admitted_registrations"] == args.tickets
-                            and c["registrations_without_admission"] == 0,
-                        ),
-                        ("admissions of this event only", c["admissions_of_other_events"] == 0),
-                        ("Scan rows == scans sent", c["scans"] == len(sent)),
-                        ("no scan lost", set(c["nonces"]) == sent),
-                        (
-                            "Scan verdicts == answers",
-                            c["scan_verdicts"]
-                            == {k: v for k, v in verdicts.items() if k != "overtaken" and v},
-                        ),
-                        ("no conflict (all online)", c["conflicts"] == 0),
-                        ("every scan has its registration", c["scans_without_registration"] == 0),
-                        ("zero errors", load.errors == 0),
-                    ],
-                    failures,
-                )
-                if load.outcomes["5xx"]:
-                    print("  gunicorn log tail:\n" + server.tail())
-                rows[f"run {n}"] = load.row(unit=answered) | {"req_per_s": load.row()["per_s"]}
-                figures["runs"].append(
-                    {
-                        "rush": rows[f"run {n}"],
-                        "verdicts": verdicts,
-                        "cpu": cpu.report,
-                        "pg": pg.summary,
-                    }
-                )
-        except Exception as exc:  # noqa: BLE001 - reported as a failure, clean-up still runs
-            failures.append(f"{type(exc).__name__}: {exc}")
-            print("gunicorn log tail:\n" + server.tail(), file=sys.stderr)
+            cpu.print(answered, "scan")
+            pg.print("a registration row")
+            load.print_samples()
+            other = {k: v for k, v in verdicts.items() if k != "overtaken" and v}
+            seconds = verdicts["already_admitted"] == duplicates
+            h.check(f"run {n}", failures, {
+                "offline lists": all(s == 200 and k == args.tickets for s, k in lists),
+                "every scan answered": answered == len(plan),
+                "admitted answers == tickets": verdicts["admitted"] == args.tickets,
+                "already-admitted answers == second scans": seconds,
+                "admissions == tickets": c["admissions"] == args.tickets,
+                "one admission per registration": c["admitted_registrations"] == args.tickets
+                and c["registrations_without_admission"] == 0,
+                "admissions of this event only": c["admissions_of_other_events"] == 0,
+                "Scan rows == scans sent": c["scans"] == len(sent),
+                "no scan lost": set(c["nonces"]) == sent,
+                "Scan verdicts == answers": c["scan_verdicts"] == other,
+                "no conflict (all online)": c["conflicts"] == 0,
+                "every scan has its registration": c["scans_without_registration"] == 0,
+                "zero errors": load.errors == 0,
+            })  # fmt: skip
+            if load.outcomes["5xx"]:
+                print("  gunicorn log tail:\n" + server.tail())
+            rows[f"run {n}"] = load.row(unit=answered) | {"req_per_s": load.row()["per_s"]}
+            figures["runs"].append(
+                {
+                    "rush": rows[f"run {n}"],
+                    "verdicts": verdicts,
+                    "cpu": cpu.report,
+                    "pg": pg.summary,
+                }
+            )
     if rows:
         h.table("rush: scans/s, latency per request", rows, "scan")
         m = h.median_row(list(rows.values()))

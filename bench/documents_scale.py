@@ -1,19 +1,6 @@
 """Event-wide documents at ten times the national day: 3,000 confirmed registrations.
 
-What it does (about a minute on the project's 2-core machine at the default size):
-
-1. creates a throwaway PostgreSQL database (``--sqlite`` for a throwaway SQLite file
-   instead), migrates it, and inserts an event with ``--people`` confirmed registrations
-   (``bulk_create`` with the values the services write; a few names in Arabic, Hebrew,
-   Devanagari, Thai and CJK so that the fonts of every script are exercised);
-2. as an organiser, POSTs « Préparer » for each document with the task queue left
-   untouched (django-tasks' dummy backend: what the web worker does when the queue is
-   ``database``) and times that request, which must stay under a second;
-3. builds each document through the background task's own function
-   (``events.tasks.build_event_document``, run in this process), timing it and counting
-   its SQL queries, then downloads it through the organiser's view;
-4. prints a table, drops the database. Exits 1 when a request took a second or more or a
-   build failed.
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
     .venv/bin/python bench/documents_scale.py                 # 3,000 people, PostgreSQL
     .venv/bin/python bench/documents_scale.py --people 300 --sqlite

@@ -1,48 +1,7 @@
 """Door simulation: how many desks for the queue at the door, by discrete-event simulation.
 
-Pure Python, no server, no database: ``--arrivals`` people (300) come to the door within
-``--window`` minutes (30); ``k`` desks (1 to 8 by default, ``--desks``) each check a photo
-ID and scan the ticket, which takes uniformly ``--service-min`` to ``--service-max``
-seconds (8 to 15). One line feeds every desk, first come first served (a snake queue: the
-person at its head goes to the first desk that frees up); this is the best case, separate
-lines per desk make the longest waits longer.
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
-Arrival profile (``--profile``):
-
-* ``peak`` (default): the doors open 20 minutes before the start (``--peak-at 20``) and
-  the arrivals follow a triangular density, rising from the opening to a peak at the
-  start and falling to zero at the end of the window (10 minutes after the start: the
-  latecomers). It is the usual shape of a one-day conference: few people early, most
-  in the last ten minutes before the start, a tail after it. At the peak the door
-  receives twice the mean rate: 300 people in 30 minutes is 10 a minute on average,
-  20 a minute at the peak, while one desk lets in 60 / 11.5 = 5.2 a minute.
-* ``uniform``: the same number spread evenly over the window (a Poisson process given
-  its count), for comparison.
-
-Every replication draws the arrival times (300 independent times from the profile,
-sorted: a Poisson process given its count) and one service time per person, and runs
-every k on these same draws (common random numbers: the differences between k are not
-noise). ``--replications`` (200) replications, seeded from ``--seed`` (fixed by default:
-the output is the same from one run to the next). Per k, the figures are medians over
-the replications of: the longest line (people waiting, not those at a desk), the mean,
-95th percentile and longest wait, the time the last person got in (from the opening of
-the doors) and the share of people who waited more than 5 minutes. The recommendation is
-the smallest k whose 95th percentile of waiting stays under ``--target-wait`` minutes (5)
-in 90 % of the replications at least.
-
-The chart (``var/bench/door_simulation.png``, ``--chart``) shows the 95th percentile
-of waiting against k (median and 10th-90th percentiles over the replications) and the
-length of the line over time for each k in the first replication, drawn with Pillow (a
-dependency of reportlab).
-
-Invariants checked for every run (exit 1 when one fails): everybody gets in exactly
-once, nobody waits a negative time, the line is served in arrival order, no desk serves
-two people at once. The goal (the recommendation needs at most the largest k tried) is
-printed as met or missed and fails the run only with ``--strict-goals``.
-
-Results: README, « Bancs d'essai ».
-
-Usage (from the project root, with the project's virtualenv):
     .venv/bin/python bench/door_simulation.py
     .venv/bin/python bench/door_simulation.py --profile uniform --desks 1-6
     .venv/bin/python bench/door_simulation.py --arrivals 600 --replications 500 --seed 7

@@ -1,22 +1,8 @@
 """The CSV import at its stated limits: 20,000 rows, 5 MB, through the dry run and the
 confirmation, on SQLite, in seconds.
 
-What it does (about a minute on a loaded 2-core machine):
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
-1. makes a throwaway SQLite database (a temporary file) and migrates it;
-2. creates one pole and builds a valid organisations file of ``--rows`` rows (default
-   19,999: the issue's file) padded to ``--bytes`` in total (default just under 5 MB),
-   every row a member of that pole, four rows in five with a valid SIRET;
-3. posts it to the editors' page (the dry run), then posts the confirmation, which
-   names the checked file kept on the server (a few bytes of body, under Django's
-   2.5 MB limit), with the immediate task backend: the import runs after the commit;
-4. checks that every organisation and membership is written and the pole's legal check
-   ran, prints the time of each step and the confirmation's body size, then runs the dry
-   run of the same file again (every row unchanged);
-5. exits 1 when an invariant failed; with ``--strict-goals``, also when a step takes
-   longer than ``--goal`` seconds (default 60).
-
-    DEBUG=1 .venv/bin/python bench/import_limits.py [--rows N] [--bytes B]
 """
 
 import argparse

@@ -1,18 +1,7 @@
 """The moderation page at scale: likely duplicates among many organisations of one
 commune, and long queues of claims and suggestions.
 
-What it does (under a minute at the default sizes on a 2-core machine):
-
-1. makes a throwaway SQLite database (a temporary file) and migrates it;
-2. writes ``--crowded`` organisations of distinct names in one commune (the audit's case:
-   2,009 never finished before), ``--others`` spread over 500 communes, one organisation
-   written twice under two names, ``--pending`` claims and as many suggestions;
-3. times ``selectors.likely_duplicates()`` and a GET (after a warm-up one) of
-   ``/gestion/annuaire/moderation/`` as an editor (Django test client), counts their SQL
-   queries, and checks that the planted duplicate is found and that the lists are cut at
-   ``MODERATION_LIST``;
-4. exits 1 when an invariant failed, or (``--strict-goals``) when the page takes more
-   than ``--goal`` seconds (default 1).
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
     .venv/bin/python bench/moderation_scale.py [--crowded 2009] [--others 20000]
 """

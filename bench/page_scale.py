@@ -1,33 +1,6 @@
 """Every page that lists or compares things, at the demo's size and at ten times it.
 
-About a minute on the project's 2-core machine (PostgreSQL):
-
-1. a throwaway database (``createdb`` on 127.0.0.1, user postgres; ``--sqlite``: a
-   temporary SQLite file), migrated, with the demo loaded by its commands
-   (``load_demo --demo-account``, ``load_registry_demo``, ``load_charter_demo``);
-2. **1×**: the demo's event full (320 confirmed, 40 waiting, 30 cancelled; 60 % admitted
-   by two phones, one conflict, one override), 200 organisations in one commune (one in
-   50 typed again, two SIRENs shared), 5 pending claims and 5 suggestions, a pole of 5
-   members, an import of 200 rows: each page's SQL queries counted once;
-3. **10×**: all of it times ten (3,200 confirmed on 3,200 places; the demo's poles and
-   organisations cloned with their memberships, activities, networks, territories; 80
-   charter signatures; **2,000 organisations in ONE commune**, the case that killed the
-   moderation page; a national import file of 2,000 rows when the import runs as a
-   task): each page's queries counted again, then p50/p95 of ``--requests`` requests
-   after 2 warm-ups (in-process: Django's test ``Client``, DEBUG off,
-   ``CaptureQueriesContext``; a request over ``--budget`` s is stopped: TIMEOUT);
-4. one table; exit 1 when a page answers another status than expected, its query count
-   grew from 1× to 10× (UNBOUNDED), its p95 at 10× is 1 s or more (SLOW), or it timed
-   out. Background work (a document's build, an import's application) is timed through
-   its task's function and shown, not judged on its queries (it records its progress).
-
-Bulk-made (``bulk_create`` with the values the services write), not made by the
-services: registrations (``email_key``, ``search_text``, ``ticket_hash``, dates by
-status), the event's ``capacity``/``confirmed_count``, admissions and scans, pole and
-organisation clones (``search_text``, ``name_key``/``name_block`` when the model has
-them; status, check report, member categories copied), memberships, territories, claims
-and suggestions. By the services: the demo, devices (created, enrolled), charter
-signatures (``ceremony_record``), imports (dry run, confirmation, task).
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
     .venv/bin/python bench/page_scale.py                  # PostgreSQL
     .venv/bin/python bench/page_scale.py --sqlite --requests 5 --sql moderation

@@ -1,35 +1,6 @@
 """Registration surge: N people register at once for one event, through gunicorn.
 
-What it does, end to end (1 to 1.5 minutes on a 2-core machine per run; every phase is
-bounded by --phase-timeout, the emails by twice that, each request by --request-timeout):
-
-1. creates a throwaway PostgreSQL database, migrates it, creates one event under test per
-   run (``--capacity`` places, waiting list on, a programme of 6 sessions, 8 speakers and
-   6 partners so that its page weighs what a real one does) and a warm-up event;
-2. starts gunicorn on a free localhost port with the production settings (DEBUG off,
-   database task queue), waits until it answers and warms every worker up;
-3. counts the queries of the event page, the form and its POST in one process (Django
-   test client);
-4. for each of ``--runs`` runs, on its own event: fires ``--registrations``
-   registrations from ``--clients`` concurrent clients, each doing what a browser does:
-   GET the form (a new person: no cookie), read the CSRF token, POST the form with the
-   csrftoken cookie, expect a 302 to ``…/inscription/envoyee/`` (not followed); reads the
-   counts back and checks the invariants: exactly ``capacity`` confirmed, the rest on the
-   waiting list, ``confirmed_count`` equal to the confirmed rows, no duplicate, zero 5xx,
-   zero error, one email queued per registration; then loads the event page with
-   ``--page-connections`` concurrent connections;
-5. sends the queued emails with ``manage.py db_worker --batch`` (file email backend) and
-   checks every one was sent;
-6. prints the table (per run and the median), stops gunicorn, drops the database, exits 1
-   when an invariant failed.
-
-The goals of the issue (150 registrations/s with p99 < 1 s, event page 400 requests/s with
-50 connections) are printed as met or missed; they fail the run only with
-``--strict-goals``. The client runs on the same machine as the server: its CPU is printed
-next to gunicorn's and PostgreSQL's. Registrations are serialised on the event row lock
-(``SELECT … FOR UPDATE`` until COMMIT): ``sync`` workers, two per core, give the tightest
-tail; try others with ``--worker-class``/``--workers``/``--threads``. Results: README,
-« Bancs d'essai ».
+What it measures and checks, and the results: README, « Bancs d'essai ».
 
     .venv/bin/python bench/registration_surge.py
     .venv/bin/python bench/registration_surge.py --runs 3
@@ -67,86 +38,79 @@ def letters(index: int, width: int = 4) -> str:
 # --- in the app's process (harness.call) ------------------------------------------------------
 
 
+def make_event(slug: str, capacity: int, start, programme: bool = True):
+    """A published event with a waiting list; with ``programme``, 6 sessions, 8 speakers
+    and 6 partners, so that its page weighs what a real one does."""
+    from datetime import timedelta
+
+    from events.models import Event, Partner, Session, Speaker
+
+    event = Event.objects.create(
+        slug=slug,
+        title="Journée nationale des PTCE (banc d'essai)",
+        status="published",
+        capacity=capacity,
+        waiting_list_enabled=True,
+        registration_required=True,
+        starts_at=start,
+        ends_at=start + timedelta(hours=7),
+        summary="Une journée pour les pôles territoriaux de coopération économique. " * 4,
+        venue_name="Ministère de l'Économie",
+        venue_room="Centre de conférences",
+        street="139 rue de Bercy",
+        postal_code="75012",
+        city="Paris",
+        access="RER A ou D : Gare de Lyon\nMétro 1 et 14 : Gare de Lyon\nBus 24 et 87",
+        organiser_name="Le Labo de l'ESS",
+        organiser_url="https://www.lelabo-ess.org",
+    )
+    speakers = [
+        Speaker.objects.create(
+            event=event,
+            name=f"Intervenant {chr(65 + i)}",
+            role="Directrice",
+            organisation="Réseau fictif",
+        )
+        for i in range(8 if programme else 0)
+    ]
+    for i in range(6 if programme else 0):
+        session = Session.objects.create(
+            event=event,
+            kind="round_table",
+            title=f"Table ronde {i + 1}",
+            description="Échanges avec la salle. " * 5,
+            starts_at=start + timedelta(hours=i),
+            ends_at=start + timedelta(hours=i, minutes=50),
+        )
+        session.speakers.set(speakers[i % 4 : i % 4 + 3])
+        Partner.objects.create(
+            event=event, name=f"Réseau partenaire {chr(65 + i)}", url="https://example.org", order=i
+        )
+    return event
+
+
 def seed(capacity: int, runs: int) -> dict[str, int]:
     """The events under test, ``bench-1`` … ``bench-<runs>``, and ``warmup``: slug -> id."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from events.models import Event, Partner, Session, Speaker
-
     start = timezone.now().replace(microsecond=0) + timedelta(days=30)
     events = [(f"bench-{n}", capacity) for n in range(1, runs + 1)] + [("warmup", 1_000_000)]
-    out = {}
-    for slug, places in events:
-        event = Event.objects.create(
-            slug=slug,
-            title="Journée nationale des PTCE (banc d'essai)",
-            status="published",
-            capacity=places,
-            waiting_list_enabled=True,
-            registration_required=True,
-            starts_at=start,
-            ends_at=start + timedelta(hours=7),
-            summary="Une journée pour les pôles territoriaux de coopération économique. " * 4,
-            venue_name="Ministère de l'Économie",
-            venue_room="Centre de conférences",
-            street="139 rue de Bercy",
-            postal_code="75012",
-            city="Paris",
-            access="RER A ou D : Gare de Lyon\nMétro 1 et 14 : Gare de Lyon\nBus 24 et 87",
-            organiser_name="Le Labo de l'ESS",
-            organiser_url="https://www.lelabo-ess.org",
-        )
-        speakers = [
-            Speaker.objects.create(
-                event=event,
-                name=f"Intervenant {chr(65 + i)}",
-                role="Directrice",
-                organisation="Réseau fictif",
-            )
-            for i in range(8)
-        ]
-        for i in range(6):
-            session = Session.objects.create(
-                event=event,
-                kind="round_table",
-                title=f"Table ronde {i + 1}",
-                description="Échanges avec la salle. " * 5,
-                starts_at=start + timedelta(hours=i),
-                ends_at=start + timedelta(hours=i, minutes=50),
-            )
-            session.speakers.set(speakers[i % 4 : i % 4 + 3])
-            Partner.objects.create(
-                event=event,
-                name=f"Réseau partenaire {chr(65 + i)}",
-                url="https://example.org",
-                order=i,
-            )
-        out[slug] = event.pk
-    return out
+    return {slug: make_event(slug, places, start).pk for slug, places in events}
 
 
 def census() -> list[dict]:
     """Queries and time of each request of a registration, in one process (the code path
     of gunicorn's minus the socket), on the warm-up event."""
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client, rows = Client(enforce_csrf_checks=True), []
 
     def count(label, call):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = call()
+        response, queries, ms = h.queries_of(call)
         rows.append(
-            {
-                "label": label,
-                "status": response.status_code,
-                "queries": len(ctx.captured_queries),
-                "ms": (time.perf_counter() - start) * 1000,
-            }
+            {"label": label, "status": response.status_code, "queries": len(queries), "ms": ms}
         )
 
     client.get("/evenements/warmup/")  # first calls load templates: not timed
@@ -155,20 +119,11 @@ def census() -> list[dict]:
     count("GET form", lambda: client.get("/evenements/warmup/inscription/"))
     token = client.cookies["csrftoken"].value
     for i, who in enumerate(["Census", "Censusb"]):
-        form = {
-            "csrfmiddlewaretoken": token,
-            "first_name": "Query",
-            "last_name": who,
-            "email": f"census{i}@example.org",
-            "organisation": "Bench",
-            "category": "other",
-            "phone": "",
-            "consent": "on",
-        }
-        count(
-            f"POST form (#{i + 1})",
-            lambda f=form: client.post("/evenements/warmup/inscription/", f),
-        )
+        form = {"csrfmiddlewaretoken": token, "first_name": "Query", "last_name": who}
+        form |= {"email": f"census{i}@example.org", "organisation": "Bench", "consent": "on"}
+        form |= {"category": "other", "phone": ""}
+        url = "/evenements/warmup/inscription/"
+        count(f"POST form (#{i + 1})", lambda f=form, url=url: client.post(url, f))
     return rows
 
 
@@ -244,29 +199,18 @@ def surge(port: int, slug: str, count: int, clients: int, run_tag: str, args) ->
     async def step(load: h.Load, conn: h.Connection, index: int, t0: float) -> None:
         status, headers, body = await conn.request(h.http_request("GET", form, port, common))
         match = CSRF_RE.search(body)
-        cookie = next(
-            (
-                c.split(";", 1)[0]
-                for c in headers.get("set-cookie", [])
-                if c.startswith("csrftoken=")
-            ),
-            None,
-        )
+        cookies = [c.split(";", 1)[0] for c in headers.get("set-cookie", [])]
+        cookie = next((c for c in cookies if c.startswith("csrftoken=")), None)
         if status != 200 or match is None or cookie is None:
             kind = "5xx" if status >= 500 else "other status"
             return load.fail(kind, f"GET form -> {status}, token {match is not None}")
         data = {"csrfmiddlewaretoken": match.group(1).decode(), **person(index, run_tag)}
         headers = common | {"Cookie": cookie, "Referer": f"http://127.0.0.1:{port}{form}"}
         t1 = time.perf_counter()
-        raw = h.http_request(
-            "POST",
-            form,
-            port,
-            headers,
-            urlencode(data).encode(),
-            "application/x-www-form-urlencoded",
+        body, kind = urlencode(data).encode(), "application/x-www-form-urlencoded"
+        status, headers, body = await conn.request(
+            h.http_request("POST", form, port, headers, body, kind)
         )
-        status, headers, body = await conn.request(raw)
         location = urlsplit(headers.get("location", [""])[0]).path
         if status == 302 and location == sent:
             t2 = time.perf_counter()
@@ -285,16 +229,8 @@ def surge(port: int, slug: str, count: int, clients: int, run_tag: str, args) ->
 
 def send_emails(env: dict[str, str], workers: int, timeout: float) -> float:
     """``workers`` batch db_workers side by side; returns the wall time."""
-    command = [
-        sys.executable,
-        "manage.py",
-        "db_worker",
-        "--batch",
-        "--no-startup-delay",
-        "--no-reload",
-        "--verbosity",
-        "0",
-    ]
+    command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+    command += ["--no-reload", "--verbosity", "0"]
     start = time.perf_counter()
     procs = [
         subprocess.Popen(
@@ -352,138 +288,102 @@ def main(argv=None) -> int:
     surges: dict[str, dict] = {}
     posts: dict[str, dict] = {}
     pages: dict[str, dict] = {}
-    with h.Cleanup() as cleanup:
-        db, env, server = h.served_app(cleanup, args)
+    with h.served(args, failures) as (db, env, server):
         port = server.port
-        try:
-            t = time.perf_counter()
-            h.manage(env, "migrate", "--noinput")
-            events = h.call(env, "registration_surge:seed", capacity=args.capacity, runs=args.runs)
-            print(f"database: {db.name}, migrated and seeded in {time.perf_counter() - t:.1f} s")
-            server.start("/evenements/bench-1/")
-            warm = surge(
-                port,
-                "warmup",
-                args.warmup,
-                min(args.warmup, 2 * args.workers * args.threads) or 1,
-                "warm",
-                args,
+        t = time.perf_counter()
+        h.manage(env, "migrate", "--noinput")
+        events = h.call(env, "registration_surge:seed", capacity=args.capacity, runs=args.runs)
+        print(f"database: {db.name}, migrated and seeded in {time.perf_counter() - t:.1f} s")
+        server.start("/evenements/bench-1/")
+        clients = min(args.warmup, 2 * args.workers * args.threads) or 1
+        warm = surge(port, "warmup", args.warmup, clients, "warm", args)
+        h.get_load(port, ["/evenements/bench-1/"] * 200, connections=10, deadline_s=30)
+        if warm.errors:
+            failures.append(f"warm-up: {warm.errors} errors {warm.samples}")
+        if not args.no_census:
+            print("\n-- queries per request (Django test client, one process) --")
+            for row in h.call(env, "registration_surge:census"):
+                print(
+                    f"  {row['label']:<18} {row['status']}  {row['queries']:2d} queries  "
+                    f"{row['ms']:6.1f} ms"
+                )
+        for n in range(1, args.runs + 1):
+            slug = f"bench-{n}"
+            print(
+                f"\n-- run {n}: {args.registrations} registrations, {args.clients} "
+                f"clients, {args.capacity} places --"
             )
-            h.get_load(port, ["/evenements/bench-1/"] * 200, connections=10, deadline_s=30)
-            if warm.errors:
-                failures.append(f"warm-up: {warm.errors} errors {warm.samples}")
-            if not args.no_census:
-                print("\n-- queries per request (Django test client, one process) --")
-                for row in h.call(env, "registration_surge:census"):
-                    print(
-                        f"  {row['label']:<18} {row['status']}  {row['queries']:2d} queries  "
-                        f"{row['ms']:6.1f} ms"
-                    )
-            for n in range(1, args.runs + 1):
-                slug = f"bench-{n}"
-                print(
-                    f"\n-- run {n}: {args.registrations} registrations, {args.clients} "
-                    f"clients, {args.capacity} places --"
-                )
-                with h.CpuMeter(server, db.name) as cpu, h.PgActivity(db) as pg:
-                    load = surge(port, slug, args.registrations, args.clients, f"r{n}", args)
-                c = h.call(env, "registration_surge:counts", event_id=events[slug])
-                print(
-                    f"  {load.outcomes['ok']} registered in {load.wall_s:.1f} s; answers "
-                    f"{dict(load.outcomes)}"
-                )
-                print(
-                    f"  database: {c['confirmed']} confirmed, {c['waiting']} waiting, "
-                    f"{c['cancelled']} cancelled; confirmed_count {c['confirmed_count']}/"
-                    f"{c['capacity']}; {c['duplicate_emails']} duplicate emails; "
-                    f"{c['emails_for_event']} emails queued"
-                )
-                cpu.print(load.outcomes["ok"], "registration")
-                pg.print("the event row")
-                load.print_samples()
-                confirmed = min(args.capacity, args.registrations)
-                h.check(
-                    f"run {n}",
-                    [
-                        ("confirmed == capacity", c["confirmed"] == confirmed),
-                        ("waiting == rest", c["waiting"] == args.registrations - confirmed),
-                        (
-                            "confirmed_count == confirmed rows",
-                            c["confirmed_count"] == c["confirmed"],
-                        ),
-                        ("no duplicate email", c["duplicate_emails"] == 0),
-                        ("zero 5xx", load.outcomes["5xx"] == 0),
-                        ("zero errors", load.errors == 0),
-                        (
-                            "one email queued per registration",
-                            c["emails_for_event"] == args.registrations,
-                        ),
-                    ],
-                    failures,
-                )
-                if load.outcomes["5xx"]:
-                    print("  gunicorn log tail:\n" + server.tail())
-                surges[f"run {n}"] = load.row()
-                posts[f"run {n}"] = load.row(name="post")
-                page = h.get_load(
-                    port,
-                    [f"/evenements/{slug}/"] * args.page_requests,
-                    connections=args.page_connections,
-                    deadline_s=args.phase_timeout,
-                    headers={"Accept-Language": "fr"},
-                )
-                print(f"  event page: {page.outcomes['ok']} x 200 in {page.wall_s:.1f} s")
-                page.print_samples()
-                if page.errors:
-                    failures.append(f"run {n}, event page: {page.errors} failed requests")
-                pages[f"run {n}"] = page.row()
-                figures["runs"].append(
-                    {
-                        "surge": surges[f"run {n}"],
-                        "post": posts[f"run {n}"],
-                        "page": pages[f"run {n}"],
-                        "counts": c,
-                        "cpu": cpu.report,
-                        "pg": pg.summary,
-                    }
-                )
-            server.stop()
-            if args.email_workers > 0:
-                before = h.call(env, "registration_surge:email_status")
-                print(
-                    f"\n-- emails: {before.get('queued', 0)} queued, {args.email_workers} x "
-                    "manage.py db_worker --batch (file backend) --"
-                )
-                elapsed = send_emails(env, args.email_workers, args.phase_timeout * 2)
-                after = h.call(env, "registration_surge:email_status")
-                files = list(Path(env["EMAIL_FILE_PATH"]).iterdir())
-                # the file backend appends to one file when names collide: count the
-                # 79-dash separator it writes after each message
-                written = sum(f.read_bytes().count(b"\n" + b"-" * 79 + b"\n") for f in files)
-                sent = after.get("sent", 0)
-                print(
-                    f"  {sent} sent, {after.get('failed', 0)} failed, "
-                    f"{after.get('queued', 0)} still queued in {elapsed:.1f} s "
-                    f"({sent / elapsed:.0f} emails/s); {written} messages written"
-                )
-                for kind, error, n in after["error_samples"]:
-                    print(f"  failed x {n} {kind}: {error}")
-                h.check(
-                    "emails",
-                    [
-                        (
-                            "every queued email sent",
-                            not after.get("failed") and not after.get("queued"),
-                        ),
-                        ("one sent per registration", sent == after["registrations"]),
-                        ("one written per sent", written == sent),
-                    ],
-                    failures,
-                )
-                figures["emails"] = {"sent": sent, "seconds": elapsed}
-        except Exception as exc:  # noqa: BLE001 - reported as a failure, clean-up still runs
-            failures.append(f"{type(exc).__name__}: {exc}")
-            print("gunicorn log tail:\n" + server.tail(), file=sys.stderr)
+            with h.CpuMeter(server, db.name) as cpu, h.PgActivity(db) as pg:
+                load = surge(port, slug, args.registrations, args.clients, f"r{n}", args)
+            c = h.call(env, "registration_surge:counts", event_id=events[slug])
+            print(
+                f"  {load.outcomes['ok']} registered in {load.wall_s:.1f} s; answers "
+                f"{dict(load.outcomes)}"
+            )
+            print(
+                f"  database: {c['confirmed']} confirmed, {c['waiting']} waiting, "
+                f"{c['cancelled']} cancelled; confirmed_count {c['confirmed_count']}/"
+                f"{c['capacity']}; {c['duplicate_emails']} duplicate emails; "
+                f"{c['emails_for_event']} emails queued"
+            )
+            cpu.print(load.outcomes["ok"], "registration")
+            pg.print("the event row")
+            load.print_samples()
+            confirmed = min(args.capacity, args.registrations)
+            h.check(f"run {n}", failures, {
+                "confirmed == capacity": c["confirmed"] == confirmed,
+                "waiting == rest": c["waiting"] == args.registrations - confirmed,
+                "confirmed_count == confirmed rows": c["confirmed_count"] == c["confirmed"],
+                "no duplicate email": c["duplicate_emails"] == 0,
+                "zero 5xx": load.outcomes["5xx"] == 0,
+                "zero errors": load.errors == 0,
+                "one email queued per registration": c["emails_for_event"] == args.registrations,
+            })  # fmt: skip
+            if load.outcomes["5xx"]:
+                print("  gunicorn log tail:\n" + server.tail())
+            surges[f"run {n}"] = load.row()
+            posts[f"run {n}"] = load.row(name="post")
+            page = h.get_load(
+                port,
+                [f"/evenements/{slug}/"] * args.page_requests,
+                connections=args.page_connections,
+                deadline_s=args.phase_timeout,
+                headers={"Accept-Language": "fr"},
+            )
+            print(f"  event page: {page.outcomes['ok']} x 200 in {page.wall_s:.1f} s")
+            page.print_samples()
+            if page.errors:
+                failures.append(f"run {n}, event page: {page.errors} failed requests")
+            pages[f"run {n}"] = page.row()
+            run = {"surge": surges[f"run {n}"], "post": posts[f"run {n}"], "page": page.row()}
+            figures["runs"].append(run | {"counts": c, "cpu": cpu.report, "pg": pg.summary})
+        server.stop()
+        if args.email_workers > 0:
+            before = h.call(env, "registration_surge:email_status")
+            print(
+                f"\n-- emails: {before.get('queued', 0)} queued, {args.email_workers} x "
+                "manage.py db_worker --batch (file backend) --"
+            )
+            elapsed = send_emails(env, args.email_workers, args.phase_timeout * 2)
+            after = h.call(env, "registration_surge:email_status")
+            files = list(Path(env["EMAIL_FILE_PATH"]).iterdir())
+            # the file backend appends to one file when names collide: count the
+            # 79-dash separator it writes after each message
+            written = sum(f.read_bytes().count(b"\n" + b"-" * 79 + b"\n") for f in files)
+            sent = after.get("sent", 0)
+            print(
+                f"  {sent} sent, {after.get('failed', 0)} failed, "
+                f"{after.get('queued', 0)} still queued in {elapsed:.1f} s "
+                f"({sent / elapsed:.0f} emails/s); {written} messages written"
+            )
+            for kind, error, n in after["error_samples"]:
+                print(f"  failed x {n} {kind}: {error}")
+            h.check("emails", failures, {
+                "every queued email sent": not after.get("failed") and not after.get("queued"),
+                "one sent per registration": sent == after["registrations"],
+                "one written per sent": written == sent,
+            })  # fmt: skip
+            figures["emails"] = {"sent": sent, "seconds": elapsed}
     if surges:
         h.table("registrations (GET form + POST)", surges, "reg")
         h.table("POST alone", posts, "reg")
