@@ -472,6 +472,7 @@ def main(argv=None) -> int:
             n = len(drafts)
             h.check(
                 "rush",
+                failures,
                 [
                     ("zero 5xx", load.outcomes["5xx"] == 0),
                     ("zero errors", load.errors == 0),
@@ -482,7 +483,6 @@ def main(argv=None) -> int:
                     ("one message with its PDF per receipt", messages == n and pdfs == n),
                     ("the call's log holds", not c["log_problems"]),
                 ],
-                failures,
             )
             rows["GET + POST"] = load.row()
             rows["POST alone"] = load.row(name="post")
