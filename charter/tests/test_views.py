@@ -447,3 +447,14 @@ def test_an_empty_filtered_list_says_no_signature_matches_not_none_yet(client, v
     page = client.get("/charte/signataires/", {"kind": "network"}).content.decode()
     assert "Aucune signature ne correspond à ces filtres." in page
     assert "Aucune signature pour l’instant." not in page
+
+
+def test_the_signing_form_links_to_the_charter_s_privacy_notice(client, versions, pole, manager):
+    """What a signatory gives is published (name, mandate): the form says so and links to
+    the charter's part of the privacy notice, as the claim and suggestion forms do theirs."""
+    client.force_login(manager)
+    page = client.get("/charte/signer/").content.decode()
+    form = page[page.index('<form method="post" class="card') :]
+    form = form[: form.index("</form>")]
+    assert 'href="/donnees-personnelles/#charte"' in form
+    assert "publiés dans la liste des signataires" in form
