@@ -230,9 +230,20 @@ def test_the_register_and_its_pages_speak_french(client, versions, pole):
 )
 def test_charter_pages_have_open_graph_tags(client, versions, path, settings):
     page = client.get(path).content.decode()
-    for prop in ("og:title", "og:description", "og:type", "og:url"):
+    for prop in (
+        "og:title",
+        "og:description",
+        "og:type",
+        "og:url",
+        "og:image",
+        "og:image:width",
+        "og:image:height",
+        "og:image:alt",
+    ):
         assert f'<meta property="{prop}" content="' in page, prop
     assert f'<meta property="og:url" content="{settings.SITE_URL}{path}">' in page
+    image = f"{settings.SITE_URL}/static/core/img/og-default.png"
+    assert f'<meta property="og:image" content="{image}">' in page
     assert 'content="">' not in page  # no empty tag
 
 
