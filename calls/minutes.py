@@ -85,9 +85,12 @@ def minutes_pdf(call: Call) -> bytes:
         topMargin=18 * mm,
         bottomMargin=18 * mm,
         title=_("Minutes of the committee: %(call)s") % {"call": call.title},
-        author="ptce",
+        subject=_("Rankings, decisions and amounts granted – %(call)s") % {"call": call.title},
+        author=call.funders or "ptce",
         creator="ptce",
         lang=lang,
+        # every font embedded: the canvas's first font is the PDF's standard Helvetica
+        initialFontName=FONT,
     )
     story = [
         _p(_("Minutes of the committee"), TITLE),

@@ -58,6 +58,7 @@ def receipt_pdf(application: Application, *, language: str = "fr") -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT, lang=language)
     pdf.setCreator("ptce")
+    pdf.setAuthor(call.funders or "ptce")
     pdf.setTitle(_("Receipt of application – %(call)s") % {"call": call.title})
     pdf.setSubject(_("Application of %(pole)s") % {"pole": pole.name})
     width, height = A4

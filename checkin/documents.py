@@ -23,6 +23,7 @@ from checkin.categories import category_colour
 from core.csv import write_csv
 from events import hooks
 from events.documents import (
+    CREATOR,
     INK,
     Progress,
     clock,
@@ -114,6 +115,11 @@ def badges_pdf(
     buffer = out if out is not None else io.BytesIO()
     pdf = new_canvas(buffer, A6 if layout == "a6" else A4)
     pdf.setTitle(_("Badges – %(event)s") % {"event": event.title})
+    pdf.setAuthor(event.organiser_name or CREATOR)
+    pdf.setSubject(
+        _("Badges of the participants – %(event)s, %(date)s")
+        % {"event": event.title, "date": long_date(event.starts_at)}
+    )
     total = len(registrations)
     if layout == "a6":
         for done, registration in enumerate(registrations, start=1):
@@ -146,6 +152,11 @@ def attendance_certificate_pdf(admission) -> bytes:
     buffer = io.BytesIO()
     pdf = new_canvas(buffer, A4)
     pdf.setTitle(_("Attendance certificate – %(event)s") % {"event": event.title})
+    pdf.setAuthor(event.organiser_name or CREATOR)
+    pdf.setSubject(
+        _("Attendance of %(name)s – %(event)s, %(date)s")
+        % {"name": registration.full_name, "event": event.title, "date": long_date(event.starts_at)}
+    )
     width, height = A4
     margin = 25 * mm
     usable = width - 2 * margin

@@ -230,9 +230,20 @@ def test_the_register_and_its_pages_speak_french(client, versions, pole):
 )
 def test_charter_pages_have_open_graph_tags(client, versions, path, settings):
     page = client.get(path).content.decode()
-    for prop in ("og:title", "og:description", "og:type", "og:url"):
+    for prop in (
+        "og:title",
+        "og:description",
+        "og:type",
+        "og:url",
+        "og:image",
+        "og:image:width",
+        "og:image:height",
+        "og:image:alt",
+    ):
         assert f'<meta property="{prop}" content="' in page, prop
     assert f'<meta property="og:url" content="{settings.SITE_URL}{path}">' in page
+    image = f"{settings.SITE_URL}/static/core/img/og-default.png"
+    assert f'<meta property="og:image" content="{image}">' in page
     assert 'content="">' not in page  # no empty tag
 
 
@@ -485,3 +496,14 @@ def test_the_sign_page_shows_a_signed_pole_as_signed_not_as_a_choice(
     page = client.get("/charte/signer/").content.decode()
     assert "Pôle Sud Archer a signé la version 2" in page and "Elle a été retirée depuis." in page
     assert f'value="pole:{pole.pk}"' not in page  # the service refuses a second signature
+
+
+def test_the_signing_form_links_to_the_charter_s_privacy_notice(client, versions, pole, manager):
+    """What a signatory gives is published (name, mandate): the form says so and links to
+    the charter's part of the privacy notice, as the claim and suggestion forms do theirs."""
+    client.force_login(manager)
+    page = client.get("/charte/signer/").content.decode()
+    form = page[page.index('<form method="post" class="card') :]
+    form = form[: form.index("</form>")]
+    assert 'href="/donnees-personnelles/#charte"' in form
+    assert "publiés dans la liste des signataires" in form

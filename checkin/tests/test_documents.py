@@ -48,3 +48,31 @@ def test_no_badge_name_is_blank(event, tmp_path, index):  # noqa: F811
 def test_certificate_prints_every_script(event, tmp_path, index):  # noqa: F811
     admission = SimpleNamespace(registration=people(event)[index], scanned_at=timezone.now())
     assert_every_name_prints(attendance_certificate_pdf(admission), tmp_path, [NAMES[index]])
+
+
+def _info(pdf: bytes, tmp_path) -> dict[str, str]:
+    path = tmp_path / "info.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        [tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        key.strip(): value.strip()
+        for key, _sep, value in (line.partition(":") for line in out.splitlines())
+    }
+
+
+def test_badges_and_certificate_say_their_author_and_subject(event, tmp_path):  # noqa: F811
+    """Issue 10 §4: every PDF says its language, author, subject and creator (reportlab's
+    default author is « anonymous », its subject « unspecified »)."""
+    person = people(event)[0]
+    admission = SimpleNamespace(registration=person, scanned_at=timezone.now())
+    for pdf, subject in (
+        (badges_pdf(event, [person]), event.title),
+        (attendance_certificate_pdf(admission), person.full_name),
+    ):
+        info = _info(pdf, tmp_path)
+        assert info["Author"] == (event.organiser_name or "ptce")
+        assert info["Creator"] == "ptce"
+        assert subject in info["Subject"] and event.title in info["Subject"]
+        assert b"/Lang (fr)" in pdf
