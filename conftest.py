@@ -30,6 +30,29 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
 
 
+def pytest_itemcollected(item):
+    """The tests of a module that share a module-scoped fixture (a loaded demo, the crawl,
+    a Chromium) run on one worker of pytest-xdist (``--dist loadgroup``, pyproject), which
+    builds it once; the others are spread one by one."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return
+    if any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values() if defs):
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """MD5 for the passwords of the tests: Django's PBKDF2 (a million rounds) costs about a
+    second per account made or signed in with a password on the CI machine, thousands of
+    times over, and it is Django's, not what the tests check. A test that needs another
+    hasher sets its own (the ``settings`` fixture)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, as pytest-django makes it; on PostgreSQL, the sessions that a

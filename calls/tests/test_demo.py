@@ -1,11 +1,18 @@
 """The calls' demo (load_calls_demo): history as the sources give it, an invented call
-in progress whose log holds, loaded twice without duplicates."""
+in progress whose log holds, loaded twice without duplicates.
+
+The demo is loaded once for the module (as in a test: DEBUG off, no --demo-account, in
+French), in a transaction rolled back after it; each test runs in a savepoint of it, so
+what one test writes (a second load, a detection) is undone before the next."""
 
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import translation
 
 from calls.management.commands import load_calls_demo as demo
 from calls.models import (
@@ -29,6 +36,20 @@ def load(*extra):
     call_command("load_calls_demo", *extra, stdout=StringIO())
 
 
+@pytest.fixture(scope="module", autouse=True)
+def loaded(django_db_setup, django_db_blocker):
+    """The registry's and the calls' demos, loaded once for the module, rolled back after."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEBUG=False),
+        translation.override("fr"),
+        transaction.atomic(),
+    ):
+        load()
+        yield
+        transaction.set_rollback(True)
+
+
 def counts():
     return {
         model.__name__: model.objects.count()
@@ -37,8 +58,8 @@ def counts():
 
 
 def test_loaded_twice_nothing_is_duplicated_and_the_logs_hold():
-    load()
-    first = counts()
+    first = counts()  # after the module's load
+    assert first["Call"] == 3 and first["Application"] and first["LogEntry"]
     call_command("load_calls_demo", stdout=StringIO())
     assert counts() == first
     out = StringIO()
@@ -52,7 +73,6 @@ def test_loaded_twice_nothing_is_duplicated_and_the_logs_hold():
 
 
 def test_the_2013_call_is_history_without_invented_figures():
-    load()
     call = Call.objects.get(slug=demo.SLUG_2013)
     assert not call.is_demo and call.source_url
     assert (call.reported_applications, call.reported_laureates) == (180, 23)
@@ -71,7 +91,6 @@ def test_the_2013_call_is_history_without_invented_figures():
 
 
 def test_the_invented_call_is_in_progress_and_marked():
-    load()
     call = Call.objects.get(slug=demo.SLUG_DEMO)
     assert call.is_demo and "(fictif)" in call.title
     assert call.published_at < call.closes_at < call.opens_at.replace(year=call.opens_at.year + 1)
@@ -112,7 +131,7 @@ def test_the_invented_call_is_in_progress_and_marked():
 
 
 def test_the_demo_accounts():
-    load("--demo-account")
+    call_command("load_calls_demo", "--demo-account", stdout=StringIO())
     User = get_user_model()
     manager = User.objects.get(username=demo.MANAGER)
     assert manager.is_staff and manager.has_perm("calls.change_call")
@@ -143,7 +162,7 @@ def test_the_demo_accounts():
 
 def test_without_demo_account_no_password_is_set(settings):
     settings.DEBUG = False
-    load()
+    call_command("load_calls_demo", stdout=StringIO())  # loaded again: still none
     manager = get_user_model().objects.get(username=demo.MANAGER)
     assert not manager.has_usable_password()
     assert Stage.objects.filter(call__slug=demo.SLUG_DEMO).count() == 4
@@ -155,7 +174,6 @@ def test_every_demo_conflict_reads_in_french_also_after_detection():
     from calls.conflicts import MESSAGES
     from calls.services.jury import conflict_message, conflicts_detect
 
-    load()
     call = Call.objects.get(slug=demo.SLUG_DEMO)
     manager = get_user_model().objects.get(username=demo.MANAGER)
     for round_ in ("loaded", "detected"):

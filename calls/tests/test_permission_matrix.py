@@ -7,14 +7,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.test import Client
+from django.test import Client, TestCase, override_settings
 from django.urls import URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from calls.models import (
     Application,
@@ -32,6 +33,7 @@ from calls.services import jury as jury_services
 from calls.services import reviews as review_services
 from calls.tests import decide_helpers
 from calls.tests.apply_helpers import PDF, make_pole, upload
+from calls.tests.conftest import make_call, make_user
 from calls.tokens import invitation_token
 
 # distinctive strings of A's file: none may reach the conflicted juror or pole B's manager
@@ -74,32 +76,74 @@ def _fill(application, actor, title, summary):
     )
 
 
-@pytest.fixture
-def world(db, user, call, django_capture_on_commit_callbacks):
+# The world is built once for the module, in a transaction rolled back after it; each test
+# runs in a savepoint of it (its writes are undone before the next), its files in one
+# folder, and one worker runs them all (conftest.py: pytest_itemcollected).
+pytestmark = pytest.mark.django_db
+
+
+def _storages(location) -> dict:
+    return {
+        **settings.STORAGES,
+        "calls": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location, "base_url": None},
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def _world_files(tmp_path_factory):
+    return tmp_path_factory.mktemp("calls-matrix")
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, _world_files):
+    """The calls' files in the world's folder (instead of each test's, conftest)."""
+    settings.STORAGES = _storages(_world_files)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, _world_files):
     """The whole flow, emails included: two poles apply, a jury is invited, a conflict is
-    confirmed, A's file is scored and discussed, decided, notified and published."""
+    confirmed, A's file is scored and discussed, decided, notified and published. The
+    emails sent are kept in ``outbox`` (the tests' mailbox is emptied before each)."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STORAGES=_storages(_world_files)),
+        translation.override("fr"),
+        transaction.atomic(),
+    ):
+        mail.outbox = []
+        w = _build_world()
+        w["outbox"] = list(mail.outbox)
+        yield w
+        transaction.set_rollback(True)
+
+
+def _build_world() -> dict:
     w = {}
-    manager = user("gestionnaire")
-    calls_staff = user("equipe-appels", is_staff=True)
+    manager = make_user("gestionnaire")
+    calls_staff = make_user("equipe-appels", is_staff=True)
     calls_staff.user_permissions.add(Permission.objects.get(codename="change_call"))
-    staff = user("equipe", is_staff=True)
+    staff = make_user("equipe", is_staff=True)
     w["users"] = users = {
         "manager": manager,
         "calls_staff": calls_staff,
         "staff": staff,
-        "pole_a": user("porteuse-a"),
-        "pole_b": user("porteur-b"),
-        "juror_assigned": user("jure-assigne"),
-        "juror_conflicted": user("jure-conflit"),
-        "juror_other": user("jure-autre"),
+        "pole_a": make_user("porteuse-a"),
+        "pole_b": make_user("porteur-b"),
+        "juror_assigned": make_user("jure-assigne"),
+        "juror_conflicted": make_user("jure-conflit"),
+        "juror_other": make_user("jure-autre"),
     }
-    the_call = call(slug="appel-matrice", budget=Decimal("500000"))
+    the_call = make_call(slug="appel-matrice", budget=Decimal("500000"))
     the_call.managers.add(manager)
     stage = the_call.stages.get()
     pole_a = make_pole(A_POLE, managers=[users["pole_a"]])
     pole_b = make_pole(B_POLE, "21231", managers=[users["pole_b"]])
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         app_a = apply_services.application_start(call=the_call, pole=pole_a, actor=users["pole_a"])
         app_a = _fill(app_a, users["pole_a"], A_TITLE, A_SUMMARY)
         attachment = apply_services.attachment_add(
@@ -121,7 +165,7 @@ def world(db, user, call, django_capture_on_commit_callbacks):
     seats = {}
     for role in ("juror_assigned", "juror_conflicted"):
         u = users[role]
-        with django_capture_on_commit_callbacks(execute=True):  # sent before accepting
+        with TestCase.captureOnCommitCallbacks(execute=True):  # sent before accepting
             seat = jury_services.juror_invite(
                 stage=stage, name=u.username, email=u.email, actor=manager
             )
@@ -130,7 +174,7 @@ def world(db, user, call, django_capture_on_commit_callbacks):
         )
         seat.refresh_from_db()
         seats[role] = seat
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         # an invitation still waiting: its link is the ``accept`` row
         w["pending"] = jury_services.juror_invite(
             stage=stage, name="Invitée", email="invitee@example.org", actor=manager
@@ -153,7 +197,7 @@ def world(db, user, call, django_capture_on_commit_callbacks):
         stage=stage, application=app_b, juror=seats["juror_conflicted"], source="hand"
     )
     criteria = list(stage.criteria.all())
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         review_services.review_save(
             assignment=assignment_a,
             scores={c.pk: "4" for c in criteria},
@@ -192,7 +236,7 @@ def world(db, user, call, django_capture_on_commit_callbacks):
     the_call.refresh_from_db()
 
     # another call: its own jury (juror_other) and a laureate not yet published
-    other_call = call(slug="autre-appel", title="Un autre appel")
+    other_call = make_call(slug="autre-appel", title="Un autre appel")
     other_stage = other_call.stages.get()
     seats["juror_other"] = Juror.objects.create(
         stage=other_stage,
@@ -560,7 +604,7 @@ def test_no_email_tells_a_conflicted_juror_or_another_pole_of_a_file(world):
     conflicted juror and to B's manager name nothing of A, and no juror is emailed A's
     scores or discussion."""
     to = {}
-    for message in mail.outbox:
+    for message in world["outbox"]:
         for address in message.to:
             to.setdefault(address, []).append(message)
     users = world["users"]
@@ -575,5 +619,5 @@ def test_no_email_tells_a_conflicted_juror_or_another_pole_of_a_file(world):
                 + "".join(str(alt[0]) for alt in getattr(message, "alternatives", []))
             )
             assert _leaks(text, (*A_SECRETS, A_POLE, A_AMOUNT)) == [], (address, message.subject)
-    for message in mail.outbox:
+    for message in world["outbox"]:
         assert _leaks(message.body, (A_COMMENT, A_MESSAGE)) == [], message.subject

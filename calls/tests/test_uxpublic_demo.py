@@ -6,6 +6,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.utils import translation
 
 from calls import opendata
 from calls.management.commands import load_calls_demo as demo
@@ -14,10 +16,15 @@ from calls.models import Call
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def loaded():
-    call_command("load_registry_demo", stdout=StringIO())
-    call_command("load_calls_demo", stdout=StringIO())
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The registry's and the calls' demos, loaded once for the module's tests (each runs
+    in a savepoint of it), rolled back after them."""
+    with django_db_blocker.unblock(), translation.override("fr"), transaction.atomic():
+        call_command("load_registry_demo", stdout=StringIO())
+        call_command("load_calls_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

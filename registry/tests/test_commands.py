@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from core.french import apostrophes
 from registry.management.commands.load_registry_demo import LAUREATES
@@ -11,8 +12,18 @@ from registry.models import Laureate, Network, Organisation, Pole
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _demo(django_db_setup, django_db_blocker):
+    """The registry's demo, loaded once for the module's tests (each runs in a savepoint:
+    what it writes is undone before the next), rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_registry_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 def test_the_registry_demo_is_true_to_its_sources_and_idempotent():
-    call_command("load_registry_demo", stdout=StringIO())
+    assert Pole.objects.exists()  # loaded once (_demo), then again:
     counts = (Pole.objects.count(), Organisation.objects.count(), Laureate.objects.count())
     call_command("load_registry_demo", stdout=StringIO())
     assert (Pole.objects.count(), Organisation.objects.count(), Laureate.objects.count()) == counts
@@ -60,7 +71,6 @@ def test_the_registry_demo_gives_an_editor_only_when_asked(client):
 
 
 def test_check_poles_puts_every_status_right():
-    call_command("load_registry_demo", stdout=StringIO())
     Pole.objects.update(status="checked", check_report={})
     out = StringIO()
     call_command("check_poles", stdout=out)
@@ -72,13 +82,6 @@ def test_check_poles_puts_every_status_right():
 def test_the_demo_networks_write_economie_with_its_accent(db):
     """A capital keeps its accent in French: « l’Économie », as the event's partners
     write the same networks."""
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from registry.models import Network
-
-    call_command("load_registry_demo", stdout=StringIO())
     names = list(Network.objects.values_list("name", flat=True))
     assert any("Économie" in name for name in names)
     assert not any("Economie" in name for name in names)
@@ -89,7 +92,6 @@ def test_a_department_of_the_territory_shows_its_code_once(client, db):
     already carries it."""
     import re
 
-    call_command("load_registry_demo", stdout=StringIO())
     html = client.get("/poles/association-jades/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     start = html.index("<dt>Territoire</dt>")
     territory = re.sub(r"<[^>]+>", "", html[start : html.index("</dd>", start)])
