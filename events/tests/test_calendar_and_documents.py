@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from icalendar import Calendar
 
 from core.csv import write_csv
+from core.tests.pdf import pdf_fonts, tool
 from events.documents import (
     event_ics,
     phone_for_people,
@@ -24,7 +25,6 @@ from events.documents import (
 )
 from events.models import Event
 from events.tests.factories import EventFactory
-from events.tests.test_pdftext import pdf_fonts, tool
 
 pytestmark = pytest.mark.django_db
 
