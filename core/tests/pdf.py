@@ -1,6 +1,7 @@
 """Reading PDFs back in tests: their fonts (poppler's pdffonts), their text (pdftotext),
 and whether the text layer drew each letter from a font that has it."""
 
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -61,3 +62,22 @@ def assert_covered(text: str) -> None:
             buffer.guess_segment_properties()
             uharfbuzz.shape(uharfbuzz.Font(face), buffer, {})
             assert all(info.codepoint != 0 for info in buffer.glyph_infos), (text, run.font)
+
+
+def pdf_info(pdf: bytes, tmp_path: Path) -> dict[str, str]:
+    """The document's information dictionary, as poppler's pdfinfo prints it."""
+    path = tmp_path / "info.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        [tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        key.strip(): value.strip()
+        for key, _sep, value in (line.partition(":") for line in out.splitlines())
+    }
+
+
+def pdf_lang(pdf: bytes) -> str | None:
+    """The catalogue's /Lang (pdfinfo does not print it)."""
+    match = re.search(rb"/Lang \(([a-zA-Z-]+)\)", pdf)
+    return match.group(1).decode() if match else None
