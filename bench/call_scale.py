@@ -16,7 +16,7 @@ registry's generation):
    so that conflicts appear; the others at random) with an account, a few of which manage
    an applying pole (bulk inserts: the seeding is not measured);
 4. times, in this process, what the call manager's « compute the conflicts and the
-   assignment » does: reading the inputs from the database (``calls.selectors_demo``:
+   assignment » does: reading the inputs from the database (``calls.selectors_conflicts``:
    jurors, then the applying poles' members, networks and territories), the conflict
    matrix (``calls.conflicts.conflict_matrix``), then the assignment
    (``calls.assignment.assign``, a min-cost flow) with the blocking pairs forbidden;
@@ -213,21 +213,21 @@ def seed(args, rng: random.Random):
             )
         ]
     )
-    jurors = list(Juror.objects.filter(stage=stage))
+    jurors = list(Juror.objects.filter(stage=stage).select_related("organisation"))
     applications = list(Application.objects.filter(call=call).select_related("pole"))
     return stage, applications, jurors
 
 
 def measure(stage, applications, jurors, k: int) -> dict:
-    from calls import selectors_demo
+    from calls import selectors_conflicts
     from calls.assignment import assign, check_assignment
     from calls.conflicts import CONFLICT, conflict_matrix
 
     by_pole = {a.pole_id: a for a in applications}
     cpu0 = time.process_time()
     t0 = time.perf_counter()
-    juror_inputs = selectors_demo.conflict_jurors(jurors)
-    pole_inputs = selectors_demo.conflict_poles(by_pole)
+    juror_inputs = selectors_conflicts.conflict_jurors(jurors)
+    pole_inputs = selectors_conflicts.conflict_poles(set(by_pole))
     t1 = time.perf_counter()
     matrix = conflict_matrix(juror_inputs, pole_inputs)
     t2, cpu2 = time.perf_counter(), time.process_time()

@@ -2,41 +2,32 @@
 stage's ranking with raw and normalised scores, the decisions with their amounts and
 reasons, the total granted against the budget, and the date.
 
-Roboto (the font-roboto package, embedded) prints Latin, Greek, Cyrillic and Vietnamese;
-names in other scripts need the shaping of ``events.pdftext``, which the calls may not
-import (it would move to core first).
+Text goes through ``core.pdftext``: names of poles, organisations and jurors in every
+script (Arabic, Hebrew, Devanagari, Chinese…) shaped and in visual order, every font
+embedded.
 """
 
 import io
-from xml.sax.saxutils import escape
 
-import font_roboto
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from calls.models import Call, Decision
+from calls.receipts_apply import document_author
 from calls.selectors_decide import budget_for, decisions_for, ranking_for_stage
 from core.dates import long_date
-
-FONT = "Roboto"
-FONT_BOLD = "Roboto-Bold"
-if FONT not in pdfmetrics.getRegisteredFontNames():
-    pdfmetrics.registerFont(TTFont(FONT, font_roboto.font_files["Roboto"]))
-if FONT_BOLD not in pdfmetrics.getRegisteredFontNames():
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, font_roboto.font_files["RobotoBold"]))
+from core.pdftext import CREATOR, FONT, FONT_BOLD, TextBlock, pdf_language
 
 INK = colors.HexColor("#1b2a41")
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
-SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11)
-TITLE = ParagraphStyle("title", parent=BODY, fontName=FONT_BOLD, fontSize=16, leading=20)
-HEADING = ParagraphStyle("heading", parent=BODY, fontName=FONT_BOLD, fontSize=12, leading=16)
+# (font, size, leading) of each kind of text
+BODY = (FONT, 9.5, 12.5)
+SMALL = (FONT, 8.5, 11)
+TITLE = (FONT_BOLD, 16, 20)
+HEADING = (FONT_BOLD, 12, 16)
 
 
 def euros(value) -> str:
@@ -51,8 +42,9 @@ def score(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-def _p(text, style=BODY) -> Paragraph:
-    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+def _p(text, style=BODY) -> TextBlock:
+    font, size, leading = style
+    return TextBlock(str(text), font, size, leading, color=INK)
 
 
 def _table(header: list[str], rows: list[list], widths) -> Table:
@@ -76,7 +68,6 @@ OUTCOMES = dict(Decision.Outcome.choices)
 
 def minutes_pdf(call: Call) -> bytes:
     out = io.BytesIO()
-    lang = (translation.get_language() or "fr").split("-")[0]
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,
@@ -85,11 +76,10 @@ def minutes_pdf(call: Call) -> bytes:
         topMargin=18 * mm,
         bottomMargin=18 * mm,
         title=_("Minutes of the committee: %(call)s") % {"call": call.title},
-        subject=_("Rankings, decisions and amounts granted – %(call)s") % {"call": call.title},
-        author=call.funders or "ptce",
-        creator="ptce",
-        lang=lang,
-        # every font embedded: the canvas's first font is the PDF's standard Helvetica
+        author=document_author(call),
+        subject=_("Ranking and decisions of the call %(call)s") % {"call": call.title},
+        creator=CREATOR,
+        lang=pdf_language(),
         initialFontName=FONT,
     )
     story = [

@@ -1,65 +1,42 @@
 """The receipt of a submitted application, as a PDF: the call, the pole, the project,
 the server's time of submission (Europe/Paris), each attachment with its SHA-256, and the
-SHA-256 of the whole file. Roboto embedded (as the events' documents), never the PDF's
-standard fonts."""
+SHA-256 of the whole file. Text goes through ``core.pdftext``: names of every script
+(Arabic, Hebrew, Devanagari, Chinese…) shaped and in visual order, every font embedded."""
 
 import io
-from functools import cache
 
-import font_roboto
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
 
-from calls.models import Application
+from calls.models import Application, Call
 from calls.selectors_apply import PARIS
 from core.dates import moment
 from core.french import file_size
+from core.pdftext import CREATOR, FONT, FONT_BOLD, draw_string, new_canvas, wrap_lines
 
-FONT = "Roboto"
-FONT_BOLD = "Roboto-Bold"
-MONO = "Roboto"  # hashes in the same embedded font (a monospace would be one more file)
+MONO = FONT  # hashes in the same embedded font (a monospace would be one more file)
 INK = colors.HexColor("#1b2a41")
 ACCENT = colors.HexColor("#0b6e4f")
 
 
-@cache
-def _fonts() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, font_roboto.font_files["Roboto"]))
-    if FONT_BOLD not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, font_roboto.font_files["RobotoBold"]))
+def document_author(call: Call) -> str:
+    """Who issues the call's documents, as their PDF /Author says it: the granting body,
+    else the funders, else ptce."""
+    return call.grantor_name or call.funders or CREATOR
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    lines, current = [], ""
-    for word in str(text).split():
-        candidate = f"{current} {word}".strip()
-        if pdfmetrics.stringWidth(candidate, font, size) <= width or not current:
-            current = candidate
-        else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    return lines or [""]
-
-
-def receipt_pdf(application: Application, *, language: str = "fr") -> bytes:
-    """The receipt of the application as last submitted, in the active language."""
-    _fonts()
+def receipt_pdf(application: Application, *, language: str | None = None) -> bytes:
+    """The receipt of the application as last submitted, in the active language (which
+    its /Lang says, unless told another)."""
     call, pole = application.call, application.pole
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT, lang=language)
-    pdf.setCreator("ptce")
-    pdf.setAuthor(call.funders or "ptce")
+    pdf = new_canvas(buffer, A4, lang=language)
     pdf.setTitle(_("Receipt of application – %(call)s") % {"call": call.title})
+    pdf.setAuthor(document_author(call))
     pdf.setSubject(_("Application of %(pole)s") % {"pole": pole.name})
     width, height = A4
     margin = 20 * mm
@@ -68,19 +45,17 @@ def receipt_pdf(application: Application, *, language: str = "fr") -> bytes:
     pdf.setFillColor(ACCENT)
     pdf.rect(0, height - 26 * mm, width, 26 * mm, stroke=0, fill=1)
     pdf.setFillColor(colors.white)
-    pdf.setFont(FONT_BOLD, 18)
-    pdf.drawString(margin, height - 16 * mm, _("Receipt of application"))
+    draw_string(pdf, margin, height - 16 * mm, _("Receipt of application"), FONT_BOLD, 18)
     y = height - 38 * mm
 
     def line(text, font=FONT, size=11, gap=5.5):
         nonlocal y
-        for part in _wrap(text, font, size, usable):
+        for part in wrap_lines(pdf, str(text), font, size, usable) or [""]:
             if y < 25 * mm:
                 pdf.showPage()
                 y = height - 20 * mm
             pdf.setFillColor(INK)
-            pdf.setFont(font, size)
-            pdf.drawString(margin, y, part)
+            draw_string(pdf, margin, y, part, font, size)
             y -= gap * mm
 
     submitted = timezone.localtime(application.submitted_at, PARIS)
@@ -120,8 +95,7 @@ def receipt_pdf(application: Application, *, language: str = "fr") -> bytes:
         4.5,
     )
     pdf.setFillColor(colors.HexColor("#555555"))
-    pdf.setFont(FONT, 8)
-    pdf.drawString(margin, 12 * mm, settings.SITE_URL)
+    draw_string(pdf, margin, 12 * mm, settings.SITE_URL, FONT, 8)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -4,7 +4,7 @@ attendance by category (CSV) and the attendance certificate.
 The name is fitted to the badge's width (first name, then the last name in capitals on a
 line of its own, each as large as fits, long names wrapped on two lines), with the
 organisation, the category's colour band and the ticket's QR code, in any script
-(``events.pdftext``). Printing a badge is not an entry. Badges for the whole event and the
+(``core.pdftext``). Printing a badge is not an entry. Badges for the whole event and the
 attendance CSV are built in the background (``register()``, ``events.document_services``).
 """
 
@@ -21,6 +21,7 @@ from reportlab.pdfgen import canvas
 
 from checkin.categories import category_colour
 from core.csv import write_csv
+from core.pdftext import FONT, FONT_BOLD, draw_string
 from events import hooks
 from events.documents import (
     CREATOR,
@@ -36,7 +37,6 @@ from events.documents import (
     wrap_lines,
 )
 from events.models import Event, Registration
-from events.pdftext import FONT, FONT_BOLD, draw_string
 from events.tokens import ticket_token
 
 LAYOUTS = ("a6", "a4x4")

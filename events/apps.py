@@ -7,10 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from django.core import checks
-
-        from events import documents, emails, pdftext, signals  # noqa: F401 - receivers
+        from events import documents, emails, signals  # noqa: F401 - receivers
 
         emails.register()
         documents.register()
-        checks.register(pdftext.check_fonts)

@@ -1,14 +1,13 @@
 """Documents built from an event: ticket PDF, security list (PDF, CSV), registrations
 exports (CSV, Excel), iCalendar.
 
-Text in PDFs goes through ``events.pdftext``: Roboto for Latin, Greek, Cyrillic and
+Text in PDFs goes through ``core.pdftext``: Roboto for Latin, Greek, Cyrillic and
 Vietnamese, Noto and WenQuanYi fonts for the other scripts, shaped and in visual order,
 every font embedded. The event-wide documents are built in the background
 (``events.document_services``); ``register()`` offers them to the organisers.
 """
 
 import io
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from typing import BinaryIO
@@ -31,13 +30,23 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.csv import write_csv
 from core.dates import clock, long_date
+from core.pdftext import (
+    CREATOR,
+    FONT,
+    FONT_BOLD,
+    TextBlock,
+    draw_string,
+    fit_size,
+    new_canvas,
+    pdf_language,
+    wrap_lines,
+)
 from events import hooks
 from events.models import Event, Registration
-from events.pdftext import FONT, FONT_BOLD, draw_string, string_width
 from events.tokens import ticket_token
 
 Progress = Callable[[int, int], None]
@@ -125,38 +134,6 @@ def draw_qr(
     pdf.restoreState()
 
 
-def fit_size(
-    pdf: canvas.Canvas, text: str, font: str, size: float, width: float, minimum: float = 8
-) -> float:
-    """The largest font size ≤ size (and ≥ minimum) at which text fits in width."""
-    while size > minimum and string_width(text, font, size) > width:
-        size -= 0.5
-    return size
-
-
-CREATOR = "ptce"
-
-
-def pdf_language() -> str:
-    """The language of a document, as its PDF /Lang says it: the active one."""
-    return (translation.get_language() or "fr").split("-")[0]
-
-
-def new_canvas(out: BinaryIO, pagesize, *, lang: str | None = None) -> canvas.Canvas:
-    """A canvas whose every font is embedded (never the PDF's standard Helvetica), in the
-    active language unless told, made by ptce."""
-    pdf = canvas.Canvas(
-        out,
-        pagesize=pagesize,
-        pageCompression=1,
-        initialFontName=FONT,
-        initialFontSize=12,
-        lang=lang or pdf_language(),
-    )
-    pdf.setCreator(CREATOR)
-    return pdf
-
-
 def ticket_pdf(registration: Registration) -> bytes:
     """The person's ticket, in the person's language (the email's and the page's)."""
     language = registration.language if registration.language in ("fr", "en") else "fr"
@@ -235,56 +212,6 @@ def _ticket_pdf(registration: Registration, language: str) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
-
-
-def wrap_lines(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
-    """Text cut at spaces into lines that fit in width; a word wider than the whole line
-    (Chinese or Japanese are written without spaces) is cut between its letters."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if string_width(candidate, font, size) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = word
-        while len(current) > 1 and string_width(current, font, size) > width:
-            cut = len(current) - 1
-            while cut > 1 and string_width(current[:cut], font, size) > width:
-                cut -= 1
-            hyphen = current.rfind("-", 0, cut)
-            if hyphen > 0:
-                cut = hyphen + 1  # "Marie-Anne-" / "Sophie"
-            while cut > 1 and unicodedata.category(current[cut]).startswith("M"):
-                cut -= 1  # never part a letter from its marks
-            lines.append(current[:cut])
-            current = current[cut:]
-    if current:
-        lines.append(current)
-    return lines
-
-
-class TextBlock(Flowable):
-    """Text wrapped to the width it is given, in any script (a table cell, a title)."""
-
-    def __init__(self, text: str, font: str = FONT, size: float = 9, leading: float = 11):
-        super().__init__()
-        self.text, self.font, self.size, self.leading = text, font, size, leading
-        self.lines: list[str] = []
-
-    def wrap(self, available_width, available_height):
-        self.lines = wrap_lines(None, self.text, self.font, self.size, available_width) or [""]
-        self.width = available_width
-        self.height = self.leading * len(self.lines)
-        return self.width, self.height
-
-    def draw(self):
-        y = self.height - self.size
-        for line in self.lines:
-            draw_string(self.canv, 0, y, line, self.font, self.size)
-            y -= self.leading
 
 
 SECURITY_ROWS_PER_TABLE = 40

@@ -1,19 +1,9 @@
 """The jury: invitations, the declaration of interests, conflicts of interest, the
 assignment of jurors to files.
 
-Where a juror's links come from (``conflicts_detect``), read from the registry:
-
-- the juror's organisation (its id and SIREN) and its place (commune, department,
-  region); a juror without an organisation has only the region typed at the invitation;
-- the organisation's networks: in the registry only *poles* belong to networks
-  (``Pole.networks``); an organisation belongs to the networks of the poles it is a
-  member of (any role), and the juror's account adds the networks it manages
-  (``Network.managers``);
-- the poles the juror's account manages (``Pole.managers``). Organisations have no
-  managers in the registry, so ``managed_organisation_ids`` stays empty;
-- the applying pole: its memberships (role and SIREN of each organisation), its networks,
-  its own commune, department and region plus its declared territory (``TerritoryArea``:
-  communes and departments; an EPCI code is not a place code the juror can sit in).
+The links between jurors and poles are read from the registry by
+``calls.selectors_conflicts`` (the one reader: the detection, the access checks, the demo
+and the scale bench).
 """
 
 import uuid
@@ -32,12 +22,12 @@ from calls import assignment as solver
 from calls import conflicts as pure
 from calls import errors, ledger
 from calls.models import Application, Assignment, Call, Conflict, Juror, Review, Stage
+from calls.selectors_conflicts import conflict_jurors, conflict_poles
 from calls.tokens import juror_from_invitation
 from core.errors import DomainError
 from core.input import clean_text
 from core.mail import email_queue
 from core.text import normalise_email
-from registry.models import Membership, Network, Pole, TerritoryArea
 
 JUROR_INVITED = "calls.juror.invited"
 
@@ -73,8 +63,8 @@ def live_conflicts(juror: Juror, application: Application) -> list:
     """The registry's conflict-level links between this juror and the file's pole, read now
     (one juror × one pole), less those the call manager dismissed: the access checks do not
     wait for ``conflicts_detect`` to have been run."""
-    juror_links = _juror_links([juror])[0]
-    pole_links = _pole_links({application.pole_id})
+    juror_links = conflict_jurors([juror])[0]
+    pole_links = conflict_poles({application.pole_id})
     if not pole_links:
         return []
     found = [c for c in pure.conflicts(juror_links, pole_links[0]) if c.level == pure.CONFLICT]
@@ -95,8 +85,8 @@ def live_blocked_files(seats) -> set[tuple[int, int]]:
     pairs = [(seat, a.application) for seat in seats for a in getattr(seat, "files", [])]
     if not pairs:
         return set()
-    links = {j.id: j for j in _juror_links(list(seats))}
-    poles = {p.id: p for p in _pole_links({a.pole_id for _s, a in pairs})}
+    links = {j.id: j for j in conflict_jurors(list(seats))}
+    poles = {p.id: p for p in conflict_poles({a.pole_id for _s, a in pairs})}
     dismissed = set(
         Conflict.objects.filter(
             juror__in=[s.pk for s in seats], status=Conflict.Status.DISMISSED
@@ -264,81 +254,11 @@ def juror_declare(*, juror: Juror, declaration: str, signed: bool, actor) -> Jur
 # --- conflicts of interest -------------------------------------------------------------------
 
 
-def _juror_links(jurors) -> list[pure.Juror]:
-    organisation_ids = {j.organisation_id for j in jurors if j.organisation_id}
-    user_ids = {j.user_id for j in jurors if j.user_id}
-    networks_of_org = defaultdict(set)
-    for organisation_id, network_id in Membership.objects.filter(
-        organisation_id__in=organisation_ids, pole__networks__isnull=False
-    ).values_list("organisation_id", "pole__networks"):
-        networks_of_org[organisation_id].add(network_id)
-    managed_poles = defaultdict(set)
-    for user_id, pole_id in Pole.managers.through.objects.filter(user_id__in=user_ids).values_list(
-        "user_id", "pole_id"
-    ):
-        managed_poles[user_id].add(pole_id)
-    managed_networks = defaultdict(set)
-    for user_id, network_id in Network.managers.through.objects.filter(
-        user_id__in=user_ids
-    ).values_list("user_id", "network_id"):
-        managed_networks[user_id].add(network_id)
-    links = []
-    for j in jurors:
-        org = j.organisation
-        links.append(
-            pure.Juror(
-                id=j.pk,
-                organisation_id=j.organisation_id,
-                organisation_siren=org.siren if org else "",
-                organisation_networks=frozenset(
-                    networks_of_org.get(j.organisation_id, set())
-                    | managed_networks.get(j.user_id, set())
-                ),
-                managed_pole_ids=frozenset(managed_poles.get(j.user_id, set())),
-                commune_code=org.commune_code if org else "",
-                department_code=org.department_code if org else "",
-                region_code=(org.region_code if org else "") or j.region_code,
-            )
-        )
-    return links
-
-
-def _pole_links(pole_ids) -> list[pure.Pole]:
-    members = defaultdict(list)
-    for m in Membership.objects.filter(pole_id__in=pole_ids).select_related("organisation"):
-        members[m.pole_id].append(
-            pure.PoleMember(m.organisation_id, m.role, m.organisation.siren or "")
-        )
-    networks = defaultdict(set)
-    for pole_id, network_id in Pole.networks.through.objects.filter(
-        pole_id__in=pole_ids
-    ).values_list("pole_id", "network_id"):
-        networks[pole_id].add(network_id)
-    territory = defaultdict(lambda: {"commune": set(), "department": set()})
-    for pole_id, kind, code in TerritoryArea.objects.filter(
-        pole_id__in=pole_ids, kind__in=["commune", "department"]
-    ).values_list("pole_id", "kind", "code"):
-        territory[pole_id][kind].add(code)
-    poles = []
-    for pole in Pole.objects.filter(pk__in=pole_ids):
-        area = territory[pole.pk]
-        poles.append(
-            pure.Pole(
-                id=pole.pk,
-                members=tuple(sorted(members[pole.pk], key=lambda m: m.organisation_id)),
-                network_ids=frozenset(networks[pole.pk]),
-                commune_codes=frozenset(area["commune"] | {pole.commune_code} - {""}),
-                department_codes=frozenset(area["department"] | {pole.department_code} - {""}),
-                region_codes=frozenset({pole.region_code} - {""}),
-            )
-        )
-    return poles
-
-
 def _detect(call: Call, stage: Stage, *, juror: Juror | None = None) -> tuple[int, int]:
     """Store the registry's conflicts of the stage (or of one juror of it), the call row
     being locked by the caller: new ones added, open ones following the registry, decided
-    ones never touched. Returns (added, removed)."""
+    ones never touched; those of files no longer in the stage are left as they are.
+    Returns (added, removed)."""
     jurors = Juror.objects.filter(stage=stage).select_related("organisation")
     if juror is not None:
         jurors = jurors.filter(pk=juror.pk)
@@ -349,7 +269,7 @@ def _detect(call: Call, stage: Stage, *, juror: Juror | None = None) -> tuple[in
     apps_of_pole = defaultdict(list)
     for a in applications:
         apps_of_pole[a.pole_id].append(a)
-    matrix = pure.conflict_matrix(_juror_links(jurors), _pole_links(set(apps_of_pole)))
+    matrix = pure.conflict_matrix(conflict_jurors(jurors), conflict_poles(set(apps_of_pole)))
     found = {}
     for (juror_id, pole_id), items in matrix.items():
         for c in items:
@@ -378,8 +298,11 @@ def _detect(call: Call, stage: Stage, *, juror: Juror | None = None) -> tuple[in
         elif row.status == Conflict.Status.OPEN and row.level != c.level:
             row.level = c.level
             row.save(update_fields=["level"])
+    files = {a.pk for a in applications}
     for key, row in existing.items():
-        if key not in found and row.status == Conflict.Status.OPEN:
+        # a file passed on to the next stage (or withdrawn) keeps its conflicts: they still
+        # keep the same person away from it there (``blocked_pairs``)
+        if key not in found and row.status == Conflict.Status.OPEN and key[1] in files:
             row.delete()
             removed += 1
     return added, removed

@@ -8,7 +8,8 @@ from django.utils import timezone
 from PIL import Image
 
 from checkin.documents import attendance_certificate_pdf, badges_pdf
-from events.tests.test_pdftext import NAMES, assert_every_name_prints, people, tool
+from core.tests.pdf import tool
+from events.tests.test_pdftext import NAMES, assert_every_name_prints, people
 from events.tests.test_pdftext import event as event  # noqa: F401, PLC0414 - fixture
 
 

@@ -4,7 +4,6 @@
 import csv
 import io
 import re
-import subprocess
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from django.utils import timezone, translation
 from icalendar import Calendar
 
 from core.csv import write_csv
+from core.tests.pdf import pdf_fonts, pdf_info, pdf_lang
 from events.documents import (
     event_ics,
     phone_for_people,
@@ -24,7 +24,6 @@ from events.documents import (
 )
 from events.models import Event
 from events.tests.factories import EventFactory
-from events.tests.test_pdftext import pdf_fonts, tool
 
 pytestmark = pytest.mark.django_db
 
@@ -89,23 +88,6 @@ def test_ics_leaves_empty_facts_out():
 # --- PDFs -------------------------------------------------------------------------------
 
 
-def _pdfinfo(pdf: bytes, tmp_path) -> dict:
-    path = tmp_path / "info.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(
-        [tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True
-    ).stdout
-    return {
-        key.strip(): value.strip()
-        for key, _sep, value in (line.partition(":") for line in out.splitlines())
-    }
-
-
-def _lang(pdf: bytes) -> str | None:
-    match = re.search(rb"/Lang \(([a-zA-Z-]+)\)", pdf)
-    return match.group(1).decode() if match else None
-
-
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_ticket_pdf_says_its_language_author_subject_and_creator(
     event, register, tmp_path, language
@@ -113,8 +95,8 @@ def test_ticket_pdf_says_its_language_author_subject_and_creator(
     registration = register(event, language=language).registration
     with translation.override("fr" if language == "en" else "en"):  # another page language
         pdf = ticket_pdf(registration)
-    assert _lang(pdf) == language
-    info = _pdfinfo(pdf, tmp_path)
+    assert pdf_lang(pdf) == language
+    info = pdf_info(pdf, tmp_path)
     assert info["Author"] == event.organiser_name
     assert info["Creator"] == "ptce"
     assert event.title in info["Subject"]
@@ -129,8 +111,8 @@ def test_security_list_pdf_says_its_language_author_subject_and_creator(
     registration = register(event).registration
     with translation.override(language):
         pdf = security_list_pdf(event, [registration])
-    assert _lang(pdf) == language
-    info = _pdfinfo(pdf, tmp_path)
+    assert pdf_lang(pdf) == language
+    info = pdf_info(pdf, tmp_path)
     assert info["Author"] == event.organiser_name
     assert info["Creator"] == "ptce"
     assert event.title in info["Subject"]

@@ -9,9 +9,9 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from core.tests.pdf import pdf_text
 from events.models import Registration
 from events.tests.factories import EventFactory
-from events.tests.test_pdftext import pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from core.tests.pdf import pdf_text
 from events import references
 from events import services as event_services
 from events.documents import ticket_pdf
 from events.models import Registration
 from events.tests.factories import EventFactory
-from events.tests.test_pdftext import pdf_text
 from events.tokens import personal_link_token
 
 pytestmark = pytest.mark.django_db

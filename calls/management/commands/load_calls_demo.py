@@ -11,9 +11,11 @@ The invented call is built as the services would leave it, every change appended
 log (``calls.ledger``), so ``verify_calls`` holds: published, closed 12 days ago,
 three regional cells then a national cell; applications of the registry's invented poles,
 their answers filled; twelve invented jurors whose organisations come from the registry
-(some are members of applying poles: the conflicts appear), conflicts computed from the
-registry (``calls.conflicts``), assignments by the solver (``calls.assignment``), reviews
-with seeded random scores; the regional cells closed, their best files passed on to the
+(some are members of applying poles: the conflicts appear), conflicts found by the jury
+service's detection (``conflicts_detect``, the same a call manager runs, so running it
+again finds nothing new) and two of them decided by the call manager with a reason,
+assignments by the solver as the manager runs it (``assignment_run``), reviews with seeded
+random scores; the regional cells closed, their best files passed on to the
 national cell, which is partly scored. No decision yet.
 """
 
@@ -29,9 +31,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from calls import ledger, ranking, selectors_demo
-from calls.assignment import assign
-from calls.conflicts import conflict_matrix
+from calls import ledger, ranking
 from calls.models import (
     Application,
     Assignment,
@@ -48,6 +48,7 @@ from calls.models import (
 )
 from calls.rules import STATE_CALL_RULES
 from calls.selectors_setup import pole_eligibility
+from calls.services import jury
 from calls.services.applications import canonical
 from registry.models import Laureate, Organisation, Pole
 
@@ -276,16 +277,15 @@ class Command(BaseCommand):
         questions = self.form(call)
         regional, national = self.stages(call)
         rng = random.Random(2025)  # the same demo every time
-        by_stage = self.applications(call, questions, regional, rng)
+        self.applications(call, questions, regional, rng)
         people = self.jurors(call, regional, national, rng)
         moment = closes + timedelta(days=1)
         for stage in regional:
-            files = by_stage[stage]
-            self.review_stage(call, manager, stage, files, people[stage], moment, rng, 0.9)
-        passed = [self.close_regional(call, manager, stage, national, moment) for stage in regional]
-        files = [application for chosen in passed for application in chosen]
+            self.review_stage(call, manager, stage, people[stage], moment, rng, 0.9)
+        for stage in regional:
+            self.close_regional(call, manager, stage, national, moment)
         self.review_stage(
-            call, manager, national, files, people[national], moment + timedelta(days=7), rng, 0.5
+            call, manager, national, people[national], moment + timedelta(days=7), rng, 0.5
         )
         return call
 
@@ -512,81 +512,69 @@ class Command(BaseCommand):
             is_demo=True,
         )
 
-    def conflicts(self, stage, files, jurors, manager, moment) -> set[tuple[int, int]]:
-        """The registry's conflicts of this jury with these files, stored for the call
-        manager, who has decided two « to review » ones; a juror in no organisation has
-        declared one. Returns the (juror, file) pairs kept apart."""
-        by_pole = {application.pole_id: application for application in files}
-        matrix = conflict_matrix(
-            selectors_demo.conflict_jurors(jurors), selectors_demo.conflict_poles(by_pole)
-        )
-        rows = []
-        for (juror_id, pole_id), found in sorted(matrix.items()):
-            for conflict in found:
-                row = Conflict.objects.create(
-                    juror_id=juror_id,
-                    application=by_pole[pole_id],
-                    level=conflict.level,
-                    # the detector's key (« same_territory_region »): the one it stores
-                    reason=conflict.message_key or conflict.reason,
-                    subject=conflict.subject,
-                    source=Conflict.Source.REGISTRY,
-                )
-                rows.append(row)
-        to_review = [row for row in rows if row.level == Conflict.Level.REVIEW]
-        for row, status, reason in zip(
-            to_review,
-            [Conflict.Status.CONFIRMED, Conflict.Status.DISMISSED],
+    def conflicts(self, call, stage, jurors, manager, moment) -> None:
+        """The registry's conflicts of this jury with the stage's files, found by the
+        detection the call manager runs (``conflicts_detect``), who then decides two « to
+        review » ones with a reason; a juror in no organisation has declared one."""
+        jury.conflicts_detect(stage=stage, actor=manager)
+        to_review = Conflict.objects.filter(
+            juror__stage=stage,
+            source=Conflict.Source.REGISTRY,
+            level=Conflict.Level.REVIEW,
+            status=Conflict.Status.OPEN,
+        ).order_by("pk")
+        for row, decision, reason in zip(
+            list(to_review[:2]),
+            ["confirm", "dismiss"],
             [
                 "Le juré travaille avec ce pôle sur son territoire (décision fictive).",
                 "Même région, aucun lien avec le pôle (décision fictive).",
             ],
             strict=False,
         ):
-            row.status, row.decision_reason = status, reason
-            row.decided_by, row.decided_at = manager, moment
-            row.save()
+            jury.conflict_decide(conflict=row, decision=decision, reason=reason, actor=manager)
+            Conflict.objects.filter(pk=row.pk).update(decided_at=moment)  # the demo's time
         unattached = [juror for juror in jurors if juror.organisation_id is None]
-        if unattached and files and stage.kind == Stage.Kind.REGIONAL:
-            rows.append(
-                Conflict.objects.create(
-                    juror=unattached[0],
-                    application=files[-1],
-                    level=Conflict.Level.CONFLICT,
-                    reason="declared",
-                    note=(
-                        "J’ai accompagné ce pôle l’an dernier dans une mission de conseil "
-                        "(déclaration fictive)."
-                    ),
-                    source=Conflict.Source.JUROR,
-                )
-            )
-        return {(row.juror_id, row.application_id) for row in rows if row.blocks}
-
-    def review_stage(self, call, manager, stage, files, jurors, moment, rng, share) -> None:
-        """Conflicts, the solver's assignment, then reviews for ``share`` of it."""
-        forbidden = self.conflicts(stage, files, jurors, manager, moment)
-        result = assign(
-            {a.pk: a.pole.region_code or None for a in files},
-            {j.pk: j.region_code or None for j in jurors},
-            forbidden,
-            stage.jurors_per_file,
+        last = (
+            Application.objects.filter(stage=stage, status=Application.Status.SUBMITTED)
+            .order_by("pk")
+            .last()
         )
-        assert not any((j, f) in forbidden for f, js in result.assignment.items() for j in js)
+        if unattached and last and stage.kind == Stage.Kind.REGIONAL:
+            Conflict.objects.create(
+                juror=unattached[0],
+                application=last,
+                level=Conflict.Level.CONFLICT,
+                reason="declared",
+                note=(
+                    "J’ai accompagné ce pôle l’an dernier dans une mission de conseil "
+                    "(déclaration fictive)."
+                ),
+                source=Conflict.Source.JUROR,
+                status=Conflict.Status.CONFIRMED,
+                decided_at=moment,
+            )
+            ledger.record(
+                call,
+                "calls.conflict.declared",
+                last,
+                actor=unattached[0].user,
+                juror=unattached[0].pk,
+            )
+
+    def review_stage(self, call, manager, stage, jurors, moment, rng, share) -> None:
+        """Conflicts, the solver's assignment as the call manager runs it
+        (``assignment_run``: never a pair a conflict keeps apart), then reviews for
+        ``share`` of it."""
+        self.conflicts(call, stage, jurors, manager, moment)
+        jury.assignment_run(stage=stage, actor=manager)
         criteria = list(stage.criteria.all())
         grid = ranking.Grid(
             [ranking.Criterion(c.pk, c.label, float(c.weight)) for c in criteria],
             stage.scale_max,
         )
-        assignments = []
-        for file_id, juror_ids in sorted(result.assignment.items()):
-            for juror_id in juror_ids:
-                assignment = Assignment.objects.create(
-                    stage=stage, application_id=file_id, juror_id=juror_id, source="solver"
-                )
-                ledger.record(call, "assignment.created", assignment, actor=manager)
-                assignments.append(assignment)
-        for assignment in assignments:
+        assignments = Assignment.objects.filter(stage=stage).select_related("juror__user")
+        for assignment in assignments.order_by("application_id", "juror_id"):
             if rng.random() < share:
                 self.review(call, stage, assignment, grid, criteria, rng, moment)
 

@@ -13,6 +13,12 @@ A line of text is cut into runs, each in one font and one direction; runs that n
 shaped by HarfBuzz (uharfbuzz, through reportlab's support), then placed in visual order
 (a simplified Unicode bidirectional algorithm: enough for names, organisations and
 titles, where a right-to-left name may sit next to Latin words or digits).
+
+On top of that, what every PDF of the project shares: lines wrapped to a width
+(``wrap_lines``, ``TextBlock`` for platypus tables), a size that fits (``fit_size``), and a
+canvas whose fonts are all embedded, with its language and creator set (``new_canvas``;
+``SimpleDocTemplate`` takes ``initialFontName=FONT``, ``lang=pdf_language()`` and
+``creator=CREATOR`` for the same).
 """
 
 from __future__ import annotations
@@ -21,13 +27,17 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import font_roboto
+from django.utils import translation
 from reportlab import rl_config
 from reportlab.lib.abag import ABag
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFont, shapeFragWord
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Flowable
 
 FONT = "Roboto"
 FONT_BOLD = "Roboto-Bold"
@@ -303,6 +313,104 @@ def draw_string(pdf, x: float, y: float, text: str, font: str, size: float, *, a
     pdf.setFont(font, size)
 
 
+def fit_size(
+    pdf: canvas.Canvas, text: str, font: str, size: float, width: float, minimum: float = 8
+) -> float:
+    """The largest font size ≤ size (and ≥ minimum) at which text fits in width."""
+    while size > minimum and string_width(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+CREATOR = "ptce"
+
+
+def pdf_language() -> str:
+    """The language of a document, as its PDF /Lang says it: the active one."""
+    return (translation.get_language() or "fr").split("-")[0]
+
+
+def new_canvas(out: BinaryIO, pagesize, *, lang: str | None = None) -> canvas.Canvas:
+    """A canvas whose every font is embedded (never the PDF's standard Helvetica), in the
+    active language unless told, made by ptce."""
+    pdf = canvas.Canvas(
+        out,
+        pagesize=pagesize,
+        pageCompression=1,
+        initialFontName=FONT,
+        initialFontSize=12,
+        lang=lang or pdf_language(),
+    )
+    pdf.setCreator(CREATOR)
+    return pdf
+
+
+def wrap_lines(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> list[str]:
+    """Text cut at spaces into lines that fit in width; a word wider than the whole line
+    (Chinese or Japanese are written without spaces) is cut between its letters."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if string_width(candidate, font, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while len(current) > 1 and string_width(current, font, size) > width:
+            cut = len(current) - 1
+            while cut > 1 and string_width(current[:cut], font, size) > width:
+                cut -= 1
+            hyphen = current.rfind("-", 0, cut)
+            if hyphen > 0:
+                cut = hyphen + 1  # "Marie-Anne-" / "Sophie"
+            while cut > 1 and unicodedata.category(current[cut]).startswith("M"):
+                cut -= 1  # never part a letter from its marks
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current:
+        lines.append(current)
+    return lines
+
+
+class TextBlock(Flowable):
+    """Text wrapped to the width it is given, in any script (a table cell, a title); a
+    line break in the text starts a new line."""
+
+    def __init__(
+        self,
+        text: str,
+        font: str = FONT,
+        size: float = 9,
+        leading: float = 11,
+        *,
+        color=None,
+    ):
+        super().__init__()
+        self.text, self.font, self.size, self.leading = text, font, size, leading
+        self.color = color
+        self.lines: list[str] = []
+
+    def wrap(self, available_width, available_height):
+        self.lines = [
+            line
+            for paragraph in str(self.text).splitlines()
+            for line in wrap_lines(None, paragraph, self.font, self.size, available_width) or [""]
+        ] or [""]
+        self.width = available_width
+        self.height = self.leading * len(self.lines)
+        return self.width, self.height
+
+    def draw(self):
+        if self.color is not None:
+            self.canv.setFillColor(self.color)
+        y = self.height - self.size
+        for line in self.lines:
+            draw_string(self.canv, 0, y, line, self.font, self.size)
+            y -= self.leading
+
+
 # Kerning and the usual ligatures; never discretionary ones (Noto Sans Arabic would print
 # the name Muhammad as the honorific ligature ﷴ, vowel marks and all).
 SHAPING_FEATURES = {"kern": True, "liga": True}
@@ -326,6 +434,6 @@ def check_fonts(app_configs=None, **kwargs):
         Warning(
             f"Fonts missing: {', '.join(missing)}; names in these scripts print blank in PDFs.",
             hint="apt-get install fonts-noto-core fonts-wqy-zenhei",
-            id="events.W001",
+            id="core.W001",
         )
     ]
