@@ -148,6 +148,11 @@ NOT_WITHDRAWABLE = codes.declare(
 NOT_REOPENABLE = codes.declare(
     "not_reopenable", _("Only a submitted application can be reopened."), status=409
 )
+DECIDED_NOT_REOPENABLE = codes.declare(
+    "decided_not_reopenable",
+    _("A decision is recorded for this application: it can no longer be reopened."),
+    status=409,
+)
 ALREADY_REOPENED = codes.declare(
     "already_reopened",
     _("This application was already reopened once: it cannot be reopened again."),

@@ -114,3 +114,43 @@ def test_a_call_date_in_year_one_through_the_form_is_not_a_500(client, user):
     )
     assert response.status_code in (200, 400)
     assert 'id="id_opens_at_error"' in response.content.decode()
+
+
+@pytest.mark.parametrize("after", ["decision", "publication"])
+def test_a_decided_file_cannot_be_reopened(call, user, after):
+    """POST /gestion/appels/<slug>/dossiers/<id>/rouvrir/ on a laureate: the file turns
+    back into a draft its pole may change (or withdraw, until the date the manager chose,
+    with no upper bound: « 9999-12-31 » is taken) while its decision — and, once published,
+    the public laureates page and the directory's laureate — stay. Reopening is for a file
+    still under review: one decided is refused, nothing changed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from calls.models import Application
+    from calls.services import applications, decisions
+
+    c = call()
+    manager = user("gestion")
+    c.managers.add(manager)
+    file = h.submitted(c, amount=1000)
+    decisions.decision_record(
+        application=file, outcome="laureate", amount="1000", reason="Très bon", actor=manager
+    )
+    if after == "publication":
+        c.results_published_at = timezone.now()
+        c.save(update_fields=["results_published_at"])
+    with pytest.raises(DomainError) as caught:
+        applications.application_reopen(
+            application=file,
+            reason="Pièce illisible",
+            until=timezone.now() + timedelta(days=3),
+            actor=manager,
+        )
+    assert caught.value.code == "calls.decided_not_reopenable"
+    assert caught.value.message == (
+        "Une décision est enregistrée pour cette candidature\u00a0: "
+        "elle ne peut plus être rouverte."
+    )
+    file.refresh_from_db()
+    assert file.status == Application.Status.SUBMITTED
