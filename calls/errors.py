@@ -24,6 +24,9 @@ SLUG_INVALID = codes.declare(
 )
 SLUG_TAKEN = codes.declare("slug_taken", _("Another call already has this address."), status=409)
 DATE_REQUIRED = codes.declare("date_required", _("Give the date and time."))
+DATE_OUT_OF_RANGE = codes.declare(
+    "date_out_of_range", _("Give a date between the years %(min)s and %(max)s.")
+)
 CLOSES_BEFORE_OPENS = codes.declare("closes_before_opens", _("The call must close after it opens."))
 BUDGET_NEGATIVE = codes.declare("budget_negative", _("The budget cannot be negative."))
 NUMBER_INVALID = codes.declare("number_invalid", _("Give a whole number from %(min)s to %(max)s."))
@@ -69,6 +72,9 @@ SCORE_OUT_OF_SCALE = codes.declare(
 )
 WEIGHT_NOT_POSITIVE = codes.declare(
     "weight_not_positive", _("A criterion's weight must be above zero.")
+)
+WEIGHT_TOO_LARGE = codes.declare(
+    "weight_too_large", _("A criterion's weight must be below %(max)s.")
 )
 DOCUMENT_TYPE = codes.declare(
     "document_type",
@@ -141,6 +147,11 @@ NOT_WITHDRAWABLE = codes.declare(
 )
 NOT_REOPENABLE = codes.declare(
     "not_reopenable", _("Only a submitted application can be reopened."), status=409
+)
+DECIDED_NOT_REOPENABLE = codes.declare(
+    "decided_not_reopenable",
+    _("A decision is recorded for this application: it can no longer be reopened."),
+    status=409,
 )
 ALREADY_REOPENED = codes.declare(
     "already_reopened",

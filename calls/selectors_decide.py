@@ -28,6 +28,7 @@ from calls.models import (
 )
 from calls.services.jury import blocked_pairs
 from core.chart import bar_chart
+from core.input import parse_int
 from registry import geo
 from registry.models import Membership, Organisation
 
@@ -428,10 +429,10 @@ def find_in_standing(call: Call, standing: Standing, query: str) -> int | None:
     a part of its pole's name or project title (the best ranked of the files that match);
     None when nothing matches."""
     entries = standing.entries
-    if query.isdigit():
-        index = int(query) - 1
+    rank = parse_int(query, minimum=0)  # ASCII digits only: « ² » or « ① » is a name to look for
+    if rank is not None:
         ranked = standing.ranked
-        return ranked[index].application_id if 0 <= index < len(ranked) else None
+        return ranked[rank - 1].application_id if 1 <= rank <= len(ranked) else None
     matching = set(
         Application.objects.filter(call=call)
         .filter(Q(pole__name__icontains=query) | Q(project_title__icontains=query))

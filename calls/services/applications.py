@@ -23,7 +23,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from calls import errors, files, ledger, permissions, selectors_apply
-from calls.models import Application, Attachment, Call, Question
+from calls.models import Application, Attachment, Call, Decision, Question
 from core.dates import moment
 from core.errors import DomainError
 from core.french import file_size
@@ -534,6 +534,12 @@ def application_reopen(*, application: Application, reason: str, until, actor) -
             raise DomainError(errors.ALREADY_REOPENED)
         if application.status != Application.Status.SUBMITTED:
             raise DomainError(errors.NOT_REOPENABLE)
+        # a decided file stays as decided (its decision, the laureates page, the directory)
+        if (
+            call.results_published_at is not None
+            or Decision.objects.filter(application=application).exists()
+        ):
+            raise DomainError(errors.DECIDED_NOT_REOPENABLE)
         reason = _text(reason, label=_("Reason"), field="reason", max_length=2000)
         if not reason:
             raise DomainError(errors.TEXT_REQUIRED, field="reason", label=_("reason"))

@@ -39,7 +39,7 @@ from calls.models import (
 from calls.rules import REGISTRY_RULES
 from calls.uploads import upload_cap
 from core.errors import DomainError
-from core.french import file_size
+from core.french import file_size, number
 from core.input import clean_text
 from registry import geo
 
@@ -98,9 +98,16 @@ def _budget(data) -> Decimal | None:
     return parse_amount(text, label=_("Budget"), field="budget")
 
 
+#: the years a call's dates may fall in (the first call was in 2013); beyond them a date is
+#: a slip, and year 1 would not even convert to UTC (OverflowError)
+YEARS = (1990, 2100)
+
+
 def _paris(value, name) -> datetime:
     if not isinstance(value, datetime):
         raise DomainError(errors.DATE_REQUIRED, field=name)
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise DomainError(errors.DATE_OUT_OF_RANGE, field=name, min=YEARS[0], max=YEARS[1])
     if timezone.is_naive(value):
         value = timezone.make_aware(value, PARIS)
     # kept in UTC, as the database gives it back (the log compares the two)
@@ -525,10 +532,15 @@ def stage_remove(*, call: Call, stage_id: int, actor) -> None:
                 row.save(update_fields=["position"])
 
 
+WEIGHT_LIMIT = Decimal(10_000)
+
+
 def _clean_criterion(data: dict, stage: Stage) -> dict:
     weight = _decimal(data, "weight")
     if weight is None or weight <= 0:
         raise DomainError(errors.WEIGHT_NOT_POSITIVE, field="weight")
+    if weight >= WEIGHT_LIMIT:  # the column holds 9 999,99 at most
+        raise DomainError(errors.WEIGHT_TOO_LARGE, field="weight", max=number(WEIGHT_LIMIT))
     minimum = _decimal(data, "eliminatory_min")
     if minimum is not None and not 0 <= minimum <= stage.scale_max:
         raise DomainError(errors.SCORE_OUT_OF_SCALE, field="eliminatory_min", max=stage.scale_max)

@@ -24,6 +24,7 @@ from calls.selectors_decide import (
 )
 from calls.services import decisions as services
 from core.errors import DomainError
+from core.input import clean_query, parse_ids
 
 
 def _stage(call, pk: int) -> Stage:
@@ -36,7 +37,7 @@ def ranking(request, slug, stage):
     call = access_call_for_decisions(request.user, slug)
     stage = _stage(call, stage)
     url = reverse("calls_manage:ranking", args=[call.slug, stage.pk])
-    query = request.GET.get("dossier", "").strip()[:200]
+    query = clean_query(request.GET.get("dossier", ""))
     number = request.POST.get("go") or request.POST.get("page") or request.GET.get("page") or 1
     view = ranking_page(call, stage, page=number)
     standing = view.standing
@@ -54,7 +55,7 @@ def ranking(request, slug, stage):
     chosen = {str(pk) for pk in standing.proposed} if can_pass_on else set()
     if request.method == "POST":
         ranked = standing.ranked_ids()
-        posted = {v for v in request.POST.getlist("applications") if v.isdigit()}
+        posted = {str(pk) for pk in parse_ids(request.POST.getlist("applications"))}
         if "go" in request.POST:  # another page of the ranking: the ticks go along
             chosen = {v for v in posted if int(v) in ranked}
         else:
