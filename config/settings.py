@@ -5,6 +5,7 @@ See `.env.example` for the full list and the README's settings table.
 
 import importlib.util
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -275,12 +276,17 @@ def calls_storage(environ=os.environ) -> dict:
     bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
     if not bucket:
         raise ImproperlyConfigured("CALLS_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    seconds = environ.get("CALLS_STORAGE_URL_SECONDS", "300").strip()
+    if not (re.fullmatch(r"[0-9]{1,6}", seconds) and 0 < int(seconds) <= 604800):
+        raise ImproperlyConfigured(
+            "CALLS_STORAGE_URL_SECONDS must be a whole number of seconds, 1 to 604800."
+        )
     options = {
         "bucket_name": bucket,
         "location": environ.get("CALLS_STORAGE_PREFIX", "calls").strip("/"),
         "default_acl": "private",
         "querystring_auth": True,
-        "querystring_expire": int(environ.get("CALLS_STORAGE_URL_SECONDS", "300")),
+        "querystring_expire": int(seconds),
         "custom_domain": None,
         "file_overwrite": False,
         # a signed link opened in a browser downloads the file, never shows it inline

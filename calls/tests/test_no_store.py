@@ -4,6 +4,7 @@ and the minutes, the jury's pages and the files it opens, a pole's application, 
 attachments and its receipt. Each GET route of the permission matrix that is not open to
 everyone, opened as a role it lets in."""
 
+import pytest
 from django.urls import reverse
 
 from calls.tests.test_permission_matrix import (  # noqa: F401 - the fixture
@@ -12,9 +13,13 @@ from calls.tests.test_permission_matrix import (  # noqa: F401 - the fixture
     OK,
     _client,
     _kwargs,
+    _private_files,
     _request,
+    _world_files,
     world,
 )
+
+pytestmark = pytest.mark.django_db
 
 
 def test_every_page_of_the_calls_not_open_to_everyone_is_never_stored(world):  # noqa: F811

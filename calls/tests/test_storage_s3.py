@@ -176,3 +176,15 @@ def test_the_s3_setting_is_private_signed_and_needs_a_bucket():
         calls_storage({"CALLS_STORAGE": "s3"})
     with pytest.raises(ImproperlyConfigured, match="CALLS_STORAGE"):
         calls_storage({"CALLS_STORAGE": "ftp"})
+
+
+@pytest.mark.parametrize("seconds", ["0", "-5", "²", "1e3", "9999999", "abc", ""])
+def test_the_signed_links_lifetime_must_be_a_whole_number_of_seconds(seconds):
+    with pytest.raises(ImproperlyConfigured, match="CALLS_STORAGE_URL_SECONDS"):
+        calls_storage(S3_ENV | {"CALLS_STORAGE_URL_SECONDS": seconds})
+    assert (
+        calls_storage(S3_ENV | {"CALLS_STORAGE_URL_SECONDS": " 60 "})["OPTIONS"][
+            "querystring_expire"
+        ]
+        == 60
+    )

@@ -30,9 +30,9 @@ def room(versions):
 
 
 def add_signatures(room, versions, start: int, stop: int) -> None:
-    """Signatures number start..stop-1, of poles and (one in five) networks: recorded in
-    the room, one in three then withdrawn, and a pending request online for each, all by
-    the organiser."""
+    """Signatures number start..stop-1, of poles and (one in five) networks, all managed
+    by the organiser: recorded in the room, one in three then withdrawn, and a pending
+    request online for each, all by the organiser."""
     event, organiser = room
     for i in range(start, stop):
         if i % 5 == 4:
@@ -42,6 +42,7 @@ def add_signatures(room, versions, start: int, stop: int) -> None:
             signer = registry_services.pole_save(
                 data={"name": f"Pôle essai {i:02d}", "commune_code": "26281"}
             )
+            signer.managers.add(organiser)
         signature = services.ceremony_record(
             version=versions[1],
             event=event,
@@ -102,5 +103,5 @@ PINNED = {
     "/charte/projection/journee/etat.json": 5,
     "/gestion/charte/ceremonie/journee/": 6,
     "/gestion/charte/ceremonie/journee/?q=essai": 9,
-    "/compte/": 13,
+    "/compte/": 16,
 }
