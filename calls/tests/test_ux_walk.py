@@ -106,3 +106,17 @@ def test_the_jury_discussion_gives_times_the_french_way(loaded, client):
     assert "À voir en séance." in html
     assert re.search(r"\d{4} à \d{1,2}(&nbsp;|\u00a0| )h", html), "the message's time"
     assert not re.search(r"\d{4}, \d{2}:\d{2}", html)
+
+
+def test_my_space_offers_an_open_call_only_to_a_pole_that_has_not_applied(loaded, client):
+    as_user(client, demo.POLE_MANAGER)
+    link = f"/appels/{demo.SLUG_OPEN}/candidature/"
+    assert link in client.get("/compte/").content.decode()
+    pole = get_user_model().objects.get(username=demo.POLE_MANAGER).managed_poles.get()
+    client.post(link, {"pole": pole.pk})  # a draft: the call is now under « My applications »
+    html = client.get("/compte/").content.decode()
+    assert f'href="{link}"' not in html and "Brouillon — non déposé" in html
+    application = Call.objects.get(slug=demo.SLUG_OPEN).applications.get(pole=pole)
+    application.status = application.Status.WITHDRAWN
+    application.save(update_fields=["status"])
+    assert f'href="{link}"' in client.get("/compte/").content.decode()  # may start again
