@@ -124,7 +124,7 @@ def minutes_pdf(call: Call) -> bytes:
                 _table(
                     [_("Rank"), _("Pole"), _("Raw"), _("Normalised"), _("Jurors"), _("Notes")],
                     rows,
-                    [12 * mm, 62 * mm, 16 * mm, 22 * mm, 14 * mm, 48 * mm],
+                    [12 * mm, 58 * mm, 16 * mm, 22 * mm, 22 * mm, 44 * mm],
                 )
             )
         else:

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.text import fold
+
 FileId = Hashable
 JurorId = Hashable
 ROUND = 9
@@ -272,5 +274,6 @@ def territorial_balance(
     for file, region in regions.items():
         applications, chosen = counts.get(region, (0, 0))
         counts[region] = (applications + 1, chosen + (file in proposed))
-    ordered = sorted(counts, key=lambda r: (r is None, r or ""))
+    # in French alphabetical order: « Île-de-France » among the I, not after « Provence »
+    ordered = sorted(counts, key=lambda r: (r is None, fold(r or ""), r or ""))
     return [BalanceRow(r, counts[r][0], counts[r][1]) for r in ordered]

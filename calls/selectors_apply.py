@@ -113,14 +113,27 @@ def applications_of_user(*, user) -> list[Application]:
 
 
 def open_calls_for_user(*, user, now=None) -> list[Call]:
-    """The open calls, for the user who manages a pole (a link to apply)."""
+    """The open calls, for the user who manages a pole (a link to apply): those where at
+    least one of the user's poles holds no application yet (a withdrawn one does not count,
+    the pole may start again); the others are under « My applications »."""
     now = now or timezone.now()
-    if not user.is_authenticated or not user.managed_poles.exists():
+    if not user.is_authenticated:
         return []
-    return list(
+    poles = set(user.managed_poles.values_list("pk", flat=True))
+    if not poles:
+        return []
+    calls = list(
         Call.objects.filter(
             Q(published_at__isnull=False, published_at__lte=now),
             opens_at__lte=now,
             closes_at__gt=now,
         ).order_by("closes_at")
     )
+    held: dict = {}
+    for call_id, pole_id in (
+        Application.objects.filter(call__in=calls, pole_id__in=poles)
+        .exclude(status=Application.Status.WITHDRAWN)
+        .values_list("call_id", "pole_id")
+    ):
+        held.setdefault(call_id, set()).add(pole_id)
+    return [call for call in calls if poles - held.get(call.pk, set())]

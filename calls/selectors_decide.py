@@ -29,6 +29,7 @@ from calls.models import (
 from calls.services.jury import blocked_pairs
 from core.chart import bar_chart
 from core.input import parse_int
+from core.text import fold
 from registry import geo
 from registry.models import Membership, Organisation
 
@@ -550,11 +551,12 @@ def decisions_for(call: Call) -> list[Decision]:
 
 
 def published_laureates(call: Call) -> list[Decision]:
-    return list(
-        Decision.objects.filter(application__call=call, outcome=Decision.Outcome.LAUREATE)
-        .select_related("application__pole")
-        .order_by("application__pole__name", "pk")
-    )
+    """The call's laureates in French alphabetical order of their pole (« Pôle des
+    Alpilles » before « Pôle Sud Archer », whatever the database's collation)."""
+    decisions = Decision.objects.filter(
+        application__call=call, outcome=Decision.Outcome.LAUREATE
+    ).select_related("application__pole")
+    return sorted(decisions, key=lambda d: (fold(d.application.pole.name), d.pk))
 
 
 def awards() -> list[Decision]:

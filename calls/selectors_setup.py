@@ -187,7 +187,7 @@ def _department_name(code: str) -> str:
 def closes_text(call: Call) -> str:
     if call.dates_approximate:
         # what is kept is a bound (the 2013 call: the announcement of its laureates)
-        return _("approximate date: by %(date)s at the latest") % {
+        return _("by %(date)s at the latest (approximate date)") % {
             "date": long_date(timezone.localtime(call.closes_at, PARIS))
         }
     return _("%(when)s (Paris time)") % {"when": moment(timezone.localtime(call.closes_at, PARIS))}

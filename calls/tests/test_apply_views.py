@@ -152,7 +152,7 @@ def test_attachment_upload_refused_type_then_pdf(client, draft, manager):
     response = client.post(_url(draft, "pieces/"), {"file": upload(EXE, "budget.pdf")}, follow=True)
     assert "n’est pas un fichier PDF" in response.content.decode()
     response = client.post(_url(draft, "pieces/"), {"file": upload(PDF, "budget.pdf")}, follow=True)
-    assert "budget.pdf\u00a0» est jointe" in response.content.decode()
+    assert "budget.pdf\u00a0» est joint" in response.content.decode()
     assert draft.attachments.count() == 1
 
 

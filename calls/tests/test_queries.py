@@ -144,7 +144,7 @@ def test_the_poles_a_manager_may_apply_for(client, call, user, page):
 
 # The pinned counts (the session and the user of the signed-in pages included).
 PUBLIC_LIST = 1
-MANAGE_LIST = 4
+MANAGE_LIST = 3
 FORM_BUILDER = 10
 APPLICATIONS = 5
 STAGE_JURY = 9

@@ -166,7 +166,7 @@ def test_approximate_dates_give_no_time_and_no_countdown():
     )
     assert selectors_setup.opens_text(call) == "vers juillet 2013 (date approximative)"
     assert selectors_setup.closes_text(call) == (
-        "date approximative\u00a0: au plus tard le 10 janvier 2014"
+        "au plus tard le 10 janvier 2014 (date approximative)"
     )
     assert selectors_setup.dates_line(call) == (
         "Ouvert vers juillet 2013, clos au plus tard le 10 janvier 2014 (dates approximatives)"

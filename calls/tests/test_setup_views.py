@@ -96,7 +96,7 @@ def test_a_closed_call_under_review_says_so_and_when_the_results_come(client, ca
         )
         page = client.get(reverse("calls:call", args=[closed.slug])).content.decode()
         assert "Examen en cours" in page
-        assert "Résultats annoncés le 12 mars 2026" in page
+        assert "Résultats attendus le 12 mars 2026" in page
         assert (
             "Clôture dans" not in page
             and reverse("calls:apply_start", args=[closed.slug]) not in page

@@ -28,11 +28,13 @@ def _call_page(call_slug):
 
 @login_required
 def call_list(request):
-    calls = selectors_setup.calls_managed_by(user=request.user)
+    calls = list(selectors_setup.calls_managed_by(user=request.user))
     can_create = permissions.can_manage_calls(request.user)
-    if not can_create and not calls.exists():
+    if not can_create and not calls:
         raise PermissionDenied
-    return render(request, "calls/setup/list.html", {"calls": calls, "can_create": can_create})
+    # the same dates sentence as the public list: approximate dates stay approximate
+    rows = [{"call": call, "dates": selectors_setup.dates_line(call)} for call in calls]
+    return render(request, "calls/setup/list.html", {"rows": rows, "can_create": can_create})
 
 
 @login_required

@@ -199,7 +199,8 @@ class Command(BaseCommand):
                 "Premier appel à projets de l’État pour le développement des pôles "
                 "territoriaux de coopération économique, lancé en juillet 2013 avec la Caisse "
                 "des dépôts. Environ 180 candidatures, 23 lauréats annoncés le 10 janvier "
-                "2014, 3 millions d’euros sur trois ans (de 72 000 à 290 000 euros par pôle). "
+                "2014, 3 millions d’euros sur trois ans (de 72\u202f000 à 290\u202f000 euros "
+                "par pôle). "
                 "Les candidatures se faisaient hors de cette plateforme."
             ),
             funders="État (appel interministériel), Caisse des dépôts",
@@ -236,7 +237,7 @@ class Command(BaseCommand):
                 application=application,
                 outcome=Decision.Outcome.LAUREATE,
                 amount=None,  # not in the sources
-                reason=f"Lauréat annoncé le 10 janvier 2014 (source : {laureate.source_url}).",
+                reason=f"Lauréat annoncé le 10 janvier 2014 (source\u00a0: {laureate.source_url}).",
                 decided_at=announced,
             )
             ledger.record(call, "decision.recorded", decision, historical=True)
@@ -252,7 +253,7 @@ class Command(BaseCommand):
             title="Appel à projets PTCE en deux temps (fictif)",
             slug=SLUG_DEMO,
             summary=(
-                "Appel inventé pour la démonstration : des cellules régionales examinent "
+                "Appel inventé pour la démonstration\u00a0: des cellules régionales examinent "
                 "d’abord les dossiers, puis une cellule nationale. Pôles, candidatures, "
                 "jurés et notes sont fictifs."
             ),
@@ -264,7 +265,7 @@ class Command(BaseCommand):
             specifications=(
                 "# Cahier des charges (fictif)\n\n"
                 "Soutenir pendant deux ans des pôles qui mutualisent emplois, locaux et "
-                "achats sur leur territoire. Montant : jusqu’à 100 000 euros par pôle."
+                "achats sur leur territoire. Montant\u00a0: jusqu’à 100\u202f000 euros par pôle."
             ),
             rules=["R1", "R2", "R3", "R4", "R5", "R8"],
             charter_signed=False,
@@ -297,7 +298,7 @@ class Command(BaseCommand):
             title="Appel à manifestation d’intérêt PTCE émergents (fictif)",
             slug=SLUG_OPEN,
             summary=(
-                "Appel inventé pour la démonstration, ouvert : un pôle dont on gère la fiche "
+                "Appel inventé pour la démonstration, ouvert\u00a0: un pôle dont on gère la fiche "
                 "peut y déposer une candidature. Rien n’est envoyé à un financeur."
             ),
             funders="Financeur de démonstration (fictif)",
@@ -307,14 +308,14 @@ class Command(BaseCommand):
             results_on=(now + timedelta(days=90)).date(),
             specifications=(
                 "# Cahier des charges (fictif)\n\n"
-                "Accompagner pendant deux ans des pôles en émergence : étude de faisabilité, "
+                "Accompagner pendant deux ans des pôles en émergence\u00a0: étude de faisabilité, "
                 "animation de la coopération, premiers emplois mutualisés.\n\n"
-                "## Montant\n\nJusqu’à 100 000 euros par pôle."
+                "## Montant\n\nJusqu’à 100\u202f000 euros par pôle."
             ),
             faq=(
-                "## Un pôle peut-il déposer deux dossiers ?\n\n"
-                "Non : un dossier par pôle et par appel.\n\n"
-                "## Jusqu’à quand peut-on modifier son dossier ?\n\n"
+                "## Un pôle peut-il déposer deux dossiers\u00a0?\n\n"
+                "Non\u00a0: un dossier par pôle et par appel.\n\n"
+                "## Jusqu’à quand peut-on modifier son dossier\u00a0?\n\n"
                 "Jusqu’à la clôture, tant qu’il n’est pas déposé."
             ),
             rules=list(STATE_CALL_RULES),
@@ -353,7 +354,7 @@ class Command(BaseCommand):
             ),
             Question.objects.create(
                 section=project,
-                label="Le pôle a-t-il déjà mutualisé des emplois ?",
+                label="Le pôle a-t-il déjà mutualisé des emplois\u00a0?",
                 kind=Question.Kind.YES_NO,
                 position=2,
             ),
