@@ -24,8 +24,9 @@ Choices (each one explicit, so the committee can be told why a file is where it 
   others; within each group by normalised score (high first), then raw score (high
   first), then fewer eliminatory flags, then file id (ascending). Scores are compared
   rounded to 9 decimals, so two equal means computed in a different order tie. Positions
-  are 1..n without gaps; ``tied`` says the file equals the previous one on both scores
-  (its place was decided by the later rules).
+  are 1..n without gaps; ``tied`` marks every file of a tie: it shares both scores (and
+  its side of the cut-off) with at least one other file, so their order among themselves
+  was decided by the later rules.
 
 Bad input raises ``ScoringError`` (a ``ValueError``) carrying a stable ``code``
 (``score_out_of_scale``, ``score_missing``, ``unknown_criterion``, ``invalid_grid``), its
@@ -37,6 +38,7 @@ import math
 import operator
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
@@ -243,14 +245,16 @@ def rank(
         )
 
     results.sort(key=order)
-    previous = None
+
+    def scores(r: FileResult):
+        return (r.passes, round(r.normalised, ROUND), round(r.raw, ROUND))
+
     for position, r in enumerate(results, start=1):
         r.position = position
-        r.tied = previous is not None and (
-            round(previous.normalised, ROUND) == round(r.normalised, ROUND)
-            and round(previous.raw, ROUND) == round(r.raw, ROUND)
-        )
-        previous = r
+    # every file of a tie is marked, the first as well as the others (sorted: ties adjoin)
+    for before, after in pairwise(results):
+        if scores(before) == scores(after):
+            before.tied = after.tied = True
     return results
 
 

@@ -186,3 +186,35 @@ def test_every_demo_conflict_reads_in_french_also_after_detection():
                 assert row.source == "juror" or row.reason in MESSAGES, (round_, row.reason)
                 assert "juré est situé" not in message
         conflicts_detect(stage=call.stages.get(closed_at__isnull=True), actor=manager)
+
+
+def test_closed_stages_have_their_conflicts_decided_before_any_score():
+    call = Call.objects.get(slug=demo.SLUG_DEMO)
+    closed = Conflict.objects.filter(juror__stage__call=call, juror__stage__closed_at__isnull=False)
+    reviewed = closed.filter(level=Conflict.Level.REVIEW, source=Conflict.Source.REGISTRY)
+    assert reviewed.exists()
+    assert not reviewed.filter(status=Conflict.Status.OPEN).exists()
+    assert all(c.decision_reason and c.decided_by_id for c in reviewed)
+    # no juror scored a file whose conflict (on any seat of the person) is open or confirmed
+    undecided = set(
+        Conflict.objects.filter(juror__stage__call=call)
+        .exclude(status=Conflict.Status.DISMISSED)
+        .values_list("juror__user_id", "application_id")
+    )
+    scored = set(
+        Review.objects.filter(assignment__stage__call=call).values_list(
+            "assignment__juror__user_id", "assignment__application_id"
+        )
+    )
+    assert scored and not undecided & scored
+
+
+def test_the_documented_juror_has_national_files_left_to_score():
+    call = Call.objects.get(slug=demo.SLUG_DEMO)
+    national = call.stages.get(kind=Stage.Kind.NATIONAL)
+    mine = Assignment.objects.filter(stage=national, juror__user__username=demo.JUROR)
+    unscored = mine.filter(review__isnull=True)
+    assert 2 <= unscored.count() <= 3 and mine.count() > unscored.count()
+    out = StringIO()
+    call_command("verify_calls", stdout=out)
+    assert all(line.split(" : ")[1].startswith("OK") for line in out.getvalue().splitlines())

@@ -140,7 +140,7 @@ def test_ties_fall_back_to_raw_then_file_id():
     ranked = rank(reviews, GRID)
     assert [(r.file, r.position, r.tied) for r in ranked] == [
         ("c", 1, False),
-        ("a", 2, False),
+        ("a", 2, True),
         ("b", 3, True),
     ]
 
@@ -174,7 +174,25 @@ def test_ties_then_fewer_eliminatory_flags():
     }
     ranked = rank(reviews, grid)
     assert [r.file for r in ranked] == ["one", "two"]
-    assert ranked[1].tied
+    assert ranked[0].tied and ranked[1].tied
+
+
+def test_every_file_of_a_tie_is_marked_and_no_other():
+    reviews = {
+        "a": {"j1": _same(14)},
+        "b": {"j2": _same(14)},
+        "c": {"j3": _same(14)},
+        "d": {"j4": _same(10)},
+        "e": {"j5": _same(16)},
+    }
+    ranked = rank(reviews, GRID)
+    assert [(r.file, r.tied) for r in ranked] == [
+        ("e", False),
+        ("a", True),
+        ("b", True),
+        ("c", True),
+        ("d", False),
+    ]
 
 
 def test_rank_of_nothing():

@@ -1,6 +1,7 @@
 """The call's public pages and its set-up pages: who sees what, forms that refuse with the
 service's message and keep nothing, a draft unknown to the public."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -184,6 +185,40 @@ def test_a_pole_manager_sees_the_eligibility_of_each_pole_they_manage(
     client.logout()
     anonymous = client.get(reverse("calls:call", args=[published.slug])).content.decode()
     assert "Votre pôle" not in anonymous
+
+
+def _rule_lines(page: str) -> list[str]:
+    return re.findall(r'<li class="rule rule--.*?</li>', page, flags=re.S)
+
+
+def test_each_eligibility_line_gives_its_outcome_once(client, call, user, complete_pole, pole):
+    published = call(rules=["R1", "R2", "R3", "R4", "R5", "R8"], charter_signed=True)
+    manager = user("gerante")
+    complete_pole.managers.add(manager)
+    pole(name="Pôle en devenir").managers.add(manager)
+    client.force_login(manager)
+    for url in (
+        reverse("calls:call", args=[published.slug]),
+        reverse("calls:apply_start", args=[published.slug]),
+    ):
+        lines = _rule_lines(client.get(url).content.decode())
+        assert lines and any("respectée" in line for line in lines)
+        for line in lines:
+            text = line.lower()
+            said = sum(text.count(word) for word in ("respectée", "à compléter", "remplie"))
+            assert said <= 1, line
+            assert "ne remplit pas" not in text and text.count("contraire") <= 1, line
+
+
+def test_a_closed_call_says_who_could_apply_in_the_past(client, call):
+    now = timezone.now()
+    closed = call(closes_at=now - timedelta(days=2), opens_at=now - timedelta(days=40))
+    page = client.get(reverse("calls:call", args=[closed.slug])).content.decode()
+    assert "Tout pôle de l’annuaire pouvait candidater." in page
+    assert "Qui pouvait candidater" in page and "peut candidater" not in page
+    open_call = call("ouvert")
+    page = client.get(reverse("calls:call", args=[open_call.slug])).content.decode()
+    assert "Tout pôle de l’annuaire peut candidater." in page
 
 
 def test_the_call_page_makes_as_many_queries_with_more_documents_and_poles(

@@ -76,5 +76,7 @@ def test_the_2013_call_page_gives_its_dates_as_approximate(loaded, client):
     call_command("load_calls_demo", stdout=StringIO())  # a demo loaded before: set again
     html = client.get(f"/appels/{old.slug}/").content.decode()
     assert "vers juillet 2013 (date approximative)" in html
+    # closed long ago: it says who could apply, it invites no one
+    assert "Qui pouvait candidater" in html and "peut candidater" not in html
     assert "heure de Paris" not in html and "Clos depuis" not in html
     assert f"/appels/{old.slug}/laureats/" in html

@@ -13,10 +13,12 @@ three regional cells then a national cell; applications of the registry's invent
 their answers filled; twelve invented jurors whose organisations come from the registry
 (some are members of applying poles: the conflicts appear), conflicts found by the jury
 service's detection (``conflicts_detect``, the same a call manager runs, so running it
-again finds nothing new) and two of them decided by the call manager with a reason,
+again finds nothing new) and the « to review » ones decided by the call manager with a
+reason before the assignment (all of them in the closed cells, two in the open one),
 assignments by the solver as the manager runs it (``assignment_run``), reviews with seeded
 random scores; the regional cells closed, their best files passed on to the
-national cell, which is partly scored. No decision yet.
+national cell, which is partly scored (the documented juror keeps two files to score).
+No juror has scored a file whose conflict is open or confirmed. No decision yet.
 """
 
 import hashlib
@@ -55,6 +57,12 @@ from registry.models import Laureate, Organisation, Pole
 # the demo accounts' password (README, « Appels à projets »)
 PASSWORD = "demo-ptce-2025"  # noqa: S105 - documented, set only with DEBUG or --demo-account
 MANAGER, JUROR, POLE_MANAGER = "gestionnaire-appels", "jure-appels", "gestionnaire-pole"
+# the call manager's decisions on « to review » conflicts, in turn (invented reasons)
+DECISIONS = [
+    ("confirm", "Le juré travaille avec ce pôle sur son territoire (décision fictive)."),
+    ("dismiss", "Même région, aucun lien avec le pôle (décision fictive)."),
+    ("dismiss", "Lien ancien, sans rapport avec le projet présenté (décision fictive)."),
+]
 
 SLUG_2013 = "appel-a-projets-ptce-2013"
 SLUG_DEMO = "demo-appel-ptce-deux-temps"
@@ -282,11 +290,19 @@ class Command(BaseCommand):
         people = self.jurors(call, regional, national, rng)
         moment = closes + timedelta(days=1)
         for stage in regional:
-            self.review_stage(call, manager, stage, people[stage], moment, rng, 0.9)
+            self.review_stage(call, manager, stage, people[stage], moment, rng, 0.9, closing=True)
         for stage in regional:
             self.close_regional(call, manager, stage, national, moment)
         self.review_stage(
-            call, manager, national, people[national], moment + timedelta(days=7), rng, 0.5
+            call,
+            manager,
+            national,
+            people[national],
+            moment + timedelta(days=7),
+            rng,
+            0.5,
+            closing=False,
+            unscored=2,
         )
         return call
 
@@ -480,6 +496,9 @@ class Command(BaseCommand):
             seats[national].append(
                 self.seat(national, None, juror.organisation, call, user=juror.user)
             )
+        # the documented juror account too, so a visitor has national files to score
+        juror = seats[regional[0]][0]
+        seats[national].append(self.seat(national, None, juror.organisation, call, user=juror.user))
         return seats
 
     @staticmethod
@@ -513,26 +532,45 @@ class Command(BaseCommand):
             is_demo=True,
         )
 
-    def conflicts(self, call, stage, jurors, manager, moment) -> None:
+    def conflicts(self, call, stage, jurors, manager, moment, *, decide_all) -> None:
         """The registry's conflicts of this jury with the stage's files, found by the
-        detection the call manager runs (``conflicts_detect``), who then decides two « to
-        review » ones with a reason; a juror in no organisation has declared one."""
+        detection the call manager runs (``conflicts_detect``), who then decides the « to
+        review » ones with a reason before any assignment: all of them in a stage that will
+        be closed (``decide_all``), two in the open one (the others left for a visitor to
+        decide); a juror in no organisation has declared one."""
         jury.conflicts_detect(stage=stage, actor=manager)
-        to_review = Conflict.objects.filter(
-            juror__stage=stage,
-            source=Conflict.Source.REGISTRY,
-            level=Conflict.Level.REVIEW,
-            status=Conflict.Status.OPEN,
-        ).order_by("pk")
-        for row, decision, reason in zip(
-            list(to_review[:2]),
-            ["confirm", "dismiss"],
-            [
-                "Le juré travaille avec ce pôle sur son territoire (décision fictive).",
-                "Même région, aucun lien avec le pôle (décision fictive).",
-            ],
-            strict=False,
-        ):
+        to_review = list(
+            Conflict.objects.filter(
+                juror__stage=stage,
+                source=Conflict.Source.REGISTRY,
+                level=Conflict.Level.REVIEW,
+                status=Conflict.Status.OPEN,
+            )
+            .select_related("juror")
+            .order_by("pk")
+        )
+        # a file already decided for the same person on another seat (a regional cell's)
+        # is decided alike: the person may have scored it there
+        earlier = {
+            (c.juror.user_id, c.application_id): c
+            for c in Conflict.objects.filter(juror__stage__call=call, level=Conflict.Level.REVIEW)
+            .exclude(juror__stage=stage)
+            .exclude(status=Conflict.Status.OPEN)
+            .select_related("juror__stage")
+        }
+        plan, rest = [], []
+        for row in to_review:
+            before = earlier.get((row.juror.user_id, row.application_id))
+            if before is None:
+                rest.append(row)
+                continue
+            decision = "confirm" if before.status == Conflict.Status.CONFIRMED else "dismiss"
+            reason = f"{before.decision_reason} Déjà tranché pour {before.juror.stage.name}."
+            plan.append((row, decision, reason))
+        if not decide_all:
+            rest = rest[:2]
+        plan += [(row, *DECISIONS[n % len(DECISIONS)]) for n, row in enumerate(rest)]
+        for row, decision, reason in plan:
             jury.conflict_decide(conflict=row, decision=decision, reason=reason, actor=manager)
             Conflict.objects.filter(pk=row.pk).update(decided_at=moment)  # the demo's time
         unattached = [juror for juror in jurors if juror.organisation_id is None]
@@ -563,12 +601,25 @@ class Command(BaseCommand):
                 juror=unattached[0].pk,
             )
 
-    def review_stage(self, call, manager, stage, jurors, moment, rng, share) -> None:
+    def review_stage(
+        self, call, manager, stage, jurors, moment, rng, share, *, closing, unscored=0
+    ) -> None:
         """Conflicts, the solver's assignment as the call manager runs it
         (``assignment_run``: never a pair a conflict keeps apart), then reviews for
-        ``share`` of it."""
-        self.conflicts(call, stage, jurors, manager, moment)
+        ``share`` of it — never of a pair whose conflict is still open or confirmed. The
+        documented juror keeps its last ``unscored`` files of the stage to score."""
+        self.conflicts(call, stage, jurors, manager, moment, decide_all=closing)
         jury.assignment_run(stage=stage, actor=manager)
+        undecided = set(
+            Conflict.objects.filter(juror__stage=stage)
+            .exclude(status=Conflict.Status.DISMISSED)
+            .values_list("juror_id", "application_id")
+        )
+        kept = set(
+            Assignment.objects.filter(stage=stage, juror__user__username=JUROR)
+            .order_by("-application_id")
+            .values_list("pk", flat=True)[:unscored]
+        )
         criteria = list(stage.criteria.all())
         grid = ranking.Grid(
             [ranking.Criterion(c.pk, c.label, float(c.weight)) for c in criteria],
@@ -576,7 +627,12 @@ class Command(BaseCommand):
         )
         assignments = Assignment.objects.filter(stage=stage).select_related("juror__user")
         for assignment in assignments.order_by("application_id", "juror_id"):
-            if rng.random() < share:
+            if assignment.juror.user.username == JUROR and unscored:
+                scored = assignment.pk not in kept  # the juror's other files are scored
+            else:
+                scored = rng.random() < share
+            pair = (assignment.juror_id, assignment.application_id)
+            if scored and pair not in undecided:
                 self.review(call, stage, assignment, grid, criteria, rng, moment)
 
     def review(self, call, stage, assignment, grid, criteria, rng, moment) -> None:
