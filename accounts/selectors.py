@@ -1,5 +1,6 @@
 """Reads of the accounts app."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import _unicode_ci_compare
 
@@ -31,3 +32,9 @@ def active_users_with_email(email: str) -> list:
     field = User.get_email_field_name()
     users = User._default_manager.filter(**{f"{field}__iexact": email, "is_active": True})
     return [user for user in users if _unicode_ci_compare(email, getattr(user, field))]
+
+
+def language_of(user) -> str:
+    """The language of the emails to ``user``: the account's, else the site's."""
+    language = getattr(user, "language", "") or ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

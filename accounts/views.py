@@ -1,11 +1,14 @@
 import math
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import ngettext
+from django.views import i18n
 
+from accounts import services
 from accounts.forms import QueuedPasswordResetForm, SignInForm, ThrottledPasswordChangeForm
 from core import throttle
 
@@ -53,6 +56,17 @@ def _next_path(value) -> str:
     if value and url_has_allowed_host_and_scheme(value, allowed_hosts=None) and value[0] == "/":
         return value
     return ""
+
+
+def set_language(request):
+    """Django's ``set_language``; the language it accepted (the one it put in the cookie:
+    a site's language, nothing otherwise) is also kept as a signed-in account's, for the
+    emails sent to it."""
+    response = i18n.set_language(request)
+    cookie = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie is not None and cookie.value and request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=cookie.value)
+    return response
 
 
 NEXT_KEY = "accounts.password_set.next"

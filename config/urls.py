@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import set_language
 from calls.urls import jury_patterns as calls_jury_patterns
 from calls.urls import manage_patterns as calls_manage_patterns
 from calls.urls import public_patterns as calls_public_patterns
@@ -17,7 +18,8 @@ from registry.urls import public_patterns as registry_public_patterns
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's view, which also keeps a signed-in account's choice (accounts.views)
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("portal.urls")),
     path("", include("core.urls")),
     path("compte/", include("accounts.urls")),

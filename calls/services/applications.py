@@ -14,14 +14,14 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from accounts.selectors import language_of
 from calls import errors, files, ledger, permissions, selectors_apply
 from calls.models import Application, Attachment, Call, Decision, Question
 from core.dates import moment
@@ -445,17 +445,6 @@ def canonical(application: Application) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _language(actor) -> str:
-    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def _recipient_language(user) -> str:
-    """The recipient's language when the account keeps one, else the site's."""
-    language = getattr(user, "language", "") or ""
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
 def application_submit(*, application: Application, version: int, actor) -> Application:
     """Freeze the draft: the window checked with the server's time, the pole still
     eligible, every required answer given; hashed, logged, receipt emailed."""
@@ -496,7 +485,7 @@ def application_submit(*, application: Application, version: int, actor) -> Appl
                 scope="calls.application",
                 object_id=application.pk,
                 to=actor.email,
-                language=_language(actor),
+                language=language_of(actor),
                 dedupe_key=f"{RECEIPT}:{application.pk}:{application.sha256}",
             )
     return application
@@ -561,7 +550,7 @@ def application_reopen(*, application: Application, reason: str, until, actor) -
                 scope="calls.application",
                 object_id=application.pk,
                 to=manager.email,
-                language=_recipient_language(manager),
+                language=language_of(manager),
                 dedupe_key=f"{REOPENED}:{application.pk}:{manager.pk}",
             )
     return application

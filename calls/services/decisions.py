@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import language_of
 from calls import errors, ledger
 from calls.models import Application, Call, Decision, Stage
 from calls.selectors_decide import final_stage, laureates_total, ranking_for_stage
@@ -160,12 +161,6 @@ def decision_record(
 # --- notifying and publishing --------------------------------------------------------------
 
 
-def _language(user) -> str:
-    """The recipient's language when the account keeps one, else the site's."""
-    language = getattr(user, "language", "") or ""
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
 def results_notify(*, call: Call, actor) -> int:
     """Email each applying pole's managers its decision (the decisions not notified
     yet); returns how many decisions were notified."""
@@ -189,7 +184,7 @@ def results_notify(*, call: Call, actor) -> int:
                     scope=f"calls.call:{call.pk}",
                     object_id=decision.pk,
                     to=manager.email,
-                    language=_language(manager),
+                    language=language_of(manager),
                     dedupe_key=(
                         f"calls.decision.{decision.pk}.{manager.pk}."
                         f"{decision.decided_at.timestamp():.0f}"

@@ -9,14 +9,16 @@ and the scale bench).
 import uuid
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.selectors import active_users_with_email, language_of
 from accounts.services import password_reset_queue
 from calls import assignment as solver
 from calls import conflicts as pure
@@ -120,6 +122,22 @@ def _text(value, *, field: str, max_length: int, required=False, multiline=False
 # --- invitations and declarations ------------------------------------------------------------
 
 
+def _invitation_language(email: str) -> str:
+    """The language of an invitation to ``email``: the account's, when one account (or
+    several of one language) has this address; else — an address with no account yet —
+    the inviting manager's active language, the best guess we have for a stranger."""
+    languages = {language_of(user) for user in active_users_with_email(email)}
+    if len(languages) == 1:
+        return languages.pop()
+    return _active_language()
+
+
+def _active_language() -> str:
+    """The request's active language when it is one of the site's, else the site's."""
+    language = (translation.get_language() or "").split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def juror_invite(
     *, stage: Stage, name: str, email: str, organisation=None, region_code: str = "", actor
 ) -> Juror:
@@ -155,7 +173,7 @@ def juror_invite(
             scope=f"calls.call:{call.pk}",
             object_id=juror.pk,
             to=email,
-            language="fr",
+            language=_invitation_language(email),
         )
     return juror
 
@@ -179,7 +197,7 @@ def juror_reinvite(*, juror: Juror, actor) -> Juror:
             scope=f"calls.call:{call.pk}",
             object_id=juror.pk,
             to=juror.email,
-            language="fr",
+            language=_invitation_language(juror.email),
         )
     return juror
 
@@ -203,8 +221,10 @@ def juror_accept(*, token: str, user=None) -> Juror:
                 username = f"{juror.email.casefold()[:140]}-{n}"
             user = users.create_user(username=username, email=juror.email, password=None)
             user.first_name = juror.name[:150]
-            user.save(update_fields=["first_name"])
-            password_reset_queue(users=[user], language="fr")
+            # the new account speaks the language of the page its juror accepted from
+            user.language = _active_language()
+            user.save(update_fields=["first_name", "language"])
+            password_reset_queue(users=[user], language=language_of(user))
         if Juror.objects.filter(stage=juror.stage_id, user=user).exclude(pk=juror.pk).exists():
             raise DomainError(errors.SEAT_TAKEN)
         juror.user = user

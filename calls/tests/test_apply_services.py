@@ -624,3 +624,34 @@ def test_reopening_emails_the_poles_managers_with_the_reason_and_the_date(
     (english,) = mail.outbox
     assert english.subject.startswith("Application reopened for correction")
     assert "12 March 2030 at 18:00" in english.body
+
+
+def test_the_reopening_and_the_receipt_go_in_each_account_language(
+    open_call, pole, manager, user, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from core.models import OutboundEmail
+
+    pole.managers.add(user("anglophone", language="en"))
+    call_manager = user("responsable", language="en")
+    open_call.managers.add(call_manager)
+    application = _filled(
+        services.application_start(call=open_call, pole=pole, actor=manager), manager
+    )
+    # the submitter's account has no language: the site's, whatever the page's
+    with translation.override("en"):
+        submitted = services.application_submit(
+            application=application, version=application.version, actor=manager
+        )
+    assert OutboundEmail.objects.get(kind="calls.application.receipt").language == "fr"
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.application_reopen(
+            application=submitted,
+            reason="Le budget est illisible.",
+            until=timezone.make_aware(timezone.datetime(2030, 3, 12, 18, 0)),
+            actor=call_manager,
+        )
+    sent = {m.to[0]: m.subject for m in mail.outbox}
+    assert sent["anglophone@example.org"].startswith("Application reopened for correction")
+    assert sent["gestionnaire@example.org"].startswith("Dossier rouvert pour correction")

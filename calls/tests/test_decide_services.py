@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from calls import opendata
 from calls.models import Application, Call, Decision
@@ -547,3 +548,36 @@ def test_the_call_log_holds_after_passing_on_deciding_and_publishing(regional, m
         "results.notified",
         "results.published",
     ]
+
+
+@pytest.mark.parametrize(
+    ("acting", "account", "expected"),
+    [("fr", "en", "the decision on your application"), ("en", "fr", "la décision")],
+)
+def test_each_pole_manager_is_told_in_the_account_language_not_the_call_manager_one(
+    scored, manager, user, django_capture_on_commit_callbacks, acting, account, expected
+):
+    call, stage, files = scored
+    files["top"].pole.managers.add(user("porteuse", language=account))
+    services.decision_record(
+        application=files["top"], outcome="laureate", amount="90000", reason="Oui", actor=manager
+    )
+    with translation.override(acting), django_capture_on_commit_callbacks(execute=True):
+        services.results_notify(call=call, actor=manager)
+    assert OutboundEmail.objects.get(kind="calls.decision.notified").language == account
+    (message,) = mail.outbox
+    assert expected in message.subject
+
+
+def test_a_pole_manager_without_a_language_is_told_in_the_site_one(
+    scored, manager, user, django_capture_on_commit_callbacks
+):
+    call, stage, files = scored
+    files["top"].pole.managers.add(user("porteuse"))
+    services.decision_record(
+        application=files["top"], outcome="refused", reason="Non", actor=manager
+    )
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.results_notify(call=call, actor=manager)
+    assert OutboundEmail.objects.get(kind="calls.decision.notified").language == "fr"
+    assert "la décision" in mail.outbox[0].subject

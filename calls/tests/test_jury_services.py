@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from calls import emails_jury, ledger
 from calls.models import Assignment, Conflict, Juror, Message, Review, Score
@@ -676,3 +676,26 @@ def test_a_new_link_voids_the_previous_one(stage, manager, user):
     with pytest.raises(DomainError) as excinfo:
         jury.juror_reinvite(juror=juror, actor=manager)
     assert code_of(excinfo) == "calls.invitation_used"
+
+
+# --- the invitation's language ------------------------------------------------------------
+
+
+def test_an_invitation_to_an_account_is_in_its_language(stage, manager, user):
+    user("amina", language="en")
+    with translation.override("fr"):
+        juror = jury.juror_invite(
+            stage=stage, name="Amina", email="amina@example.org", actor=manager
+        )
+    outbound = OutboundEmail.objects.get(kind=jury.JUROR_INVITED, object_id=juror.pk)
+    assert outbound.language == "en"
+    OutboundEmail.objects.all().delete()
+    with translation.override("fr"):
+        jury.juror_reinvite(juror=juror, actor=manager)
+    assert OutboundEmail.objects.get(kind=jury.JUROR_INVITED).language == "en"
+
+
+def test_an_invitation_to_an_address_without_account_is_in_the_manager_language(stage, manager):
+    with translation.override("en"):
+        juror = jury.juror_invite(stage=stage, name="Zoé", email="zoe@example.org", actor=manager)
+    assert OutboundEmail.objects.get(object_id=juror.pk).language == "en"
