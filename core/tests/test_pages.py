@@ -116,3 +116,24 @@ def test_the_publication_director_reads_inside_the_sentence(client, db):
     text = re.sub(r"<[^>]+>", "", html)
     assert "la présidence de l’association" in text
     assert "La présidence" not in text
+
+
+@pytest.mark.parametrize("name", ["portal:home", "core:contact", "core:accessibility"])
+def test_the_operator_name_is_never_glued_after_par_or_at_a_sentence_start(client, db, name):
+    """An operator's name such as « Association PTCE Démo » takes an article in a sentence
+    (« par l’Association… »), which the platform cannot guess: it is given as a label
+    (« Éditeur : Association PTCE Démo ») or in apposition, never as « Gérée par Association… »."""
+    from django.conf import settings
+
+    html = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    operator = settings.PTCE_OPERATOR_NAME
+    assert not re.search(rf"\b(?:par|de|à)\s+{re.escape(operator)}", text)
+    assert not re.search(rf"{re.escape(operator)}\s+s’engage", text)
+    assert "Gérée par" not in text
+
+
+def test_the_footer_names_the_publisher_as_the_legal_notice_does(client, db):
+    html = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    footer = html[html.index("<footer") : html.index("</footer>")]
+    assert "Éditeur\u00a0: Association PTCE Démo." in footer

@@ -46,10 +46,12 @@ def test_a_state_laureate_page_shows_no_failure_for_missing_data(client, demo):
     section = check_section(page)
     # the status line agrees with the badge: the State checked it
     assert '<span class="badge status-laureate">Lauréat de l’État</span>' in page
+    # (the calls themselves are listed once, above, with their sources)
     assert (
-        "Lauréat de l’État\u00a0: AMI PTCE 2023 — critères vérifiés par l’État lors de la "
-        "sélection." in section
+        "L’État a vérifié ces critères en sélectionnant ce pôle (voir les appels ci-dessus)."
+        in section
     )
+    assert "AMI PTCE 2023" not in section
     assert "se revendique" not in page and "Se revendique" not in page
     # missing data is neutral and says what to add; nothing is red; R8 is not there
     assert "rule--fails" not in section and "✗" not in section and "contraire" not in section

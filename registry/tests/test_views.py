@@ -287,3 +287,40 @@ def test_a_pole_page_says_the_year_and_the_place_once(client, db):
     assert "2015 — AAP" in text
     assert "La Réunion (974), La Réunion" not in text
     assert "La Réunion (974)" in text
+
+
+def _pole_text(client, pole) -> str:
+    html = client.get(f"/poles/{pole.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    text = " ".join(re.sub(r"<[^>]+>", " ", main).split())
+    return re.sub(r" ([,.])", r"\1", text)  # a tag before a comma is not a space
+
+
+@pytest.mark.parametrize(
+    ("commune", "territory", "expected"),
+    [
+        ("63113", "63", "Puy-de-Dôme (63), département"),
+        ("97416", "974", "La Réunion (974), département"),
+        ("63113", "63113", "Clermont-Ferrand (63), commune 63113"),
+    ],
+)
+def test_a_pole_page_opens_one_parenthesis_per_place(client, db, commune, territory, expected):
+    """« Puy-de-Dôme (63), département », not « Puy-de-Dôme (63) (département) »."""
+    pole = services.pole_save(
+        data={"name": "Pôle Essai", "commune_code": commune, "territory": [territory]}
+    )
+    text = _pole_text(client, pole)
+    assert expected in text
+    assert not re.search(r"\)\s*\(", text), re.search(r".{40}\)\s*\(.{40}", text)
+
+
+def test_a_laureate_pole_page_names_its_calls_once(client, demo):
+    """The calls are listed (with their sources) in their own card; the check section
+    says what the State checked, without listing them again."""
+    pole = Pole.objects.get(slug="association-jades")
+    text = _pole_text(client, pole)
+    assert text.count("AMI PTCE 2023") == 1
+    assert "Lauréat des appels de l’État" in text
+    assert "L’État a vérifié ces critères en sélectionnant ce pôle" in text
+    assert "La Réunion (974) — position approximative sur la carte" in text
+    assert not re.search(r"\)\s*\(", text)

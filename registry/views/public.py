@@ -165,9 +165,6 @@ def pole(request, slug: str):
         {
             "pole": found,
             "report": report,
-            "laureate_calls": [
-                laureate.call or str(laureate.year) for laureate in found.laureates.all()
-            ],
             "groups": selectors.members_by_category(found),
             "territory": [
                 {
