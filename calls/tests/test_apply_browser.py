@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from calls.models import Application
 from calls.tests.apply_helpers import PDF, make_pole
@@ -47,13 +48,15 @@ def test_a_manager_applies_on_a_phone(live_server, call, user, new_page, tmp_pat
 
     # typing saves the draft by itself (no button pressed)
     page.fill("#project_title", "Une conserverie coopérative")
-    page.locator("#autosave-status").filter(has_text="Brouillon enregistré").wait_for()
+    # the autosave waits 1.2 s after the last key; a busy CI machine may take longer to answer
+    expect(page.locator("#autosave-status")).to_contain_text("Brouillon enregistré", timeout=30_000)
     application = Application.objects.get()
     assert application.project_title == "Une conserverie coopérative"
     page.fill("#summary", "Transformer les surplus des maraîchers du Diois.")
     page.fill("#amount_requested", "45 000")
     page.get_by_label("Décrivez la coopération").fill("Cinq structures coopèrent.")
-    page.locator("#autosave-status").filter(has_text="Brouillon enregistré").wait_for()
+    # the autosave waits 1.2 s after the last key; a busy CI machine may take longer to answer
+    expect(page.locator("#autosave-status")).to_contain_text("Brouillon enregistré", timeout=30_000)
     page.wait_for_function(
         "() => document.querySelector('input[name=version]').value === '"
         + str(Application.objects.get().version)

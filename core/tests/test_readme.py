@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import get_resolver
 
 # prefixes that are not a part a person looks for: Django's own, the door's API, a file
-NOT_PARTS = {"admin/", "i18n/", "api/accueil/", "favicon.ico"}
+NOT_PARTS = {"admin/", "i18n/", "i18n/setlang/", "api/accueil/", "favicon.ico"}
 
 
 def first_screen() -> str:
