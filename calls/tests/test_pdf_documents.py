@@ -2,15 +2,14 @@
 validators read them (issue 10 §4): every font embedded, never the PDF's standard
 Helvetica, and their language, author, subject and creator set."""
 
-import re
 import shutil
-import subprocess
 
 import pytest
 
 from calls.minutes import minutes_pdf
 from calls.receipts_apply import receipt_pdf
 from calls.tests import decide_helpers as given
+from core.tests.pdf import pdf_fonts, pdf_info, pdf_lang
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdffonts") is None or shutil.which("pdfinfo") is None,
@@ -18,50 +17,19 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _poppler(tool: str, pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "document.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run([tool, str(path)], capture_output=True, text=True, check=True).stdout
-
-
-def fonts(pdf: bytes, tmp_path) -> list[tuple[str, bool]]:
-    """(name, embedded) of every font, as pdffonts lists them."""
-    rows = _poppler("pdffonts", pdf, tmp_path).splitlines()[2:]
-    found = []
-    for row in rows:
-        # name type encoding emb sub uni object ID: "emb" is the fourth column from the end
-        # but two (the object and its generation) are numbers
-        words = row.split()
-        found.append((words[0], words[-5] == "yes"))
-    return found
-
-
-def info(pdf: bytes, tmp_path) -> dict[str, str]:
-    out = _poppler("pdfinfo", pdf, tmp_path)
-    return {
-        key.strip(): value.strip()
-        for key, _sep, value in (line.partition(":") for line in out.splitlines())
-    }
-
-
-def lang(pdf: bytes) -> str | None:
-    match = re.search(rb"/Lang \(([a-zA-Z-]+)\)", pdf)
-    return match.group(1).decode() if match else None
-
-
 def assert_validators_accept(
     pdf: bytes, tmp_path, *, title: str, subject: str, author: str
 ) -> None:
-    listed = fonts(pdf, tmp_path)
+    listed = pdf_fonts(pdf, tmp_path)
     assert listed, "no font listed"
     assert all(embedded for _name, embedded in listed), listed
     assert not any("Helvetica" in name for name, _embedded in listed), listed
-    meta = info(pdf, tmp_path)
+    meta = pdf_info(pdf, tmp_path)
     assert title in meta["Title"]
     assert subject in meta["Subject"]
     assert meta["Author"] == author
     assert meta["Creator"] == "ptce"
-    assert lang(pdf) == "fr"
+    assert pdf_lang(pdf) == "fr"
 
 
 def test_the_minutes_embed_every_font_and_say_who_what_and_in_which_language(call, tmp_path):

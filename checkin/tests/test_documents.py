@@ -8,7 +8,7 @@ from django.utils import timezone
 from PIL import Image
 
 from checkin.documents import attendance_certificate_pdf, badges_pdf
-from core.tests.pdf import tool
+from core.tests.pdf import pdf_info, tool
 from events.tests.test_pdftext import NAMES, assert_every_name_prints, people
 from events.tests.test_pdftext import event as event  # noqa: F401, PLC0414 - fixture
 
@@ -51,18 +51,6 @@ def test_certificate_prints_every_script(event, tmp_path, index):  # noqa: F811
     assert_every_name_prints(attendance_certificate_pdf(admission), tmp_path, [NAMES[index]])
 
 
-def _info(pdf: bytes, tmp_path) -> dict[str, str]:
-    path = tmp_path / "info.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(
-        [tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True
-    ).stdout
-    return {
-        key.strip(): value.strip()
-        for key, _sep, value in (line.partition(":") for line in out.splitlines())
-    }
-
-
 def test_badges_and_certificate_say_their_author_and_subject(event, tmp_path):  # noqa: F811
     """Issue 10 §4: every PDF says its language, author, subject and creator (reportlab's
     default author is « anonymous », its subject « unspecified »)."""
@@ -72,7 +60,7 @@ def test_badges_and_certificate_say_their_author_and_subject(event, tmp_path):  
         (badges_pdf(event, [person]), event.title),
         (attendance_certificate_pdf(admission), person.full_name),
     ):
-        info = _info(pdf, tmp_path)
+        info = pdf_info(pdf, tmp_path)
         assert info["Author"] == (event.organiser_name or "ptce")
         assert info["Creator"] == "ptce"
         assert subject in info["Subject"] and event.title in info["Subject"]
