@@ -16,12 +16,6 @@ PASSWORD = "bon-mot-de-passe-2026"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # dozens of sign-ins a test: the real hasher would take minutes
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield
